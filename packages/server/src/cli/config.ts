@@ -1,0 +1,181 @@
+// One schema for the config file, environment variables and flags. Merge order:
+// flags → env → file → defaults. Each default says why it is what it is.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { SightlineError } from '../model/errors.js';
+import type { StoreConfig } from '../store/store.js';
+
+const megabytes = (n: number) => n * 1024 * 1024;
+
+export const configSchema = z.strictObject({
+  /** 4318 is the OTLP/HTTP default, so OpenTelemetry exporters work unchanged. */
+  port: z.number().int().min(0).max(65535).default(4318),
+  /** Loopback by default: exposing telemetry to the network is a deliberate choice. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Relative to the working directory, like git's .git: one project, one folder. */
+  data: z.string().min(1).default('./.sightline'),
+  /** Alternative to the embedded store: clickhouse://host:8123/database. */
+  store: z.string().optional(),
+  /** Sets (idempotently) an admin key for automated deployments instead of a printed one. */
+  adminKey: z.string().min(16).optional(),
+  retention: z
+    .strictObject({
+      /** Raw spans are large; a week covers most incident reviews. */
+      spansDays: z.number().positive().default(7),
+      /** Rollups are small; 90 days keeps quarter-over-quarter trends. */
+      rollupsDays: z.number().positive().default(90),
+      /** Hourly is frequent enough that data never outlives its limit by much. */
+      intervalMinutes: z.number().positive().default(60),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      /** Large enough for 10,000 typical events, small enough to bound memory per request. */
+      maxBodyBytes: z.number().int().positive().default(megabytes(16)),
+      maxEventsPerRequest: z.number().int().positive().default(10_000),
+      /** Queue of spans waiting for commit; past it clients get 429 rather than unbounded memory. */
+      maxQueuedSpans: z.number().int().positive().default(200_000),
+      /** Prompts and outputs can hold personal data: stored only when switched on. */
+      captureContent: z.boolean().default(false),
+    })
+    .prefault({}),
+  groupCommit: z
+    .strictObject({
+      /** One DuckDB commit costs ~1.6 ms; batching concurrent requests amortises it. */
+      maxBatchSpans: z.number().int().positive().default(20_000),
+      /** Waiting a little for more requests raises throughput without hurting ack latency much. */
+      maxDelayMs: z.number().nonnegative().default(2),
+    })
+    .prefault({}),
+  /** Per-project price overrides in USD per million tokens. */
+  prices: z
+    .record(
+      z.string(),
+      z.record(
+        z.string(),
+        z.strictObject({
+          input_per_mtok: z.number().nonnegative(),
+          output_per_mtok: z.number().nonnegative(),
+          cache_read_per_mtok: z.number().nonnegative().optional(),
+          cache_write_per_mtok: z.number().nonnegative().optional(),
+        }),
+      ),
+    )
+    .default({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Environment variables and the config paths they set. */
+const ENV_VARS: Record<string, { path: string[]; type: 'string' | 'number' | 'boolean' }> = {
+  SIGHTLINE_PORT: { path: ['port'], type: 'number' },
+  SIGHTLINE_HOST: { path: ['host'], type: 'string' },
+  SIGHTLINE_DATA_DIR: { path: ['data'], type: 'string' },
+  SIGHTLINE_STORE: { path: ['store'], type: 'string' },
+  SIGHTLINE_ADMIN_KEY: { path: ['adminKey'], type: 'string' },
+  SIGHTLINE_RETENTION_SPANS_DAYS: { path: ['retention', 'spansDays'], type: 'number' },
+  SIGHTLINE_RETENTION_ROLLUPS_DAYS: { path: ['retention', 'rollupsDays'], type: 'number' },
+  SIGHTLINE_MAX_BODY_BYTES: { path: ['limits', 'maxBodyBytes'], type: 'number' },
+  SIGHTLINE_CAPTURE_CONTENT: { path: ['limits', 'captureContent'], type: 'boolean' },
+};
+
+export const ENV_VAR_NAMES = Object.keys(ENV_VARS);
+
+type Plain = Record<string, unknown>;
+
+function setPath(target: Plain, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    node = (typeof next === 'object' && next !== null ? next : (node[key] = {})) as Plain;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function coerce(name: string, raw: string, type: 'string' | 'number' | 'boolean'): unknown {
+  if (type === 'string') return raw;
+  if (type === 'boolean') {
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    throw new SightlineError('CONFIG_INVALID', `${name}: expected true or false, got "${raw}"`);
+  }
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n)) {
+    throw new SightlineError('CONFIG_INVALID', `${name}: expected a number, got "${raw}"`);
+  }
+  return n;
+}
+
+function deepMerge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      typeof v === 'object' && v !== null && !Array.isArray(v) && typeof b === 'object' && b !== null
+        ? deepMerge(b as Plain, v as Plain)
+        : v;
+  }
+  return out;
+}
+
+function readConfigFile(path: string): Plain {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new SightlineError('CONFIG_INVALID', `config file ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`, { cause: err });
+  }
+  try {
+    const parsed: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (parsed === null || parsed === undefined) return {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be a mapping');
+    return parsed as Plain;
+  } catch (err) {
+    throw new SightlineError('CONFIG_INVALID', `config file ${path}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
+}
+
+/**
+ * Builds the config from flags (already mapped onto config paths), env and an optional file.
+ * @example loadConfig({ flags: { port: 8080 }, env: process.env, file: 'sightline.yaml' })
+ */
+export function loadConfig(sources: { flags?: Plain; env?: NodeJS.ProcessEnv; file?: string }): Config {
+  const fromFile = sources.file ? readConfigFile(sources.file) : {};
+  const fromEnv: Plain = {};
+  for (const [name, spec] of Object.entries(ENV_VARS)) {
+    const raw = sources.env?.[name];
+    if (raw !== undefined && raw !== '') setPath(fromEnv, spec.path, coerce(name, raw, spec.type));
+  }
+  const merged = deepMerge(deepMerge(fromFile, fromEnv), sources.flags ?? {});
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length ? issue.path.join('.') : 'config';
+    throw new SightlineError('CONFIG_INVALID', `${where}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+/** The store the config selects: tagged, chosen in one place. */
+export function storeConfigOf(config: Config): StoreConfig {
+  if (config.store) {
+    let url: URL;
+    try {
+      url = new URL(config.store);
+    } catch {
+      throw new SightlineError('CONFIG_INVALID', `store: "${config.store}" is not a URL (expected clickhouse://host:8123/database)`);
+    }
+    if (url.protocol !== 'clickhouse:') {
+      throw new SightlineError('CONFIG_INVALID', `store: unsupported scheme "${url.protocol}" (expected clickhouse://)`);
+    }
+    const database = url.pathname.replace(/^\//, '') || 'sightline';
+    const cluster = url.searchParams.get('cluster') ?? undefined;
+    const httpUrl = `http://${url.username ? `${url.username}:${url.password}@` : ''}${url.host}`;
+    return cluster ? { kind: 'clickhouse', url: httpUrl, database, cluster } : { kind: 'clickhouse', url: httpUrl, database };
+  }
+  return { kind: 'duckdb', path: resolve(config.data, 'sightline.duckdb') };
+}

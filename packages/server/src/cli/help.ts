@@ -1,0 +1,32 @@
+// The text of `sightline --help`.
+
+import { ENV_VAR_NAMES } from './config.js';
+
+export const HELP = `sightline — telemetry server and dashboard for AI agents
+
+Usage:
+  sightline serve [options]        start the server (embedded DuckDB store by default)
+  sightline demo [options]         start the server with a simulated fleet of agents
+  sightline keys create --project P --scope ingest|read|admin [--scope …] [--expires 30d]
+  sightline keys list              list API keys (never their secrets)
+  sightline keys revoke ID         revoke an API key
+
+Options:
+  --port N            HTTP port (default 4318, the OTLP/HTTP port)          SIGHTLINE_PORT
+  --host ADDR         address to listen on (default 127.0.0.1)              SIGHTLINE_HOST
+  --data DIR          data directory (default ./.sightline)                 SIGHTLINE_DATA_DIR
+  --store URL         clickhouse://host:8123/db instead of embedded DuckDB  SIGHTLINE_STORE
+  --config FILE       YAML or JSON config file (same keys as the schema)
+  --capture-content   store prompts and outputs (off by default)           SIGHTLINE_CAPTURE_CONTENT
+  --admin-key KEY     admin key for keys commands against a running server  SIGHTLINE_ADMIN_KEY
+  --url URL           server for keys commands (default http://127.0.0.1:PORT)
+  -h, --help          show this help
+  -v, --version       show the version
+
+Demo options:
+  --agents N          simulated agents (default 8)
+  --no-backfill       skip loading the last hours of history at start
+
+Environment variables: ${ENV_VAR_NAMES.join(', ')}.
+SIGHTLINE_ADMIN_KEY also sets (idempotently) the initial admin key on serve, for automated deployments.
+`;

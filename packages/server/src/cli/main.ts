@@ -1,0 +1,93 @@
+// `sightline` command-line entry: parses flags, runs a subcommand, turns failures into one line.
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SightlineError } from '../model/errors.js';
+import { loadConfig, type Config } from './config.js';
+import { HELP } from './help.js';
+import { runKeys } from './keys.js';
+import { runServe } from './serve.js';
+import { runDemo } from './demo.js';
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  data: { type: 'string' },
+  store: { type: 'string' },
+  config: { type: 'string' },
+  'capture-content': { type: 'boolean' },
+  'admin-key': { type: 'string' },
+  url: { type: 'string' },
+  project: { type: 'string' },
+  scope: { type: 'string', multiple: true },
+  expires: { type: 'string' },
+  agents: { type: 'string' },
+  'no-backfill': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+export type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function intFlag(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) throw new SightlineError('CONFIG_INVALID', `--${name}: expected a whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+/** Flags mapped onto config paths (flags win over env and file). */
+export function configFromFlags(flags: Flags, env: NodeJS.ProcessEnv): Config {
+  const over: Record<string, unknown> = {};
+  const port = intFlag('port', flags.port);
+  if (port !== undefined) over.port = port;
+  if (flags.host !== undefined) over.host = flags.host;
+  if (flags.data !== undefined) over.data = flags.data;
+  if (flags.store !== undefined) over.store = flags.store;
+  if (flags['admin-key'] !== undefined) over.adminKey = flags['admin-key'];
+  if (flags['capture-content']) over.limits = { captureContent: true };
+  return loadConfig({ flags: over, env, ...(flags.config !== undefined && { file: flags.config }) });
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    console.error(`sightline: ${(err as Error).message.split('\n')[0]} (see sightline --help)`);
+    return 2;
+  }
+  const { values: flags, positionals } = parsed;
+  if (flags.version) {
+    console.log(version());
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  if (flags.help || command === undefined || command === 'help') {
+    console.log(HELP);
+    return command === undefined && !flags.help ? 2 : 0;
+  }
+  try {
+    switch (command) {
+      case 'serve':
+        return await runServe(flags, env);
+      case 'demo':
+        return await runDemo(flags, env);
+      case 'keys':
+        return await runKeys(rest, flags, env);
+      default:
+        console.error(`sightline: unknown command "${command}" (see sightline --help)`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof SightlineError) {
+      console.error(`sightline: ${err.message}`);
+      return err.code === 'CONFIG_INVALID' ? 2 : 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,23 @@
+// What every route needs, passed in once when the app is built (no globals).
+
+import type { HttpBindings } from '@hono/node-server';
+import type { LiveBus } from '../live/bus.js';
+import type { IngestLimits } from '../model/limits.js';
+import type { Store, ApiKeyRecord } from '../store/store.js';
+import type { GroupCommit } from '../store/group-commit.js';
+import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { Authenticator } from './auth.js';
+
+export interface AppDeps {
+  store: Store;
+  auth: Authenticator;
+  pipeline: IngestPipeline;
+  commits: GroupCommit;
+  bus: LiveBus;
+  limits: IngestLimits;
+  clock: () => number;
+  /** Set while shutting down: new ingest is refused with 503 so clients retry elsewhere. */
+  draining: () => boolean;
+}
+
+export type AppEnv = { Bindings: HttpBindings; Variables: { key: ApiKeyRecord } };

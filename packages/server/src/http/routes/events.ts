@@ -1,0 +1,49 @@
+// POST /v1/events: native ingest. decode → validate → price → group commit → 2xx only once durable.
+
+import type { Hono } from 'hono';
+import { decodeEventsBody } from '../../ingest/decode-body.js';
+import type { FieldProblem } from '../../model/errors.js';
+import type { Span } from '../../model/span.js';
+import { readBody } from '../body.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { requireScope } from '../guard.js';
+import { CODE_FOR_STATUS, fail } from '../respond.js';
+import type { Context } from 'hono';
+
+/** Stores validated spans and answers for them; shared by the native and OTLP routes. */
+export async function commitSpans(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  spans: Span[],
+): Promise<Response | null> {
+  if (deps.draining()) return fail(c, 503, 'store_unavailable', 'server is shutting down; retry against another node', 1_000);
+  const result = await deps.commits.submit(spans);
+  if (result.status === 'retryable') {
+    return result.reason === 'overloaded'
+      ? fail(c, 429, 'overloaded', result.message, result.retryAfterMs)
+      : fail(c, 503, 'store_unavailable', result.message, result.retryAfterMs);
+  }
+  return null;
+}
+
+const MAX_REPORTED_PROBLEMS = 1_000;
+
+export function registerEventRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.post('/v1/events', requireScope(deps.auth, 'ingest'), async (c) => {
+    const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes);
+    if (!read.ok) return fail(c, 413, 'payload_too_large', read.message);
+    const decoded = decodeEventsBody(read.body, c.req.header('content-type'), c.req.header('content-encoding'), deps.limits);
+    if (!decoded.ok) return fail(c, decoded.status, CODE_FOR_STATUS[decoded.status] ?? 'bad_request', decoded.message);
+    const key = c.get('key');
+    const { spans, rejected } = deps.pipeline.process(decoded.events, { project: key.project, now: deps.clock() });
+    const rejectedEvents = new Set(rejected.map((p: FieldProblem) => p.index)).size;
+    const body = {
+      accepted: spans.length,
+      rejected: rejected.slice(0, MAX_REPORTED_PROBLEMS),
+      rejected_events: rejectedEvents,
+    };
+    if (spans.length === 0 && rejectedEvents > 0) return c.json(body, 400);
+    const refused = await commitSpans(c, deps, spans);
+    return refused ?? c.json(body, 200);
+  });
+}

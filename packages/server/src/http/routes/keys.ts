@@ -1,0 +1,76 @@
+// Projects and API keys (admin scope). An admin key manages its own project; the instance
+// admin (an admin key of the "default" project, created at first start) manages every project.
+
+import type { Hono } from 'hono';
+import type { ApiKeyRecord, Scope } from '../../store/store.js';
+import { keyRecordFor, newKeySecret, SCOPES } from '../auth.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { requireScope } from '../guard.js';
+import { fail } from '../respond.js';
+
+export const DEFAULT_PROJECT = 'default';
+const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+const isInstanceAdmin = (k: ApiKeyRecord) => k.project === DEFAULT_PROJECT && k.scopes.includes('admin');
+
+export function publicKey(k: ApiKeyRecord) {
+  return { id: k.id, project: k.project, prefix: k.prefix, scopes: k.scopes, created_at: k.created_at, expires_at: k.expires_at, revoked_at: k.revoked_at };
+}
+
+export function registerKeyRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  const admin = requireScope(deps.auth, 'admin');
+
+  app.get('/api/projects', admin, async (c) => {
+    const all = await deps.store.listProjects();
+    const key = c.get('key');
+    return c.json({ projects: isInstanceAdmin(key) ? all : all.filter((p) => p === key.project) });
+  });
+
+  app.post('/api/keys', admin, async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return fail(c, 400, 'bad_request', 'body must be JSON: {"project": "...", "scopes": ["ingest"|"read"|"admin"], "expires_at"?: ms}');
+    }
+    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const key = c.get('key');
+    const project = b.project ?? key.project;
+    if (typeof project !== 'string' || !PROJECT_NAME.test(project)) {
+      return fail(c, 400, 'bad_request', 'project: must be 1-63 characters of a-z, 0-9, "_" or "-", starting with a letter or digit');
+    }
+    if (project !== key.project && !isInstanceAdmin(key)) {
+      return fail(c, 403, 'forbidden', `this admin key belongs to project "${key.project}" and cannot create keys for "${project}"`);
+    }
+    const scopes = b.scopes;
+    if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => SCOPES.includes(s as Scope))) {
+      return fail(c, 400, 'bad_request', `scopes: must be a non-empty list of ${SCOPES.join(', ')}`);
+    }
+    const expires = b.expires_at;
+    if (expires !== undefined && expires !== null && (typeof expires !== 'number' || !Number.isFinite(expires))) {
+      return fail(c, 400, 'bad_request', 'expires_at: must be epoch milliseconds');
+    }
+    const projects = await deps.store.listProjects();
+    if (!projects.includes(project)) await deps.store.createProject(project);
+    const secret = newKeySecret();
+    const record = keyRecordFor(secret, project, [...new Set(scopes as Scope[])], deps.clock(), (expires as number | undefined) ?? null);
+    await deps.store.putApiKey(record);
+    return c.json({ ...publicKey(record), key: secret }, 201);
+  });
+
+  app.get('/api/keys', admin, async (c) => {
+    const key = c.get('key');
+    const keys = await deps.store.listApiKeys(isInstanceAdmin(key) ? undefined : key.project);
+    return c.json({ keys: keys.map(publicKey) });
+  });
+
+  app.delete('/api/keys/:id', admin, async (c) => {
+    const key = c.get('key');
+    const id = c.req.param('id');
+    const target = (await deps.store.listApiKeys(isInstanceAdmin(key) ? undefined : key.project)).find((k) => k.id === id);
+    if (!target) return fail(c, 404, 'not_found', `API key ${id} not found`);
+    await deps.store.revokeApiKey(id, deps.clock());
+    deps.auth.invalidate();
+    return c.json({ revoked: id });
+  });
+}

@@ -1,0 +1,92 @@
+// Read API for dashboards and tools: overview, time series, traces. Read scope; the project
+// always comes from the key.
+
+import type { Hono } from 'hono';
+import type { Span } from '../../model/span.js';
+import { overview } from '../../query/overview.js';
+import { MAX_POINTS, timeseries } from '../../query/timeseries.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { requireScope } from '../guard.js';
+import { BadParam, parseBool, parseDuration, parseFilter, parseGroupBy, parseMetric, parseNumber, parseRange } from '../params.js';
+import { fail } from '../respond.js';
+
+export interface TraceNode {
+  span_id: string;
+  children: TraceNode[];
+}
+
+/** Parent/child tree of a trace's spans; spans whose parent is missing become roots. */
+export function traceTree(spans: Span[]): TraceNode[] {
+  const nodes = new Map<string, TraceNode>(spans.map((s) => [s.span_id, { span_id: s.span_id, children: [] }]));
+  const roots: TraceNode[] = [];
+  for (const s of spans) {
+    const node = nodes.get(s.span_id)!;
+    const parent = s.parent_span_id ? nodes.get(s.parent_span_id) : undefined;
+    if (parent && parent !== node) parent.children.push(node);
+    else roots.push(node);
+  }
+  return roots;
+}
+
+export function registerQueryRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  const read = requireScope(deps.auth, 'read');
+
+  app.get('/api/overview', read, async (c) => {
+    const q = (n: string) => c.req.query(n);
+    const { from, to } = parseRange(q, deps.clock());
+    return c.json(await overview(deps.store, c.get('key').project, from, to));
+  });
+
+  app.get('/api/timeseries', read, async (c) => {
+    const q = (n: string) => c.req.query(n);
+    const { from, to } = parseRange(q, deps.clock());
+    const intervalMs = parseDuration('interval', q('interval') ?? '1m');
+    if (intervalMs < 60_000 || intervalMs % 60_000 !== 0) throw new BadParam('interval', 'must be a whole number of minutes (1m … 1d)');
+    if (intervalMs > 86_400_000) throw new BadParam('interval', 'may be at most 1d');
+    const points = Math.ceil((to - from) / intervalMs);
+    if (points > MAX_POINTS) {
+      throw new BadParam('interval', `gives ${points} points over this range; the limit is ${MAX_POINTS} — use a wider interval`);
+    }
+    const series = await timeseries(deps.store, {
+      project: c.get('key').project,
+      metric: parseMetric(q),
+      from,
+      to,
+      intervalMs,
+      groupBy: parseGroupBy(q),
+      filter: parseFilter(q),
+    });
+    return c.json({ series });
+  });
+
+  app.get('/api/traces', read, async (c) => {
+    const q = (n: string) => c.req.query(n);
+    const { from, to } = parseRange(q, deps.clock(), 86_400_000);
+    const filter = parseFilter(q);
+    const search = {
+      project: c.get('key').project,
+      from,
+      to,
+      limit: parseNumber(q, 'limit', 1, 1000) ?? 100,
+      ...(filter.agent !== undefined && { agent: filter.agent }),
+      ...(filter.decision !== undefined && { decision: filter.decision }),
+      ...(parseBool(q, 'errors') && { errors_only: true }),
+    };
+    const minLatency = parseNumber(q, 'min_latency_ms', 0, 86_400_000);
+    const minCost = parseNumber(q, 'min_cost_usd', 0, 1e9);
+    const traces = await deps.store.searchTraces({
+      ...search,
+      ...(minLatency !== undefined && { min_latency_ms: minLatency }),
+      ...(minCost !== undefined && { min_cost_usd: minCost }),
+    });
+    return c.json({ traces });
+  });
+
+  app.get('/api/traces/:id', read, async (c) => {
+    const id = c.req.param('id');
+    if (id.length > 256) return fail(c, 400, 'bad_request', `trace_id: ${id.length} characters exceeds the limit of 256`);
+    const spans = await deps.store.getTrace(c.get('key').project, id);
+    if (spans.length === 0) return fail(c, 404, 'not_found', `trace ${id} not found`);
+    return c.json({ trace_id: id, spans, tree: traceTree(spans) });
+  });
+}

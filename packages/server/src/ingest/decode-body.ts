@@ -1,0 +1,146 @@
+// Decodes a native events request body (JSON object, JSON array or NDJSON; optionally gzip,
+// deflate or brotli) into raw event values, with a hard cap on decompressed size.
+
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import type { IngestLimits } from '../model/limits.js';
+
+/**
+ * Stands in for an NDJSON line that is not valid JSON, so the rest of the request still goes
+ * through; the pipeline rejects it at its position as `line N: invalid JSON: …`.
+ */
+export class UndecodableEvent {
+  constructor(
+    /** 1-based line number in the decoded body. */
+    readonly line: number,
+    /** The JSON parser's explanation. */
+    readonly reason: string,
+  ) {}
+
+  get message(): string {
+    return `line ${this.line}: invalid JSON: ${this.reason}`;
+  }
+}
+
+export type DecodedBody =
+  | { ok: true; events: unknown[] }
+  | { ok: false; status: 400 | 413 | 415; message: string };
+
+type Limits = Pick<IngestLimits, 'maxBodyBytes' | 'maxEventsPerRequest'>;
+
+const JSON_TYPES = new Set(['application/json']);
+const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines']);
+const ACCEPTED_TYPES = 'application/json, application/x-ndjson, application/ndjson, application/jsonl, application/x-jsonlines';
+const ACCEPTED_ENCODINGS = 'gzip, deflate, br, identity';
+
+type Inflate = (body: Uint8Array, options: { maxOutputLength: number }) => Buffer;
+const DECOMPRESSORS: Record<string, Inflate | undefined> = {
+  gzip: gunzipSync,
+  'x-gzip': gunzipSync,
+  deflate: inflateSync,
+  br: brotliDecompressSync,
+};
+
+function mediaTypeOf(contentType: string | undefined): string {
+  if (contentType === undefined) return 'application/json';
+  const semicolon = contentType.indexOf(';');
+  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  return type === '' ? 'application/json' : type;
+}
+
+function tooManyEvents(count: number, limits: Limits): DecodedBody {
+  return { ok: false, status: 413, message: `${count} events exceeds the limit of ${limits.maxEventsPerRequest} per request (maxEventsPerRequest)` };
+}
+
+/** Decompresses with zlib's maxOutputLength, so a compression bomb stops at the limit instead of filling memory. */
+function decompress(body: Uint8Array, contentEncoding: string | undefined, limits: Limits): { ok: true; bytes: Uint8Array } | Extract<DecodedBody, { ok: false }> {
+  const encoding = contentEncoding?.trim().toLowerCase() ?? '';
+  if (encoding === '' || encoding === 'identity') {
+    if (body.byteLength > limits.maxBodyBytes) {
+      return { ok: false, status: 413, message: `body of ${body.byteLength} bytes exceeds the limit of ${limits.maxBodyBytes} bytes (maxBodyBytes)` };
+    }
+    return { ok: true, bytes: body };
+  }
+  const inflate = DECOMPRESSORS[encoding];
+  if (inflate === undefined) {
+    return { ok: false, status: 415, message: `unsupported Content-Encoding ${JSON.stringify(encoding)}; accepted: ${ACCEPTED_ENCODINGS}` };
+  }
+  try {
+    return { ok: true, bytes: inflate(body, { maxOutputLength: limits.maxBodyBytes }) };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      return { ok: false, status: 413, message: `decompressed body exceeds the limit of ${limits.maxBodyBytes} bytes (maxBodyBytes)` };
+    }
+    return { ok: false, status: 400, message: `invalid ${encoding} body: ${(err as Error).message}` };
+  }
+}
+
+function decodeJson(text: string, limits: Limits): DecodedBody {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, status: 400, message: `invalid JSON: ${(err as Error).message}` };
+  }
+  if (Array.isArray(value)) {
+    return value.length > limits.maxEventsPerRequest ? tooManyEvents(value.length, limits) : { ok: true, events: value };
+  }
+  if (typeof value === 'object' && value !== null) return { ok: true, events: [value] };
+  return { ok: false, status: 400, message: `body must be a JSON object or an array of objects, got ${value === null ? 'null' : typeof value}` };
+}
+
+function decodeNdjson(text: string, limits: Limits): DecodedBody {
+  const events: unknown[] = [];
+  let start = 0;
+  let line = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    line++;
+    const content = text.slice(start, end).trim();
+    start = end + 1;
+    if (content === '') continue;
+    if (events.length === limits.maxEventsPerRequest) return tooManyEvents(events.length + 1 + countLines(text, start), limits);
+    try {
+      events.push(JSON.parse(content));
+    } catch (err) {
+      events.push(new UndecodableEvent(line, (err as Error).message));
+    }
+  }
+  return { ok: true, events };
+}
+
+/** Non-blank lines from `start` on, only to name the event count in a 413. */
+function countLines(text: string, start: number): number {
+  let count = 0;
+  for (const line of text.slice(start).split('\n')) if (line.trim() !== '') count++;
+  return count;
+}
+
+/**
+ * Decodes a native events body into raw events for the ingest pipeline.
+ * Missing Content-Type means JSON. Statuses: 400 malformed or empty, 413 over a limit,
+ * 415 unsupported Content-Type or Content-Encoding.
+ * @example
+ * decodeEventsBody(Buffer.from('{"agent_id":"a"}\n{"agent_id":"b"}'), 'application/x-ndjson', undefined, DEFAULT_LIMITS)
+ * // → { ok: true, events: [{ agent_id: 'a' }, { agent_id: 'b' }] }
+ */
+export function decodeEventsBody(
+  body: Uint8Array,
+  contentType: string | undefined,
+  contentEncoding: string | undefined,
+  limits: Limits,
+): DecodedBody {
+  const mediaType = mediaTypeOf(contentType);
+  const ndjson = NDJSON_TYPES.has(mediaType);
+  if (!ndjson && !JSON_TYPES.has(mediaType)) {
+    return { ok: false, status: 415, message: `unsupported Content-Type ${JSON.stringify(mediaType)}; accepted: ${ACCEPTED_TYPES}` };
+  }
+  if (body.byteLength === 0) return { ok: false, status: 400, message: 'empty body: send a JSON object, a JSON array or NDJSON lines' };
+  const decompressed = decompress(body, contentEncoding, limits);
+  if (!decompressed.ok) return decompressed;
+  const bytes = decompressed.bytes;
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') return { ok: false, status: 400, message: 'empty body: send a JSON object, a JSON array or NDJSON lines' };
+  return ndjson ? decodeNdjson(text, limits) : decodeJson(text, limits);
+}

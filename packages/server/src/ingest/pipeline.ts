@@ -1,0 +1,58 @@
+// The single entry point from decoded events to storable spans: validate → normalise → price.
+// The native route and the OTLP decoder (which maps OTLP spans to native events) both call it.
+
+import type { FieldProblem } from '../model/errors.js';
+import type { IngestLimits } from '../model/limits.js';
+import type { Span } from '../model/span.js';
+import { validateEvent, type ValidateContext } from '../model/validate-event.js';
+import { UndecodableEvent } from './decode-body.js';
+import type { PriceTable } from './pricing.js';
+
+export interface IngestContext {
+  /** From the API key, never from the payload. */
+  project: string;
+  /** Server clock, ms since epoch. */
+  now: number;
+}
+
+export interface IngestResult {
+  /** Valid events as spans, in request order. */
+  spans: Span[];
+  /** Every problem of every rejected event; `index` is the event's position in the request. */
+  rejected: FieldProblem[];
+}
+
+export interface IngestPipeline {
+  process(rawEvents: unknown[], ctx: IngestContext): IngestResult;
+}
+
+/**
+ * @example
+ * const pipeline = createIngestPipeline({ limits: DEFAULT_LIMITS, prices: createPriceTable() });
+ * const { spans, rejected } = pipeline.process(events, { project: 'default', now: Date.now() });
+ */
+export function createIngestPipeline(deps: { limits: IngestLimits; prices: PriceTable }): IngestPipeline {
+  const { limits, prices } = deps;
+  return {
+    process(rawEvents, ctx) {
+      const spans: Span[] = [];
+      const rejected: FieldProblem[] = [];
+      const validateCtx: ValidateContext = { project: ctx.project, now: ctx.now, limits };
+      for (let index = 0; index < rawEvents.length; index++) {
+        const raw = rawEvents[index];
+        if (raw instanceof UndecodableEvent) {
+          rejected.push({ index, field: 'event', error: raw.message });
+          continue;
+        }
+        const result = validateEvent(raw, index, validateCtx);
+        if (!result.ok) {
+          for (const problem of result.problems) rejected.push(problem);
+          continue;
+        }
+        prices.priceSpan(result.span, ctx.project);
+        spans.push(result.span);
+      }
+      return { spans, rejected };
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// Wires a running Sightline: store, ingest pipeline, group commit, live bus, HTTP, retention.
+
+import { createAdaptorServer } from '@hono/node-server';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './cli/config.js';
+import { storeConfigOf } from './cli/config.js';
+import { createAuthenticator, hashKey, keyRecordFor, newKeySecret } from './http/auth.js';
+import { createApp } from './http/app.js';
+import { DEFAULT_PROJECT } from './http/routes/keys.js';
+import { createIngestPipeline } from './ingest/pipeline.js';
+import { createPriceTable } from './ingest/pricing.js';
+import { createLiveBus, type LiveBus } from './live/bus.js';
+import { SightlineError } from './model/errors.js';
+import { DEFAULT_LIMITS, type IngestLimits } from './model/limits.js';
+import { createGroupCommit } from './store/group-commit.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+
+export interface RunningSightline {
+  url: string;
+  port: number;
+  store: Store;
+  bus: LiveBus;
+  /** The admin key created at first start (null when one existed or SIGHTLINE_ADMIN_KEY was set). */
+  createdAdminKey: string | null;
+  /** Stops accepting, drains in-flight ingest, commits and closes the store. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: (line: string) => void;
+  clock?: () => number;
+}
+
+const DAY = 86_400_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+function ensureDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new SightlineError('DATA_DIR_UNWRITABLE', `data directory ${dir} is not writable (${code}); choose another with --data or SIGHTLINE_DATA_DIR`, { cause: err });
+  }
+}
+
+/** Creates the default project and an admin key on first start; applies SIGHTLINE_ADMIN_KEY. */
+async function bootstrap(store: Store, config: Config, now: number): Promise<string | null> {
+  const projects = await store.listProjects();
+  if (!projects.includes(DEFAULT_PROJECT)) await store.createProject(DEFAULT_PROJECT);
+  if (config.adminKey) {
+    if (!(await store.findApiKeyByHash(hashKey(config.adminKey)))) {
+      await store.putApiKey(keyRecordFor(config.adminKey, DEFAULT_PROJECT, ['admin'], now));
+    }
+    return null;
+  }
+  if ((await store.listApiKeys()).length > 0) return null;
+  const secret = newKeySecret();
+  await store.putApiKey(keyRecordFor(secret, DEFAULT_PROJECT, ['admin'], now));
+  return secret;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new SightlineError('PORT_IN_USE', `port ${port} on ${host} is already in use; choose another with --port or SIGHTLINE_PORT`));
+      else if (err.code === 'EACCES') reject(new SightlineError('PORT_IN_USE', `no permission to listen on ${host}:${port}; choose a port above 1024`));
+      else reject(err);
+    });
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+export async function startSightline(config: Config, opts: StartOptions = {}): Promise<RunningSightline> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const clock = opts.clock ?? Date.now;
+  const storeConfig = storeConfigOf(config);
+  if (storeConfig.kind === 'duckdb') ensureDataDir(config.data);
+  const store = await openStore(storeConfig);
+  let server: Server | undefined;
+  try {
+    const createdAdminKey = await bootstrap(store, config, clock());
+    const limits: IngestLimits = {
+      ...DEFAULT_LIMITS,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      maxEventsPerRequest: config.limits.maxEventsPerRequest,
+      captureContent: config.limits.captureContent,
+    };
+    const bus = createLiveBus();
+    const commits = createGroupCommit(store, {
+      ...config.groupCommit,
+      maxQueuedSpans: config.limits.maxQueuedSpans,
+      onCommit: (spans) => bus.publish(spans),
+    });
+    let draining = false;
+    const app = createApp(
+      {
+        store,
+        auth: createAuthenticator(store, clock),
+        pipeline: createIngestPipeline({ limits, prices: createPriceTable(config.prices) }),
+        commits,
+        bus,
+        limits,
+        clock,
+        draining: () => draining,
+      },
+      (line) => log(line),
+    );
+    server = createAdaptorServer({
+      fetch: app.fetch,
+      serverOptions: { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
+    }) as Server;
+    const port = await listen(server, config.port, config.host);
+
+    const retention = setInterval(() => {
+      const now = clock();
+      store
+        .deleteBefore({ spansBefore: now - config.retention.spansDays * DAY, rollupsBefore: now - config.retention.rollupsDays * DAY })
+        .then((r) => r.spans > 0 && log(`retention: deleted ${r.spans} spans older than ${config.retention.spansDays} days`))
+        .catch((err: Error) => log(`retention failed: ${err.message}`));
+    }, config.retention.intervalMinutes * 60_000);
+    retention.unref();
+
+    const httpServer = server;
+    let stopping: Promise<void> | null = null;
+    return {
+      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      port,
+      store,
+      bus,
+      createdAdminKey,
+      stop() {
+        stopping ??= (async () => {
+          draining = true;
+          clearInterval(retention);
+          const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+          const within = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+          // Everything already submitted commits and is answered before connections close.
+          await Promise.race([commits.drain(), within(STOP_TIMEOUT_MS)]);
+          await within(50);
+          httpServer.closeIdleConnections();
+          // Live-tail streams never end by themselves: give in-flight responses a moment, then cut.
+          await Promise.race([closed, within(1_000)]);
+          httpServer.closeAllConnections();
+          await store.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    server?.close();
+    await store.close();
+    throw err;
+  }
+}
