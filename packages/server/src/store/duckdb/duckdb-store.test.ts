@@ -1,0 +1,125 @@
+// Runs the shared Store conformance suite against DuckDB, plus what only DuckDB has: the worker,
+// the appender inside a transaction, file locking, schema versions and rollup compaction.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Span } from '../../model/span.js';
+import { HOUR_MS, MINUTE_MS } from '../rollup.js';
+import { fleetSpans, makeSpan, runStoreConformance } from '../store.case.js';
+import type { Store } from '../store.js';
+import { DuckDbEngine } from './duckdb-engine.js';
+import { createDuckDbStore } from './duckdb-store.js';
+
+const root = mkdtempSync(join(tmpdir(), 'sightline-duckdb-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const newPath = (): string => join(root, `store-${++n}.duckdb`);
+const paths = new WeakMap<Store, string>();
+
+runStoreConformance(
+  'duckdb',
+  async () => {
+    const path = newPath();
+    const store = await createDuckDbStore({ path });
+    paths.set(store, path);
+    return store;
+  },
+  { reopen: (closed) => createDuckDbStore({ path: paths.get(closed)! }) },
+);
+
+const T0 = Date.UTC(2025, 0, 6, 10, 0, 0);
+
+describe('DuckDB store specifics', () => {
+  it('rolls back the whole batch when one span cannot be written', async () => {
+    const store = await createDuckDbStore({ path: newPath() });
+    const bad = makeSpan({ span_id: 'bad', agent_id: null as unknown as string });
+    await expect(store.append([makeSpan(), bad])).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(await store.getTrace('alpha', 'trace-1')).toEqual([]);
+    expect(await store.stats()).toMatchObject({ spans: 0 });
+    const q = { project: 'alpha', from: T0, to: T0 + HOUR_MS, groupBy: [], filter: {} };
+    expect(await store.rollup({ ...q, bucketMs: MINUTE_MS })).toEqual([]);
+    expect(await store.rollup({ ...q, bucketMs: HOUR_MS })).toEqual([]);
+    await store.append([makeSpan()]);
+    expect(await store.stats()).toMatchObject({ spans: 1 });
+    await store.close();
+  });
+
+  it('reports a file held by another process as STORE_LOCKED in one line', async () => {
+    const path = newPath();
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { DuckDBInstance } from '@duckdb/node-api';
+         const db = await DuckDBInstance.create(${JSON.stringify(path)});
+         await (await db.connect()).run('CREATE TABLE held (x INTEGER)');
+         console.log('held');
+         setInterval(() => {}, 1000);`,
+      ],
+      { cwd: import.meta.dirname, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
+        holder.on('exit', (code) => reject(new Error(`holder exited with ${code}`)));
+      });
+      const err = await createDuckDbStore({ path }).then(
+        () => null,
+        (e: unknown) => e as { code: string; message: string },
+      );
+      expect(err?.code).toBe('STORE_LOCKED');
+      expect(err?.message).toBe(`data directory ${root} is in use by another Sightline process (pid ${holder.pid})`);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it('refuses a file whose schema is newer than the code', async () => {
+    const path = newPath();
+    await (await createDuckDbStore({ path })).close();
+    const db = await DuckDBInstance.create(path);
+    const conn = await db.connect();
+    await conn.run("UPDATE meta SET value = '999' WHERE key = 'schema_version'");
+    conn.closeSync();
+    db.closeSync();
+    await expect(createDuckDbStore({ path })).rejects.toMatchObject({ code: 'SCHEMA_TOO_NEW' });
+  });
+
+  it('compacts closed rollup buckets without changing any answer', async () => {
+    let now = T0;
+    const engine = await DuckDbEngine.open({ path: newPath(), compactEveryAppends: 1000, now: () => now });
+    const spans: Span[] = fleetSpans('alpha', 600);
+    for (let i = 0; i < spans.length; i += 50) await engine.append(spans.slice(i, i + 50));
+    const q = { project: 'alpha', from: T0, to: T0 + 3 * HOUR_MS, groupBy: ['agent' as const, 'model' as const], filter: {} };
+    // Merging changes the order of floating-point additions, so compare sums to 9 digits.
+    const answers = async (): Promise<unknown> =>
+      [...(await engine.rollup({ ...q, bucketMs: MINUTE_MS })), ...(await engine.rollup({ ...q, bucketMs: HOUR_MS }))].map((r) => ({
+        ...r,
+        latency_sum: r.latency_sum.toFixed(6),
+        cost_usd: r.cost_usd.toFixed(9),
+        confidence_sum: r.confidence_sum.toFixed(9),
+      }));
+    const before = await answers();
+    const deltas = await engine.rollupTableRows();
+    expect(deltas.minute).toBeGreaterThan(180);
+    now = T0 + HOUR_MS + 1; // closes the first hour and its minutes only
+    await engine.compact();
+    now = T0 + 4 * HOUR_MS;
+    await engine.compact();
+    expect(await answers()).toEqual(before);
+    // One row per key remains: as many as a query grouped by every dimension returns.
+    const full = { ...q, groupBy: ['agent' as const, 'model' as const, 'decision' as const, 'span_type' as const, 'provider' as const] };
+    expect(await engine.rollupTableRows()).toEqual({
+      minute: (await engine.rollup({ ...full, bucketMs: MINUTE_MS })).length,
+      hour: (await engine.rollup({ ...full, bucketMs: HOUR_MS })).length,
+    });
+    expect(deltas.hour).toBeGreaterThan((await engine.rollup({ ...full, bucketMs: HOUR_MS })).length);
+    await engine.close();
+  });
+});
+

@@ -1,0 +1,192 @@
+// Read-side SQL for the DuckDB store: rollups, one trace, trace search. Dimension names come from
+// the fixed DIMENSION_COLUMN map and are checked at runtime (requests cross a thread boundary);
+// every user-supplied value is a bound parameter.
+
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { SightlineError } from '../../model/errors.js';
+import { DIMENSIONS, DIMENSION_COLUMN } from '../../model/span.js';
+import type { CostSource, Dimension, Span, SpanType } from '../../model/span.js';
+import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
+import type { RollupQuery, RollupRow, SpanFilter, TraceSearch, TraceSummary } from '../store.js';
+import { HIST_COLUMNS, SPAN_COLUMNS } from './schema.js';
+
+type Row = Record<string, unknown>;
+
+/** Runs a query and returns plain row objects with BIGINT and HUGEINT values as numbers. */
+export async function queryRows(
+  conn: DuckDBConnection,
+  sql: string,
+  params: DuckDBValue[] = [],
+): Promise<Row[]> {
+  const reader = await conn.runAndReadAll(sql, params);
+  const rows = reader.getRowObjectsJS() as Row[];
+  for (const row of rows) {
+    for (const k in row) if (typeof row[k] === 'bigint') row[k] = Number(row[k]);
+  }
+  return rows;
+}
+
+function dimensionColumn(d: Dimension): string {
+  if (!(DIMENSIONS as readonly string[]).includes(d)) {
+    throw new SightlineError('QUERY_INVALID', `unknown dimension "${String(d)}"; use one of ${DIMENSIONS.join(', ')}`);
+  }
+  return `"${DIMENSION_COLUMN[d]}"`;
+}
+
+/** Appends `AND column = ?` conditions for a span filter; rollup and span tables share columns. */
+function filterConditions(filter: SpanFilter, where: string[], params: DuckDBValue[]): void {
+  const equal: [keyof SpanFilter, Dimension][] = [
+    ['agent', 'agent'],
+    ['model', 'model'],
+    ['decision', 'decision'],
+    ['span_type', 'span_type'],
+    ['provider', 'provider'],
+  ];
+  for (const [field, dim] of equal) {
+    const value = filter[field];
+    if (value === undefined) continue;
+    where.push(`${dimensionColumn(dim)} = ?`);
+    params.push(String(value));
+  }
+}
+
+export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promise<RollupRow[]> {
+  if (!Number.isInteger(q.bucketMs) || q.bucketMs <= 0 || q.bucketMs % MINUTE_MS !== 0) {
+    throw new SightlineError('QUERY_INVALID', `bucketMs must be a positive multiple of 60000, got ${q.bucketMs}`);
+  }
+  if (q.filter.errors_only) {
+    // Rollups sum errors per key but cannot separate the figures of failed spans from the rest.
+    throw new SightlineError('QUERY_INVALID', 'errors_only is not available on rollups; read the errors column');
+  }
+  const table = q.bucketMs % HOUR_MS === 0 ? 'rollup_hour' : 'rollup_minute';
+  const groups = q.groupBy.map(dimensionColumn);
+  const where = ['project = ?', 'bucket >= ?', 'bucket < ?'];
+  const params: DuckDBValue[] = [q.project, BigInt(floorToBucket(q.from, q.bucketMs)), BigInt(Math.ceil(q.to))];
+  filterConditions(q.filter, where, params);
+  const groupSelect = groups.map((g, i) => `${g} AS g${i}`);
+  const keys = ['b', ...groups.map((_, i) => `g${i}`)];
+  const sql = `SELECT (bucket // ${q.bucketMs}) * ${q.bucketMs} AS b, ${groupSelect.map((g) => `${g}, `).join('')}
+      sum(count)::DOUBLE AS count, sum(errors)::DOUBLE AS errors, sum(latency_sum) AS latency_sum,
+      sum(tokens_input)::DOUBLE AS tokens_input, sum(tokens_output)::DOUBLE AS tokens_output,
+      sum(tokens_cache_read)::DOUBLE AS tokens_cache_read, sum(tokens_cache_write)::DOUBLE AS tokens_cache_write,
+      sum(tokens_reasoning)::DOUBLE AS tokens_reasoning, sum(cost_usd) AS cost_usd,
+      sum(confidence_sum) AS confidence_sum, sum(confidence_count)::DOUBLE AS confidence_count,
+      ${HIST_COLUMNS.map((h) => `sum(${h})::DOUBLE AS ${h}`).join(', ')}
+    FROM ${table} WHERE ${where.join(' AND ')}
+    GROUP BY ${keys.join(', ')} ORDER BY ${keys.map((k) => `${k} ASC NULLS LAST`).join(', ')}`;
+  const rows = await queryRows(conn, sql, params);
+  return rows.map((r) => ({
+    bucket: Number(r.b),
+    group: groups.map((_, i) => (r[`g${i}`] ?? null) as string | null),
+    count: r.count as number,
+    errors: r.errors as number,
+    latency_sum: r.latency_sum as number,
+    tokens_input: r.tokens_input as number,
+    tokens_output: r.tokens_output as number,
+    tokens_cache_read: r.tokens_cache_read as number,
+    tokens_cache_write: r.tokens_cache_write as number,
+    tokens_reasoning: r.tokens_reasoning as number,
+    cost_usd: r.cost_usd as number,
+    confidence_sum: r.confidence_sum as number,
+    confidence_count: r.confidence_count as number,
+    latency_hist: HIST_COLUMNS.map((h) => r[h] as number),
+  }));
+}
+
+const SPAN_SELECT = SPAN_COLUMNS.map(([n]) => `"${n}"`).join(', ');
+
+function toSpan(r: Row): Span {
+  return {
+    project: r.project as string,
+    timestamp: r.timestamp as number,
+    agent_id: r.agent_id as string,
+    trace_id: r.trace_id as string,
+    span_id: r.span_id as string,
+    parent_span_id: r.parent_span_id as string | null,
+    span_type: r.span_type as SpanType,
+    name: r.name as string | null,
+    model: r.model as string | null,
+    provider: r.provider as string | null,
+    tokens_input: r.tokens_input as number,
+    tokens_output: r.tokens_output as number,
+    tokens_cache_read: r.tokens_cache_read as number,
+    tokens_cache_write: r.tokens_cache_write as number,
+    tokens_reasoning: r.tokens_reasoning as number,
+    latency_ms: r.latency_ms as number,
+    cost_usd: r.cost_usd as number | null,
+    cost_source: r.cost_source as CostSource,
+    decision_made: r.decision_made as string | null,
+    confidence: r.confidence as number | null,
+    error_type: r.error_type as string | null,
+    error_message: r.error_message as string | null,
+    session_id: r.session_id as string | null,
+    user_id: r.user_id as string | null,
+    attributes: JSON.parse(r.attributes as string) as Record<string, unknown>,
+    input: r.input as string | null,
+    output: r.output as string | null,
+    ingested_at: r.ingested_at as number,
+  };
+}
+
+export async function readTrace(conn: DuckDBConnection, project: string, traceId: string): Promise<Span[]> {
+  const rows = await queryRows(
+    conn,
+    `SELECT ${SPAN_SELECT} FROM spans WHERE project = ? AND trace_id = ? ORDER BY timestamp, span_id`,
+    [project, traceId],
+  );
+  return rows.map(toSpan);
+}
+
+const IS_ERROR = '(error_type IS NOT NULL OR error_message IS NOT NULL)';
+const IS_ROOT = 'parent_span_id IS NULL';
+
+/** Traces with at least one span in [from, to), summarised from their spans inside that window. */
+export async function searchTraces(conn: DuckDBConnection, q: TraceSearch): Promise<TraceSummary[]> {
+  const params: DuckDBValue[] = [q.project, BigInt(Math.floor(q.from)), BigInt(Math.ceil(q.to))];
+  const having: string[] = [];
+  if (q.agent !== undefined) {
+    having.push('bool_or(agent_id = ?)');
+    params.push(q.agent);
+  }
+  if (q.decision !== undefined) {
+    having.push('bool_or(decision_made = ?)');
+    params.push(q.decision);
+  }
+  if (q.errors_only) having.push(`count(*) FILTER (WHERE ${IS_ERROR}) > 0`);
+  if (q.min_latency_ms !== undefined) {
+    having.push('max(timestamp + latency_ms) - min(timestamp) >= ?');
+    params.push(q.min_latency_ms);
+  }
+  if (q.min_cost_usd !== undefined) {
+    having.push('coalesce(sum(cost_usd), 0) >= ?');
+    params.push(q.min_cost_usd);
+  }
+  params.push(Math.max(0, Math.floor(q.limit)));
+  const rows = await queryRows(
+    conn,
+    `SELECT trace_id, arg_min(agent_id, timestamp) AS agent_id,
+        CASE WHEN count(*) FILTER (WHERE ${IS_ROOT}) > 0
+          THEN first(name ORDER BY timestamp, span_id) FILTER (WHERE ${IS_ROOT})
+          ELSE first(name ORDER BY timestamp, span_id) END AS root_name,
+        min(timestamp) AS start, max(timestamp + latency_ms) - min(timestamp) AS duration_ms,
+        count(*) AS span_count, count(*) FILTER (WHERE ${IS_ERROR}) AS error_count,
+        coalesce(sum(cost_usd), 0) AS cost_usd, sum(tokens_input + tokens_output)::DOUBLE AS tokens,
+        coalesce(list(decision_made ORDER BY timestamp, span_id) FILTER (WHERE decision_made IS NOT NULL), []) AS decisions
+      FROM spans WHERE project = ? AND timestamp >= ? AND timestamp < ?
+      GROUP BY trace_id ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
+      ORDER BY start DESC, trace_id LIMIT ?`,
+    params,
+  );
+  return rows.map((r) => ({
+    trace_id: r.trace_id as string,
+    agent_id: r.agent_id as string,
+    root_name: (r.root_name ?? null) as string | null,
+    start: r.start as number,
+    duration_ms: r.duration_ms as number,
+    span_count: r.span_count as number,
+    error_count: r.error_count as number,
+    cost_usd: r.cost_usd as number,
+    tokens: r.tokens as number,
+    decisions: r.decisions as string[],
+  }));
+}

@@ -1,0 +1,129 @@
+// DuckDB schema and its versioned migrations. The meta table records the version a file is at;
+// opening runs every later migration once, in order, each in its own transaction.
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { SightlineError } from '../../model/errors.js';
+import { LATENCY_BUCKETS } from '../store.js';
+
+/** Span columns in table order; the appender writes them in exactly this order. */
+export const SPAN_COLUMNS = [
+  ['project', 'VARCHAR NOT NULL'],
+  ['timestamp', 'BIGINT NOT NULL'],
+  ['agent_id', 'VARCHAR NOT NULL'],
+  ['trace_id', 'VARCHAR NOT NULL'],
+  ['span_id', 'VARCHAR NOT NULL'],
+  ['parent_span_id', 'VARCHAR'],
+  ['span_type', 'VARCHAR NOT NULL'],
+  ['name', 'VARCHAR'],
+  ['model', 'VARCHAR'],
+  ['provider', 'VARCHAR'],
+  ['tokens_input', 'BIGINT NOT NULL'],
+  ['tokens_output', 'BIGINT NOT NULL'],
+  ['tokens_cache_read', 'BIGINT NOT NULL'],
+  ['tokens_cache_write', 'BIGINT NOT NULL'],
+  ['tokens_reasoning', 'BIGINT NOT NULL'],
+  ['latency_ms', 'DOUBLE NOT NULL'],
+  ['cost_usd', 'DOUBLE'],
+  ['cost_source', 'VARCHAR NOT NULL'],
+  ['decision_made', 'VARCHAR'],
+  ['confidence', 'DOUBLE'],
+  ['error_type', 'VARCHAR'],
+  ['error_message', 'VARCHAR'],
+  ['session_id', 'VARCHAR'],
+  ['user_id', 'VARCHAR'],
+  ['attributes', 'VARCHAR NOT NULL'],
+  ['input', 'VARCHAR'],
+  ['output', 'VARCHAR'],
+  ['ingested_at', 'BIGINT NOT NULL'],
+] as const;
+
+/** Histogram columns h0..h63: separate integers so summing them is a plain columnar aggregate. */
+export const HIST_COLUMNS = Array.from({ length: LATENCY_BUCKETS }, (_, i) => `h${i}`);
+
+/** Rollup key columns, in table order. */
+export const ROLLUP_KEY_COLUMNS = [
+  'project',
+  'bucket',
+  'agent_id',
+  'model',
+  'decision_made',
+  'span_type',
+  'provider',
+] as const;
+
+/** Rollup figures that add up, in table order (after the key columns, before h0..h63). */
+export const ROLLUP_SUM_COLUMNS = [
+  'count',
+  'errors',
+  'latency_sum',
+  'tokens_input',
+  'tokens_output',
+  'tokens_cache_read',
+  'tokens_cache_write',
+  'tokens_reasoning',
+  'cost_usd',
+  'confidence_sum',
+  'confidence_count',
+] as const;
+
+export const ROLLUP_TABLES = ['rollup_minute', 'rollup_hour'] as const;
+export type RollupTable = (typeof ROLLUP_TABLES)[number];
+
+function rollupTableDdl(table: RollupTable): string {
+  return `CREATE TABLE ${table} (
+    project VARCHAR NOT NULL, bucket BIGINT NOT NULL, agent_id VARCHAR NOT NULL, model VARCHAR,
+    decision_made VARCHAR, span_type VARCHAR NOT NULL, provider VARCHAR,
+    count BIGINT NOT NULL, errors BIGINT NOT NULL, latency_sum DOUBLE NOT NULL,
+    tokens_input BIGINT NOT NULL, tokens_output BIGINT NOT NULL, tokens_cache_read BIGINT NOT NULL,
+    tokens_cache_write BIGINT NOT NULL, tokens_reasoning BIGINT NOT NULL, cost_usd DOUBLE NOT NULL,
+    confidence_sum DOUBLE NOT NULL, confidence_count BIGINT NOT NULL,
+    ${HIST_COLUMNS.map((h) => `${h} INTEGER NOT NULL`).join(', ')}
+  )`;
+}
+
+/** Migration n brings a file from version n to n + 1. Append only; never edit a shipped one. */
+const MIGRATIONS: string[][] = [
+  [
+    `CREATE TABLE spans (${SPAN_COLUMNS.map(([n, t]) => `"${n}" ${t}`).join(', ')})`,
+    // Trace lookups at 10M spans: ~40 ms by scan, a few ms through this index (ARCHITECTURE.md).
+    'CREATE INDEX spans_trace ON spans (project, trace_id)',
+    rollupTableDdl('rollup_minute'),
+    rollupTableDdl('rollup_hour'),
+    'CREATE TABLE projects (name VARCHAR PRIMARY KEY, created_at BIGINT NOT NULL)',
+    `CREATE TABLE api_keys (
+      id VARCHAR PRIMARY KEY, project VARCHAR NOT NULL, hash VARCHAR NOT NULL UNIQUE,
+      prefix VARCHAR NOT NULL, scopes VARCHAR NOT NULL, created_at BIGINT NOT NULL,
+      expires_at BIGINT, revoked_at BIGINT
+    )`,
+  ],
+];
+
+/** The version this code writes. Files at a higher version were written by newer code. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Creates the schema or migrates it to SCHEMA_VERSION; throws SCHEMA_TOO_NEW for newer files. */
+export async function migrate(conn: DuckDBConnection, path: string): Promise<void> {
+  await conn.run('CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)');
+  const found = await conn.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'");
+  const current = Number(found.getRows()[0]?.[0] ?? 0);
+  if (current > SCHEMA_VERSION) {
+    throw new SightlineError(
+      'SCHEMA_TOO_NEW',
+      `${path} has schema version ${current}; this Sightline supports up to ${SCHEMA_VERSION}, upgrade it`,
+    );
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      for (const sql of MIGRATIONS[v]!) await conn.run(sql);
+      await conn.run(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+        [String(v + 1)],
+      );
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK');
+      throw err;
+    }
+  }
+}

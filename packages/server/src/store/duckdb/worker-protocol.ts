@@ -1,0 +1,28 @@
+// Messages between the DuckDB store proxy (main thread) and the worker that owns the database.
+
+import type { SightlineErrorCode } from '../../model/errors.js';
+import type { Store } from '../store.js';
+
+/** Store methods the worker serves; `close` also ends the worker. */
+export type StoreMethod = Exclude<keyof Store, 'kind'>;
+
+export interface WorkerInit {
+  path: string;
+}
+
+export interface StoreRequest {
+  id: number;
+  method: StoreMethod;
+  args: unknown[];
+}
+
+export interface TransportedError {
+  code: SightlineErrorCode;
+  message: string;
+}
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'failed'; error: TransportedError }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: TransportedError };

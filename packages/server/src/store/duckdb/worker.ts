@@ -1,0 +1,51 @@
+// Worker thread that owns the DuckDB database: the appender blocks the thread that calls it, so
+// no DuckDB work runs on the thread that serves HTTP. Started by duckdb-store.ts.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { SightlineError } from '../../model/errors.js';
+import { DuckDbEngine } from './duckdb-engine.js';
+import type { StoreRequest, TransportedError, WorkerInit, WorkerMessage } from './worker-protocol.js';
+
+/** Compaction also runs on a timer, so a quiet store still merges its closed buckets. */
+const COMPACT_INTERVAL_MS = 60_000;
+
+function transport(err: unknown): TransportedError {
+  if (err instanceof SightlineError) return { code: err.code, message: err.message };
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (port === null) throw new Error('worker.ts must run in a worker thread');
+  const post = (m: WorkerMessage): void => port.postMessage(m);
+  const init = workerData as WorkerInit;
+  let engine: DuckDbEngine;
+  try {
+    engine = await DuckDbEngine.open({ path: init.path });
+  } catch (err) {
+    post({ type: 'failed', error: transport(err) });
+    return;
+  }
+  const timer = setInterval(() => engine.compact().catch(() => undefined), COMPACT_INTERVAL_MS);
+  timer.unref();
+  port.on('message', (req: StoreRequest) => {
+    const call = engine[req.method] as (...args: unknown[]) => Promise<unknown>;
+    call
+      .apply(engine, req.args)
+      .then(
+        (value) => post({ type: 'reply', id: req.id, ok: true, value }),
+        (err: unknown) => post({ type: 'reply', id: req.id, ok: false, error: transport(err) }),
+      )
+      .finally(() => {
+        if (req.method === 'close') {
+          clearInterval(timer);
+          port.close();
+        }
+      });
+  });
+  post({ type: 'ready' });
+}
+
+main().catch((err: unknown) => {
+  parentPort?.postMessage({ type: 'failed', error: transport(err) } satisfies WorkerMessage);
+});

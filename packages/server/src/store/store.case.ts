@@ -1,0 +1,409 @@
+// The Store conformance suite: every backend runs these exact assertions (see ARCHITECTURE.md).
+// A behaviour only one backend has is a bug. Expected values are computed here from raw spans.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Span } from '../model/span.js';
+import { bucketIndex, emptyHistogram } from './latency-sketch.js';
+import { HOUR_MS, MINUTE_MS, floorToBucket, isErrorSpan } from './rollup.js';
+import type { ApiKeyRecord, RollupRow, Store } from './store.js';
+
+export interface ConformanceOptions {
+  /** Opens the same data again after `store` was closed; enables the close/reopen test. */
+  reopen?: (closed: Store) => Promise<Store>;
+}
+
+const T0 = Date.UTC(2025, 0, 6, 10, 0, 0);
+
+/** A fully specified span; override what a test cares about. */
+export function makeSpan(over: Partial<Span> = {}): Span {
+  return {
+    project: 'alpha',
+    timestamp: T0,
+    agent_id: 'agent-1',
+    trace_id: 'trace-1',
+    span_id: 'span-1',
+    parent_span_id: null,
+    span_type: 'llm_call',
+    name: 'chat',
+    model: 'gpt-4o',
+    provider: 'openai',
+    tokens_input: 100,
+    tokens_output: 20,
+    tokens_cache_read: 10,
+    tokens_cache_write: 5,
+    tokens_reasoning: 3,
+    latency_ms: 250.5,
+    cost_usd: 0.0125,
+    cost_source: 'computed',
+    decision_made: null,
+    confidence: null,
+    error_type: null,
+    error_message: null,
+    session_id: 'sess-1',
+    user_id: 'user-1',
+    attributes: { 'gen_ai.system': 'openai', nested: { list: [1, 'two', null], flag: true } },
+    input: 'hello',
+    output: 'hi there',
+    ingested_at: T0 + 1000,
+    ...over,
+  };
+}
+
+const AGENTS = ['agent-1', 'agent-2', 'agent-3'];
+const MODELS = ['gpt-4o', 'claude-3-5-sonnet', null];
+const DECISIONS = ['search', 'answer', 'escalate', null];
+
+/** Deterministic spread of spans over three hours: 3 agents, 3 models, 4 decisions, ~1 error in 7. */
+export function fleetSpans(project: string, n: number, start = T0): Span[] {
+  const spans: Span[] = [];
+  for (let i = 0; i < n; i++) {
+    const model = MODELS[i % 3]!;
+    spans.push(
+      makeSpan({
+        project,
+        timestamp: start + Math.floor((i * 3 * HOUR_MS) / n) + (i % 7) * 13,
+        agent_id: AGENTS[(i * 7) % 3]!,
+        trace_id: `${project}-trace-${Math.floor(i / 4)}`,
+        span_id: `${project}-span-${i}`,
+        parent_span_id: i % 4 === 0 ? null : `${project}-span-${i - (i % 4)}`,
+        span_type: i % 4 === 1 ? 'decision' : i % 4 === 2 ? 'tool_call' : 'llm_call',
+        name: `op-${i % 5}`,
+        model,
+        provider: model === null ? null : model.startsWith('gpt') ? 'openai' : 'anthropic',
+        tokens_input: (i * 37) % 1000,
+        tokens_output: (i * 11) % 300,
+        tokens_cache_read: i % 50,
+        tokens_cache_write: i % 3,
+        tokens_reasoning: i % 9,
+        latency_ms: ((i * 7919) % 20000) / 10 + (i % 11 === 0 ? 0.25 : 0),
+        cost_usd: i % 5 === 0 ? null : ((i * 13) % 100) / 1000,
+        cost_source: i % 5 === 0 ? 'none' : 'computed',
+        decision_made: DECISIONS[i % 4]!,
+        confidence: i % 3 === 0 ? null : ((i * 17) % 100) / 100,
+        error_type: i % 7 === 3 ? 'timeout' : null,
+        error_message: i % 7 === 3 ? 'upstream timed out' : i % 29 === 5 ? 'partial failure' : null,
+        session_id: i % 2 === 0 ? `s-${i % 10}` : null,
+        user_id: null,
+        attributes: { i, tag: i % 2 === 0 ? 'even' : 'odd' },
+        input: null,
+        output: null,
+        ingested_at: start + 5 * HOUR_MS,
+      }),
+    );
+  }
+  return spans;
+}
+
+type Dim = 'agent_id' | 'model' | 'decision_made' | 'span_type' | 'provider';
+
+/** What a rollup query must return, computed from raw spans. */
+function expectedRollup(spans: Span[], bucketMs: number, groupBy: Dim[]): RollupRow[] {
+  const rows = new Map<string, RollupRow>();
+  for (const s of spans) {
+    const bucket = floorToBucket(s.timestamp, bucketMs);
+    const group = groupBy.map((d) => s[d]);
+    const key = JSON.stringify([bucket, group]);
+    let r = rows.get(key);
+    if (r === undefined) {
+      r = {
+        bucket, group, count: 0, errors: 0, latency_sum: 0, tokens_input: 0, tokens_output: 0,
+        tokens_cache_read: 0, tokens_cache_write: 0, tokens_reasoning: 0, cost_usd: 0,
+        confidence_sum: 0, confidence_count: 0, latency_hist: emptyHistogram(),
+      };
+      rows.set(key, r);
+    }
+    r.count++;
+    if (isErrorSpan(s)) r.errors++;
+    r.latency_sum += s.latency_ms;
+    r.tokens_input += s.tokens_input;
+    r.tokens_output += s.tokens_output;
+    r.tokens_cache_read += s.tokens_cache_read;
+    r.tokens_cache_write += s.tokens_cache_write;
+    r.tokens_reasoning += s.tokens_reasoning;
+    r.cost_usd += s.cost_usd ?? 0;
+    if (s.confidence !== null) {
+      r.confidence_sum += s.confidence;
+      r.confidence_count++;
+    }
+    r.latency_hist[bucketIndex(s.latency_ms)]!++;
+  }
+  return [...rows.values()];
+}
+
+/** Rows sorted the store's way: bucket, then group values, nulls last. */
+function sortRows(rows: RollupRow[]): RollupRow[] {
+  const cmp = (a: string | null, b: string | null): number =>
+    a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
+  return [...rows].sort((a, b) => {
+    if (a.bucket !== b.bucket) return a.bucket - b.bucket;
+    for (let i = 0; i < a.group.length; i++) {
+      const c = cmp(a.group[i] ?? null, b.group[i] ?? null);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+}
+
+/** Floating sums may differ in the last bits by summation order; everything else is exact. */
+function expectRowsEqual(actual: RollupRow[], expected: RollupRow[]): void {
+  const round = (rows: RollupRow[]): RollupRow[] =>
+    rows.map((r) => ({
+      ...r,
+      latency_sum: Number(r.latency_sum.toFixed(6)),
+      cost_usd: Number(r.cost_usd.toFixed(9)),
+      confidence_sum: Number(r.confidence_sum.toFixed(9)),
+    }));
+  expect(round(actual)).toEqual(round(sortRows(expected)));
+}
+
+function apiKey(over: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
+  return {
+    id: 'key-1',
+    project: 'alpha',
+    hash: 'a'.repeat(64),
+    prefix: 'sl_abcd',
+    scopes: ['ingest', 'read'],
+    created_at: T0,
+    expires_at: null,
+    revoked_at: null,
+    ...over,
+  };
+}
+
+export function runStoreConformance(
+  name: string,
+  newStore: () => Promise<Store>,
+  options: ConformanceOptions = {},
+): void {
+  describe(`Store conformance: ${name}`, () => {
+    const open: Store[] = [];
+    const fresh = async (): Promise<Store> => {
+      const s = await newStore();
+      open.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      for (const s of open.splice(0)) await s.close();
+    });
+
+    it('returns appended spans field for field, ordered by timestamp', async () => {
+      const store = await fresh();
+      const root = makeSpan({ timestamp: T0 + 10, span_id: 'root' });
+      const child = makeSpan({
+        timestamp: T0 + 20,
+        span_id: 'child',
+        parent_span_id: 'root',
+        span_type: 'decision',
+        name: null,
+        model: null,
+        provider: null,
+        tokens_input: 0,
+        tokens_output: 0,
+        tokens_cache_read: 0,
+        tokens_cache_write: 0,
+        tokens_reasoning: 0,
+        latency_ms: 0.125,
+        cost_usd: null,
+        cost_source: 'none',
+        decision_made: 'escalate',
+        confidence: 0.73,
+        error_type: 'policy',
+        error_message: 'needs a human — "quoted" \\ unicode ✓',
+        session_id: null,
+        user_id: null,
+        attributes: {},
+        input: null,
+        output: null,
+      });
+      const other = makeSpan({ trace_id: 'trace-2', span_id: 'other' });
+      await store.append([child, other]);
+      await store.append([root]);
+      expect(await store.getTrace('alpha', 'trace-1')).toEqual([root, child]);
+      expect(await store.getTrace('alpha', 'trace-2')).toEqual([other]);
+      expect(await store.getTrace('alpha', 'missing')).toEqual([]);
+      expect(await store.stats()).toMatchObject({ spans: 3 });
+    });
+
+    it('rollup sums equal aggregates of the raw spans, per minute and per hour', async () => {
+      const store = await fresh();
+      const spans = fleetSpans('alpha', 700);
+      // Several appends create several delta rows per key; reads must sum them.
+      for (let i = 0; i < spans.length; i += 90) await store.append(spans.slice(i, i + 90));
+      const range = { project: 'alpha', from: T0, to: T0 + 3 * HOUR_MS, filter: {} };
+      expectRowsEqual(await store.rollup({ ...range, bucketMs: MINUTE_MS, groupBy: [] }), expectedRollup(spans, MINUTE_MS, []));
+      expectRowsEqual(await store.rollup({ ...range, bucketMs: HOUR_MS, groupBy: [] }), expectedRollup(spans, HOUR_MS, []));
+      expectRowsEqual(
+        await store.rollup({ ...range, bucketMs: 15 * MINUTE_MS, groupBy: ['agent'] }),
+        expectedRollup(spans, 15 * MINUTE_MS, ['agent_id']),
+      );
+      expectRowsEqual(
+        await store.rollup({ ...range, bucketMs: 3 * HOUR_MS, groupBy: ['model', 'decision'] }),
+        expectedRollup(spans, 3 * HOUR_MS, ['model', 'decision_made']),
+      );
+    });
+
+    it('hourly and minute tables agree', async () => {
+      const store = await fresh();
+      await store.append(fleetSpans('alpha', 500));
+      const q = { project: 'alpha', from: T0, to: T0 + 3 * HOUR_MS, groupBy: ['span_type' as const], filter: {} };
+      const fromHours = await store.rollup({ ...q, bucketMs: HOUR_MS });
+      const fromMinutes = await store.rollup({ ...q, bucketMs: MINUTE_MS });
+      expect(fromHours.length).toBe(9);
+      const total = (rows: RollupRow[]): number[] => [
+        rows.reduce((a, r) => a + r.count, 0),
+        rows.reduce((a, r) => a + r.tokens_input, 0),
+        rows.reduce((a, r) => a + r.errors, 0),
+      ];
+      expect(total(fromMinutes)).toEqual(total(fromHours));
+      const viaMinuteTable = await store.rollup({ ...q, bucketMs: 30 * MINUTE_MS });
+      const merged = new Map<string, number>();
+      for (const r of viaMinuteTable) {
+        const k = `${floorToBucket(r.bucket, HOUR_MS)}|${r.group[0]}`;
+        merged.set(k, (merged.get(k) ?? 0) + r.count);
+      }
+      expect(Object.fromEntries(merged)).toEqual(
+        Object.fromEntries(fromHours.map((r) => [`${r.bucket}|${r.group[0]}`, r.count])),
+      );
+    });
+
+    it('rollup filters by every dimension and respects the time range', async () => {
+      const store = await fresh();
+      const spans = fleetSpans('alpha', 400);
+      await store.append(spans);
+      const from = T0 + 30 * MINUTE_MS + 17;
+      const to = T0 + 2 * HOUR_MS;
+      const inRange = (s: Span): boolean => s.timestamp >= floorToBucket(from, 10 * MINUTE_MS) && s.timestamp < to;
+      const q = { project: 'alpha', from, to, bucketMs: 10 * MINUTE_MS, groupBy: ['provider' as const] };
+      expectRowsEqual(
+        await store.rollup({ ...q, filter: { agent: 'agent-2', decision: 'search' } }),
+        expectedRollup(spans.filter((s) => inRange(s) && s.agent_id === 'agent-2' && s.decision_made === 'search'), 10 * MINUTE_MS, ['provider']),
+      );
+      expectRowsEqual(
+        await store.rollup({ ...q, filter: { model: 'gpt-4o', span_type: 'llm_call', provider: 'openai' } }),
+        expectedRollup(spans.filter((s) => inRange(s) && s.model === 'gpt-4o' && s.span_type === 'llm_call'), 10 * MINUTE_MS, ['provider']),
+      );
+      expect(await store.rollup({ ...q, filter: { agent: "x' OR 1=1 --" } })).toEqual([]);
+    });
+
+    it('searchTraces filters, orders newest first and limits', async () => {
+      const store = await fresh();
+      const spans = fleetSpans('alpha', 200);
+      await store.append(spans);
+      const window = { project: 'alpha', from: T0, to: T0 + 3 * HOUR_MS };
+      const all = await store.searchTraces({ ...window, limit: 1000 });
+      expect(all.length).toBe(50);
+      expect(all.map((t) => t.start)).toEqual([...all.map((t) => t.start)].sort((a, b) => b - a));
+      const t7 = spans.filter((s) => s.trace_id === 'alpha-trace-7');
+      const start = Math.min(...t7.map((s) => s.timestamp));
+      expect(all.find((t) => t.trace_id === 'alpha-trace-7')).toEqual({
+        trace_id: 'alpha-trace-7',
+        agent_id: t7[0]!.agent_id,
+        root_name: t7[0]!.name,
+        start,
+        duration_ms: Math.max(...t7.map((s) => s.timestamp + s.latency_ms)) - start,
+        span_count: 4,
+        error_count: t7.filter(isErrorSpan).length,
+        cost_usd: expect.closeTo(t7.reduce((a, s) => a + (s.cost_usd ?? 0), 0), 9) as number,
+        tokens: t7.reduce((a, s) => a + s.tokens_input + s.tokens_output, 0),
+        decisions: t7.flatMap((s) => (s.decision_made === null ? [] : [s.decision_made])),
+      });
+      const ids = (filter: (id: string) => boolean): string[] =>
+        all.map((t) => t.trace_id).filter(filter);
+      const traceSpans = (id: string): Span[] => spans.filter((s) => s.trace_id === id);
+      expect((await store.searchTraces({ ...window, limit: 3 })).map((t) => t.trace_id)).toEqual(all.slice(0, 3).map((t) => t.trace_id));
+      expect((await store.searchTraces({ ...window, limit: 1000, errors_only: true })).map((t) => t.trace_id)).toEqual(
+        ids((id) => traceSpans(id).some(isErrorSpan)),
+      );
+      expect((await store.searchTraces({ ...window, limit: 1000, agent: 'agent-3', decision: 'escalate' })).map((t) => t.trace_id)).toEqual(
+        ids((id) => traceSpans(id).some((s) => s.agent_id === 'agent-3') && traceSpans(id).some((s) => s.decision_made === 'escalate')),
+      );
+      expect((await store.searchTraces({ ...window, limit: 1000, min_cost_usd: 0.15 })).map((t) => t.trace_id)).toEqual(
+        ids((id) => traceSpans(id).reduce((a, s) => a + (s.cost_usd ?? 0), 0) >= 0.15),
+      );
+      const slow = all.filter((t) => t.duration_ms >= 1500).map((t) => t.trace_id);
+      expect(slow.length).toBeGreaterThan(0);
+      expect((await store.searchTraces({ ...window, limit: 1000, min_latency_ms: 1500 })).map((t) => t.trace_id)).toEqual(slow);
+    });
+
+    it('deleteBefore removes exactly the old spans and rollup buckets', async () => {
+      const store = await fresh();
+      const spans = fleetSpans('alpha', 300);
+      await store.append(spans);
+      const spansBefore = T0 + HOUR_MS + 123;
+      const rollupsBefore = T0 + 2 * HOUR_MS;
+      const result = await store.deleteBefore({ spansBefore, rollupsBefore });
+      expect(result).toEqual({ spans: spans.filter((s) => s.timestamp < spansBefore).length });
+      expect(await store.stats()).toMatchObject({ spans: spans.filter((s) => s.timestamp >= spansBefore).length });
+      expect(await store.getTrace('alpha', spans[0]!.trace_id)).toEqual([]);
+      const q = { project: 'alpha', from: T0, to: T0 + 3 * HOUR_MS, groupBy: [], filter: {} };
+      const kept = spans.filter((s) => s.timestamp >= rollupsBefore);
+      expectRowsEqual(await store.rollup({ ...q, bucketMs: HOUR_MS }), expectedRollup(kept, HOUR_MS, []));
+      expectRowsEqual(await store.rollup({ ...q, bucketMs: MINUTE_MS }), expectedRollup(kept, MINUTE_MS, []));
+    });
+
+    it('keeps projects isolated', async () => {
+      const store = await fresh();
+      const a = fleetSpans('alpha', 80);
+      const b = fleetSpans('beta', 120).map((s) => ({ ...s, trace_id: s.trace_id.replace('beta', 'alpha') }));
+      await store.append([...a, ...b]);
+      expect((await store.getTrace('alpha', 'alpha-trace-0')).map((s) => s.project)).toEqual(['alpha', 'alpha', 'alpha', 'alpha']);
+      expect((await store.getTrace('beta', 'alpha-trace-0')).map((s) => s.project)).toEqual(['beta', 'beta', 'beta', 'beta']);
+      const q = { from: T0, to: T0 + 3 * HOUR_MS, bucketMs: 24 * HOUR_MS, groupBy: [], filter: {} };
+      expect((await store.rollup({ ...q, project: 'alpha' })).map((r) => r.count)).toEqual([80]);
+      expect((await store.rollup({ ...q, project: 'beta' })).map((r) => r.count)).toEqual([120]);
+      expect(await store.rollup({ ...q, project: 'gamma' })).toEqual([]);
+      expect((await store.searchTraces({ project: 'beta', from: T0, to: T0 + 3 * HOUR_MS, limit: 100 })).length).toBe(30);
+    });
+
+    it('creates and lists projects idempotently', async () => {
+      const store = await fresh();
+      expect(await store.listProjects()).toEqual([]);
+      await store.createProject('zeta');
+      await store.createProject('alpha');
+      await store.createProject('zeta');
+      expect(await store.listProjects()).toEqual(['alpha', 'zeta']);
+    });
+
+    it('round-trips api keys and revokes them once', async () => {
+      const store = await fresh();
+      const k1 = apiKey();
+      const k2 = apiKey({ id: 'key-2', project: 'beta', hash: 'b'.repeat(64), scopes: ['admin'], created_at: T0 + 1, expires_at: T0 + 9 * HOUR_MS });
+      await store.putApiKey(k1);
+      await store.putApiKey(k2);
+      expect(await store.findApiKeyByHash(k1.hash)).toEqual(k1);
+      expect(await store.findApiKeyByHash('c'.repeat(64))).toBeNull();
+      expect(await store.listApiKeys()).toEqual([k1, k2]);
+      expect(await store.listApiKeys('beta')).toEqual([k2]);
+      expect(await store.revokeApiKey('key-1', T0 + 5)).toBe(true);
+      expect(await store.revokeApiKey('key-1', T0 + 6)).toBe(false);
+      expect(await store.revokeApiKey('nope', T0 + 6)).toBe(false);
+      expect(await store.findApiKeyByHash(k1.hash)).toEqual({ ...k1, revoked_at: T0 + 5 });
+    });
+
+    it('rejects calls after close', async () => {
+      const store = await newStore();
+      await store.close();
+      await expect(store.stats()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    });
+
+    const reopen = options.reopen;
+    if (reopen !== undefined) {
+      it('keeps data across close and reopen', async () => {
+        const store = await newStore();
+        const spans = fleetSpans('alpha', 50);
+        await store.append(spans);
+        await store.createProject('alpha');
+        await store.putApiKey(apiKey());
+        await store.close();
+        const again = await reopen(store);
+        open.push(again);
+        expect(await again.stats()).toMatchObject({ spans: 50 });
+        expect(await again.getTrace('alpha', 'alpha-trace-3')).toEqual(spans.filter((s) => s.trace_id === 'alpha-trace-3'));
+        expect(await again.listProjects()).toEqual(['alpha']);
+        expect(await again.findApiKeyByHash(apiKey().hash)).toEqual(apiKey());
+        const rows = await again.rollup({ project: 'alpha', from: T0, to: T0 + 3 * HOUR_MS, bucketMs: 24 * HOUR_MS, groupBy: [], filter: {} });
+        expect(rows.map((r) => r.count)).toEqual([50]);
+      });
+    }
+  });
+}
