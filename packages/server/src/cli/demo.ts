@@ -33,7 +33,7 @@ export async function runDemo(flags: Flags, env: NodeJS.ProcessEnv): Promise<num
   await running.store.putApiKey(keyRecordFor(ingestKey, DEFAULT_PROJECT, ['ingest'], Date.now()));
   const endpoint = running.url;
   const start = Date.now();
-  const fleet = createFleet({ ...demoFleetConfig({ start, historyMs: BACKFILL_HOURS * HOUR }), ...(agents !== undefined && { agents }) });
+  const fleet = createFleet(demoFleetConfig({ start, historyMs: BACKFILL_HOURS * HOUR, ...(agents !== undefined && { agents }) }));
   const controller = new AbortController();
   const signal = controller.signal;
 

@@ -38,6 +38,12 @@ describe('demo fleet', () => {
     ]);
   });
 
+  it('leaves out incidents of agents a smaller fleet does not have', () => {
+    const small = createFleet(demoFleetConfig({ start: START, agents: 2 }));
+    expect(small.agents.map((a) => a.id)).toEqual(['support-1', 'research-1']);
+    expect(small.incidents().filter((i) => i.start < START).map((i) => i.kind)).toEqual(['cost_drift', 'cohort_failure']);
+  });
+
   it('sends 20–50 events per second', () => {
     for (const hour of [3, 15]) {
       const from = Date.UTC(2025, 0, 6, hour, 0, 0);

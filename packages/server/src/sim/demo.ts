@@ -2,6 +2,7 @@
 // something to explain, and a ten-minute cycle of incidents from the start so a newcomer sees an
 // error spike, a latency regression and a new decision within the first ten minutes.
 
+import { DEFAULT_AGENT_KINDS } from './catalog.js';
 import type { FleetConfig } from './fleet.js';
 import type { Incident } from './incidents.js';
 
@@ -9,6 +10,8 @@ export interface DemoScheduleOptions {
   /** Epoch ms when live traffic starts (usually now). */
   start: number;
   seed?: number;
+  /** Number of agents; default 8. Incidents of agents that do not exist then are left out. */
+  agents?: number;
   /** How much history before `start` gets incidents (match the backfill). Default 24 h. */
   historyMs?: number;
   /** How long after `start` the cycle keeps repeating. Default 24 h. */
@@ -36,7 +39,7 @@ const NEW_DECISIONS = [
  *   const fleet = createFleet(demoFleetConfig({ start: Date.now() }));
  */
 export function demoFleetConfig(options: DemoScheduleOptions): FleetConfig {
-  return { seed: options.seed ?? 42, agents: 8, incidents: demoIncidents(options) };
+  return { seed: options.seed ?? 42, agents: options.agents ?? 8, incidents: demoIncidents(options) };
 }
 
 export function demoIncidents(options: DemoScheduleOptions): Incident[] {
@@ -48,7 +51,7 @@ export function demoIncidents(options: DemoScheduleOptions): Incident[] {
     { kind: 'cohort_failure', attribute: 'input_category', value: 'returns', errorRate: 0.4, start: start - 4 * 60 * MINUTE, durationMs: 45 * MINUTE },
     { kind: 'token_efficiency_drop', agent: 'coding-1', factor: 2.5, start: start - 2 * 60 * MINUTE, durationMs: 60 * MINUTE },
   ];
-  const incidents = history.filter((i) => i.start >= start - historyMs);
+  const incidents = history.filter((i) => i.start >= start - historyMs && agentExists(i, options.agents ?? 8));
   for (let cycle = 0; cycle * DEMO_CYCLE_MS < horizonMs; cycle++) {
     const at = start + cycle * DEMO_CYCLE_MS;
     const round = Math.floor(cycle / NEW_DECISIONS.length);
@@ -67,4 +70,11 @@ export function demoIncidents(options: DemoScheduleOptions): Incident[] {
     );
   }
   return incidents;
+}
+
+/** Agent `<kind>-1` exists when there are more agents than the kind's position in the default kinds. */
+function agentExists(incident: Incident, agents: number): boolean {
+  if (!('agent' in incident) || incident.agent === undefined) return true;
+  const kind = incident.agent.replace(/-\d+$/, '');
+  return DEFAULT_AGENT_KINDS.findIndex((k) => k.kind === kind) < agents;
 }
