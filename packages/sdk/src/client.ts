@@ -1,0 +1,193 @@
+// createSightline(): the agent-facing API. Every public method catches its own failures, so
+// instrumentation can lose an event but never throw into the agent or leave a rejection behind.
+
+import { resolveConfig, type SightlineOptions } from './config.js';
+import { activeSpan } from './context.js';
+import { toEventError, type SpanEvent, type SpanFields, type SpanType } from './event.js';
+import { registerForExit } from './exit-hook.js';
+import { createBatchExporter, type ExporterStats } from './exporter.js';
+import { newSpanId, newTraceId } from './ids.js';
+import { createOnceLogger } from './log.js';
+import { newTraceState, routeSpan, type TraceState } from './sampling.js';
+import { ActiveSpan, applyFields, newEvent, noopSpan, type Span, type SpanSink } from './span.js';
+import { createHttpTransport } from './transport.js';
+import { wrapAnthropic } from './wrap-anthropic.js';
+import { wrapOpenAI } from './wrap-openai.js';
+
+export interface TraceFields extends SpanFields {
+  sessionId?: string;
+  userId?: string;
+}
+
+/** A finished event recorded after the fact; `latencyMs` and `timestamp` (start, epoch ms) default to 0 and now. */
+export interface RecordedFields extends SpanFields {
+  name?: string;
+  latencyMs?: number;
+  timestamp?: number;
+  error?: unknown;
+}
+
+export interface DecisionFields {
+  /** The option taken: stored as `decision_made`. */
+  chosen: string;
+  confidence?: number;
+  /** The options that were on the table; stored in attributes.options. */
+  options?: readonly string[];
+  attributes?: Record<string, unknown>;
+  latencyMs?: number;
+}
+
+export interface SightlineStats extends ExporterStats {
+  /** Events not sent because their trace was not sampled (and had no error). */
+  sampledOut: number;
+}
+
+export interface Sightline {
+  /** Runs `fn` as the root span (`agent_step`) of a new trace; returns what `fn` returns, rethrows what it throws. */
+  trace<T>(name: string, fn: (span: Span) => T): T;
+  trace<T>(name: string, fields: TraceFields, fn: (span: Span) => T): T;
+  /** Runs `fn` as a span of the current trace (or a new one); nested spans find their parent on their own. */
+  span<T>(type: SpanType, name: string, fn: (span: Span) => T): T;
+  span<T>(type: SpanType, name: string, fields: SpanFields, fn: (span: Span) => T): T;
+  /** A span you end yourself; it is a child of the current span but does not become the current one. */
+  startSpan(type: SpanType, name: string, fields?: SpanFields): Span;
+  currentSpan(): Span | undefined;
+  llmCall(fields: RecordedFields): void;
+  toolCall(name: string, fields?: RecordedFields): void;
+  decision(name: string, fields: DecisionFields): void;
+  wrapOpenAI<C extends object>(client: C): C;
+  wrapAnthropic<C extends object>(client: C): C;
+  stats(): SightlineStats;
+  /** Resolves when everything queued is sent or has failed (or at `timeoutMs`). Never rejects. */
+  flush(opts?: { timeoutMs?: number }): Promise<void>;
+  /** Flushes (default 10 s bound), then drops new events. Never rejects. */
+  shutdown(opts?: { timeoutMs?: number }): Promise<void>;
+}
+
+/**
+ * @example
+ * const sightline = createSightline({ agentId: 'support-bot' });
+ * await sightline.trace('handle ticket', async () => {
+ *   const plan = await sightline.span('llm_call', 'plan', (s) => callModel(s));
+ *   sightline.decision('route', { chosen: 'refund', confidence: 0.82, options: ['refund', 'escalate'] });
+ * });
+ */
+export function createSightline(options: SightlineOptions = {}): Sightline {
+  const cfg = resolveConfig(options);
+  const log = createOnceLogger(cfg.logger);
+  const exporter = createBatchExporter({
+    ...cfg,
+    transport: cfg.transport ?? createHttpTransport({ endpoint: cfg.endpoint, apiKey: cfg.apiKey, timeoutMs: cfg.requestTimeoutMs }),
+    onProblem: (key, message) => log.once(key, message),
+  });
+  let sampledOut = 0;
+  const send = (e: SpanEvent) => exporter.enqueue(e);
+  const clock = cfg.clock;
+
+  const sink: SpanSink = {
+    monotonic: () => clock.monotonic(),
+    captureContent: cfg.captureContent,
+    maxContentChars: cfg.maxContentChars,
+    finish: (s) => {
+      sampledOut += routeSpan(s.trace, s.event, s.isRoot, send);
+    },
+  };
+
+  function start(type: SpanType, name: string, fields: TraceFields | undefined, newRoot: boolean): ActiveSpan {
+    const parent = newRoot ? undefined : activeSpan.getStore();
+    const trace: TraceState = parent ? parent.trace : newTraceState(newTraceId(), cfg.sampleRate, cfg.random, fields?.sessionId, fields?.userId);
+    const e = newEvent(cfg.agentId, clock.now(), trace.traceId, newSpanId(), parent?.event.span_id, type, name);
+    e.session_id = trace.sessionId;
+    e.user_id = trace.userId;
+    const span = new ActiveSpan(sink, trace, parent === undefined, e);
+    if (fields !== undefined) span.set(fields);
+    return span;
+  }
+
+  function run<T>(type: SpanType, name: string, a: TraceFields | ((s: Span) => T), b: ((s: Span) => T) | undefined, newRoot: boolean): T {
+    const fn = (typeof a === 'function' ? a : b) as (s: Span) => T;
+    let span: ActiveSpan | undefined;
+    try {
+      span = start(type, name, typeof a === 'function' ? undefined : a, newRoot);
+    } catch (e) {
+      log.once('start-failed', `could not start a span: ${String(e)}`);
+    }
+    if (span === undefined) return fn(noopSpan);
+    const s = span;
+    let result: T;
+    try {
+      result = activeSpan.run(s, fn, s);
+    } catch (err) {
+      s.recordError(err).end();
+      throw err;
+    }
+    if (isThenable(result)) {
+      return result.then(
+        (v) => {
+          s.end();
+          return v;
+        },
+        (err: unknown) => {
+          s.recordError(err).end();
+          throw err;
+        },
+      ) as T;
+    }
+    s.end();
+    return result;
+  }
+
+  function record(type: SpanType, name: string, fields: RecordedFields, extra?: (e: SpanEvent) => void): void {
+    try {
+      const latency = fields.latencyMs ?? 0;
+      const span = start(type, name, undefined, false);
+      span.event.timestamp = fields.timestamp ?? clock.now() - latency;
+      span.event.latency_ms = latency;
+      applyFields(span.event, fields, cfg);
+      if (fields.error !== undefined && fields.error !== null) span.event.error = toEventError(fields.error);
+      extra?.(span.event);
+      span.end();
+    } catch (e) {
+      log.once('record-failed', `could not record a ${type} event: ${String(e)}`);
+    }
+  }
+
+  const client: Sightline = {
+    trace: <T>(name: string, a: TraceFields | ((s: Span) => T), b?: (s: Span) => T): T => run('agent_step', name, a, b, true),
+    span: <T>(type: SpanType, name: string, a: SpanFields | ((s: Span) => T), b?: (s: Span) => T): T => run(type, name, a, b, false),
+    startSpan(type, name, fields) {
+      try {
+        return start(type, name, fields, false);
+      } catch {
+        return noopSpan;
+      }
+    },
+    currentSpan: () => activeSpan.getStore(),
+    llmCall: (f) => record('llm_call', f.name ?? f.model ?? 'llm_call', f),
+    toolCall: (name, f = {}) => record('tool_call', name, f),
+    decision: (name, f) =>
+      record('decision', name, { latencyMs: f.latencyMs, attributes: f.attributes, decisionMade: f.chosen, confidence: f.confidence }, (e) => {
+        if (f.options !== undefined) e.attributes = { ...e.attributes, options: [...f.options] };
+      }),
+    wrapOpenAI: (c) => wrapOpenAI(c, client),
+    wrapAnthropic: (c) => wrapAnthropic(c, client),
+    stats: () => ({ ...exporter.stats(), sampledOut }),
+    flush: (opts) => exporter.flush(opts?.timeoutMs === undefined ? undefined : clock.now() + opts.timeoutMs),
+    async shutdown(opts) {
+      unregister();
+      await exporter.shutdown(clock.now() + (opts?.timeoutMs ?? 10_000));
+    },
+  };
+
+  const unregister = cfg.flushOnExit
+    ? registerForExit({
+        hasPending: () => exporter.stats().queued > 0,
+        flushForExit: () => exporter.flushForExit(clock.now() + cfg.exitFlushTimeoutMs),
+      })
+    : () => {};
+  return client;
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
