@@ -1,0 +1,66 @@
+// OTLP/HTTP on the same port as everything else (4318, the OTLP default), so unmodified
+// OpenTelemetry exporters work: /v1/traces is stored like native events (one validation path,
+// acknowledged only once committed); /v1/metrics and /v1/logs are answered per the spec.
+
+import type { Context, Hono } from 'hono';
+import {
+  decodeOtlpLogs,
+  decodeOtlpMetrics,
+  decodeOtlpTraces,
+  encodeLogsResponse,
+  encodeMetricsResponse,
+  encodeTraceResponse,
+  logsPartialSuccess,
+  tracePartialSuccess,
+  type OtlpResponse,
+} from '../../ingest/otlp/handle.js';
+import { readBody } from '../body.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { requireScope } from '../guard.js';
+import { CODE_FOR_STATUS, fail } from '../respond.js';
+import { commitSpans } from './events.js';
+
+function send(c: Context<AppEnv>, r: OtlpResponse): Response {
+  c.header('content-type', r.contentType);
+  return c.body(typeof r.body === 'string' ? r.body : new Uint8Array(r.body), 200);
+}
+
+/** GenAI client metrics are derived from spans here, so metric points are answered, not stored. */
+const METRICS_NOT_STORED =
+  'Sightline derives gen_ai.client.token.usage and gen_ai.client.operation.duration from spans (see /metrics); ' +
+  'OTLP metric data points are not stored — export traces to /v1/traces instead';
+
+export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  const ingest = requireScope(deps.auth, 'ingest');
+
+  app.post('/v1/traces', ingest, async (c) => {
+    const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes);
+    if (!read.ok) return fail(c, 413, 'payload_too_large', read.message);
+    const contentType = c.req.header('content-type');
+    const decoded = decodeOtlpTraces(read.body, contentType, c.req.header('content-encoding'), deps.limits);
+    if (!decoded.ok) return fail(c, decoded.status, CODE_FOR_STATUS[decoded.status] ?? 'bad_request', decoded.message);
+    const { spans, rejected } = deps.pipeline.process(decoded.events, { project: c.get('key').project, now: deps.clock() });
+    const refused = await commitSpans(c, deps, spans);
+    if (refused) return refused;
+    return send(c, encodeTraceResponse(contentType, tracePartialSuccess(decoded.invalid, rejected, decoded.events)));
+  });
+
+  app.post('/v1/metrics', ingest, async (c) => {
+    const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes);
+    if (!read.ok) return fail(c, 413, 'payload_too_large', read.message);
+    const contentType = c.req.header('content-type');
+    const decoded = decodeOtlpMetrics(read.body, contentType, c.req.header('content-encoding'), deps.limits);
+    if (!decoded.ok) return fail(c, decoded.status, CODE_FOR_STATUS[decoded.status] ?? 'bad_request', decoded.message);
+    const total = decoded.points.length + decoded.dropped.count;
+    return send(c, encodeMetricsResponse(contentType, total === 0 ? undefined : { rejectedDataPoints: total, errorMessage: METRICS_NOT_STORED }));
+  });
+
+  app.post('/v1/logs', ingest, async (c) => {
+    const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes);
+    if (!read.ok) return fail(c, 413, 'payload_too_large', read.message);
+    const contentType = c.req.header('content-type');
+    const decoded = decodeOtlpLogs(read.body, contentType, c.req.header('content-encoding'), deps.limits);
+    if (!decoded.ok) return fail(c, decoded.status, CODE_FOR_STATUS[decoded.status] ?? 'bad_request', decoded.message);
+    return send(c, encodeLogsResponse(contentType, logsPartialSuccess(decoded.logRecords)));
+  });
+}
