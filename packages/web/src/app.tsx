@@ -1,0 +1,61 @@
+// Signed out: the sign-in form. Signed in: the live connection, the frame, and the page the
+// URL names.
+
+import { useEffect } from 'preact/hooks';
+import { live } from './api/live';
+import { Layout } from './components/layout';
+import { AgentPage, AgentsPage } from './pages/agents';
+import { AlertsPage } from './pages/alerts';
+import { CohortsPage } from './pages/cohorts';
+import { DecisionsPage } from './pages/decisions';
+import { LivePage } from './pages/live';
+import { OverviewPage } from './pages/overview';
+import { SignIn } from './pages/sign-in';
+import { TracePage } from './pages/trace';
+import { TracesPage } from './pages/traces';
+import { useAuth } from './state/auth';
+import { useRoute } from './state/route';
+
+function Page() {
+  const { path } = useRoute();
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  switch (parts[0]) {
+    case undefined:
+      return <OverviewPage />;
+    case 'agents':
+      return parts[1] ? <AgentPage agent={parts[1]} /> : <AgentsPage />;
+    case 'decisions':
+      return <DecisionsPage />;
+    case 'cohorts':
+      return <CohortsPage />;
+    case 'traces':
+      return parts[1] ? <TracePage id={parts[1]} /> : <TracesPage />;
+    case 'alerts':
+      return <AlertsPage />;
+    case 'live':
+      return <LivePage />;
+    default:
+      return (
+        <section class="panel wide">
+          <h1>Page not found</h1>
+          <p>
+            There is no page at <code>{path}</code>. <a href="/">Go to the overview</a>.
+          </p>
+        </section>
+      );
+  }
+}
+
+export function App() {
+  const { key, notice } = useAuth();
+  useEffect(() => {
+    if (key) live.start(key);
+    else live.stop();
+  }, [key]);
+  if (!key) return <SignIn notice={notice} />;
+  return (
+    <Layout>
+      <Page />
+    </Layout>
+  );
+}
