@@ -7,6 +7,8 @@ mkdir -p test-artifacts
 
 fail() { echo "tests: 0 passed, 1 failed"; echo "$1" >&2; exit 1; }
 
+echo "== test dependencies"; bash scripts/setup-test-deps.sh || fail "installing test dependencies failed"
+
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit || fail "typecheck failed"
 echo "== lint"; npx eslint . || fail "lint failed"
 

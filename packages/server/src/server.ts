@@ -7,7 +7,10 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './cli/config.js';
 import { storeConfigOf } from './cli/config.js';
 import { createAuthenticator, hashKey, keyRecordFor, newKeySecret } from './http/auth.js';
+import { createAlertEngine } from './alert/engine.js';
 import { createApp } from './http/app.js';
+import { createCountingPipeline } from './http/metrics/counting-pipeline.js';
+import { createSightlineMetrics } from './http/metrics/sightline-metrics.js';
 import { DEFAULT_PROJECT } from './http/routes/keys.js';
 import { createIngestPipeline } from './ingest/pipeline.js';
 import { createPriceTable } from './ingest/pricing.js';
@@ -16,6 +19,7 @@ import { SightlineError } from './model/errors.js';
 import { DEFAULT_LIMITS, type IngestLimits } from './model/limits.js';
 import { createGroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
+import { startInsightMaterializer } from './query/insights/materializer.js';
 import type { Store } from './store/store.js';
 
 export interface RunningSightline {
@@ -90,22 +94,40 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       captureContent: config.limits.captureContent,
     };
     const bus = createLiveBus();
+    // Several nodes on one ClickHouse: spans other nodes commit reach this node's live tail too
+    // (stopped by store.close()).
+    store.followOtherNodes?.((spans) => bus.publish(spans));
+    const metrics = createSightlineMetrics(config.metrics, {
+      // Read at scrape time, after the group commit below exists.
+      queuedSpans: () => commits.queued(),
+      liveClients: () => bus.subscribers(),
+      storeStats: () => store.stats(),
+    }, clock);
     const commits = createGroupCommit(store, {
       ...config.groupCommit,
       maxQueuedSpans: config.limits.maxQueuedSpans,
-      onCommit: (spans) => bus.publish(spans),
+      onCommit: (spans, commitMs) => {
+        bus.publish(spans);
+        metrics.onCommit(spans, commitMs);
+      },
     });
+    // Alerts: evaluated on an interval through the Store interface; stopped before the store closes.
+    const alerts = config.alerts.enabled ? createAlertEngine({ store, config: config.alerts, clock, log }) : undefined;
+    await alerts?.start();
     let draining = false;
     const app = createApp(
       {
         store,
         auth: createAuthenticator(store, clock),
-        pipeline: createIngestPipeline({ limits, prices: createPriceTable(config.prices) }),
+        pipeline: createCountingPipeline(createIngestPipeline({ limits, prices: createPriceTable(config.prices) }), metrics.health),
         commits,
         bus,
         limits,
         clock,
         draining: () => draining,
+        ...(alerts && { alerts }),
+        metrics,
+        ...(config.metrics.scrapeToken !== undefined && { metricsScrapeToken: config.metrics.scrapeToken }),
       },
       (line) => log(line),
     );
@@ -123,6 +145,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
         .catch((err: Error) => log(`retention failed: ${err.message}`));
     }, config.retention.intervalMinutes * 60_000);
     retention.unref();
+    const insights = startInsightMaterializer(store, { clock, log });
 
     const httpServer = server;
     let stopping: Promise<void> | null = null;
@@ -136,6 +159,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
         stopping ??= (async () => {
           draining = true;
           clearInterval(retention);
+          await insights.stop();
           const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
           const within = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
           // Everything already submitted commits and is answered before connections close.
@@ -145,6 +169,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
           // Live-tail streams never end by themselves: give in-flight responses a moment, then cut.
           await Promise.race([closed, within(1_000)]);
           httpServer.closeAllConnections();
+          await alerts?.stop();
           await store.close();
         })();
         return stopping;

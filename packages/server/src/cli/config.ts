@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { alertsConfigSchema } from '../alert/config.js';
 import { SightlineError } from '../model/errors.js';
 import type { StoreConfig } from '../store/store.js';
 
@@ -50,6 +51,19 @@ export const configSchema = z.strictObject({
       maxDelayMs: z.number().nonnegative().default(2),
     })
     .prefault({}),
+  metrics: z
+    .strictObject({
+      /** Lets Prometheus scrape every project without an API key; unset, /metrics needs a read key. */
+      scrapeToken: z.string().min(16).optional(),
+      /** Label sets (project × agent × model × span type × decision) recorded; each is ~60 samples, so
+       * 2,000 keeps a scrape near 120k samples. Spans of further label sets are counted as dropped. */
+      maxSeries: z.number().int().positive().default(2_000),
+      /** Decisions multiply series: off by default; true for every agent, or a list of agent ids. */
+      decisionLabel: z.union([z.boolean(), z.array(z.string())]).default(false),
+    })
+    .prefault({}),
+  /** Alert engine: channels, custom rules, built-in overrides, intervals (defaults explained in alert/config.ts). */
+  alerts: alertsConfigSchema.prefault({}),
   /** Per-project price overrides in USD per million tokens. */
   prices: z
     .record(
@@ -81,6 +95,8 @@ const ENV_VARS: Record<string, { path: string[]; type: 'string' | 'number' | 'bo
   SIGHTLINE_RETENTION_ROLLUPS_DAYS: { path: ['retention', 'rollupsDays'], type: 'number' },
   SIGHTLINE_MAX_BODY_BYTES: { path: ['limits', 'maxBodyBytes'], type: 'number' },
   SIGHTLINE_CAPTURE_CONTENT: { path: ['limits', 'captureContent'], type: 'boolean' },
+  SIGHTLINE_METRICS_TOKEN: { path: ['metrics', 'scrapeToken'], type: 'string' },
+  SIGHTLINE_METRICS_MAX_SERIES: { path: ['metrics', 'maxSeries'], type: 'number' },
 };
 
 export const ENV_VAR_NAMES = Object.keys(ENV_VARS);
@@ -174,8 +190,12 @@ export function storeConfigOf(config: Config): StoreConfig {
     }
     const database = url.pathname.replace(/^\//, '') || 'sightline';
     const cluster = url.searchParams.get('cluster') ?? undefined;
-    const httpUrl = `http://${url.username ? `${url.username}:${url.password}@` : ''}${url.host}`;
-    return cluster ? { kind: 'clickhouse', url: httpUrl, database, cluster } : { kind: 'clickhouse', url: httpUrl, database };
+    const credentials = url.username ? `${url.username}:${url.password}@` : '';
+    const httpUrl = `http://${credentials}${url.host}`;
+    // &shard=host:port (repeated): every shard's HTTP endpoint, for a cluster without Keeper.
+    const shards = url.searchParams.getAll('shard').map((hostPort) => `http://${credentials}${hostPort}`);
+    if (!cluster) return { kind: 'clickhouse', url: httpUrl, database };
+    return shards.length > 0 ? { kind: 'clickhouse', url: httpUrl, database, cluster, shards } : { kind: 'clickhouse', url: httpUrl, database, cluster };
   }
   return { kind: 'duckdb', path: resolve(config.data, 'sightline.duckdb') };
 }

@@ -10,6 +10,15 @@ Usage:
   sightline keys create --project P --scope ingest|read|admin [--scope …] [--expires 30d]
   sightline keys list              list API keys (never their secrets)
   sightline keys revoke ID         revoke an API key
+  sightline tail [--agent A] [--errors] [--json]
+                                   live spans, one coloured line each (JSON lines with --json)
+  sightline query INSIGHT [--range 24h] [--agent A] [--json]
+                                   the Insight engine's findings as a table (regressions, paths, …)
+  sightline status [--json]        server health, store size, ingest rate, firing alerts
+  sightline export [--from T] [--to T | --range 24h] [--agent A] --format parquet|csv|ndjson --out FILE
+                                   spans of the key's project, streamed from the server
+  sightline import FILE [--format ndjson|csv]
+                                   send NDJSON or exported CSV through the ingest API's validation
 
 Options:
   --port N            HTTP port (default 4318, the OTLP/HTTP port)          SIGHTLINE_PORT
@@ -19,7 +28,8 @@ Options:
   --config FILE       YAML or JSON config file (same keys as the schema)
   --capture-content   store prompts and outputs (off by default)           SIGHTLINE_CAPTURE_CONTENT
   --admin-key KEY     admin key for keys commands against a running server  SIGHTLINE_ADMIN_KEY
-  --url URL           server for keys commands (default http://127.0.0.1:PORT)
+  --url URL           server for keys, tail, query, status, export, import (default http://127.0.0.1:PORT)
+  --key KEY           API key for tail, query, status, export (read) and import (ingest)  SIGHTLINE_API_KEY
   -h, --help          show this help
   -v, --version       show the version
 
@@ -27,6 +37,8 @@ Demo options:
   --agents N          simulated agents (default 8)
   --no-backfill       skip loading the last hours of history at start
 
-Environment variables: ${ENV_VAR_NAMES.join(', ')}.
+Client commands print colour only on a terminal and never when NO_COLOR is set.
+
+Environment variables: ${ENV_VAR_NAMES.join(', ')}, SIGHTLINE_API_KEY.
 SIGHTLINE_ADMIN_KEY also sets (idempotently) the initial admin key on serve, for automated deployments.
 `;

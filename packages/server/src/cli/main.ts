@@ -8,6 +8,11 @@ import { HELP } from './help.js';
 import { runKeys } from './keys.js';
 import { runServe } from './serve.js';
 import { runDemo } from './demo.js';
+import { runExport } from './export.js';
+import { runImport } from './import.js';
+import { runQuery } from './query.js';
+import { runStatus } from './status.js';
+import { runTail } from './tail.js';
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -23,6 +28,15 @@ const OPTIONS = {
   expires: { type: 'string' },
   agents: { type: 'string' },
   'no-backfill': { type: 'boolean' },
+  key: { type: 'string' },
+  agent: { type: 'string' },
+  errors: { type: 'boolean' },
+  json: { type: 'boolean' },
+  range: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -79,6 +93,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await runDemo(flags, env);
       case 'keys':
         return await runKeys(rest, flags, env);
+      case 'tail':
+        return await runTail(flags, env);
+      case 'query':
+        return await runQuery(rest, flags, env);
+      case 'status':
+        return await runStatus(flags, env);
+      case 'export':
+        return await runExport(flags, env);
+      case 'import':
+        return await runImport(rest, flags, env);
       default:
         console.error(`sightline: unknown command "${command}" (see sightline --help)`);
         return 2;

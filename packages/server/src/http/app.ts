@@ -5,19 +5,35 @@ import { SightlineError } from '../model/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { BadParam } from './params.js';
 import { errorBody } from './respond.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerInsightRoutes } from './routes/insights.js';
+import { registerExportRoutes } from './routes/export.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerLiveRoutes } from './routes/live.js';
+import { registerOtlpRoutes } from './routes/otlp.js';
+import { countResponses, registerMetricsRoutes } from './routes/metrics.js';
 import { registerQueryRoutes } from './routes/query.js';
+import { registerStatusRoutes } from './routes/status.js';
 
 export function createApp(deps: AppDeps, log: (line: string) => void = console.error): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
+  if (deps.metrics) app.use('*', countResponses(deps.metrics.health));
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
   registerEventRoutes(app, deps);
+  registerOtlpRoutes(app, deps);
   registerQueryRoutes(app, deps);
+  registerInsightRoutes(app, deps);
   registerLiveRoutes(app, deps);
   registerKeyRoutes(app, deps);
+  registerAlertRoutes(app, deps);
+  registerExportRoutes(app, deps);
+  registerStatusRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
+
+  registerDashboardRoutes(app);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {

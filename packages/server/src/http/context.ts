@@ -1,12 +1,14 @@
 // What every route needs, passed in once when the app is built (no globals).
 
 import type { HttpBindings } from '@hono/node-server';
+import type { AlertEngine } from '../alert/engine.js';
 import type { LiveBus } from '../live/bus.js';
 import type { IngestLimits } from '../model/limits.js';
 import type { Store, ApiKeyRecord } from '../store/store.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Authenticator } from './auth.js';
+import type { SightlineMetrics } from './metrics/sightline-metrics.js';
 
 export interface AppDeps {
   store: Store;
@@ -16,8 +18,14 @@ export interface AppDeps {
   bus: LiveBus;
   limits: IngestLimits;
   clock: () => number;
+  /** The alert engine; absent when alerts are switched off (its routes then answer 503). */
+  alerts?: AlertEngine;
   /** Set while shutting down: new ingest is refused with 503 so clients retry elsewhere. */
   draining: () => boolean;
+  /** Prometheus registry behind /metrics (absent in apps built without one). */
+  metrics?: SightlineMetrics;
+  /** Bearer token that may scrape /metrics for every project without an API key. */
+  metricsScrapeToken?: string;
 }
 
 export type AppEnv = { Bindings: HttpBindings; Variables: { key: ApiKeyRecord } };

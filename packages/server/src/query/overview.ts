@@ -1,6 +1,6 @@
 // Fleet KPIs for a range, next to the previous range of equal length.
 
-import type { Store } from '../store/store.js';
+import type { SpanFilter, Store } from '../store/store.js';
 import { addRow, emptyTotals, metricValue, type Totals } from './aggregate.js';
 import { readRollupsExact } from './read-rollups.js';
 
@@ -27,8 +27,8 @@ export interface Overview {
   change: Record<keyof Kpis, number | null>;
 }
 
-async function kpis(store: Store, project: string, from: number, to: number): Promise<Kpis> {
-  const rows = await readRollupsExact(store, { project, from, to, groupBy: ['agent'], filter: {} });
+async function kpis(store: Store, project: string, from: number, to: number, filter: SpanFilter): Promise<Kpis> {
+  const rows = await readRollupsExact(store, { project, from, to, groupBy: ['agent'], filter });
   const total: Totals = emptyTotals();
   const agents = new Set<string>();
   for (const r of rows) {
@@ -52,10 +52,11 @@ async function kpis(store: Store, project: string, from: number, to: number): Pr
   };
 }
 
-export async function overview(store: Store, project: string, from: number, to: number): Promise<Overview> {
+/** KPIs of the spans matching `filter` (the whole fleet by default); the dashboard's agent page passes `{ agent }`. */
+export async function overview(store: Store, project: string, from: number, to: number, filter: SpanFilter = {}): Promise<Overview> {
   const [current, previous] = await Promise.all([
-    kpis(store, project, from, to),
-    kpis(store, project, from - (to - from), from),
+    kpis(store, project, from, to, filter),
+    kpis(store, project, from - (to - from), from, filter),
   ]);
   const change = {} as Record<keyof Kpis, number | null>;
   for (const k of Object.keys(current) as (keyof Kpis)[]) {

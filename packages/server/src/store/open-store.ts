@@ -1,6 +1,6 @@
 // Opens the backend a tagged StoreConfig names. The one place that chooses a backend.
 
-import { SightlineError } from '../model/errors.js';
+import { createClickHouseStore } from './clickhouse/clickhouse-store.js';
 import { createDuckDbStore } from './duckdb/duckdb-store.js';
 import type { Store, StoreConfig } from './store.js';
 
@@ -9,6 +9,11 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     case 'duckdb':
       return createDuckDbStore({ path: config.path });
     case 'clickhouse':
-      throw new SightlineError('CONFIG_INVALID', 'store: the ClickHouse backend is not available in this build yet; omit --store to use the embedded DuckDB store');
+      return createClickHouseStore({
+        url: config.url,
+        database: config.database,
+        ...(config.cluster === undefined ? {} : { cluster: config.cluster }),
+        ...(config.shards === undefined ? {} : { shards: config.shards }),
+      });
   }
 }

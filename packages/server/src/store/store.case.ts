@@ -94,10 +94,10 @@ export function fleetSpans(project: string, n: number, start = T0): Span[] {
   return spans;
 }
 
-type Dim = 'agent_id' | 'model' | 'decision_made' | 'span_type' | 'provider';
+export type Dim = 'agent_id' | 'model' | 'decision_made' | 'span_type' | 'provider';
 
 /** What a rollup query must return, computed from raw spans. */
-function expectedRollup(spans: Span[], bucketMs: number, groupBy: Dim[]): RollupRow[] {
+export function expectedRollup(spans: Span[], bucketMs: number, groupBy: Dim[]): RollupRow[] {
   const rows = new Map<string, RollupRow>();
   for (const s of spans) {
     const bucket = floorToBucket(s.timestamp, bucketMs);
@@ -145,7 +145,7 @@ function sortRows(rows: RollupRow[]): RollupRow[] {
 }
 
 /** Floating sums may differ in the last bits by summation order; everything else is exact. */
-function expectRowsEqual(actual: RollupRow[], expected: RollupRow[]): void {
+export function expectRowsEqual(actual: RollupRow[], expected: RollupRow[]): void {
   const round = (rows: RollupRow[]): RollupRow[] =>
     rows.map((r) => ({
       ...r,

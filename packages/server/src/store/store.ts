@@ -6,7 +6,14 @@ import type { Dimension, Span, SpanType } from '../model/span.js';
 /** Backends are chosen by tagged config, never by flags. */
 export type StoreConfig =
   | { kind: 'duckdb'; path: string }
-  | { kind: 'clickhouse'; url: string; database: string; cluster?: string };
+  | {
+      kind: 'clickhouse';
+      url: string;
+      database: string;
+      cluster?: string;
+      /** HTTP URL of every shard of `cluster`, for DDL and retention where ON CLUSTER is unavailable (no Keeper). */
+      shards?: string[];
+    };
 
 export interface SpanFilter {
   agent?: string;
@@ -32,6 +39,8 @@ export interface RollupQuery {
   /** Zero or more dimensions to group by, in this order. */
   groupBy: Dimension[];
   filter: SpanFilter;
+  /** false: latency_hist may come back empty (saves reading 64 columns when no quantile is needed). */
+  histogram?: boolean;
 }
 
 /** Pre-aggregated figures for one bucket × group, read from rollups (never from raw spans). */
@@ -106,13 +115,132 @@ export interface StoreStats {
   bytes: number;
 }
 
+// ---- Alert persistence types (see the "Alert persistence" block of Store) ----
+
+/** rule: custom rules and built-in overrides; state: per rule × group; silence; delivery: notification attempts. */
+export type AlertRecordKind = 'rule' | 'state' | 'silence' | 'delivery';
+
+export interface AlertRecord {
+  project: string;
+  id: string;
+  updated_at: number;
+  /** JSON-serialisable document whose shape src/alert defines. */
+  body: Record<string, unknown>;
+}
+
+export interface AlertEventRecord {
+  project: string;
+  id: string;
+  at: number;
+  /** The alert (rule × group) the event belongs to. */
+  alert_id: string;
+  rule_id: string;
+  /** pending, firing, resolved, renotify, acknowledged, … */
+  kind: string;
+  body: Record<string, unknown>;
+}
+
+export interface AlertEventQuery {
+  project: string;
+  from?: number;
+  to?: number;
+  alert_id?: string;
+  rule_id?: string;
+  limit: number;
+}
+
+// ---- Insight primitives types (see the "Insight primitives" block of Store; src/query/insights) ----
+
+/** A range of whole hours (from floored, to ceiled to the hour) of one project. */
+export interface InsightScan {
+  project: string;
+  from: number;
+  to: number;
+  agent?: string;
+  /** Compute from raw spans only, ignoring materialized hours (benchmarks, consistency tests). */
+  raw?: boolean;
+}
+
+/** Traces grouped by agent and decision path (decisions in time order joined by ' → '). */
+export interface PathRow {
+  agent_id: string;
+  /** '(no decision)' for traces without one. */
+  path: string;
+  traces: number;
+  /** Traces with at least one failed span. */
+  error_traces: number;
+  cost_usd: number;
+  tokens_input: number;
+  tokens_output: number;
+  tokens_cache_read: number;
+  /** LATENCY_BUCKETS counts of trace durations (first span start to last span end). */
+  duration_hist: number[];
+}
+
+/** Spans and traces (root spans) carrying attribute `key` = `value`, per agent. */
+export interface CohortRow {
+  agent_id: string;
+  /** An attribute key, or the span columns user_id and model. */
+  key: string;
+  /**
+   * Value as text (≤ 64 characters); '(other)' past the per-hour cap of distinct values; null for
+   * the agent's total over every value of the key (small values left out by minCount included).
+   */
+  value: string | null;
+  spans: number;
+  span_errors: number;
+  span_latency_sum: number;
+  traces: number;
+  trace_errors: number;
+  trace_latency_sum: number;
+  cost_usd: number;
+  tokens: number;
+  confidence_sum: number;
+  confidence_count: number;
+}
+
+export interface CohortScan extends InsightScan {
+  /** Only these keys; all keys when absent. */
+  keys?: string[];
+  /** Leave out values with fewer traces (or, without traces, spans) than this over all agents. */
+  minCount?: number;
+}
+
+export interface MaterializeReport {
+  /** Hours (re)computed by this run. */
+  hours: number[];
+  /** Hours with new spans still open (or inside the grace period), left for a later run. */
+  pending: number[];
+}
+
+// ---- Export types (see the "Export" block of Store) ----
+
+/** Spans of one project with timestamp in [from, to), optionally of one agent. */
+export interface ExportQuery {
+  project: string;
+  from: number;
+  to: number;
+  agent?: string;
+}
+
+/** Position after which the next export page starts: the last span of the previous page. */
+export interface ExportCursor {
+  timestamp: number;
+  trace_id: string;
+  span_id: string;
+}
+
 export interface Store {
   readonly kind: StoreConfig['kind'];
   /** Appends spans and their rollups atomically; resolves once durable. Throws STORE_UNAVAILABLE. */
   append(spans: Span[]): Promise<void>;
   rollup(q: RollupQuery): Promise<RollupRow[]>;
-  /** All spans of a trace ordered by timestamp; empty when unknown. */
-  getTrace(project: string, traceId: string): Promise<Span[]>;
+  /**
+   * All spans of a trace ordered by timestamp; empty when unknown. `hint.around`, a timestamp of
+   * one of the trace's spans (e.g. TraceSummary.start), lets a backend read only data near it;
+   * spans more than 24 h from it may then be left out. Without a hint the whole table is searched.
+   */
+  getTrace(project: string, traceId: string, hint?: { around?: number }): Promise<Span[]>;
   searchTraces(q: TraceSearch): Promise<TraceSummary[]>;
   /** Deletes raw spans older than spansBefore and rollups older than rollupsBefore (ms). */
   deleteBefore(limits: { spansBefore: number; rollupsBefore: number }): Promise<{ spans: number }>;
@@ -124,6 +252,52 @@ export interface Store {
   findApiKeyByHash(hash: string): Promise<ApiKeyRecord | null>;
   listApiKeys(project?: string): Promise<ApiKeyRecord[]>;
   revokeApiKey(id: string, at: number): Promise<boolean>;
+
+  // ---- Alert persistence (src/alert owns the bodies; the store keeps them as JSON documents) ----
+  /** Upserts documents of one kind by (project, id). */
+  putAlertRecords(kind: AlertRecordKind, records: AlertRecord[]): Promise<void>;
+  /** Documents of one kind, of one project or all, ordered by project then id. */
+  listAlertRecords(kind: AlertRecordKind, project?: string): Promise<AlertRecord[]>;
+  /** Removes one document; false when there was none. */
+  deleteAlertRecord(kind: AlertRecordKind, project: string, id: string): Promise<boolean>;
+  /** Removes documents of one kind last updated before `before` (ms); returns how many. */
+  pruneAlertRecords(kind: AlertRecordKind, before: number): Promise<number>;
+  /** Appends to the alert history (append-only; ids are unique). */
+  appendAlertEvents(events: AlertEventRecord[]): Promise<void>;
+  /** History newest first. */
+  listAlertEvents(q: AlertEventQuery): Promise<AlertEventRecord[]>;
+
+  // ---- Insight primitives (src/query/insights): hourly pre-aggregates of traces by decision path
+  // and of spans by attribute value, combined with raw spans for hours not yet materialized ----
+  /**
+   * Recomputes the hourly aggregates of hours that received spans since the last run and closed
+   * at least `graceMs` (default 2 min) before `now` (default the wall clock). Idempotent.
+   */
+  materializeInsights(opts?: { now?: number; graceMs?: number }): Promise<MaterializeReport>;
+  /** Traces whose first span lies in the scanned hours, by agent × decision path. */
+  insightPaths(q: InsightScan): Promise<PathRow[]>;
+  /** Spans in the scanned hours by agent × attribute key × value. */
+  insightCohorts(q: CohortScan): Promise<CohortRow[]>;
+
+  // ---- Export (sightline export, GET /api/export) ----
+  /** Up to `limit` whole spans ordered by (timestamp, trace_id, span_id), strictly after `after`. */
+  exportSpans(q: ExportQuery, after: ExportCursor | null, limit: number): Promise<Span[]>;
+  /** Writes the matching spans to a new Parquet file at `path` (local to the store); returns rows written. */
+  exportParquet(q: ExportQuery, path: string): Promise<{ rows: number }>;
+
+  // ---- Scale-out (several Sightline nodes sharing one store; see docs/scale-out.md) ----
+  /**
+   * Takes or renews the lease `name` for `holder` until `now + ttlMs`; false while another holder's
+   * lease is unexpired. At most one holder gets true at a time; renew well before expiry (e.g.
+   * every ttlMs / 3). DuckDB has one process per file, so there it is always true.
+   * @example if (await store.tryAcquireLease('alert-engine', nodeId, 30_000, clock())) evaluate();
+   */
+  tryAcquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean>;
+  /**
+   * Calls `onSpans` with spans that other nodes committed to this store (not this one's own), for
+   * the live tail; returns a function that stops following. Absent when the store has one writer.
+   */
+  followOtherNodes?(onSpans: (spans: Span[]) => void): () => void;
 
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // The DuckDB store proper, running on whichever thread opens it (the store worker, see
 // worker.ts). Writes go through one connection in strict order; reads use a second connection
-// and see only committed data.
+// and see only committed data. Appends write spans only; rollups are accumulated in memory and
+// flushed separately (see README.md, "What is durable when").
 
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -8,19 +9,33 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import type { Span } from '../../model/span.js';
-import { HOUR_MS, MINUTE_MS, rollupDeltas } from '../rollup.js';
 import type { ApiKeyRecord, RollupQuery, RollupRow, Scope, StoreStats, TraceSearch, TraceSummary } from '../store.js';
+import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind } from '../store.js';
+import * as alerts from './alert-queries.js';
+import * as exportSql from './export-queries.js';
+import type { ExportCursor, ExportQuery } from '../store.js';
+import * as insights from './insight-api.js';
+import type { CohortRow, CohortScan, InsightScan, MaterializeReport, PathRow } from '../store.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
-import { appendRollupDelta, appendSpan } from './row-writer.js';
+import type { TraceHint } from './read-queries.js';
+import { appendSpan } from './row-writer.js';
+import { rollupInsertSql, touchedBucketsSql } from './rollup-sql.js';
 import { migrate } from './schema.js';
-import type { RollupTable } from './schema.js';
+import { ROLLUP_TABLES, type RollupTable } from './schema.js';
+
+/** Buckets compacted per transaction, so one compaction step never holds the writer for long. */
+const COMPACT_CHUNK: Record<RollupTable, number> = { rollup_minute: 180, rollup_hour: 12 };
 
 export interface DuckDbEngineOptions {
   path: string;
-  /** Compact closed rollup buckets after this many appends (also on a timer and at close). */
-  compactEveryAppends?: number;
-  /** Injected clock: decides which rollup buckets are closed. */
+  /** Compact rollup delta rows after this many rollup flushes (also on a timer and at close). */
+  compactEveryFlushes?: number;
+  /** Flush accumulated rollups this often while any are pending; 0 disables the timer (tests). */
+  flushIntervalMs?: number;
+  /** Flush as soon as this many committed spans wait for their rollups. */
+  maxPendingSpans?: number;
+  /** Injected clock (project creation time). */
   now?: () => number;
 }
 
@@ -49,39 +64,72 @@ export function toStoreError(err: unknown, path: string): SightlineError {
   return new SightlineError('STORE_UNAVAILABLE', `DuckDB store ${path}: ${message.split('\n')[0]}`, { cause: err });
 }
 
-const ROLLUP_WIDTHS: [RollupTable, number][] = [
-  ['rollup_minute', MINUTE_MS],
-  ['rollup_hour', HOUR_MS],
-];
-
 export class DuckDbEngine {
   private readonly writes = new SerialQueue();
   private readonly reads = new SerialQueue();
   private readonly dirty = new DirtyBuckets();
-  private appendsSinceCompaction = 0;
+  /** Seq up to which rollups are written (meta.rollup_seq). */
+  private rolledUpSeq = 0n;
+  private pendingSpans = 0;
+  private flushesSinceCompaction = 0;
+  private flushQueued = false;
+  /** Set by the writer's last task in close(); later writes reject. */
+  private closed = false;
+  private readonly timer: ReturnType<typeof setInterval> | null;
 
   private constructor(
     private readonly options: Required<DuckDbEngineOptions>,
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
-  ) {}
+    /** Seq of the last committed append batch. */
+    private seq: bigint,
+  ) {
+    if (options.flushIntervalMs > 0) {
+      this.timer = setInterval(() => {
+        if (this.seq > this.rolledUpSeq) this.flushRollups().catch(() => undefined);
+      }, options.flushIntervalMs);
+      this.timer.unref();
+    } else {
+      this.timer = null;
+    }
+  }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
-    const full = { compactEveryAppends: 50, now: Date.now, ...options };
+    const full = { compactEveryFlushes: 60, flushIntervalMs: 1000, maxPendingSpans: 200_000, now: Date.now, ...options };
     try {
       const instance = await DuckDBInstance.create(options.path);
       const writer = await instance.connect();
       await migrate(writer, options.path);
+      // The default 16 MB WAL threshold checkpoints every couple of seconds under load, and a
+      // checkpoint rewrites compressed row groups while appends wait (measured: bench/README).
+      await writer.run("SET checkpoint_threshold = '512MB'");
       const reader = await instance.connect();
-      return new DuckDbEngine(full, instance, writer, reader);
+      const [row] = await queryRows(
+        writer,
+        "SELECT (SELECT max(seq) FROM spans) AS max_seq, (SELECT value FROM meta WHERE key = 'rollup_seq') AS rollup_seq",
+      );
+      const rollupSeq = BigInt(String(row?.rollup_seq ?? '0'));
+      const maxSeq = BigInt(Math.max(0, Number(row?.max_seq ?? 0)));
+      const engine = new DuckDbEngine(full, instance, writer, reader, maxSeq > rollupSeq ? maxSeq : rollupSeq);
+      await engine.recover(rollupSeq);
+      return engine;
     } catch (err) {
       throw toStoreError(err, options.path);
     }
   }
 
+  /** Rebuilds the rollups of spans committed after the last rollup flush (a crash lost them). */
+  private async recover(rollupSeq: bigint): Promise<void> {
+    this.rolledUpSeq = rollupSeq;
+    if (this.seq > rollupSeq) await this.flushRollups();
+  }
+
   private write<T>(task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.writes.run(() => task(this.writer)).catch((err: unknown) => {
+    return this.writes.run(() => {
+      if (this.closed) throw new SightlineError('STORE_UNAVAILABLE', `DuckDB store ${this.options.path} is closed`);
+      return task(this.writer);
+    }).catch((err: unknown) => {
       throw toStoreError(err, this.options.path);
     });
   }
@@ -92,63 +140,110 @@ export class DuckDbEngine {
     });
   }
 
-  /** Spans and their minute and hour rollup deltas in one transaction; resolves after COMMIT. */
+  /**
+   * Spans only, in one transaction; resolves after COMMIT. Their rollup deltas join the in-memory
+   * accumulator, written by flushRollups (timer, size, or before any rollup-dependent call).
+   */
   async append(spans: Span[]): Promise<void> {
     if (spans.length === 0) return;
-    const minute = rollupDeltas(spans, MINUTE_MS);
-    const hour = rollupDeltas(spans, HOUR_MS);
     await this.write(async (conn) => {
+      const seq = this.seq + 1n;
       await conn.run('BEGIN TRANSACTION');
       try {
-        await appendAll(conn, 'spans', spans, appendSpan);
-        await appendAll(conn, 'rollup_minute', minute, appendRollupDelta);
-        await appendAll(conn, 'rollup_hour', hour, appendRollupDelta);
+        const appender = await conn.createAppender('spans');
+        try {
+          for (const s of spans) appendSpan(appender, s, seq);
+          appender.flushSync();
+        } finally {
+          closeQuietly(appender);
+        }
         await conn.run('COMMIT');
       } catch (err) {
         await conn.run('ROLLBACK');
         throw err;
       }
+      this.seq = seq;
+      this.pendingSpans += spans.length;
     });
-    for (const r of minute) this.dirty.add('rollup_minute', r.bucket);
-    for (const r of hour) this.dirty.add('rollup_hour', r.bucket);
-    if (++this.appendsSinceCompaction >= this.options.compactEveryAppends) {
-      // Queued behind this append, not awaited: the caller's batch is already durable. A failure
-      // leaves extra delta rows, which reads sum anyway; the buckets are retried at close.
-      this.compact().catch(() => undefined);
+    if (!this.flushQueued && this.pendingSpans > this.options.maxPendingSpans) {
+      // Queued behind this append, not awaited: the caller's spans are already durable.
+      this.flushRollups().catch(() => undefined);
     }
   }
 
-  /** Merges delta rows of buckets that closed (ended before now) since the last compaction. */
-  async compact(): Promise<void> {
-    this.appendsSinceCompaction = 0;
-    const now = this.options.now();
-    for (const [table, width] of ROLLUP_WIDTHS) {
-      const closedBefore = Math.floor(now / width) * width;
-      const range = this.dirty.takeClosed(table, closedBefore);
-      if (range === null) continue;
+  /**
+   * Writes the rollup rows of every span committed since the last flush (minute and hour) and
+   * advances meta.rollup_seq in one transaction. Queued on the writer, so it covers every append
+   * committed before it.
+   */
+  flushRollups(): Promise<void> {
+    this.flushQueued = true;
+    return this.write(async (conn) => {
+      this.flushQueued = false;
+      const lo = this.rolledUpSeq;
+      const hi = this.seq;
+      if (hi <= lo) return;
+      const range = [lo, hi];
+      const touched: [RollupTable, number[]][] = [];
+      await conn.run('BEGIN TRANSACTION');
       try {
-        await this.write((conn) => compactBuckets(conn, table, range[0], range[1]));
+        for (const table of ROLLUP_TABLES) {
+          await conn.run(rollupInsertSql(table), range);
+          touched.push([table, (await queryRows(conn, touchedBucketsSql(table), range)).map((r) => Number(r.bucket))]);
+        }
+        await conn.run("UPDATE meta SET value = ? WHERE key = 'rollup_seq'", [String(hi)]);
+        await conn.run('COMMIT');
       } catch (err) {
-        this.dirty.add(table, range[0]);
-        this.dirty.add(table, range[1]);
+        await conn.run('ROLLBACK');
         throw err;
+      }
+      this.rolledUpSeq = hi;
+      this.pendingSpans = 0;
+      for (const [table, buckets] of touched) for (const b of buckets) this.dirty.add(table, b);
+      if (++this.flushesSinceCompaction >= this.options.compactEveryFlushes) {
+        this.flushesSinceCompaction = 0;
+        // Queued behind this flush, not awaited; failed buckets stay dirty and are retried.
+        queueMicrotask(() => this.compact().catch(() => undefined));
+      }
+    });
+  }
+
+  /**
+   * Merges delta rows of buckets that received flushes since their last compaction (open buckets
+   * included), a bounded chunk per transaction so appends queue behind one short step at a time.
+   */
+  async compact(): Promise<void> {
+    await this.flushRollups();
+    this.flushesSinceCompaction = 0;
+    for (const table of ROLLUP_TABLES) {
+      for (;;) {
+        const buckets = this.dirty.take(table, COMPACT_CHUNK[table]);
+        if (buckets.length === 0) break;
+        try {
+          await this.write((conn) => compactBuckets(conn, table, buckets));
+        } catch (err) {
+          for (const b of buckets) this.dirty.add(table, b);
+          throw err;
+        }
       }
     }
   }
 
-  rollup(q: RollupQuery): Promise<RollupRow[]> {
+  async rollup(q: RollupQuery): Promise<RollupRow[]> {
+    await this.flushRollups();
     return this.read((conn) => readRollup(conn, q));
   }
 
-  getTrace(project: string, traceId: string): Promise<Span[]> {
-    return this.read((conn) => readTrace(conn, project, traceId));
+  getTrace(project: string, traceId: string, hint?: TraceHint): Promise<Span[]> {
+    return this.read((conn) => readTrace(conn, project, traceId, hint));
   }
 
   searchTraces(q: TraceSearch): Promise<TraceSummary[]> {
     return this.read((conn) => searchTraces(conn, q));
   }
 
-  deleteBefore(limits: { spansBefore: number; rollupsBefore: number }): Promise<{ spans: number }> {
+  async deleteBefore(limits: { spansBefore: number; rollupsBefore: number }): Promise<{ spans: number }> {
+    await this.flushRollups();
     return this.write(async (conn) => {
       const spans = BigInt(Math.floor(limits.spansBefore));
       const rollups = BigInt(Math.floor(limits.rollupsBefore));
@@ -229,18 +324,62 @@ export class DuckDbEngine {
     return result.rowsChanged > 0;
   }
 
+  // ---- Alert persistence (SQL in alert-queries.ts) ----
+  putAlertRecords(kind: AlertRecordKind, records: AlertRecord[]): Promise<void> {
+    return this.write((conn) => alerts.putAlertRecords(conn, kind, records));
+  }
+  listAlertRecords(kind: AlertRecordKind, project?: string): Promise<AlertRecord[]> {
+    return this.read((conn) => alerts.listAlertRecords(conn, kind, project));
+  }
+  deleteAlertRecord(kind: AlertRecordKind, project: string, id: string): Promise<boolean> {
+    return this.write((conn) => alerts.deleteAlertRecord(conn, kind, project, id));
+  }
+  pruneAlertRecords(kind: AlertRecordKind, before: number): Promise<number> {
+    return this.write((conn) => alerts.pruneAlertRecords(conn, kind, before));
+  }
+  appendAlertEvents(events: AlertEventRecord[]): Promise<void> {
+    return this.write((conn) => alerts.appendAlertEvents(conn, events));
+  }
+  listAlertEvents(q: AlertEventQuery): Promise<AlertEventRecord[]> {
+    return this.read((conn) => alerts.listAlertEvents(conn, q));
+  }
+
+  // ---- Export (SQL in export-queries.ts) ----
+  exportSpans(q: ExportQuery, after: ExportCursor | null, limit: number): Promise<Span[]> {
+    return this.read((conn) => exportSql.readExportPage(conn, q, after, limit));
+  }
+  exportParquet(q: ExportQuery, path: string): Promise<{ rows: number }> {
+    return this.read((conn) => exportSql.writeParquet(conn, q, path));
+  }
+
+  // ---- Insight primitives (SQL in insight-queries.ts and insight-materialize.ts) ----
+  materializeInsights(opts: { now?: number; graceMs?: number } = {}): Promise<MaterializeReport> {
+    return insights.materializeInsights((task) => this.write(task), opts.now ?? this.options.now(), opts.graceMs);
+  }
+  insightPaths(q: InsightScan): Promise<PathRow[]> {
+    return this.read((conn) => insights.readInsightPaths(conn, q));
+  }
+  insightCohorts(q: CohortScan): Promise<CohortRow[]> {
+    return this.read((conn) => insights.readInsightCohorts(conn, q));
+  }
+
   /** Physical row counts of the rollup tables (delta rows included), for tests and benchmarks. */
-  async rollupTableRows(): Promise<{ minute: number; hour: number }> {
+  async rollupTableRows(flush = true): Promise<{ minute: number; hour: number }> {
+    if (flush) await this.flushRollups();
     const rows = await this.read((conn) =>
       queryRows(conn, 'SELECT (SELECT count(*) FROM rollup_minute) AS minute, (SELECT count(*) FROM rollup_hour) AS hour'),
     );
     return { minute: Number(rows[0]?.minute ?? 0), hour: Number(rows[0]?.hour ?? 0) };
   }
 
-  /** Compacts, checkpoints and closes the database. */
+  /** Flushes rollups, compacts, checkpoints and closes the database. */
   async close(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
     await this.compact();
-    await this.write((conn) => conn.run('CHECKPOINT'));
+    await this.write(async (conn) => {
+      await conn.run('CHECKPOINT');
+      this.closed = true;
+    });
     await this.reads.run(async () => undefined);
     this.reader.closeSync();
     this.writer.closeSync();
@@ -248,22 +387,11 @@ export class DuckDbEngine {
   }
 }
 
-async function appendAll<T>(
-  conn: DuckDBConnection,
-  table: string,
-  rows: readonly T[],
-  write: (a: DuckDBAppender, row: T) => void,
-): Promise<void> {
-  const appender = await conn.createAppender(table);
+function closeQuietly(appender: DuckDBAppender): void {
   try {
-    for (const row of rows) write(appender, row);
-    appender.flushSync();
-  } finally {
-    try {
-      appender.closeSync();
-    } catch {
-      // A failed flush already reported the cause; closing the broken appender adds nothing.
-    }
+    appender.closeSync();
+  } catch {
+    // A failed flush already reported the cause; closing the broken appender adds nothing.
   }
 }
 

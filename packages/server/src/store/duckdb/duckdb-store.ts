@@ -68,7 +68,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     kind: 'duckdb',
     append: (spans) => call('append', spans),
     rollup: (q) => call('rollup', q),
-    getTrace: (project, traceId) => call('getTrace', project, traceId),
+    getTrace: (project, traceId, hint) => call('getTrace', project, traceId, hint),
     searchTraces: (q) => call('searchTraces', q),
     deleteBefore: (limits) => call('deleteBefore', limits),
     stats: () => call('stats'),
@@ -78,6 +78,22 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     findApiKeyByHash: (hash) => call('findApiKeyByHash', hash),
     listApiKeys: (project) => call('listApiKeys', project),
     revokeApiKey: (id, at) => call('revokeApiKey', id, at),
+    // Alert persistence
+    putAlertRecords: (kind, records) => call('putAlertRecords', kind, records),
+    listAlertRecords: (kind, project) => call('listAlertRecords', kind, project),
+    deleteAlertRecord: (kind, project, id) => call('deleteAlertRecord', kind, project, id),
+    pruneAlertRecords: (kind, before) => call('pruneAlertRecords', kind, before),
+    appendAlertEvents: (events) => call('appendAlertEvents', events),
+    listAlertEvents: (q) => call('listAlertEvents', q),
+    // Export
+    exportSpans: (q, after, limit) => call('exportSpans', q, after, limit),
+    exportParquet: (q, path) => call('exportParquet', q, path),
+    // One process owns a DuckDB file, so it is always the only candidate for any lease.
+    tryAcquireLease: () => Promise.resolve(true),
+    // Insight primitives
+    materializeInsights: (opts) => call('materializeInsights', opts),
+    insightPaths: (q) => call('insightPaths', q),
+    insightCohorts: (q) => call('insightCohorts', q),
     close: async () => {
       if (dead !== null) return;
       await call('close');

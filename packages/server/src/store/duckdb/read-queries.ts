@@ -59,6 +59,7 @@ export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promis
     throw new SightlineError('QUERY_INVALID', 'errors_only is not available on rollups; read the errors column');
   }
   const table = q.bucketMs % HOUR_MS === 0 ? 'rollup_hour' : 'rollup_minute';
+  const hist = q.histogram === false ? [] : HIST_COLUMNS;
   const groups = q.groupBy.map(dimensionColumn);
   const where = ['project = ?', 'bucket >= ?', 'bucket < ?'];
   const params: DuckDBValue[] = [q.project, BigInt(floorToBucket(q.from, q.bucketMs)), BigInt(Math.ceil(q.to))];
@@ -70,8 +71,8 @@ export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promis
       sum(tokens_input)::DOUBLE AS tokens_input, sum(tokens_output)::DOUBLE AS tokens_output,
       sum(tokens_cache_read)::DOUBLE AS tokens_cache_read, sum(tokens_cache_write)::DOUBLE AS tokens_cache_write,
       sum(tokens_reasoning)::DOUBLE AS tokens_reasoning, sum(cost_usd) AS cost_usd,
-      sum(confidence_sum) AS confidence_sum, sum(confidence_count)::DOUBLE AS confidence_count,
-      ${HIST_COLUMNS.map((h) => `sum(${h})::DOUBLE AS ${h}`).join(', ')}
+      sum(confidence_sum) AS confidence_sum, sum(confidence_count)::DOUBLE AS confidence_count
+      ${hist.map((h) => `, sum(${h})::DOUBLE AS ${h}`).join('')}
     FROM ${table} WHERE ${where.join(' AND ')}
     GROUP BY ${keys.join(', ')} ORDER BY ${keys.map((k) => `${k} ASC NULLS LAST`).join(', ')}`;
   const rows = await queryRows(conn, sql, params);
@@ -89,13 +90,13 @@ export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promis
     cost_usd: r.cost_usd as number,
     confidence_sum: r.confidence_sum as number,
     confidence_count: r.confidence_count as number,
-    latency_hist: HIST_COLUMNS.map((h) => r[h] as number),
+    latency_hist: hist.map((h) => r[h] as number),
   }));
 }
 
-const SPAN_SELECT = SPAN_COLUMNS.map(([n]) => `"${n}"`).join(', ');
+export const SPAN_SELECT = SPAN_COLUMNS.map(([n]) => `"${n}"`).join(', ');
 
-function toSpan(r: Row): Span {
+export function toSpan(r: Row): Span {
   return {
     project: r.project as string,
     timestamp: r.timestamp as number,
@@ -128,13 +129,45 @@ function toSpan(r: Row): Span {
   };
 }
 
-export async function readTrace(conn: DuckDBConnection, project: string, traceId: string): Promise<Span[]> {
+/** Optional hint for getTrace: a timestamp (ms) of one of the trace's spans, e.g. its start. */
+export interface TraceHint {
+  around?: number;
+}
+
+/**
+ * A trace's spans are assumed to lie within this distance of a hinted timestamp. The hinted
+ * query only reads row groups whose timestamp zone maps overlap that window.
+ */
+export const TRACE_HINT_WINDOW_MS = 24 * HOUR_MS;
+
+export async function readTrace(conn: DuckDBConnection, project: string, traceId: string, hint?: TraceHint): Promise<Span[]> {
+  const where = ['project = ?', 'trace_id = ?'];
+  const params: DuckDBValue[] = [project, traceId];
+  const around = hint?.around;
+  if (around !== undefined && Number.isFinite(around)) {
+    where.push('timestamp BETWEEN ? AND ?');
+    params.push(BigInt(Math.floor(around - TRACE_HINT_WINDOW_MS)), BigInt(Math.ceil(around + TRACE_HINT_WINDOW_MS)));
+    const rows = await queryRows(conn, `SELECT ${SPAN_SELECT} FROM spans WHERE ${where.join(' AND ')} ORDER BY timestamp, span_id`, params);
+    // A wrong hint must not hide a trace: nothing found near it falls back to the full scan.
+    if (rows.length > 0) return rows.map(toSpan);
+    where.pop();
+    params.length = 2;
+  }
+  const rows = await queryRows(conn, `SELECT ${SPAN_SELECT} FROM spans WHERE ${where.join(' AND ')} ORDER BY timestamp, span_id`, params);
+  return rows.map(toSpan);
+}
+
+/** The fields rollup.ts reads, for spans appended after batch `afterSeq` (crash recovery). */
+export async function toRollupInput(conn: DuckDBConnection, afterSeq: bigint): Promise<Span[]> {
   const rows = await queryRows(
     conn,
-    `SELECT ${SPAN_SELECT} FROM spans WHERE project = ? AND trace_id = ? ORDER BY timestamp, span_id`,
-    [project, traceId],
+    `SELECT project, timestamp, agent_id, model, decision_made, span_type, provider, tokens_input,
+        tokens_output, tokens_cache_read, tokens_cache_write, tokens_reasoning, latency_ms, cost_usd,
+        confidence, error_type, error_message
+      FROM spans WHERE seq > ?`,
+    [afterSeq],
   );
-  return rows.map(toSpan);
+  return rows as unknown as Span[];
 }
 
 const IS_ERROR = '(error_type IS NOT NULL OR error_message IS NOT NULL)';

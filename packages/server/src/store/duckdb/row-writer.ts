@@ -1,7 +1,9 @@
 // Writes spans and rollup deltas through a DuckDB appender, column by column in table order
 // (see schema.ts). Runs inside the store worker: the appender blocks the thread that calls it.
 
-import type { DuckDBAppender } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { LATENCY_BUCKETS } from '../store.js';
 import type { Span } from '../../model/span.js';
 import type { RollupDelta } from '../rollup.js';
 
@@ -19,7 +21,8 @@ function appendInt64(a: DuckDBAppender, v: number): void {
   a.appendBigInt(BigInt(Math.round(v)));
 }
 
-export function appendSpan(a: DuckDBAppender, s: Span): void {
+/** One span row; `seq` is the append batch's number (see duckdb-engine.ts). */
+export function appendSpan(a: DuckDBAppender, s: Span, seq: bigint): void {
   a.appendVarchar(s.project);
   appendInt64(a, s.timestamp);
   a.appendVarchar(s.agent_id);
@@ -48,6 +51,7 @@ export function appendSpan(a: DuckDBAppender, s: Span): void {
   appendText(a, s.input);
   appendText(a, s.output);
   appendInt64(a, s.ingested_at);
+  a.appendBigInt(seq);
   a.endRow();
 }
 
@@ -72,4 +76,49 @@ export function appendRollupDelta(a: DuckDBAppender, r: RollupDelta): void {
   appendInt64(a, r.confidence_count);
   for (const c of r.latency_hist) a.appendInteger(c);
   a.endRow();
+}
+
+/** Rollup table column types, in table order (see schema.ts). */
+const ROLLUP_TYPES: DuckDBType[] = [
+  VARCHAR, BIGINT, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR,
+  BIGINT, BIGINT, DOUBLE, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT, DOUBLE, DOUBLE, BIGINT,
+  ...Array.from({ length: LATENCY_BUCKETS }, () => INTEGER),
+];
+
+/** Rows per data chunk: DuckDB's vector size. */
+const CHUNK_ROWS = 2048;
+
+/**
+ * Appends rollup deltas column-wise, one data chunk per 2,048 rows. Row by row, 82 values per
+ * row cost one native call each (~12 µs a row); filled column vectors cost a fraction of that.
+ */
+export function appendRollupDeltaChunks(a: DuckDBAppender, rows: readonly RollupDelta[]): void {
+  const big = (v: number): bigint => BigInt(Math.round(v));
+  for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+    const slice = rows.slice(start, start + CHUNK_ROWS);
+    const columns: DuckDBValue[][] = [
+      slice.map((r) => r.project),
+      slice.map((r) => big(r.bucket)),
+      slice.map((r) => r.agent_id),
+      slice.map((r) => r.model),
+      slice.map((r) => r.decision_made),
+      slice.map((r) => r.span_type),
+      slice.map((r) => r.provider),
+      slice.map((r) => big(r.count)),
+      slice.map((r) => big(r.errors)),
+      slice.map((r) => r.latency_sum),
+      slice.map((r) => big(r.tokens_input)),
+      slice.map((r) => big(r.tokens_output)),
+      slice.map((r) => big(r.tokens_cache_read)),
+      slice.map((r) => big(r.tokens_cache_write)),
+      slice.map((r) => big(r.tokens_reasoning)),
+      slice.map((r) => r.cost_usd),
+      slice.map((r) => r.confidence_sum),
+      slice.map((r) => big(r.confidence_count)),
+    ];
+    for (let h = 0; h < LATENCY_BUCKETS; h++) columns.push(slice.map((r) => r.latency_hist[h]!));
+    const chunk = DuckDBDataChunk.create(ROLLUP_TYPES, slice.length);
+    chunk.setColumns(columns);
+    a.appendDataChunk(chunk);
+  }
 }

@@ -5,7 +5,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import { LATENCY_BUCKETS } from '../store.js';
 
-/** Span columns in table order; the appender writes them in exactly this order. */
+/**
+ * Span columns in table order as created by migration 1; the appender writes them in exactly this
+ * order, then `seq` (added by migration 2).
+ */
 export const SPAN_COLUMNS = [
   ['project', 'VARCHAR NOT NULL'],
   ['timestamp', 'BIGINT NOT NULL'],
@@ -95,6 +98,47 @@ const MIGRATIONS: string[][] = [
       prefix VARCHAR NOT NULL, scopes VARCHAR NOT NULL, created_at BIGINT NOT NULL,
       expires_at BIGINT, revoked_at BIGINT
     )`,
+  ],
+  [
+    // The ART index cost every append (and every checkpoint rewrote it); trace lookups scan with
+    // zone-map pruning instead (see README.md, "Trace lookup").
+    'DROP INDEX spans_trace',
+    // Append batch number: rollups are derived later from spans with seq > meta.rollup_seq.
+    'ALTER TABLE spans ADD COLUMN seq BIGINT',
+    // Spans written before this migration already have their rollups.
+    "INSERT OR REPLACE INTO meta (key, value) VALUES ('rollup_seq', '0')",
+  ],
+  [
+    // Alert persistence (src/alert): rules, states, silences and deliveries as JSON documents,
+    // few and small, so one keyed table serves them all; the history is append-only.
+    `CREATE TABLE alert_records (
+      kind VARCHAR NOT NULL, project VARCHAR NOT NULL, id VARCHAR NOT NULL,
+      updated_at BIGINT NOT NULL, body VARCHAR NOT NULL, PRIMARY KEY (kind, project, id)
+    )`,
+    `CREATE TABLE alert_events (
+      project VARCHAR NOT NULL, id VARCHAR NOT NULL, "at" BIGINT NOT NULL, alert_id VARCHAR NOT NULL,
+      rule_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, body VARCHAR NOT NULL
+    )`,
+  ],
+  [
+    // Insight engine (insight-materialize.ts): hourly aggregates of traces by decision path and of
+    // spans by attribute value, so 7-day path and cohort analyses read thousands of rows, not 10M.
+    `CREATE TABLE path_hour (
+      project VARCHAR NOT NULL, hour BIGINT NOT NULL, agent_id VARCHAR NOT NULL, path VARCHAR NOT NULL,
+      traces BIGINT NOT NULL, error_traces BIGINT NOT NULL, cost_usd DOUBLE NOT NULL,
+      tokens_input BIGINT NOT NULL, tokens_output BIGINT NOT NULL, tokens_cache_read BIGINT NOT NULL,
+      ${HIST_COLUMNS.map((h) => `${h} INTEGER NOT NULL`).join(', ')}
+    )`,
+    `CREATE TABLE cohort_hour (
+      project VARCHAR NOT NULL, hour BIGINT NOT NULL, agent_id VARCHAR NOT NULL, key VARCHAR NOT NULL,
+      value VARCHAR NOT NULL, spans BIGINT NOT NULL, span_errors BIGINT NOT NULL, span_latency_sum DOUBLE NOT NULL,
+      traces BIGINT NOT NULL, trace_errors BIGINT NOT NULL, trace_latency_sum DOUBLE NOT NULL,
+      cost_usd DOUBLE NOT NULL, tokens BIGINT NOT NULL, confidence_sum DOUBLE NOT NULL, confidence_count BIGINT NOT NULL
+    )`,
+    // Hours whose aggregates are current as of the insight watermark (meta.insight_seq).
+    'CREATE TABLE insight_hours (hour BIGINT PRIMARY KEY, materialized_at BIGINT NOT NULL)',
+    "INSERT OR REPLACE INTO meta (key, value) VALUES ('insight_seq', '0')",
+    "INSERT OR REPLACE INTO meta (key, value) VALUES ('insight_open_hours', '[]')",
   ],
 ];
 

@@ -3,8 +3,8 @@
 import type { SightlineErrorCode } from '../../model/errors.js';
 import type { Store } from '../store.js';
 
-/** Store methods the worker serves; `close` also ends the worker. */
-export type StoreMethod = Exclude<keyof Store, 'kind'>;
+/** Store methods the worker serves; `close` also ends the worker. Leases are answered by the proxy. */
+export type StoreMethod = Exclude<keyof Store, 'kind' | 'tryAcquireLease' | 'followOtherNodes'>;
 
 export interface WorkerInit {
   path: string;

@@ -1,0 +1,20 @@
+// `npm run bench`: every benchmark in one run, each printing a markdown table. Figures are
+// compared as ratios within this run (the machine is shared and noisy), never asserted.
+// Options: --quick (1M spans only, 5 s loads), --spans 1000000,10000000
+
+import { parseArgs } from 'node:util';
+import { ingestBench, ingestTable } from './ingest-bench.js';
+import { queryBench, queryTable } from './query-bench.js';
+import { rawAppenderRate } from './raw-appender.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, spans: { type: 'string' } } });
+const seconds = values.quick ? 5 : 10;
+const sizes = (values.spans ?? (values.quick ? '1000000' : '1000000,10000000')).split(',').map(Number);
+
+console.log('## Ingest (load generator in its own process, loopback HTTP)\n');
+const raw = await rawAppenderRate();
+console.log(`raw DuckDB appender, our span schema: ${Math.round(raw).toLocaleString('en-US')} rows/s\n`);
+console.log(ingestTable(await ingestBench(seconds), raw));
+
+console.log('\n## Dashboard queries over HTTP, 7 days of simulated fleet traffic\n');
+console.log(queryTable(await queryBench(sizes)));

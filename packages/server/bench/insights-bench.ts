@@ -1,0 +1,166 @@
+// Insight engine benchmark: loads N simulated spans over 7 days into a DuckDB store (straight
+// through the ingest pipeline and Store.append), materializes the hourly insight tables, then
+// prints the median latency of each insight endpoint's analysis next to the same analysis
+// computed by scanning raw spans, with the ratio.
+// Run: npx tsx packages/server/bench/insights-bench.ts [--spans 1000000] [--runs 7]
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { createIngestPipeline } from '../src/ingest/pipeline.js';
+import { createPriceTable } from '../src/ingest/pricing.js';
+import { DEFAULT_LIMITS } from '../src/model/limits.js';
+import { analyseCohorts } from '../src/query/insights/cohorts.js';
+import { correlatedAnomalies } from '../src/query/insights/correlations.js';
+import { decisionDistribution } from '../src/query/insights/decisions.js';
+import { costByPath } from '../src/query/insights/paths.js';
+import { detectRegressions } from '../src/query/insights/regressions.js';
+import { tokenEfficiency } from '../src/query/insights/tokens.js';
+import { createFleet, simulate } from '../src/sim/index.js';
+import { createDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import type { Store } from '../src/store/store.js';
+import { median, table } from './support.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const SPANS = arg('spans', 1_000_000);
+const RUNS = arg('runs', 7);
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const END = Date.UTC(2025, 2, 10);
+const START = END - 7 * DAY;
+const AGENTS = 20;
+const SPANS_PER_TRACE = 6.2;
+const PROJECT = 'default';
+
+async function load(store: Store): Promise<number> {
+  const fleet = createFleet({
+    seed: 3,
+    agents: AGENTS,
+    tracesPerMinutePerAgent: SPANS / SPANS_PER_TRACE / AGENTS / (7 * 24 * 60),
+    incidents: [
+      { kind: 'latency_regression', model: 'gpt-4o', start: END - 40 * MIN, durationMs: 30 * MIN, factor: 4 },
+      { kind: 'error_spike', decision: 'refund', start: END - 40 * MIN, durationMs: 30 * MIN, errorRate: 0.6 },
+      { kind: 'cohort_failure', attribute: 'input_category', value: 'returns', start: END - 3 * DAY, durationMs: 3 * HOUR, errorRate: 0.4 },
+    ],
+  });
+  const pipeline = createIngestPipeline({ limits: DEFAULT_LIMITS, prices: createPriceTable() });
+  let batch: unknown[] = [];
+  let total = 0;
+  const flush = async () => {
+    const { spans } = pipeline.process(batch, { project: PROJECT, now: END + HOUR });
+    await store.append(spans);
+    total += spans.length;
+    batch = [];
+  };
+  for (const trace of simulate(fleet, { from: START, to: END })) {
+    for (const e of trace) batch.push(e);
+    if (batch.length >= 20_000) await flush();
+  }
+  await flush();
+  return total;
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm-up
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    await fn();
+    ms.push(performance.now() - t);
+  }
+  return median(ms);
+}
+
+/** The analyses as the insight routes run them (same parameters as their defaults over 7 days). */
+function endpoints(store: Store): Record<string, () => Promise<unknown>> {
+  const project = PROJECT;
+  return {
+    'regressions (p95 by model, 24 h, 1 h buckets, 24-bucket baseline)': () =>
+      detectRegressions(store, { project, metric: 'latency_p95', groupBy: 'model', from: END - DAY, to: END, intervalMs: HOUR, baseline: { kind: 'previous', buckets: 24 }, filter: {} }),
+    'paths (7 days, previous 7 days)': () => costByPath(store, { project, from: START, to: END }),
+    'cohorts (7 days, every key)': () => analyseCohorts(store, { project, from: START, to: END }),
+    'decisions (7 days, 4 h buckets)': () => decisionDistribution(store, { project, from: START, to: END, intervalMs: 4 * HOUR }),
+    'tokens (24 h by agent, previous 24 h)': () => tokenEfficiency(store, { project, from: END - DAY, to: END, groupBy: 'agent' }),
+    'correlations (last 1 h, 5 min buckets)': () => correlatedAnomalies(store, { project, from: END - HOUR, to: END, intervalMs: 5 * MIN }),
+  };
+}
+
+/**
+ * The same analyses' data read by scanning raw spans: the parts that need trace grouping or JSON
+ * attributes through the store (raw: true), the rest as SQL over the spans table. A name present
+ * in both is timed as the sum of its two parts.
+ */
+function rawStoreScans(store: Store): Record<string, () => Promise<unknown>> {
+  return {
+    'paths (7 days, previous 7 days)': () =>
+      Promise.all([store.insightPaths({ project: PROJECT, from: START, to: END, raw: true }), store.insightPaths({ project: PROJECT, from: START - 7 * DAY, to: START, raw: true })]),
+    'cohorts (7 days, every key)': () => store.insightCohorts({ project: PROJECT, from: START, to: END, raw: true }),
+    'tokens (24 h by agent, previous 24 h)': () => store.insightPaths({ project: PROJECT, from: END - 2 * DAY, to: END, raw: true }),
+  };
+}
+
+function rawSqlScans(conn: DuckDBConnection): Record<string, () => Promise<unknown>> {
+  const run = (sql: string) => conn.runAndReadAll(sql);
+  return {
+    'regressions (p95 by model, 24 h, 1 h buckets, 24-bucket baseline)': () =>
+      run(`SELECT timestamp // ${HOUR} AS b, model, count(*), quantile_cont(latency_ms, 0.95) FROM spans
+        WHERE project = '${PROJECT}' AND timestamp >= ${END - 2 * DAY} AND timestamp < ${END} GROUP BY ALL`),
+    'decisions (7 days, 4 h buckets)': () =>
+      run(`SELECT agent_id, decision_made, timestamp // ${4 * HOUR} AS b, count(*), avg(confidence), min(timestamp) FROM spans
+        WHERE project = '${PROJECT}' AND timestamp >= ${START - 7 * DAY} AND timestamp < ${END} AND decision_made IS NOT NULL GROUP BY ALL`),
+    'tokens (24 h by agent, previous 24 h)': () =>
+      run(`SELECT agent_id, timestamp // ${HOUR} AS b, sum(tokens_input), sum(tokens_output), sum(tokens_cache_read), sum(cost_usd) FROM spans
+        WHERE project = '${PROJECT}' AND timestamp >= ${END - 2 * DAY} AND timestamp < ${END} GROUP BY ALL`),
+    'correlations (last 1 h, 5 min buckets)': () =>
+      Promise.all(
+        ['model', 'decision_made'].map((col) =>
+          run(`SELECT timestamp // ${5 * MIN} AS b, ${col}, count(*), count(error_type), quantile_cont(latency_ms, 0.95), avg(cost_usd) FROM spans
+            WHERE project = '${PROJECT}' AND timestamp >= ${END - 2 * HOUR} AND timestamp < ${END} GROUP BY ALL`),
+        ),
+      ),
+  };
+}
+
+/** --db FILE keeps the loaded database for later runs (and reuses it when it exists). */
+const DB = process.argv.includes('--db') ? process.argv[process.argv.indexOf('--db') + 1]! : null;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sightline-insights-bench-'));
+  const path = DB ?? join(dir, 'bench.duckdb');
+  try {
+    const store = await createDuckDbStore({ path });
+    let t = performance.now();
+    const existing = (await store.stats()).spans;
+    const loaded = existing > 0 ? existing : await load(store);
+    const loadS = (performance.now() - t) / 1000;
+    t = performance.now();
+    const report = await store.materializeInsights({ now: END + 2 * HOUR });
+    const materializeS = (performance.now() - t) / 1000;
+    console.error(`loaded ${loaded.toLocaleString('en-US')} spans in ${loadS.toFixed(1)} s; materialized ${report.hours.length} hours in ${materializeS.toFixed(1)} s`);
+
+    const fast: Record<string, number> = {};
+    for (const [name, fn] of Object.entries(endpoints(store))) fast[name] = await time(fn);
+    const raw: Record<string, number> = {};
+    for (const [name, fn] of Object.entries(rawStoreScans(store))) raw[name] = await time(fn);
+    // A second connection cannot open the file while the store's worker holds it.
+    await store.close();
+    const instance = await DuckDBInstance.create(path);
+    const conn = await instance.connect();
+    for (const [name, fn] of Object.entries(rawSqlScans(conn))) raw[name] = (raw[name] ?? 0) + (await time(fn));
+    conn.closeSync();
+    instance.closeSync();
+    const rows = Object.keys(fast).map((name) => [name, fast[name]!, raw[name]!, raw[name]! / fast[name]!]);
+    console.log(`\n${loaded.toLocaleString('en-US')} spans over 7 days (${AGENTS} agents), median of ${RUNS} runs, ms:\n`);
+    console.log(table(['analysis', 'insight endpoint (rollups + hourly tables)', 'raw-span scan', 'ratio'], rows));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,91 @@
+// The five rules every project gets out of the box: departures from each agent's own baseline,
+// not static thresholds. Each is tunable or switchable off (config `alerts.builtin.<id>` or
+// PUT /api/alerts/rules/<id>); the numbers below are the defaults the benchmark measured.
+
+import type { AlertRule } from './rule.js';
+import { ruleSchema } from './rule.js';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+export const BUILTIN_RULES: readonly AlertRule[] = [
+  ruleSchema.parse({
+    id: 'builtin.error_rate',
+    name: 'Error rate above baseline',
+    description: "A decision's error rate exceeds the agent's baseline for it by more than 2 σ (per agent × decision).",
+    metric: 'error_rate',
+    filter: { span_type: 'decision' },
+    groupBy: ['agent', 'decision'],
+    windowMs: 15 * MINUTE,
+    baselineMs: DAY,
+    // 2 σ is the band; the 10-point floor and the binomial tail bound keep ~100 agent × decision
+    // groups evaluated every 30 s from raising noise alerts (at most one a week, see the benchmark).
+    condition: { type: 'sigma', k: 2, minDelta: 0.1, maxPValue: 1e-4 },
+    minSamples: 8,
+    minBaselineSamples: 100,
+    severity: 'critical',
+  }),
+  ruleSchema.parse({
+    id: 'builtin.cost_per_inference',
+    name: 'Cost per inference above rolling average',
+    description: 'Cost per LLM call above 120 % of its rolling 24 h average (per agent × model).',
+    metric: 'cost_per_call',
+    filter: { span_type: 'llm_call' },
+    groupBy: ['agent', 'model'],
+    windowMs: 15 * MINUTE,
+    baselineMs: DAY,
+    // Token counts vary call to call (lognormal); 4 σ confirmation keeps small windows from firing on it.
+    condition: { type: 'percent_of_average', percent: 120, confirmSigma: 4 },
+    // One lognormal outlier stays in a 15-min window for 15 min; 30 calls dilute it enough.
+    minSamples: 30,
+    minBaselineSamples: 200,
+    severity: 'warning',
+  }),
+  ruleSchema.parse({
+    id: 'builtin.new_decision',
+    name: 'New decision type',
+    description: 'An agent makes a decision never seen in its 7-day baseline: possible model or prompt drift.',
+    metric: 'count',
+    filter: { span_type: 'decision' },
+    groupBy: ['agent', 'decision'],
+    windowMs: 15 * MINUTE,
+    baselineMs: 7 * DAY,
+    condition: { type: 'new_value', noveltyMs: HOUR },
+    minSamples: 3,
+    // A fresh install has no history: everything would be "new".
+    minBaselineSamples: 200,
+    forEvaluations: 1,
+    severity: 'warning',
+  }),
+  ruleSchema.parse({
+    id: 'builtin.token_efficiency',
+    name: 'Token efficiency drop',
+    description: "Output tokens per input token fall below 70 % of the agent's baseline (per agent).",
+    metric: 'token_efficiency',
+    filter: { span_type: 'llm_call' },
+    groupBy: ['agent'],
+    windowMs: 15 * MINUTE,
+    baselineMs: DAY,
+    condition: { type: 'percent_of_average', percent: 70, direction: 'below', confirmSigma: 4 },
+    minSamples: 30,
+    minBaselineSamples: 300,
+    severity: 'warning',
+  }),
+  ruleSchema.parse({
+    id: 'builtin.latency_p95',
+    name: 'Latency p95 regression',
+    description: "A model's p95 latency rises beyond its baseline band (+3 σ and at least +50 %), per model.",
+    metric: 'latency_p95',
+    filter: { span_type: 'llm_call' },
+    groupBy: ['model'],
+    windowMs: 10 * MINUTE,
+    baselineMs: DAY,
+    condition: { type: 'sigma', k: 3, minChange: 0.5 },
+    minSamples: 50,
+    minBaselineSamples: 500,
+    severity: 'warning',
+  }),
+];
+
+export const BUILTIN_IDS = new Set(BUILTIN_RULES.map((r) => r.id));

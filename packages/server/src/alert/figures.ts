@@ -1,0 +1,169 @@
+// From rollup rows to a rule's figures: the window value per group and the baseline statistics
+// (mean and the σ of a window's value) it is judged against. Pure; no I/O.
+
+import type { Dimension } from '../model/span.js';
+import { addRow, emptyTotals, metricValue, type Totals } from '../query/aggregate.js';
+import type { RollupRow } from '../store/store.js';
+import type { AlertMetric, AlertRule } from './rule.js';
+
+/** Rows the engine reads are grouped by every dimension, in this order. */
+export const ALL_DIMENSIONS: Dimension[] = ['agent', 'model', 'decision', 'span_type', 'provider'];
+const DIM_INDEX: Record<Dimension, number> = { agent: 0, model: 1, decision: 2, span_type: 3, provider: 4 };
+const FILTER_DIM: Record<keyof AlertRule['filter'], Dimension> = {
+  agent: 'agent',
+  model: 'model',
+  decision: 'decision',
+  span_type: 'span_type',
+  provider: 'provider',
+};
+
+const HOUR = 3_600_000;
+
+/** Metrics that add up over time (a window's value grows with its length); the rest are ratios or quantiles. */
+const SUM_METRICS = new Set<AlertMetric>(['count', 'errors', 'cost', 'tokens', 'tokens_input', 'tokens_output']);
+
+export type Labels = Record<string, string | null>;
+
+export interface GroupTotals {
+  key: string;
+  labels: Labels;
+  totals: Totals;
+}
+
+export interface BaselineStats {
+  /** Pooled value over the baseline (for sums: expected per window). */
+  mean: number;
+  /** σ of a one-sample value (ratios, quantiles) or of a window's value (sums). */
+  unitSigma: number;
+  /** Spans in the baseline. */
+  samples: number;
+  /** Hour buckets the baseline spans. */
+  hours: number;
+}
+
+export function valueOf(metric: AlertMetric, t: Totals): number | null {
+  if (metric === 'token_efficiency') return t.tokens_input > 0 ? t.tokens_output / t.tokens_input : null;
+  return metricValue(metric, t);
+}
+
+export function isSumMetric(metric: AlertMetric): boolean {
+  return SUM_METRICS.has(metric);
+}
+
+/** σ of the window's value given the baseline and the window's sample count. */
+export function windowSigma(rule: AlertRule, b: BaselineStats, samples: number): number {
+  if (isSumMetric(rule.metric)) return b.unitSigma;
+  return samples > 0 ? b.unitSigma / Math.sqrt(samples) : Infinity;
+}
+
+function matches(rule: AlertRule, group: (string | null)[]): boolean {
+  for (const [field, want] of Object.entries(rule.filter) as [keyof AlertRule['filter'], string | undefined][]) {
+    if (want !== undefined && group[DIM_INDEX[FILTER_DIM[field]]] !== want) return false;
+  }
+  return true;
+}
+
+export function groupKeyOf(rule: AlertRule, group: (string | null)[]): { key: string; labels: Labels } {
+  const labels: Labels = {};
+  for (const d of rule.groupBy) labels[d] = group[DIM_INDEX[d]] ?? null;
+  return { key: JSON.stringify(rule.groupBy.map((d) => group[DIM_INDEX[d]] ?? null)), labels };
+}
+
+/** Sums rows matching the rule's filter, per group of its groupBy. */
+export function totalsByGroup(rule: AlertRule, rows: Iterable<RollupRow>, keep?: (r: RollupRow) => boolean): Map<string, GroupTotals> {
+  const out = new Map<string, GroupTotals>();
+  for (const row of rows) {
+    if ((keep && !keep(row)) || !matches(rule, row.group)) continue;
+    const { key, labels } = groupKeyOf(rule, row.group);
+    let g = out.get(key);
+    if (!g) out.set(key, (g = { key, labels, totals: emptyTotals() }));
+    addRow(g.totals, row);
+  }
+  return out;
+}
+
+/**
+ * Baseline per group from hourly rows: the pooled value, and the spread of hourly values scaled to
+ * one sample (ratios: Σ nₕ(vₕ − μ)² / (H − 1), whose expectation is the per-sample variance) or to
+ * one window (sums: hourly σ × √(window / hour)).
+ */
+export function baselineByGroup(rule: AlertRule, hourly: ReadonlyMap<number, RollupRow[]>, from: number, to: number): Map<string, BaselineStats> {
+  const perHour = new Map<string, Map<number, Totals>>();
+  const pooled = new Map<string, Totals>();
+  for (const [hour, rows] of hourly) {
+    if (hour < from || hour >= to) continue;
+    for (const g of totalsByGroup(rule, rows).values()) {
+      let hours = perHour.get(g.key);
+      if (!hours) perHour.set(g.key, (hours = new Map()));
+      hours.set(hour, g.totals);
+      let p = pooled.get(g.key);
+      if (!p) pooled.set(g.key, (p = emptyTotals()));
+      mergeTotals(p, g.totals);
+    }
+  }
+  const hoursSpanned = Math.max(1, Math.round((to - from) / HOUR));
+  const out = new Map<string, BaselineStats>();
+  for (const [key, total] of pooled) {
+    const hours = perHour.get(key)!;
+    const mean = valueOf(rule.metric, total);
+    if (mean === null) {
+      out.set(key, { mean: 0, unitSigma: 0, samples: total.count, hours: hoursSpanned });
+      continue;
+    }
+    out.set(key, isSumMetric(rule.metric) ? sumBaseline(rule, hours, hoursSpanned, total) : ratioBaseline(rule, hours, mean, total));
+  }
+  return out;
+}
+
+function sumBaseline(rule: AlertRule, hours: Map<number, Totals>, spanned: number, total: Totals): BaselineStats {
+  const values: number[] = [];
+  for (const t of hours.values()) values.push(valueOf(rule.metric, t) ?? 0);
+  while (values.length < spanned) values.push(0);
+  const m = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, v) => a + (v - m) ** 2, 0) / Math.max(1, values.length - 1);
+  const scale = rule.windowMs / HOUR;
+  return { mean: m * scale, unitSigma: Math.sqrt(variance * scale), samples: total.count, hours: spanned };
+}
+
+function ratioBaseline(rule: AlertRule, hours: Map<number, Totals>, mean: number, total: Totals): BaselineStats {
+  let weighted = 0;
+  let n = 0;
+  for (const t of hours.values()) {
+    const v = valueOf(rule.metric, t);
+    if (v === null) continue;
+    weighted += t.count * (v - mean) ** 2;
+    n++;
+  }
+  let unitVariance = n > 1 ? weighted / (n - 1) : 0;
+  if (rule.metric === 'error_rate') {
+    // Hours with no errors make the spread zero; the binomial variance (smoothed) is the floor.
+    const p = (total.errors + 1) / (total.count + 2);
+    unitVariance = Math.max(unitVariance, p * (1 - p));
+  }
+  return { mean, unitSigma: Math.sqrt(unitVariance), samples: total.count, hours: hours.size };
+}
+
+function mergeTotals(into: Totals, t: Totals): void {
+  into.count += t.count;
+  into.errors += t.errors;
+  into.latency_sum += t.latency_sum;
+  into.tokens_input += t.tokens_input;
+  into.tokens_output += t.tokens_output;
+  into.tokens_cache_read += t.tokens_cache_read;
+  into.cost_usd += t.cost_usd;
+  into.confidence_sum += t.confidence_sum;
+  into.confidence_count += t.confidence_count;
+  for (let i = 0; i < t.latency_hist.length; i++) into.latency_hist[i]! += t.latency_hist[i]!;
+}
+
+/**
+ * Chernoff bound on P(X ≥ x) for X ~ Binomial(n, p): exp(−n·KL(x/n ‖ p)). An upper bound, so a
+ * small result is a safe "this many errors is not chance".
+ * @example binomialTailBound(3, 9, 0.001) < 1e-6
+ */
+export function binomialTailBound(x: number, n: number, p: number): number {
+  if (n <= 0 || x <= n * p) return 1;
+  const q = Math.min(1, x / n);
+  const kl = (q > 0 ? q * Math.log(q / p) : 0) + (q < 1 ? (1 - q) * Math.log((1 - q) / (1 - p)) : 0);
+  return Math.exp(-n * kl);
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_RULES } from './builtin-rules.js';
+import { binomialTailBound } from './figures.js';
+import { judge, judgeNew } from './judge.js';
+import { ruleSchema } from './rule.js';
+
+const errorRule = BUILTIN_RULES.find((r) => r.id === 'builtin.error_rate')!;
+const baseline = (mean: number, unitSigma: number, samples = 1000) => ({ mean, unitSigma, samples, hours: 24 });
+
+describe('judge', () => {
+  it('error rate: breaches at 2σ above baseline only when the 10-point floor and the binomial bound agree', () => {
+    const b = baseline(0.01, Math.sqrt(0.01 * 0.99));
+    // 1 error in 10: above 2σ but not significant.
+    expect(judge(errorRule, { value: 0.1, samples: 10, errors: 1 }, b).breach).toBe(false);
+    // 5 errors in 10: far beyond.
+    const v = judge(errorRule, { value: 0.5, samples: 10, errors: 5 }, b);
+    expect([v.breach, v.threshold?.toFixed(3), v.exitThreshold?.toFixed(3)]).toEqual([true, '0.110', '0.085']);
+  });
+
+  it('does not judge on fewer than minSamples, and then counts as clear', () => {
+    const v = judge(errorRule, { value: 1, samples: 3, errors: 3 }, baseline(0.01, 0.1));
+    expect([v.breach, v.clear, v.reason]).toEqual([false, true, '3 samples < minSamples 8']);
+  });
+
+  it('hysteresis: a value between exit and entry thresholds neither breaches nor clears', () => {
+    const rule = ruleSchema.parse({ id: 'x', name: 'x', metric: 'latency_p95', condition: { type: 'above', value: 1000 }, minSamples: 1, hysteresis: 0.2 });
+    const at = (value: number) => {
+      const v = judge(rule, { value, samples: 10, errors: 0 }, null);
+      return [v.breach, v.clear];
+    };
+    expect([at(1001), at(900), at(799)]).toEqual([
+      [true, false],
+      [false, false],
+      [false, true],
+    ]);
+  });
+
+  it('percent_of_average below: token efficiency at half its baseline breaches; 90 % does not', () => {
+    const rule = BUILTIN_RULES.find((r) => r.id === 'builtin.token_efficiency')!;
+    const b = baseline(0.2, 0.1, 10_000);
+    expect(judge(rule, { value: 0.1, samples: 100, errors: 0 }, b).breach).toBe(true);
+    expect(judge(rule, { value: 0.18, samples: 100, errors: 0 }, b).breach).toBe(false);
+  });
+
+  it('new value: needs minSamples in the window, none in the baseline, and a parent with history', () => {
+    const rule = BUILTIN_RULES.find((r) => r.id === 'builtin.new_decision')!;
+    expect(judgeNew(rule, { value: 5, samples: 5, errors: 0 }, 0, 5000).breach).toBe(true);
+    expect(judgeNew(rule, { value: 5, samples: 5, errors: 0 }, 2, 5000).breach).toBe(false);
+    expect(judgeNew(rule, { value: 5, samples: 5, errors: 0 }, 0, 10).breach).toBe(false);
+    expect(judgeNew(rule, { value: 0, samples: 0, errors: 0 }, 0, 5000).clear).toBe(true);
+  });
+
+  it('binomial tail bound: tiny for many errors at a low base rate, 1 at or below the mean', () => {
+    expect(binomialTailBound(1, 100, 0.05)).toBe(1);
+    expect(binomialTailBound(5, 10, 0.01)).toBeLessThan(1e-6);
+  });
+});

@@ -1,0 +1,113 @@
+// Notification channels: generic webhook (signed), Slack incoming webhook, Prometheus Alertmanager.
+// Each turns an AlertNotification into one HTTP request and reports an outcome; retries and
+// recording are the dispatcher's job (deliveries.ts).
+
+import { z } from 'zod';
+import { formatValue, postJson, type AlertNotification, type DeliveryOutcome } from './notification.js';
+import { SIGNATURE_HEADER, signPayload } from './signature.js';
+
+const url = z.string().url();
+/** Long enough for a slow receiver, short enough that a dead one does not hold deliveries up. */
+const timeoutMs = z.number().int().min(100).max(120_000).default(5_000);
+
+export const channelSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('webhook'),
+    url,
+    /** HMAC-SHA256 key; without it payloads go unsigned. */
+    secret: z.string().min(16).optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+    timeoutMs,
+  }),
+  z.strictObject({ kind: z.literal('slack'), url, timeoutMs }),
+  z.strictObject({
+    kind: z.literal('alertmanager'),
+    /** Base URL; alerts go to `${url}/api/v2/alerts`. */
+    url,
+    timeoutMs,
+    /** Alertmanager expects firing alerts to be re-sent; under its default resolve_timeout (5 min). */
+    resendMs: z.number().int().min(1_000).default(60_000),
+  }),
+]);
+
+export type ChannelConfig = z.infer<typeof channelSchema>;
+
+export interface Channel {
+  name: string;
+  config: ChannelConfig;
+  send(n: AlertNotification, now: number): Promise<DeliveryOutcome>;
+}
+
+export function createChannel(name: string, config: ChannelConfig): Channel {
+  switch (config.kind) {
+    case 'webhook':
+      return {
+        name,
+        config,
+        send(n, now) {
+          const body = JSON.stringify(n);
+          const headers = { ...config.headers };
+          if (config.secret) headers[SIGNATURE_HEADER] = signPayload(config.secret, body, now);
+          return postJson(config.url, body, headers, config.timeoutMs);
+        },
+      };
+    case 'slack':
+      return { name, config, send: (n) => postJson(config.url, JSON.stringify(slackMessage(n)), {}, config.timeoutMs) };
+    case 'alertmanager':
+      return {
+        name,
+        config,
+        send: (n) => postJson(`${config.url.replace(/\/$/, '')}/api/v2/alerts`, JSON.stringify([alertmanagerAlert(n)]), {}, config.timeoutMs),
+      };
+  }
+}
+
+const labelText = (n: AlertNotification): string =>
+  Object.entries(n.labels)
+    .map(([k, v]) => `${k}=${v ?? '(none)'}`)
+    .join(', ');
+
+/** Slack incoming-webhook message: `text` for notifications, `blocks` for the channel. */
+export function slackMessage(n: AlertNotification): { text: string; blocks: unknown[] } {
+  const icon = n.kind === 'resolved' ? ':white_check_mark:' : n.severity === 'critical' ? ':rotating_light:' : ':warning:';
+  const head = `${n.kind === 'resolved' ? 'Resolved' : n.kind === 'renotify' ? 'Still firing' : 'Firing'}: ${n.rule_name}`;
+  const e = n.evidence;
+  const fields = e
+    ? [
+        `*Value*\n${formatValue(e.value)}`,
+        `*Baseline*\n${formatValue(e.baseline)}`,
+        `*Band*\n${e.band ? `${formatValue(e.band[0])} … ${formatValue(e.band[1])}` : 'n/a'}`,
+        `*Samples*\n${e.samples}`,
+      ].map((text) => ({ type: 'mrkdwn', text }))
+    : [];
+  return {
+    text: `${icon} ${head} (${labelText(n)}) — ${n.summary}`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `${icon} *${head}*\n${n.summary}` } },
+      ...(fields.length ? [{ type: 'section', fields }] : []),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `project ${n.project} · ${labelText(n)} · <${n.url}|open in Sightline>` }] },
+    ],
+  };
+}
+
+/** One alert as Alertmanager's POST /api/v2/alerts expects; endsAt marks it resolved. */
+export function alertmanagerAlert(n: AlertNotification): Record<string, unknown> {
+  const labels: Record<string, string> = { alertname: n.rule_id, project: n.project, severity: n.severity, source: 'sightline' };
+  for (const [k, v] of Object.entries(n.labels)) labels[k] = v ?? '(none)';
+  const e = n.evidence;
+  const alert: Record<string, unknown> = {
+    labels,
+    annotations: {
+      summary: n.summary,
+      rule: n.rule_name,
+      value: formatValue(e?.value),
+      baseline: formatValue(e?.baseline),
+      threshold: formatValue(e?.threshold),
+      samples: String(e?.samples ?? 0),
+    },
+    startsAt: new Date(n.fired_at).toISOString(),
+    generatorURL: n.url.startsWith('http') ? n.url : `http://sightline.invalid${n.url}`,
+  };
+  if (n.resolved_at !== null) alert.endsAt = new Date(n.resolved_at).toISOString();
+  return alert;
+}

@@ -1,0 +1,55 @@
+// What every channel receives: one alert's firing, re-notification or resolution, with evidence.
+
+import type { Labels } from '../figures.js';
+import type { AlertStatus, Evidence } from '../state-machine.js';
+import type { Severity } from '../rule.js';
+
+export type NotificationKind = 'firing' | 'renotify' | 'resolved';
+
+export interface AlertNotification {
+  kind: NotificationKind;
+  alert_id: string;
+  project: string;
+  rule_id: string;
+  rule_name: string;
+  severity: Severity;
+  status: AlertStatus;
+  labels: Labels;
+  /** One line a human can read in a chat message or a pager. */
+  summary: string;
+  fired_at: number;
+  resolved_at: number | null;
+  /** When the notification was created (engine clock). */
+  at: number;
+  evidence: Evidence | null;
+  /** Absolute dashboard link when `alerts.publicUrl` is set, else the path. */
+  url: string;
+}
+
+export type DeliveryOutcome = { status: 'ok' } | { status: 'retryable'; error: string } | { status: 'rejected'; error: string };
+
+/** Sends with a timeout and maps the response to an outcome: 5xx, 429 and network errors are retryable. */
+export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<DeliveryOutcome> {
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text().catch(() => '');
+    if (res.ok) return { status: 'ok' };
+    const error = `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
+    return res.status >= 500 || res.status === 429 || res.status === 408 ? { status: 'retryable', error } : { status: 'rejected', error };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    const error = e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
+    return { status: 'retryable', error };
+  }
+}
+
+export function formatValue(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
+  const a = Math.abs(v);
+  return a !== 0 && (a < 0.001 || a >= 1e6) ? v.toExponential(3) : String(Math.round(v * 10_000) / 10_000);
+}

@@ -1,0 +1,112 @@
+// The /metrics registry: Sightline's health and the agents' business metrics in one Prometheus
+// text exposition. A read key sees the health metrics and its own project's agent series; the
+// scrape token sees every project.
+
+import { Registry } from 'prom-client';
+import type { Span } from '../../model/span.js';
+import { createAgentMetrics, type AgentMetricsOptions } from './agent-metrics.js';
+import { createHealthMetrics, type HealthMetrics, type HealthSources } from './health-metrics.js';
+
+export interface SightlineMetrics {
+  readonly health: HealthMetrics;
+  /** Hooked to the group commit: counts the batch and records each span's business metrics. */
+  onCommit(spans: readonly Span[], commitMs: number): void;
+  /** Prometheus text format; `project` keeps only that project's agent series (null: all). */
+  render(project: string | null): Promise<string>;
+  readonly contentType: string;
+  /** Spans committed per second over the last minute (all projects). */
+  ingestRate(): number;
+  /** Alerts firing now, or null when no alert engine reports to this registry. */
+  firingAlerts(): number | null;
+}
+
+/**
+ * @example
+ * const metrics = createSightlineMetrics({ maxSeries: 1000, decisionLabel: false }, sources);
+ * createGroupCommit(store, { …, onCommit: (spans, ms) => metrics.onCommit(spans, ms) });
+ */
+export function createSightlineMetrics(opts: AgentMetricsOptions, sources: HealthSources, clock?: () => number): SightlineMetrics {
+  const registry = new Registry();
+  const health = createHealthMetrics(registry, sources, clock);
+  const agents = createAgentMetrics(registry, opts);
+  const now = clock ?? Date.now;
+  const lastMinute = createSecondCounter(60, now);
+  return {
+    health,
+    onCommit(spans, commitMs) {
+      health.committed(spans.length, commitMs);
+      agents.record(spans);
+      lastMinute.add(spans.length);
+    },
+    ingestRate: () => lastMinute.sum() / 60,
+    firingAlerts: () => sources.firingAlerts?.() ?? null,
+    async render(project) {
+      const text = await registry.metrics();
+      return project === null ? text : onlyProject(text, project);
+    },
+    contentType: registry.contentType,
+  };
+}
+
+/**
+ * The value of label `name` in one sample line of the text format, or undefined when the sample
+ * has no such label. Reads the label set pair by pair, honouring escapes, so a label value that
+ * merely looks like `project="x"` never counts.
+ */
+export function labelValue(line: string, name: string): string | undefined {
+  let i = line.indexOf('{');
+  if (i < 0) return undefined;
+  i++;
+  while (i < line.length && line[i] !== '}') {
+    const eq = line.indexOf('="', i);
+    if (eq < 0) return undefined;
+    const label = line.slice(i, eq).replace(/^,/, '');
+    let value = '';
+    let j = eq + 2;
+    for (; j < line.length && line[j] !== '"'; j++) {
+      if (line[j] === '\\') {
+        j++;
+        value += line[j] === 'n' ? '\n' : line[j];
+      } else value += line[j];
+    }
+    if (label === name) return value;
+    i = j + 1;
+    if (line[i] === ',') i++;
+  }
+  return undefined;
+}
+
+/** Drops samples labelled with another project; samples without a project label stay. */
+export function onlyProject(text: string, project: string): string {
+  return text
+    .split('\n')
+    .filter((line) => {
+      if (line.startsWith('#')) return true;
+      const value = labelValue(line, 'project');
+      return value === undefined || value === project;
+    })
+    .join('\n');
+}
+
+/** Counts per second over a sliding window of `seconds` (a ring of per-second slots). */
+function createSecondCounter(seconds: number, clock: () => number): { add(n: number): void; sum(): number } {
+  const slots = new Array<number>(seconds).fill(0);
+  const slotSecond = new Array<number>(seconds).fill(-1);
+  return {
+    add(n) {
+      const s = Math.floor(clock() / 1000);
+      const i = s % seconds;
+      if (slotSecond[i] !== s) {
+        slotSecond[i] = s;
+        slots[i] = 0;
+      }
+      slots[i]! += n;
+    },
+    sum() {
+      const s = Math.floor(clock() / 1000);
+      let total = 0;
+      for (let i = 0; i < seconds; i++) if (s - slotSecond[i]! < seconds) total += slots[i]!;
+      return total;
+    },
+  };
+}

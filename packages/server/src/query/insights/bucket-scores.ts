@@ -1,0 +1,102 @@
+// Scores every bucket × group of a metric against its baseline buckets: shared by regression
+// detection and correlated anomalies.
+
+import type { RollupRow } from '../../store/store.js';
+import { addRow, emptyTotals, metricValue, type Metric, type Totals } from '../aggregate.js';
+import { meanBand, quantileBand, rateBand, type Band } from './baseline-band.js';
+
+/** Metrics with a baseline band. */
+export const BAND_METRICS = [
+  'error_rate',
+  'latency_p50',
+  'latency_p95',
+  'latency_p99',
+  'latency_avg',
+  'cost_per_call',
+  'tokens_per_call',
+  'confidence_avg',
+] as const satisfies readonly Metric[];
+export type BandMetric = (typeof BAND_METRICS)[number];
+
+const QUANTILE: Partial<Record<BandMetric, number>> = { latency_p50: 0.5, latency_p95: 0.95, latency_p99: 0.99 };
+
+export interface ScoredPoint extends Band {
+  bucket: number;
+  value: number | null;
+  count: number;
+}
+
+/** Totals per group label, per bucket start. */
+export type GroupedTotals = Map<string, Map<number, Totals>>;
+
+/** Sums rollup rows into buckets of `bucketMs`, per group (values joined by ' | ', '(none)' for null). */
+export function groupTotals(rows: readonly RollupRow[], bucketMs: number): GroupedTotals {
+  const out: GroupedTotals = new Map();
+  for (const r of rows) {
+    const label = r.group.map((v) => v ?? '(none)').join(' | ');
+    let buckets = out.get(label);
+    if (!buckets) out.set(label, (buckets = new Map()));
+    const b = Math.floor(r.bucket / bucketMs) * bucketMs;
+    let t = buckets.get(b);
+    if (!t) buckets.set(b, (t = emptyTotals()));
+    addRow(t, r);
+  }
+  return out;
+}
+
+export function mergeTotals(parts: readonly (Totals | undefined)[]): Totals {
+  const t = emptyTotals();
+  for (const p of parts) {
+    if (p === undefined) continue;
+    t.count += p.count;
+    t.errors += p.errors;
+    t.latency_sum += p.latency_sum;
+    t.tokens_input += p.tokens_input;
+    t.tokens_output += p.tokens_output;
+    t.tokens_cache_read += p.tokens_cache_read;
+    t.cost_usd += p.cost_usd;
+    t.confidence_sum += p.confidence_sum;
+    t.confidence_count += p.confidence_count;
+    for (let i = 0; i < t.latency_hist.length; i++) t.latency_hist[i]! += p.latency_hist[i]!;
+  }
+  return t;
+}
+
+/** The band of `current` given the totals of its baseline buckets (empty ones included as undefined). */
+export function bandFor(metric: BandMetric, current: Totals, baseline: readonly (Totals | undefined)[], confidence: number): Band {
+  if (metric === 'error_rate') {
+    const base = mergeTotals(baseline);
+    return rateBand(current.errors, current.count, base.errors, base.count, confidence);
+  }
+  const q = QUANTILE[metric];
+  if (q !== undefined) return quantileBand(current.latency_hist, mergeTotals(baseline).latency_hist, q, confidence);
+  const values = baseline.map((t) => (t === undefined ? null : metricValue(metric, t))).filter((v): v is number => v !== null);
+  return meanBand(metricValue(metric, current) ?? NaN, values, confidence);
+}
+
+/**
+ * Scores each bucket in `buckets` of one group; `baselineOf(b)` names the baseline buckets of b.
+ * Buckets with fewer than `minCount` spans get status 'no_baseline'.
+ */
+export function scoreGroup(
+  metric: BandMetric,
+  totals: Map<number, Totals>,
+  buckets: readonly number[],
+  baselineOf: (bucket: number) => number[],
+  opts: { confidence: number; minCount: number },
+): ScoredPoint[] {
+  return buckets.map((bucket) => {
+    const current = totals.get(bucket) ?? emptyTotals();
+    const value = metricValue(metric, current);
+    const band =
+      current.count < opts.minCount || value === null
+        ? { expected: null, low: null, high: null, sigma: null, status: 'no_baseline' as const, method: bandFor(metric, emptyTotals(), [], 0.95).method, p: null }
+        : bandFor(metric, current, baselineOf(bucket).map((b) => totals.get(b)), opts.confidence);
+    return { bucket, value, count: current.count, ...band };
+  });
+}
+
+/** Metrics where a higher value is worse (latency, errors, cost, tokens); lower confidence is worse. */
+export function worseDirection(metric: BandMetric): 'above' | 'below' {
+  return metric === 'confidence_avg' ? 'below' : 'above';
+}

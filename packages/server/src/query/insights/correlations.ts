@@ -1,0 +1,138 @@
+// Correlated anomalies: the (dimension, group, metric) series that left their baseline band in
+// the same buckets of a window, paired across dimensions and ranked, each pair written as one
+// sentence with the size of both changes, e.g.
+// "p95 latency of model gpt-4o +210 ms (3.4σ) while error rate of decision `refund` rose 2.1% → 17.3% (p<0.001), 14:05–14:20 UTC".
+
+import type { Dimension } from '../../model/span.js';
+import type { Store } from '../../store/store.js';
+import type { Totals } from '../aggregate.js';
+import { metricValue } from '../aggregate.js';
+import { MINUTE } from '../read-rollups.js';
+import { bandFor, groupTotals, mergeTotals, worseDirection, type BandMetric } from './bucket-scores.js';
+import { describeChange, describeWindow } from './sentences.js';
+
+export interface CorrelationRequest {
+  project: string;
+  from: number;
+  to: number;
+  intervalMs: number;
+  /** Buckets right before `from` that form the baseline; default 12. */
+  baselineBuckets?: number;
+  dimensions?: Dimension[];
+  metrics?: BandMetric[];
+  minSigma?: number;
+  minCount?: number;
+  limit?: number;
+}
+
+export interface Anomaly {
+  dimension: Dimension;
+  group: string;
+  metric: BandMetric;
+  /** Bucket starts where the metric was out of band in its bad direction. */
+  buckets: number[];
+  value: number;
+  expected: number;
+  sigma: number;
+  p: number | null;
+  peak_sigma: number;
+  sentence: string;
+}
+
+export interface CorrelatedFinding {
+  sentence: string;
+  score: number;
+  /** Jaccard overlap of the two anomalies' buckets. */
+  overlap: number;
+  from: number;
+  to: number;
+  a: Anomaly;
+  b: Anomaly;
+}
+
+export interface CorrelationReport {
+  from: number;
+  to: number;
+  interval_ms: number;
+  baseline: { from: number; to: number };
+  findings: CorrelatedFinding[];
+  anomalies: Anomaly[];
+}
+
+export const DEFAULT_DIMENSIONS: Dimension[] = ['model', 'decision'];
+export const DEFAULT_METRICS: BandMetric[] = ['error_rate', 'latency_p95', 'cost_per_call'];
+
+async function anomaliesOf(store: Store, req: CorrelationRequest, dimension: Dimension, from: number, baselineFrom: number): Promise<Anomaly[]> {
+  const { intervalMs } = req;
+  const rows = await store.rollup({ project: req.project, from: baselineFrom, to: req.to, bucketMs: intervalMs, groupBy: [dimension], filter: {} });
+  const out: Anomaly[] = [];
+  const minSigma = req.minSigma ?? 3;
+  const minCount = req.minCount ?? 10;
+  for (const [group, byBucket] of groupTotals(rows, intervalMs)) {
+    if (group === '(none)') continue;
+    const baseline: (Totals | undefined)[] = [];
+    for (let b = baselineFrom; b < from; b += intervalMs) baseline.push(byBucket.get(b));
+    for (const metric of req.metrics ?? DEFAULT_METRICS) {
+      const hits: number[] = [];
+      let peak = 0;
+      for (let b = from; b < req.to; b += intervalMs) {
+        const t = byBucket.get(b);
+        if (t === undefined || t.count < minCount) continue;
+        const band = bandFor(metric, t, baseline, 0.95);
+        if (band.status === worseDirection(metric) && band.sigma !== null && Math.abs(band.sigma) >= minSigma) {
+          hits.push(b);
+          peak = Math.max(peak, Math.abs(band.sigma));
+        }
+      }
+      if (hits.length === 0) continue;
+      const pooled = mergeTotals(hits.map((b) => byBucket.get(b)));
+      const band = bandFor(metric, pooled, baseline, 0.95);
+      const value = metricValue(metric, pooled);
+      if (value === null || band.expected === null || band.sigma === null) continue;
+      const anomaly = { dimension, group, metric, buckets: hits, value, expected: band.expected, sigma: band.sigma, p: band.p, peak_sigma: peak };
+      out.push({ ...anomaly, sentence: describeChange(anomaly) });
+    }
+  }
+  return out;
+}
+
+function jaccard(a: readonly number[], b: readonly number[]): number {
+  const sa = new Set(a);
+  const inter = b.filter((x) => sa.has(x)).length;
+  return inter / (sa.size + b.length - inter);
+}
+
+export async function correlatedAnomalies(store: Store, req: CorrelationRequest): Promise<CorrelationReport> {
+  const { intervalMs } = req;
+  if (intervalMs % MINUTE !== 0) throw new RangeError('intervalMs must be whole minutes');
+  const from = Math.floor(req.from / intervalMs) * intervalMs;
+  const baselineFrom = from - (req.baselineBuckets ?? 12) * intervalMs;
+  const dims = req.dimensions ?? DEFAULT_DIMENSIONS;
+  const anomalies = (await Promise.all(dims.map((d) => anomaliesOf(store, req, d, from, baselineFrom)))).flat();
+  anomalies.sort((a, b) => Math.abs(b.sigma) - Math.abs(a.sigma));
+  const findings: CorrelatedFinding[] = [];
+  for (let i = 0; i < anomalies.length; i++) {
+    for (let j = i + 1; j < anomalies.length; j++) {
+      const a = anomalies[i]!;
+      const b = anomalies[j]!;
+      if (a.dimension === b.dimension) continue;
+      const overlap = jaccard(a.buckets, b.buckets);
+      if (overlap < 0.5) continue;
+      // Two different signals moving together say more than one signal seen through two dimensions.
+      const score = overlap * Math.min(Math.abs(a.sigma), Math.abs(b.sigma)) * (a.metric === b.metric ? 0.5 : 1);
+      const shared = a.buckets.filter((x) => b.buckets.includes(x));
+      const start = Math.min(...shared);
+      const end = Math.max(...shared) + intervalMs;
+      findings.push({ sentence: `${a.sentence} while ${b.sentence}, ${describeWindow(start, end)}`, score, overlap, from: start, to: end, a, b });
+    }
+  }
+  findings.sort((x, y) => y.score - x.score);
+  return {
+    from,
+    to: req.to,
+    interval_ms: intervalMs,
+    baseline: { from: baselineFrom, to: from },
+    findings: findings.slice(0, req.limit ?? 20),
+    anomalies: anomalies.slice(0, 50),
+  };
+}

@@ -1,0 +1,180 @@
+// Cost by decision path: traces grouped by their ordered decisions, with spend, latency, errors
+// and tokens, each path's change against the previous period, and cost per decision, agent, model.
+
+import type { Dimension } from '../../model/span.js';
+import { quantileFromHistogram } from '../../store/latency-sketch.js';
+import type { PathRow, Store } from '../../store/store.js';
+import { LATENCY_BUCKETS } from '../../store/store.js';
+import { HOUR } from '../read-rollups.js';
+
+export const PATH_SEPARATOR = ' → ';
+
+export interface PathRequest {
+  project: string;
+  from: number;
+  to: number;
+  agent?: string;
+  limit?: number;
+}
+
+export interface PathStats {
+  path: string;
+  agents: string[];
+  traces: number;
+  /** Share of all traces in the range. */
+  share: number;
+  cost_usd: number;
+  mean_cost_usd: number;
+  /** Share of all spend in the range. */
+  cost_share: number;
+  p95_ms: number | null;
+  error_rate: number;
+  tokens: number;
+  previous_cost_usd: number;
+  /** cost_usd / previous_cost_usd − 1; null when the path had no spend before. */
+  cost_change: number | null;
+}
+
+export interface CostBreakdown {
+  name: string;
+  cost_usd: number;
+  /** Traces (agent; decision: traces that made it) or spans (model). */
+  count: number;
+  cost_per_unit: number;
+}
+
+export interface PathReport {
+  /** The scanned hours: paths are filed under the hour of each trace's first span. */
+  from: number;
+  to: number;
+  previous: { from: number; to: number };
+  total: { traces: number; cost_usd: number; error_traces: number };
+  paths: PathStats[];
+  by_decision: CostBreakdown[];
+  by_agent: CostBreakdown[];
+  by_model: CostBreakdown[];
+}
+
+interface PathAcc {
+  agents: Set<string>;
+  traces: number;
+  errors: number;
+  cost: number;
+  tokens: number;
+  hist: number[];
+}
+
+function mergeByPath(rows: readonly PathRow[]): Map<string, PathAcc> {
+  const out = new Map<string, PathAcc>();
+  for (const r of rows) {
+    let acc = out.get(r.path);
+    if (!acc) out.set(r.path, (acc = { agents: new Set(), traces: 0, errors: 0, cost: 0, tokens: 0, hist: new Array<number>(LATENCY_BUCKETS).fill(0) }));
+    acc.agents.add(r.agent_id);
+    acc.traces += r.traces;
+    acc.errors += r.error_traces;
+    acc.cost += r.cost_usd;
+    acc.tokens += r.tokens_input + r.tokens_output;
+    for (let i = 0; i < LATENCY_BUCKETS; i++) acc.hist[i]! += r.duration_hist[i] ?? 0;
+  }
+  return out;
+}
+
+/** Cost of traces that made each decision (a trace counts once per distinct decision). */
+function costByDecision(paths: Map<string, PathAcc>): CostBreakdown[] {
+  const acc = new Map<string, { cost: number; traces: number }>();
+  for (const [path, p] of paths) {
+    if (path === '(no decision)') continue;
+    for (const d of new Set(path.split(PATH_SEPARATOR))) {
+      const a = acc.get(d) ?? { cost: 0, traces: 0 };
+      a.cost += p.cost;
+      a.traces += p.traces;
+      acc.set(d, a);
+    }
+  }
+  return [...acc].map(([name, a]) => ({ name, cost_usd: a.cost, count: a.traces, cost_per_unit: a.cost / a.traces })).sort((a, b) => b.cost_usd - a.cost_usd);
+}
+
+/** Cost of each agent's traces (count: traces). */
+function costByAgent(rows: readonly PathRow[]): CostBreakdown[] {
+  const acc = new Map<string, { cost: number; traces: number }>();
+  for (const r of rows) {
+    const a = acc.get(r.agent_id) ?? { cost: 0, traces: 0 };
+    a.cost += r.cost_usd;
+    a.traces += r.traces;
+    acc.set(r.agent_id, a);
+  }
+  return [...acc].map(([name, a]) => ({ name, cost_usd: a.cost, count: a.traces, cost_per_unit: a.cost / a.traces })).sort((a, b) => b.cost_usd - a.cost_usd);
+}
+
+async function costByDimension(store: Store, req: PathRequest, from: number, to: number, dim: Dimension): Promise<CostBreakdown[]> {
+  const rows = await store.rollup({
+    project: req.project,
+    from,
+    to,
+    bucketMs: HOUR,
+    groupBy: [dim],
+    filter: req.agent === undefined ? {} : { agent: req.agent },
+    histogram: false,
+  });
+  const acc = new Map<string, { cost: number; count: number }>();
+  for (const r of rows) {
+    const name = r.group[0];
+    if (name === null || name === undefined) continue;
+    const a = acc.get(name) ?? { cost: 0, count: 0 };
+    a.cost += r.cost_usd;
+    a.count += r.count;
+    acc.set(name, a);
+  }
+  return [...acc].map(([name, a]) => ({ name, cost_usd: a.cost, count: a.count, cost_per_unit: a.cost / a.count })).sort((a, b) => b.cost_usd - a.cost_usd);
+}
+
+export async function costByPath(store: Store, req: PathRequest): Promise<PathReport> {
+  const from = Math.floor(req.from / HOUR) * HOUR;
+  const to = Math.ceil(req.to / HOUR) * HOUR;
+  const previous = { from: from - (to - from), to: from };
+  const scan = { project: req.project, ...(req.agent !== undefined && { agent: req.agent }) };
+  const [current, before, byModel] = await Promise.all([
+    store.insightPaths({ ...scan, from, to }),
+    store.insightPaths({ ...scan, ...previous }),
+    costByDimension(store, req, from, to, 'model'),
+  ]);
+  const paths = mergeByPath(current);
+  const prev = mergeByPath(before);
+  let traces = 0;
+  let cost = 0;
+  let errors = 0;
+  for (const p of paths.values()) {
+    traces += p.traces;
+    cost += p.cost;
+    errors += p.errors;
+  }
+  const stats: PathStats[] = [...paths].map(([path, p]) => {
+    const previousCost = prev.get(path)?.cost ?? 0;
+    return {
+      path,
+      agents: [...p.agents].sort(),
+      traces: p.traces,
+      share: p.traces / traces,
+      cost_usd: p.cost,
+      mean_cost_usd: p.cost / p.traces,
+      cost_share: cost > 0 ? p.cost / cost : 0,
+      p95_ms: quantileFromHistogram(p.hist, 0.95),
+      error_rate: p.errors / p.traces,
+      tokens: p.tokens,
+      previous_cost_usd: previousCost,
+      cost_change: previousCost > 0 ? p.cost / previousCost - 1 : null,
+    };
+  });
+  stats.sort((a, b) => b.cost_usd - a.cost_usd || (a.path < b.path ? -1 : 1));
+  return {
+    from,
+    to,
+    previous,
+    total: { traces, cost_usd: cost, error_traces: errors },
+    paths: stats.slice(0, req.limit ?? 50),
+    by_decision: costByDecision(paths),
+    by_agent: costByAgent(current),
+    by_model: byModel,
+  };
+}
+

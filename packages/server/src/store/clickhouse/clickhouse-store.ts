@@ -1,0 +1,174 @@
+// The ClickHouse Store: several stateless Sightline nodes share one ClickHouse server or cluster.
+// Writes are INSERTs of spans plus their rollup deltas, reads are portable SQL
+// (see schema.ts for the subset), and nothing is kept in memory that another node would need.
+
+import type { ClickHouseSettings } from '@clickhouse/client';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { SightlineError } from '../../model/errors.js';
+import type { Span } from '../../model/span.js';
+import { HOUR_MS, MINUTE_MS, rollupDeltas } from '../rollup.js';
+import type { ApiKeyRecord, ExportCursor, ExportQuery, Store } from '../store.js';
+import { createAlertQueries } from './alert-queries.js';
+import { createConnection, type Connection } from './connection.js';
+import { API_KEYS, PROJECTS, apiKeyDoc, apiKeyOf, createDocuments } from './documents.js';
+import { createLeaseTable } from './lease.js';
+import { followOtherNodes } from './live-follow.js';
+import { migrateServer } from './migrate.js';
+import { readRollup, readTrace, searchTraces } from './read-queries.js';
+import { bytesOnDisk, deleteOlder, type DataServers } from './retention.js';
+import { tableName, type Layout } from './schema.js';
+import { SPAN_SELECT, rollupRow, rowSpan, spanRow } from './span-rows.js';
+import { identifier, int, ms, str } from './sql.js';
+
+export interface ClickHouseStoreOptions {
+  /** HTTP endpoint of the server (or of one shard) to query through, e.g. http://127.0.0.1:8123 */
+  url: string;
+  database: string;
+  /** A cluster from the servers' remote_servers config: tables become Distributed over it. */
+  cluster?: string;
+  /** HTTP endpoint of every shard; without it DDL and retention use ON CLUSTER (needs Keeper). */
+  shards?: string[];
+  /** Names this node in the rows it inserts (live tail across nodes). Random by default. */
+  node?: string;
+  clock?: () => number;
+  /** How often to look for spans committed by other nodes. 500 ms keeps the tail under 2 s. */
+  liveFollowIntervalMs?: number;
+}
+
+/**
+ * Connects, creates or migrates the schema (safe when several nodes start at once) and returns the store.
+ * @example const store = await createClickHouseStore({ url: 'http://127.0.0.1:8123', database: 'sightline' });
+ */
+export async function createClickHouseStore(options: ClickHouseStoreOptions): Promise<Store> {
+  const clock = options.clock ?? Date.now;
+  const node = options.node ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const cluster = options.cluster === undefined ? undefined : identifier(options.cluster, 'cluster');
+  const layout: Layout = {
+    db: identifier(options.database, 'database'),
+    ...(cluster === undefined ? {} : { cluster }),
+    onCluster: cluster !== undefined && (options.shards ?? []).length === 0,
+  };
+  // In a cluster an INSERT into a Distributed table returns only once every shard has the rows.
+  const settings: ClickHouseSettings = cluster === undefined ? {} : { insert_distributed_sync: 1 };
+  const entry = createConnection(options.url, settings);
+  const shardConns: Connection[] =
+    layout.onCluster || cluster === undefined ? [entry] : options.shards!.map((u) => createConnection(u, settings));
+  const all = [...new Set([entry, ...shardConns])];
+  try {
+    for (const conn of shardConns) await migrateServer(conn, layout, node, clock());
+  } catch (err) {
+    await Promise.all(all.map((c) => c.close()));
+    throw err;
+  }
+
+  const t = {
+    spans: tableName(layout, 'spans'),
+    rollups: { minute: tableName(layout, 'rollup_minute'), hour: tableName(layout, 'rollup_hour') },
+  };
+  const servers: DataServers = { entry, shards: shardConns, layout };
+  const docs = createDocuments(entry, tableName(layout, 'docs'));
+  const alerts = createAlertQueries(entry, docs, tableName(layout, 'alert_events'));
+  const leases = createLeaseTable(entry, tableName(layout, 'leases'));
+  const followers = new Set<() => void>();
+  let closed = false;
+
+  /** Every call fails the same way once the store is closed. */
+  const open = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      closed ? Promise.reject(new SightlineError('STORE_UNAVAILABLE', `ClickHouse store ${layout.db} is closed`)) : fn(...args);
+  const notYet = (method: string) => () =>
+    Promise.reject(new SightlineError('STORE_UNAVAILABLE', `${method} is not yet implemented for ClickHouse`));
+
+  const apiKeys = async (where: { id?: string; lookup?: string } = {}): Promise<ApiKeyRecord[]> =>
+    (await docs.list(API_KEYS, { project: '', ...where }))
+      .map(apiKeyOf)
+      .sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  return {
+    kind: 'clickhouse',
+    append: open(async (spans: Span[]) => {
+      const at = clock();
+      // Acknowledged only when all three inserts are; a failed append may leave some of them
+      // written (ClickHouse has no multi-table transaction), which the caller's retry duplicates.
+      await Promise.all([
+        entry.insert(t.spans, spans.map((s) => spanRow(s, node, at))),
+        entry.insert(t.rollups.minute, rollupDeltas(spans, MINUTE_MS).map(rollupRow)),
+        entry.insert(t.rollups.hour, rollupDeltas(spans, HOUR_MS).map(rollupRow)),
+      ]);
+    }),
+    rollup: open((q) => readRollup(entry, t.rollups, q)),
+    getTrace: open((project: string, traceId: string, hint?: { around?: number }) => readTrace(entry, t.spans, project, traceId, hint)),
+    searchTraces: open((q) => searchTraces(entry, t.spans, q)),
+    deleteBefore: open(async (limits: { spansBefore: number; rollupsBefore: number }) => {
+      const counted = await entry.rows<{ n: number }>(`SELECT count() AS n FROM ${t.spans} WHERE timestamp < ${ms(limits.spansBefore)}`);
+      await deleteOlder(servers, 'spans', 'timestamp', limits.spansBefore);
+      await deleteOlder(servers, 'rollup_minute', 'bucket', limits.rollupsBefore);
+      await deleteOlder(servers, 'rollup_hour', 'bucket', limits.rollupsBefore);
+      return { spans: Number(counted[0]?.n ?? 0) };
+    }),
+    stats: open(async () => {
+      const rows = await entry.rows<{ n: number }>(`SELECT count() AS n FROM ${t.spans}`);
+      return { spans: Number(rows[0]?.n ?? 0), bytes: await bytesOnDisk(servers) };
+    }),
+
+    listProjects: open(async () => (await docs.list(PROJECTS, { project: '' })).map((d) => d.id)),
+    createProject: open(async (name: string) => {
+      if ((await docs.list(PROJECTS, { project: '', id: name })).length > 0) return;
+      const now = clock();
+      await docs.put(PROJECTS, [{ project: '', id: name, updated_at: now, body: JSON.stringify({ created_at: now }) }]);
+    }),
+    putApiKey: open((key: ApiKeyRecord) => docs.put(API_KEYS, [apiKeyDoc(key)])),
+    findApiKeyByHash: open(async (hash: string) => (await apiKeys({ lookup: hash }))[0] ?? null),
+    listApiKeys: open(async (project?: string) => (await apiKeys()).filter((k) => project === undefined || k.project === project)),
+    revokeApiKey: open(async (id: string, at: number) => {
+      const key = (await apiKeys({ id }))[0];
+      if (key === undefined || key.revoked_at !== null) return false;
+      await docs.put(API_KEYS, [apiKeyDoc({ ...key, revoked_at: at })]);
+      return true;
+    }),
+
+    putAlertRecords: open(alerts.putAlertRecords),
+    listAlertRecords: open(alerts.listAlertRecords),
+    deleteAlertRecord: open(alerts.deleteAlertRecord),
+    pruneAlertRecords: open(alerts.pruneAlertRecords),
+    appendAlertEvents: open(alerts.appendAlertEvents),
+    listAlertEvents: open(alerts.listAlertEvents),
+
+    materializeInsights: notYet('materializeInsights'),
+    insightPaths: notYet('insightPaths'),
+    insightCohorts: notYet('insightCohorts'),
+
+    exportSpans: open(async (q: ExportQuery, after: ExportCursor | null, limit: number) => {
+      const where = [`project = ${str(q.project)}`, `timestamp >= ${ms(q.from)}`, `timestamp < ${ms(Math.ceil(q.to))}`];
+      if (q.agent !== undefined) where.push(`agent_id = ${str(q.agent)}`);
+      if (after !== null) {
+        const [ts, tr, sp] = [ms(after.timestamp), str(after.trace_id), str(after.span_id)];
+        where.push(`(timestamp > ${ts} OR (timestamp = ${ts} AND (trace_id > ${tr} OR (trace_id = ${tr} AND span_id > ${sp}))))`);
+      }
+      const rows = await entry.rows(
+        `SELECT ${SPAN_SELECT} FROM ${t.spans} WHERE ${where.join(' AND ')}
+          ORDER BY timestamp, trace_id, span_id LIMIT ${int(Math.max(0, Math.floor(limit)))}`,
+      );
+      return rows.map(rowSpan);
+    }),
+    exportParquet: notYet('exportParquet'),
+
+    tryAcquireLease: open((name: string, holder: string, ttlMs: number, now: number) => leases.tryAcquire(name, holder, ttlMs, now)),
+    followOtherNodes(onSpans) {
+      const stop = followOtherNodes({ conn: entry, spans: t.spans, node, intervalMs: options.liveFollowIntervalMs ?? 500, clock }, onSpans);
+      followers.add(stop);
+      return () => {
+        stop();
+        followers.delete(stop);
+      };
+    },
+
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      for (const stop of followers) stop();
+      await Promise.all(all.map((c) => c.close()));
+    },
+  };
+}

@@ -1,0 +1,174 @@
+// ClickHouse tables and their versioned migrations, in the SQL subset 18.16 understands: epoch-ms
+// UInt64 columns, daily partitions by intDiv (retention drops them), no TTL/codecs/Map/JSON types.
+// Rollups are SummingMergeTree tables the ingest path fills with delta rows computed by rollup.ts
+// (the code DuckDB uses); merges add up rows of one key, and readers GROUP BY and sum, so unmerged
+// parts are correct. (Materialized views with 64 countIf columns made each insert 4× slower.)
+
+import { LATENCY_BUCKETS } from '../store.js';
+
+export const DAY_MS = 86_400_000;
+
+/** Histogram columns h0..h63 (UInt64 each): summing them is a plain columnar aggregate. */
+export const HIST_COLUMNS = Array.from({ length: LATENCY_BUCKETS }, (_, i) => `h${i}`);
+
+/** Span columns as stored; `node` and `inserted_at` are the store's own. */
+export const SPAN_COLUMNS = [
+  ['project', 'String'],
+  ['timestamp', 'UInt64'],
+  ['agent_id', 'String'],
+  ['trace_id', 'String'],
+  ['span_id', 'String'],
+  ['parent_span_id', 'Nullable(String)'],
+  ['span_type', 'String'],
+  ['name', 'Nullable(String)'],
+  ['model', 'Nullable(String)'],
+  ['provider', 'Nullable(String)'],
+  ['tokens_input', 'Int64'],
+  ['tokens_output', 'Int64'],
+  ['tokens_cache_read', 'Int64'],
+  ['tokens_cache_write', 'Int64'],
+  ['tokens_reasoning', 'Int64'],
+  ['latency_ms', 'Float64'],
+  ['cost_usd', 'Nullable(Float64)'],
+  ['cost_source', 'String'],
+  ['decision_made', 'Nullable(String)'],
+  ['confidence', 'Nullable(Float64)'],
+  ['error_type', 'Nullable(String)'],
+  ['error_message', 'Nullable(String)'],
+  ['session_id', 'Nullable(String)'],
+  ['user_id', 'Nullable(String)'],
+  ['attributes', 'String'],
+  ['input', 'Nullable(String)'],
+  ['output', 'Nullable(String)'],
+  ['ingested_at', 'UInt64'],
+  // Which Sightline node inserted the row and when (its clock): the live follower's watermark.
+  ['node', 'String'],
+  ['inserted_at', 'UInt64'],
+] as const;
+
+export type SpanColumn = (typeof SPAN_COLUMNS)[number][0];
+
+/**
+ * Rollup key: the span dimensions. Nullable columns cannot be part of a sorting key on 18.16, so
+ * each nullable dimension is a value column (`''` for null) plus a `_null` flag.
+ */
+export const NULLABLE_DIMENSIONS = ['model', 'decision_made', 'provider'] as const;
+
+/** Figures that add up, as named in RollupDelta (rollup.ts). */
+export const ROLLUP_SUMS = [
+  ['count', 'UInt64'],
+  ['errors', 'UInt64'],
+  ['latency_sum', 'Float64'],
+  ['tokens_input', 'Int64'],
+  ['tokens_output', 'Int64'],
+  ['tokens_cache_read', 'Int64'],
+  ['tokens_cache_write', 'Int64'],
+  ['tokens_reasoning', 'Int64'],
+  ['cost_usd', 'Float64'],
+  ['confidence_sum', 'Float64'],
+  ['confidence_count', 'UInt64'],
+] as const;
+
+export const ROLLUP_TABLES = { rollup_minute: 60_000, rollup_hour: 3_600_000 } as const;
+export type RollupTable = keyof typeof ROLLUP_TABLES;
+
+/** Every table Sightline reads and writes; in a cluster each is a Distributed table over `<name>_local`. */
+export const TABLES = ['spans', 'rollup_minute', 'rollup_hour', 'docs', 'leases', 'alert_events'] as const;
+export type Table = (typeof TABLES)[number];
+
+/** Where tables live: one server, or a cluster of shards. */
+export interface Layout {
+  db: string;
+  cluster?: string;
+  /** True when DDL is sent once with ON CLUSTER (needs Keeper/ZooKeeper) instead of to each shard. */
+  onCluster: boolean;
+}
+
+/** The table queries and inserts use (the Distributed one in a cluster). */
+export function tableName(layout: Layout, t: Table): string {
+  return `${layout.db}.${t}`;
+}
+
+/** The MergeTree holding the data on this server. */
+export function localName(layout: Layout, t: Table): string {
+  return layout.cluster === undefined ? `${layout.db}.${t}` : `${layout.db}.${t}_local`;
+}
+
+function on(layout: Layout): string {
+  return layout.onCluster && layout.cluster !== undefined ? ` ON CLUSTER ${layout.cluster}` : '';
+}
+
+function rollupTableDdl(layout: Layout, t: RollupTable): string {
+  const dims = NULLABLE_DIMENSIONS.map((d) => `${d}_key String, ${d}_null UInt8`).join(', ');
+  const key = NULLABLE_DIMENSIONS.map((d) => `${d}_key, ${d}_null`).join(', ');
+  return `CREATE TABLE IF NOT EXISTS ${localName(layout, t)}${on(layout)} (
+      project String, bucket UInt64, agent_id String, span_type String, ${dims},
+      ${ROLLUP_SUMS.map(([c, type]) => `${c} ${type}`).join(', ')},
+      ${HIST_COLUMNS.map((h) => `${h} UInt64`).join(', ')}
+    ) ENGINE = SummingMergeTree
+    PARTITION BY intDiv(bucket, ${DAY_MS})
+    ORDER BY (project, bucket, agent_id, span_type, ${key})`;
+}
+
+/** How each Distributed table spreads rows: a trace stays on one shard; small tables live on the first. */
+const SHARDING_KEY: Record<Table, string> = {
+  spans: 'cityHash64(trace_id)',
+  rollup_minute: 'rand()',
+  rollup_hour: 'rand()',
+  // Documents, leases and alert history are tiny and need read-your-writes across nodes.
+  docs: '0',
+  leases: '0',
+  alert_events: '0',
+};
+
+function distributedDdl(layout: Layout, t: Table): string {
+  return `CREATE TABLE IF NOT EXISTS ${tableName(layout, t)}${on(layout)} AS ${localName(layout, t)}
+    ENGINE = Distributed(${layout.cluster}, ${layout.db}, ${t}_local, ${SHARDING_KEY[t]})`;
+}
+
+/**
+ * Migration n brings a server from version n to n + 1. Append only; never edit a shipped one.
+ * Every statement must be idempotent (IF NOT EXISTS): concurrent starts may run a step twice.
+ */
+const MIGRATIONS: ((layout: Layout) => string[])[] = [
+  (layout) => [
+    `CREATE TABLE IF NOT EXISTS ${localName(layout, 'spans')}${on(layout)} (
+        ${SPAN_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}
+      ) ENGINE = MergeTree
+      PARTITION BY intDiv(timestamp, ${DAY_MS})
+      ORDER BY (project, timestamp)`,
+    rollupTableDdl(layout, 'rollup_minute'),
+    rollupTableDdl(layout, 'rollup_hour'),
+    // Projects, API keys and alert documents: the latest version of each (collection, project, id)
+    // wins (readers use argMax, merges collapse the rest); deletes are tombstones.
+    `CREATE TABLE IF NOT EXISTS ${localName(layout, 'docs')}${on(layout)} (
+        collection String, project String, id String, lookup String, version UInt64,
+        deleted UInt8, updated_at UInt64, body String
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY (collection, project, id)`,
+    // One row per (lease, term, holder); renewals raise expires_at (see lease.ts).
+    `CREATE TABLE IF NOT EXISTS ${localName(layout, 'leases')}${on(layout)} (
+        name String, term UInt64, holder String, expires_at UInt64
+      ) ENGINE = ReplacingMergeTree(expires_at) ORDER BY (name, term, holder)`,
+    `CREATE TABLE IF NOT EXISTS ${localName(layout, 'alert_events')}${on(layout)} (
+        project String, id String, at UInt64, alert_id String, rule_id String, kind String, body String
+      ) ENGINE = MergeTree ORDER BY (project, at, id)`,
+    ...(layout.cluster === undefined ? [] : TABLES.map((t) => distributedDdl(layout, t))),
+  ],
+];
+
+/** The version this code writes. Servers at a higher version were migrated by newer code. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrationStatements(version: number, layout: Layout): string[] {
+  return MIGRATIONS[version]!(layout);
+}
+
+export function bootstrapStatements(layout: Layout): string[] {
+  return [
+    `CREATE DATABASE IF NOT EXISTS ${layout.db}${on(layout)}`,
+    // Per server, never Distributed: each shard records the steps it has run.
+    `CREATE TABLE IF NOT EXISTS ${layout.db}.schema_migrations${on(layout)} (
+        version UInt32, applied_at UInt64, node String
+      ) ENGINE = MergeTree ORDER BY version`,
+  ];
+}

@@ -1,0 +1,4 @@
+// What DuckDbEngine calls for the insight primitives (one import for the engine's thin wiring).
+
+export { materializeInsights } from './insight-materialize.js';
+export { readInsightCohorts, readInsightPaths } from './insight-queries.js';

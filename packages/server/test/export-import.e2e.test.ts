@@ -1,0 +1,126 @@
+// Export and import end to end: Parquet read back by DuckDB with exact rows and values, CSV with a
+// header, NDJSON in the ingest format, and export → import → export round trips through the CLI.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plainEnv, runCli } from './support/cli.js';
+import { request } from './support/http.js';
+import { startServer, type RunningServer } from './support/server.js';
+
+const NOW = Date.now();
+const FROM = NOW - 3_600_000;
+const TO = NOW + 60_000;
+const N = 30;
+
+function event(i: number) {
+  return {
+    timestamp: NOW - 600_000 + i * 1000,
+    agent_id: i % 3 === 0 ? 'planner' : 'support-bot',
+    trace_id: `trace-${Math.floor(i / 3)}`,
+    span_id: `span-${i}`,
+    ...(i % 3 !== 0 && { parent_span_id: `span-${i - (i % 3)}` }),
+    span_type: i % 3 === 0 ? 'decision' : 'llm_call',
+    name: `step ${i}`,
+    ...(i % 3 !== 0 && { model: 'gpt-4o', tokens_input: 100 * i, tokens_output: i }),
+    latency_ms: 10 + i,
+    ...(i % 5 === 0 && { cost_usd: 0.25 }),
+    ...(i % 3 === 0 && { decision_made: i % 2 === 0 ? 'refund' : 'escalate', confidence: 0.5 }),
+    ...(i % 7 === 0 && { error_type: 'timeout', error_message: 'took "too" long,\nretrying' }),
+    attributes: { tier: i % 2 === 0 ? 'gold' : 'free', note: 'a,b "c"\nd', n: i },
+  };
+}
+
+describe('export and import', () => {
+  let a: RunningServer;
+  let b: RunningServer;
+  let readKey: string;
+  let dir: string;
+  const cli = (server: RunningServer, key: string, args: string[]) => runCli([...args, '--url', server.url], plainEnv({ SIGHTLINE_API_KEY: key, NO_COLOR: '1' }));
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sightline-export-'));
+    [a, b] = await Promise.all([startServer(), startServer()]);
+    readKey = (await request(`${a.url}/api/keys`, { key: a.adminKey, body: { scopes: ['read'] } })).body.key;
+    const r = await request(`${a.url}/v1/events`, { key: a.adminKey, body: Array.from({ length: N }, (_, i) => event(i)) });
+    expect(r.body).toMatchObject({ accepted: N, rejected_events: 0 });
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop({ remove: true }), b?.stop({ remove: true })]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes Parquet that DuckDB reads back with exact rows and values', async () => {
+    const file = join(dir, 'spans.parquet');
+    const r = await cli(a, readKey, ['export', '--from', String(FROM), '--to', String(TO), '--format', 'parquet', '--out', file]);
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(r.stderr).toMatch(new RegExp(`^exported ${N} spans as parquet to ${file} \\(\\d+\\.\\d KiB\\)\\n$`));
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const rows = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS();
+    expect(await rows(`SELECT count(*)::INT AS n, sum(tokens_input)::INT AS tokens, count(error_type)::INT AS errors FROM '${file}'`)).toEqual([
+      { n: N, tokens: 100 * Array.from({ length: N }, (_, i) => (i % 3 !== 0 ? i : 0)).reduce((x, y) => x + y, 0), errors: 5 },
+    ]);
+    const [row] = await rows(`SELECT project, agent_id, span_type, model, tokens_input, cost_usd, cost_source, error_message, attributes FROM '${file}' WHERE span_id = 'span-14'`);
+    expect(row).toEqual({
+      project: 'default', agent_id: 'support-bot', span_type: 'llm_call', model: 'gpt-4o', tokens_input: 1400n,
+      cost_usd: expect.any(Number), cost_source: 'computed', error_message: 'took "too" long,\nretrying',
+      attributes: JSON.stringify({ tier: 'gold', note: 'a,b "c"\nd', n: 14 }),
+    });
+    conn.closeSync();
+    db.closeSync();
+  });
+
+  it('streams CSV with a header over HTTP, for read keys only', async () => {
+    const csv = await request<string>(`${a.url}/api/export?format=csv&from=${FROM}&to=${TO}&agent=planner`, { key: readKey });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const lines = csv.body.split('\n');
+    expect(lines[0]).toBe(
+      'timestamp,agent_id,trace_id,span_id,parent_span_id,span_type,name,model,provider,tokens_input,tokens_output,tokens_cache_read,tokens_cache_write,tokens_reasoning,latency_ms,cost_usd,cost_source,decision_made,confidence,error_type,error_message,session_id,user_id,attributes,input,output',
+    );
+    expect(lines[1]).toBe(`${NOW - 600_000},planner,trace-0,span-0,,decision,step 0,,,0,0,0,0,0,10,0.25,given,refund,0.5,timeout,"took ""too"" long,`);
+    const ingestOnly = (await request(`${a.url}/api/keys`, { key: a.adminKey, body: { scopes: ['ingest'] } })).body.key;
+    expect((await request(`${a.url}/api/export?format=csv`, { key: ingestOnly })).status).toBe(403);
+    expect((await request(`${a.url}/api/export?format=xml`, { key: readKey })).body).toEqual({ error: { code: 'bad_request', message: 'format: "xml" is not one of parquet, csv, ndjson' } });
+  });
+
+  it('round-trips NDJSON and CSV: export → import → export gives the same spans', async () => {
+    const range = ['--from', String(FROM), '--to', String(TO)];
+    const ndjson = join(dir, 'spans.ndjson');
+    const csv = join(dir, 'spans.csv');
+    expect((await cli(a, readKey, ['export', ...range, '--out', ndjson])).code).toBe(0);
+    expect((await cli(a, readKey, ['export', ...range, '--out', csv])).code).toBe(0);
+    const original = readFileSync(ndjson, 'utf8');
+    expect(original.split('\n')).toHaveLength(N + 1);
+    expect(JSON.parse(original.split('\n')[0]!)).toEqual({
+      ...event(0),
+      tokens_input: 0, tokens_output: 0, tokens_cache_read: 0, tokens_cache_write: 0, tokens_reasoning: 0,
+    });
+
+    const imported = await cli(b, b.adminKey, ['import', ndjson]);
+    expect(imported).toMatchObject({ code: 0, stderr: '' });
+    expect(imported.stdout).toMatch(new RegExp(`^imported ${ndjson}: ${N} accepted, 0 rejected of ${N} rows in \\d+\\.\\ds \\(\\d+ rows/s\\)\\n$`));
+    const again = await cli(b, b.adminKey, ['export', ...range, '--format', 'ndjson']);
+    expect(again.stdout).toBe(original);
+
+    const csvKey = (await request(`${b.url}/api/keys`, { key: b.adminKey, body: { project: 'from-csv', scopes: ['ingest', 'read'] } })).body.key;
+    expect((await cli(b, csvKey, ['import', csv])).stdout).toMatch(new RegExp(`: ${N} accepted, 0 rejected of ${N} rows`));
+    expect((await cli(b, csvKey, ['export', ...range, '--format', 'ndjson'])).stdout).toBe(original);
+  });
+
+  it('reports rejected rows by their line and exits 1', async () => {
+    const file = join(dir, 'bad.ndjson');
+    writeFileSync(file, `${JSON.stringify(event(1))}\nnot json\n\n${JSON.stringify({ agent_id: 'x', tokens_input: -5 })}\n`);
+    const r = await cli(b, b.adminKey, ['import', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')).toEqual([
+      expect.stringMatching(/^line 2: invalid JSON/),
+      'line 4: tokens_input: must be a non-negative integer, got -5',
+      '',
+    ]);
+    expect(r.stdout).toMatch(/: 1 accepted, 2 rejected of 3 rows in/);
+  });
+});

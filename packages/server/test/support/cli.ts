@@ -1,0 +1,52 @@
+// Runs the built `sightline` CLI as a user would: as a child process (plain pipes, i.e. not a
+// TTY), or under `script` so it sees a real pseudo-terminal.
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../bin/sightline.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment without colour switches, so each test sets exactly the ones it means. */
+export function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', TERM: 'xterm-256color', ...extra };
+  if (!('NO_COLOR' in extra)) delete env.NO_COLOR;
+  if (!('FORCE_COLOR' in extra)) delete env.FORCE_COLOR;
+  return env;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    child.stdin.end(opts.input ?? '');
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Runs the CLI on a pseudo-terminal (util-linux `script`); stdout and stderr arrive merged. */
+export function runCliOnTty(args: string[], env: NodeJS.ProcessEnv, timeoutSeconds?: number): Promise<CliResult> {
+  const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+  const line = timeoutSeconds === undefined ? command : `timeout -s TERM ${timeoutSeconds} ${command}`;
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', line, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout: out.replace(/\r\n/g, '\n'), stderr: '' }));
+  });
+}
