@@ -77,37 +77,75 @@ export function createAgentMetrics(registry: Registry, opts: AgentMetricsOptions
     return s.decision_made ?? '';
   };
 
+  /** prom-client children of one admitted label set, resolved once (label hashing is the hot cost). */
+  interface Series {
+    spans: { inc(v?: number): void };
+    errors: { inc(v?: number): void };
+    tokens: { inc(v?: number): void }[];
+    cost: { inc(v?: number): void };
+    usageIn: { observe(v: number): void };
+    usageOut: { observe(v: number): void };
+    duration: { observe(v: number): void };
+  }
+  const series = new Map<string, Series>();
+
+  const admit = (s: Span, key: string): Series | null => {
+    const known = series.get(key);
+    if (known) return known;
+    if (admitted.size >= opts.maxSeries) {
+      if (!dropped.has(key) && dropped.size < MAX_REMEMBERED_DROPS) {
+        dropped.add(key);
+        droppedSeries.inc();
+      }
+      return null;
+    }
+    const labels: KeyLabels = { project: s.project, agent: s.agent_id, model: s.model ?? '', span_type: s.span_type };
+    const decision = decisionFor(s);
+    if (decision !== undefined) labels.decision = decision;
+    admitted.add(key);
+    const created: Series = {
+      spans: spansTotal.labels(labels),
+      errors: errorsTotal.labels(labels),
+      tokens: TOKEN_TYPES.map(([type]) => tokensTotal.labels({ ...labels, token_type: type })),
+      cost: costTotal.labels(labels),
+      usageIn: tokenUsage.labels({ ...labels, token_type: 'input' }),
+      usageOut: tokenUsage.labels({ ...labels, token_type: 'output' }),
+      duration: duration.labels(labels),
+    };
+    // Counters start at zero so rate() and increase() see the first error.
+    created.errors.inc(0);
+    series.set(key, created);
+    return created;
+  };
+
   return {
     record(spans) {
+      // Counters are summed per series over the batch and incremented once; histograms observe each span.
+      const sums = new Map<Series, { spans: number; errors: number; tokens: number[]; cost: number }>();
       for (const s of spans) {
-        const labels: KeyLabels = { project: s.project, agent: s.agent_id, model: s.model ?? '', span_type: s.span_type };
-        const decision = decisionFor(s);
-        if (decision !== undefined) labels.decision = decision;
-        const key = `${labels.project}\u0000${labels.agent}\u0000${labels.model}\u0000${labels.span_type}\u0000${decision ?? ''}`;
-        if (!admitted.has(key)) {
-          if (admitted.size >= opts.maxSeries) {
-            droppedSpans.inc();
-            if (!dropped.has(key) && dropped.size < MAX_REMEMBERED_DROPS) {
-              dropped.add(key);
-              droppedSeries.inc();
-            }
-            continue;
-          }
-          admitted.add(key);
-          // Counters start at zero so rate() and increase() see the first error.
-          errorsTotal.inc(labels, 0);
+        const key = `${s.project}\u0000${s.agent_id}\u0000${s.model ?? ''}\u0000${s.span_type}\u0000${decisionFor(s) ?? ''}`;
+        const target = admit(s, key);
+        if (target === null) {
+          droppedSpans.inc();
+          continue;
         }
-        spansTotal.inc(labels);
-        if (s.error_type !== null || s.error_message !== null) errorsTotal.inc(labels);
-        for (const [type, field] of TOKEN_TYPES) {
-          if (s[field] > 0) tokensTotal.inc({ ...labels, token_type: type }, s[field]);
-        }
-        if (s.cost_usd !== null && s.cost_usd > 0) costTotal.inc(labels, s.cost_usd);
+        let sum = sums.get(target);
+        if (!sum) sums.set(target, (sum = { spans: 0, errors: 0, tokens: [0, 0, 0, 0, 0], cost: 0 }));
+        sum.spans++;
+        if (s.error_type !== null || s.error_message !== null) sum.errors++;
+        TOKEN_TYPES.forEach(([, field], i) => (sum.tokens[i]! += s[field]));
+        if (s.cost_usd !== null && s.cost_usd > 0) sum.cost += s.cost_usd;
         if (s.model !== null) {
-          tokenUsage.observe({ ...labels, token_type: 'input' }, s.tokens_input);
-          tokenUsage.observe({ ...labels, token_type: 'output' }, s.tokens_output);
+          target.usageIn.observe(s.tokens_input);
+          target.usageOut.observe(s.tokens_output);
         }
-        duration.observe(labels, s.latency_ms / 1000);
+        target.duration.observe(s.latency_ms / 1000);
+      }
+      for (const [target, sum] of sums) {
+        target.spans.inc(sum.spans);
+        if (sum.errors > 0) target.errors.inc(sum.errors);
+        sum.tokens.forEach((n, i) => n > 0 && target.tokens[i]!.inc(n));
+        if (sum.cost > 0) target.cost.inc(sum.cost);
       }
     },
   };

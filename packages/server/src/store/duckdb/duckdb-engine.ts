@@ -203,7 +203,7 @@ export class DuckDbEngine {
       if (++this.flushesSinceCompaction >= this.options.compactEveryFlushes) {
         this.flushesSinceCompaction = 0;
         // Queued behind this flush, not awaited; failed buckets stay dirty and are retried.
-        queueMicrotask(() => this.compact().catch(() => undefined));
+        queueMicrotask(() => void this.compact().catch(() => undefined));
       }
     });
   }

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     post({ type: 'failed', error: transport(err) });
     return;
   }
-  const timer = setInterval(() => engine.compact().catch(() => undefined), COMPACT_INTERVAL_MS);
+  const timer = setInterval(() => void engine.compact().catch(() => undefined), COMPACT_INTERVAL_MS);
   timer.unref();
   port.on('message', (req: StoreRequest) => {
     const call = engine[req.method] as (...args: unknown[]) => Promise<unknown>;
