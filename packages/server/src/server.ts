@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './cli/config.js';
 import { storeConfigOf } from './cli/config.js';
 import { createAuthenticator, hashKey, keyRecordFor, newKeySecret } from './http/auth.js';
+import { createFindingLookup } from './alert/correlated-finding.js';
 import { createAlertEngine } from './alert/engine.js';
 import { createApp } from './http/app.js';
 import { createCountingPipeline } from './http/metrics/counting-pipeline.js';
@@ -112,7 +113,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       },
     });
     // Alerts: evaluated on an interval through the Store interface; stopped before the store closes.
-    const alerts = config.alerts.enabled ? createAlertEngine({ store, config: config.alerts, clock, log }) : undefined;
+    const alerts = config.alerts.enabled ? createAlertEngine({ store, config: config.alerts, clock, log, findCorrelated: createFindingLookup(store, clock) }) : undefined;
     await alerts?.start();
     let draining = false;
     const app = createApp(

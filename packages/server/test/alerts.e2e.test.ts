@@ -161,7 +161,7 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
     await sightline.stop();
     await start();
     expect((await api('/api/alerts?status=firing')).body.alerts.map((a: any) => a.id)).toEqual([alert.id]);
-    await runUntil(at(1));
+    await runUntil(at(1) + 20 * MINUTE);
     const hooks = receiver.received.filter((r) => r.path === '/hook' && r.body.rule_id === 'builtin.error_rate');
     // One firing before the restart, none after it; reminders every 20 min while firing; one resolution.
     expect(hooks.map((h) => h.body.kind)).toEqual(['firing', 'renotify', 'renotify', 'resolved']);

@@ -73,7 +73,8 @@ export function createRuleSet(store: Store, config: AlertsConfig): RuleSet {
       }
       if (ruleId !== undefined && BUILTIN_IDS.has(ruleId)) {
         const base = builtins.find((b) => b.id === ruleId)!;
-        const { id: _drop, ...override } = body;
+        const override = { ...body };
+        delete override.id;
         const r = overrideRule(base, override);
         if (!r.ok) return r;
         await store.putAlertRecords('rule', [{ project, id: ruleId, updated_at: now, body: { kind: 'override', override } }]);

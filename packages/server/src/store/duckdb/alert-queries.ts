@@ -71,10 +71,14 @@ export async function appendAlertEvents(conn: DuckDBConnection, events: AlertEve
 export async function listAlertEvents(conn: DuckDBConnection, q: AlertEventQuery): Promise<AlertEventRecord[]> {
   const where = ['project = ?'];
   const params: (string | bigint)[] = [q.project];
-  if (q.from !== undefined) (where.push('"at" >= ?'), params.push(BigInt(Math.floor(q.from))));
-  if (q.to !== undefined) (where.push('"at" < ?'), params.push(BigInt(Math.floor(q.to))));
-  if (q.alert_id !== undefined) (where.push('alert_id = ?'), params.push(q.alert_id));
-  if (q.rule_id !== undefined) (where.push('rule_id = ?'), params.push(q.rule_id));
+  const add = (sql: string, value: string | bigint) => {
+    where.push(sql);
+    params.push(value);
+  };
+  if (q.from !== undefined) add('"at" >= ?', BigInt(Math.floor(q.from)));
+  if (q.to !== undefined) add('"at" < ?', BigInt(Math.floor(q.to)));
+  if (q.alert_id !== undefined) add('alert_id = ?', q.alert_id);
+  if (q.rule_id !== undefined) add('rule_id = ?', q.rule_id);
   const rows = await queryRows(
     conn,
     `SELECT * FROM alert_events WHERE ${where.join(' AND ')} ORDER BY "at" DESC, id DESC LIMIT ${Math.max(0, Math.floor(q.limit))}`,

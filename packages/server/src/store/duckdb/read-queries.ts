@@ -75,22 +75,25 @@ export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promis
       ${hist.map((h) => `, sum(${h})::DOUBLE AS ${h}`).join('')}
     FROM ${table} WHERE ${where.join(' AND ')}
     GROUP BY ${keys.join(', ')} ORDER BY ${keys.map((k) => `${k} ASC NULLS LAST`).join(', ')}`;
-  const rows = await queryRows(conn, sql, params);
+  // Positional rows, not row objects: building 75-key objects cost more than the query itself.
+  const rows = (await conn.runAndReadAll(sql, params)).getRows();
+  const g = groups.length;
+  const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
   return rows.map((r) => ({
-    bucket: Number(r.b),
-    group: groups.map((_, i) => (r[`g${i}`] ?? null) as string | null),
-    count: r.count as number,
-    errors: r.errors as number,
-    latency_sum: r.latency_sum as number,
-    tokens_input: r.tokens_input as number,
-    tokens_output: r.tokens_output as number,
-    tokens_cache_read: r.tokens_cache_read as number,
-    tokens_cache_write: r.tokens_cache_write as number,
-    tokens_reasoning: r.tokens_reasoning as number,
-    cost_usd: r.cost_usd as number,
-    confidence_sum: r.confidence_sum as number,
-    confidence_count: r.confidence_count as number,
-    latency_hist: hist.map((h) => r[h] as number),
+    bucket: num(r[0]),
+    group: groups.map((_, i) => (r[1 + i] ?? null) as string | null),
+    count: r[g + 1] as number,
+    errors: r[g + 2] as number,
+    latency_sum: r[g + 3] as number,
+    tokens_input: r[g + 4] as number,
+    tokens_output: r[g + 5] as number,
+    tokens_cache_read: r[g + 6] as number,
+    tokens_cache_write: r[g + 7] as number,
+    tokens_reasoning: r[g + 8] as number,
+    cost_usd: r[g + 9] as number,
+    confidence_sum: r[g + 10] as number,
+    confidence_count: r[g + 11] as number,
+    latency_hist: hist.map((_, i) => r[g + 12 + i] as number),
   }));
 }
 
