@@ -19,7 +19,7 @@ vitest_code=$?
 py_passed=0; py_failed=0
 if [ -d sdk/python/tests ] && [ $# -eq 0 ]; then
   echo "== python unittest"
-  py_out=$(python3 -m unittest discover -s sdk/python/tests -t sdk/python -v 2>&1); py_code=$?
+  py_out=$(python3 -m unittest discover -s sdk/python/tests -v 2>&1); py_code=$?
   echo "$py_out" | tail -n 40
   py_ran=$(echo "$py_out" | sed -n 's/^Ran \([0-9]*\) tests\{0,1\}.*/\1/p' | tail -1)
   py_bad=$(echo "$py_out" | sed -n 's/.*FAILED (\(.*\))/\1/p' | grep -o '[0-9]\+' | awk '{s+=$1} END {print s+0}')
