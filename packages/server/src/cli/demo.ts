@@ -68,7 +68,8 @@ export async function runDemo(flags: Flags, env: NodeJS.ProcessEnv): Promise<num
     await running.store.putApiKey(keyRecordFor(adminKey, DEFAULT_PROJECT, ['admin'], Date.now()));
     console.log(`demo admin API key for this run: ${adminKey}`);
   }
-  console.log(`try: curl -s -H "Authorization: Bearer ${adminKey}" '${endpoint}/api/overview?range=1h'`);
+  console.log(`dashboard: ${endpoint}/ (sign in with the admin key)`);
+  console.log(`api:       curl -s -H "Authorization: Bearer ${adminKey}" '${endpoint}/api/overview?range=1h'`);
   const code = await untilSignal(running, () => controller.abort());
   await live.catch(() => undefined);
   process.exit(code);
