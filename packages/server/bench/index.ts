@@ -4,6 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { ingestBench, ingestTable } from './ingest-bench.js';
+import { otlpIngestBench } from './otlp-ingest-bench.js';
 import { queryBench, queryTable } from './query-bench.js';
 import { rawAppenderRate } from './raw-appender.js';
 
@@ -15,6 +16,9 @@ console.log('## Ingest (load generator in its own process, loopback HTTP)\n');
 const raw = await rawAppenderRate();
 console.log(`raw DuckDB appender, our span schema: ${Math.round(raw).toLocaleString('en-US')} rows/s\n`);
 console.log(ingestTable(await ingestBench(seconds), raw));
+
+console.log('\n## OTLP/HTTP ingest next to native, end to end\n');
+console.log(await otlpIngestBench(seconds));
 
 console.log('\n## Dashboard queries over HTTP, 7 days of simulated fleet traffic\n');
 console.log(queryTable(await queryBench(sizes)));
