@@ -19,10 +19,10 @@ export async function ingestBench(seconds: number): Promise<IngestBenchResult> {
   try {
     // Warm up: JIT, DuckDB buffers, connections.
     await runLoadgen(server, { batch: 1000, concurrency: 4, 'duration-s': 2 });
-    const batch100 = await runLoadgen(server, { batch: 100, concurrency: 8, 'duration-s': seconds });
-    const batch1000 = await runLoadgen(server, { batch: 1000, concurrency: 4, 'duration-s': seconds });
+    const batch100 = await runLoadgen(server, { batch: 100, concurrency: 64, 'duration-s': seconds });
+    const batch1000 = await runLoadgen(server, { batch: 1000, concurrency: 16, 'duration-s': seconds });
     const half = Math.round(batch1000.events_per_s / 2);
-    const halfLoad = await runLoadgen(server, { batch: 1000, concurrency: 4, 'duration-s': seconds, rate: half });
+    const halfLoad = await runLoadgen(server, { batch: 1000, concurrency: 16, 'duration-s': seconds, rate: half });
     const statuses = [batch100, batch1000, halfLoad]
       .flatMap((r) => Object.entries(r.status_counts))
       .filter(([s]) => s !== '200')
@@ -39,8 +39,8 @@ export function ingestTable(r: IngestBenchResult, rawAppenderRowsPerS?: number):
   return table(
     ['measure', 'events/s', 'vs raw appender', 'ack p50 ms', 'ack p99 ms'],
     [
-      ['POST /v1/events, batches of 100 (8 connections)', Math.round(r.batch100.events_per_s), ratio(r.batch100.events_per_s), r.batch100.latency_ms.p50, r.batch100.latency_ms.p99],
-      ['POST /v1/events, batches of 1000 (4 connections)', Math.round(r.batch1000.events_per_s), ratio(r.batch1000.events_per_s), r.batch1000.latency_ms.p50, r.batch1000.latency_ms.p99],
+      ['POST /v1/events, batches of 100 (64 connections)', Math.round(r.batch100.events_per_s), ratio(r.batch100.events_per_s), r.batch100.latency_ms.p50, r.batch100.latency_ms.p99],
+      ['POST /v1/events, batches of 1000 (16 connections)', Math.round(r.batch1000.events_per_s), ratio(r.batch1000.events_per_s), r.batch1000.latency_ms.p50, r.batch1000.latency_ms.p99],
       [`half of that load (${Math.round(r.batch1000.events_per_s / 2)}/s, batches of 1000)`, Math.round(r.halfLoad.events_per_s), ratio(r.halfLoad.events_per_s), r.halfLoad.latency_ms.p50, r.halfLoad.latency_ms.p99],
     ],
   ) + `\n\nnon-200 answers: ${r.otherStatuses}; server RSS after the runs: ${r.serverRssMiB.toFixed(0)} MiB`;

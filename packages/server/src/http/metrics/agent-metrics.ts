@@ -59,7 +59,7 @@ export function createAgentMetrics(registry: Registry, opts: AgentMetricsOptions
   });
   const duration = new Histogram({
     name: 'gen_ai_client_operation_duration_seconds',
-    help: 'Span latency in seconds (GenAI semantic conventions: gen_ai.client.operation.duration).',
+    help: 'Latency in seconds of spans with a model (GenAI semantic conventions: gen_ai.client.operation.duration).',
     labelNames: keyLabels,
     buckets: OPERATION_DURATION_BUCKETS,
     registers,
@@ -135,11 +135,12 @@ export function createAgentMetrics(registry: Registry, opts: AgentMetricsOptions
         if (s.error_type !== null || s.error_message !== null) sum.errors++;
         TOKEN_TYPES.forEach(([, field], i) => (sum.tokens[i]! += s[field]));
         if (s.cost_usd !== null && s.cost_usd > 0) sum.cost += s.cost_usd;
+        // GenAI client metrics describe model operations: spans without a model stay out.
         if (s.model !== null) {
           target.usageIn.observe(s.tokens_input);
           target.usageOut.observe(s.tokens_output);
+          target.duration.observe(s.latency_ms / 1000);
         }
-        target.duration.observe(s.latency_ms / 1000);
       }
       for (const [target, sum] of sums) {
         target.spans.inc(sum.spans);
