@@ -103,6 +103,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       queuedSpans: () => commits.queued(),
       liveClients: () => bus.subscribers(),
       storeStats: () => store.stats(),
+      firingAlerts: () => alerts?.firingCount() ?? 0,
     }, clock);
     const commits = createGroupCommit(store, {
       ...config.groupCommit,
@@ -113,7 +114,14 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       },
     });
     // Alerts: evaluated on an interval through the Store interface; stopped before the store closes.
-    const alerts = config.alerts.enabled ? createAlertEngine({ store, config: config.alerts, clock, log, findCorrelated: createFindingLookup(store, clock) }) : undefined;
+    const alerts = config.alerts.enabled ? createAlertEngine({
+          store,
+          config: config.alerts,
+          clock,
+          log,
+          findCorrelated: createFindingLookup(store, clock),
+          onTick: (r) => metrics.health.alertTick(r.evaluated, r.deliveries.filter((d) => d.status === 'failed').length),
+        }) : undefined;
     await alerts?.start();
     let draining = false;
     const app = createApp(

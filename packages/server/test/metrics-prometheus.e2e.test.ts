@@ -42,7 +42,10 @@ describe('/metrics', () => {
   let ingestKey: string;
 
   beforeAll(async () => {
-    server = await startServer({ env: { SIGHTLINE_METRICS_TOKEN: SCRAPE_TOKEN } });
+    // Alert ticks only when the test asks for one, so evaluation counts are exact.
+    const cfg = join(mkdtempSync(join(tmpdir(), 'sightline-metrics-cfg-')), 'c.json');
+    writeFileSync(cfg, JSON.stringify({ alerts: { intervalMs: 3_600_000 } }));
+    server = await startServer({ env: { SIGHTLINE_METRICS_TOKEN: SCRAPE_TOKEN }, args: ['--config', cfg] });
     const mk = async (scopes: string[], project = 'default') =>
       (await request(`${server.url}/api/keys`, { key: server.adminKey, body: { scopes, project } })).body.key as string;
     readKey = await mk(['read']);
@@ -80,6 +83,17 @@ describe('/metrics', () => {
     expect(text).toContain('sightline_ingest_rejected_events_total{reason="agent_id"} 1\n');
     expect(text).toContain('sightline_agent_errors_total{project="default",agent="bot-b",model="gpt-4o",span_type="llm_call"} 2\n');
     expect(text).toContain('gen_ai_client_operation_duration_seconds_bucket{le="2.56",project="default",agent="bot-b",model="gpt-4o",span_type="llm_call"} 2\n');
+  });
+
+  it('counts alert evaluations as the engine reports them', async () => {
+    const before = (await request<string>(`${server.url}/metrics`, { key: SCRAPE_TOKEN })).body;
+    const count = (text: string) => Number(/^sightline_alert_evaluations_total (\d+)$/m.exec(text)?.[1]);
+    const tick = await request(`${server.url}/api/alerts/evaluate`, { method: 'POST', key: server.adminKey });
+    expect(tick.status).toBe(200);
+    expect(tick.body.evaluated).toBeGreaterThan(0);
+    const after = (await request<string>(`${server.url}/metrics`, { key: SCRAPE_TOKEN })).body;
+    expect(count(after) - count(before)).toBe(tick.body.evaluated);
+    expect(after).toMatch(/^sightline_alerts_firing 0$/m);
   });
 
   describe('scraped by a real Prometheus', () => {

@@ -24,6 +24,8 @@ export interface AlertEngineDeps {
   log?: (line: string) => void;
   /** Looks up a related Insight-engine finding for a firing alert, where one exists. */
   findCorrelated?: (state: AlertState) => Promise<CorrelatedFinding | undefined>;
+  /** Called after every evaluation (Prometheus health metrics). */
+  onTick?: (report: TickReport) => void;
 }
 
 export interface TickReport {
@@ -49,6 +51,8 @@ export interface AlertEngine {
   addSilence(s: Omit<Silence, 'id' | 'created_at'>): Promise<Silence>;
   expireSilence(project: string, id: string): Promise<Silence | null>;
   deliveries(project: string): Promise<Delivery[]>;
+  /** Alerts firing now, across projects. */
+  firingCount(): number;
   readonly channels: ReadonlyMap<string, Channel>;
 }
 
@@ -209,10 +213,12 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       lastPrune = now;
       await store.pruneAlertRecords('delivery', now - 30 * DAY).catch(() => undefined);
     }
+    deps.onTick?.(report);
     return report;
   }
 
   const engine: AlertEngine = {
+    firingCount: () => [...states.values()].filter((st) => st.status === 'firing').length,
     channels,
     async start(opts = {}) {
       await ruleSet.load();
