@@ -1,8 +1,8 @@
 // Decodes a native events request body (JSON object, JSON array or NDJSON; optionally gzip,
 // deflate or brotli) into raw event values, with a hard cap on decompressed size.
 
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { IngestLimits } from '../model/limits.js';
+import { decompress, mediaTypeOf as headerMediaType } from './decompress.js';
 
 /**
  * Stands in for an NDJSON line that is not valid JSON, so the rest of the request still goes
@@ -30,48 +30,13 @@ type Limits = Pick<IngestLimits, 'maxBodyBytes' | 'maxEventsPerRequest'>;
 const JSON_TYPES = new Set(['application/json']);
 const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines']);
 const ACCEPTED_TYPES = 'application/json, application/x-ndjson, application/ndjson, application/jsonl, application/x-jsonlines';
-const ACCEPTED_ENCODINGS = 'gzip, deflate, br, identity';
-
-type Inflate = (body: Uint8Array, options: { maxOutputLength: number }) => Buffer;
-const DECOMPRESSORS: Record<string, Inflate | undefined> = {
-  gzip: gunzipSync,
-  'x-gzip': gunzipSync,
-  deflate: inflateSync,
-  br: brotliDecompressSync,
-};
-
+/** A missing Content-Type means JSON, the common case for hand-written clients. */
 function mediaTypeOf(contentType: string | undefined): string {
-  if (contentType === undefined) return 'application/json';
-  const semicolon = contentType.indexOf(';');
-  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-  return type === '' ? 'application/json' : type;
+  return headerMediaType(contentType) || 'application/json';
 }
 
 function tooManyEvents(count: number, limits: Limits): DecodedBody {
   return { ok: false, status: 413, message: `${count} events exceeds the limit of ${limits.maxEventsPerRequest} per request (maxEventsPerRequest)` };
-}
-
-/** Decompresses with zlib's maxOutputLength, so a compression bomb stops at the limit instead of filling memory. */
-function decompress(body: Uint8Array, contentEncoding: string | undefined, limits: Limits): { ok: true; bytes: Uint8Array } | Extract<DecodedBody, { ok: false }> {
-  const encoding = contentEncoding?.trim().toLowerCase() ?? '';
-  if (encoding === '' || encoding === 'identity') {
-    if (body.byteLength > limits.maxBodyBytes) {
-      return { ok: false, status: 413, message: `body of ${body.byteLength} bytes exceeds the limit of ${limits.maxBodyBytes} bytes (maxBodyBytes)` };
-    }
-    return { ok: true, bytes: body };
-  }
-  const inflate = DECOMPRESSORS[encoding];
-  if (inflate === undefined) {
-    return { ok: false, status: 415, message: `unsupported Content-Encoding ${JSON.stringify(encoding)}; accepted: ${ACCEPTED_ENCODINGS}` };
-  }
-  try {
-    return { ok: true, bytes: inflate(body, { maxOutputLength: limits.maxBodyBytes }) };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      return { ok: false, status: 413, message: `decompressed body exceeds the limit of ${limits.maxBodyBytes} bytes (maxBodyBytes)` };
-    }
-    return { ok: false, status: 400, message: `invalid ${encoding} body: ${(err as Error).message}` };
-  }
 }
 
 function decodeJson(text: string, limits: Limits): DecodedBody {
@@ -136,7 +101,7 @@ export function decodeEventsBody(
     return { ok: false, status: 415, message: `unsupported Content-Type ${JSON.stringify(mediaType)}; accepted: ${ACCEPTED_TYPES}` };
   }
   if (body.byteLength === 0) return { ok: false, status: 400, message: 'empty body: send a JSON object, a JSON array or NDJSON lines' };
-  const decompressed = decompress(body, contentEncoding, limits);
+  const decompressed = decompress(body, contentEncoding, limits.maxBodyBytes);
   if (!decompressed.ok) return decompressed;
   const bytes = decompressed.bytes;
   let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');

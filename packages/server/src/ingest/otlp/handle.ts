@@ -2,9 +2,9 @@
 // (logs), and the Export*ServiceResponse bodies that answer them. No HTTP here: the route reads
 // the body, calls these, runs the ingest pipeline and sends what they return.
 
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { FieldProblem } from '../../model/errors.js';
 import type { IngestLimits } from '../../model/limits.js';
+import { decompress, mediaTypeOf } from '../decompress.js';
 import { droppedMetricsMessage, selectGenAiMetrics, type GenAiMetricPoint } from './genai-metrics.js';
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from './json.js';
 import { mapSpan } from './map-span.js';
@@ -18,40 +18,12 @@ type Limits = Pick<IngestLimits, 'maxBodyBytes' | 'maxEventsPerRequest'>;
 
 const PROTOBUF_TYPES = new Set(['application/x-protobuf', 'application/protobuf']);
 const ACCEPTED_TYPES = 'application/x-protobuf, application/json';
-const ACCEPTED_ENCODINGS = 'gzip, deflate, br, identity';
 
-type Inflate = (body: Uint8Array, options: { maxOutputLength: number }) => Buffer;
-const DECOMPRESSORS: Record<string, Inflate | undefined> = { gzip: gunzipSync, 'x-gzip': gunzipSync, deflate: inflateSync, br: brotliDecompressSync };
 
 function formatOf(contentType: string | undefined): Format | null {
-  if (contentType === undefined) return null;
-  const semicolon = contentType.indexOf(';');
-  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  const type = mediaTypeOf(contentType);
   if (PROTOBUF_TYPES.has(type)) return 'protobuf';
   return type === 'application/json' ? 'json' : null;
-}
-
-/** Decompresses with zlib's maxOutputLength, so a gzip bomb stops at the limit instead of filling memory. */
-function decompress(body: Uint8Array, contentEncoding: string | undefined, limits: Limits): { ok: true; bytes: Uint8Array } | OtlpFailure {
-  const encoding = contentEncoding?.trim().toLowerCase() ?? '';
-  if (encoding === '' || encoding === 'identity') {
-    if (body.byteLength > limits.maxBodyBytes) {
-      return { ok: false, status: 413, message: `body of ${body.byteLength} bytes exceeds the limit of ${limits.maxBodyBytes} bytes (maxBodyBytes)` };
-    }
-    return { ok: true, bytes: body };
-  }
-  const inflate = DECOMPRESSORS[encoding];
-  if (inflate === undefined) {
-    return { ok: false, status: 415, message: `unsupported Content-Encoding ${JSON.stringify(encoding)}; accepted: ${ACCEPTED_ENCODINGS}` };
-  }
-  try {
-    return { ok: true, bytes: inflate(body, { maxOutputLength: limits.maxBodyBytes }) };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      return { ok: false, status: 413, message: `decompressed body exceeds the limit of ${limits.maxBodyBytes} bytes (maxBodyBytes)` };
-    }
-    return { ok: false, status: 400, message: `invalid ${encoding} body: ${(err as Error).message}` };
-  }
 }
 
 /** Content type and encoding checks, decompression and the format-specific decoder, in that order. */
@@ -67,7 +39,7 @@ function decodeBody<T>(
     const given = contentType === undefined ? 'no Content-Type' : `unsupported Content-Type ${JSON.stringify(contentType)}`;
     return { ok: false, status: 415, message: `${given}; OTLP/HTTP accepts ${ACCEPTED_TYPES}` };
   }
-  const decompressed = decompress(body, contentEncoding, limits);
+  const decompressed = decompress(body, contentEncoding, limits.maxBodyBytes);
   if (!decompressed.ok) return decompressed;
   let decoded: ProtoDecoded<T>;
   if (format === 'protobuf') {
