@@ -10,6 +10,7 @@ import { createAuthenticator, hashKey, keyRecordFor, newKeySecret } from './http
 import { createFindingLookup } from './alert/correlated-finding.js';
 import { createAlertEngine } from './alert/engine.js';
 import { createApp } from './http/app.js';
+import { createIdempotencyCache, IDEMPOTENCY_TTL_MS } from './http/idempotency.js';
 import { createCountingPipeline } from './http/metrics/counting-pipeline.js';
 import { createSightlineMetrics } from './http/metrics/sightline-metrics.js';
 import { DEFAULT_PROJECT } from './http/routes/keys.js';
@@ -94,6 +95,9 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       maxEventsPerRequest: config.limits.maxEventsPerRequest,
       captureContent: config.limits.captureContent,
     };
+    // Requests acknowledged in the last day, so a retry after a restart is still answered, not stored twice.
+    const idempotency = createIdempotencyCache();
+    idempotency.load((await store.recentIdempotency?.(clock() - IDEMPOTENCY_TTL_MS)) ?? []);
     const bus = createLiveBus();
     // Several nodes on one ClickHouse: spans other nodes commit reach this node's live tail too
     // (stopped by store.close()).
@@ -130,6 +134,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
         auth: createAuthenticator(store, clock),
         pipeline: createCountingPipeline(createIngestPipeline({ limits, prices: createPriceTable(config.prices) }), metrics.health),
         commits,
+        idempotency,
         bus,
         limits,
         clock,

@@ -8,6 +8,7 @@ import type { Store, ApiKeyRecord } from '../store/store.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Authenticator } from './auth.js';
+import type { IdempotencyCache } from './idempotency.js';
 import type { SightlineMetrics } from './metrics/sightline-metrics.js';
 
 export interface AppDeps {
@@ -15,6 +16,7 @@ export interface AppDeps {
   auth: Authenticator;
   pipeline: IngestPipeline;
   commits: GroupCommit;
+  idempotency: IdempotencyCache;
   bus: LiveBus;
   limits: IngestLimits;
   clock: () => number;

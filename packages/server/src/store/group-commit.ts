@@ -4,7 +4,7 @@
 
 import { SightlineError } from '../model/errors.js';
 import type { Span } from '../model/span.js';
-import type { Store } from './store.js';
+import type { IdempotencyRecord, Store } from './store.js';
 
 export type SubmitResult =
   | { status: 'ok' }
@@ -19,7 +19,8 @@ export interface GroupCommitOptions {
 }
 
 export interface GroupCommit {
-  submit(spans: Span[]): Promise<SubmitResult>;
+  /** Queues spans (and the request's idempotency record, committed with them). */
+  submit(spans: Span[], idempotency?: IdempotencyRecord): Promise<SubmitResult>;
   /** Spans accepted into the queue and not yet committed. */
   queued(): number;
   /** Resolves when everything submitted so far is committed (or failed). */
@@ -28,6 +29,7 @@ export interface GroupCommit {
 
 interface Pending {
   spans: Span[];
+  idempotency: IdempotencyRecord | undefined;
   resolve: (r: SubmitResult) => void;
 }
 
@@ -62,10 +64,11 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
       n += p.spans.length;
     }
     const spans = batch.length === 1 ? batch[0]!.spans : batch.flatMap((p) => p.spans);
+    const idempotency = batch.flatMap((p) => (p.idempotency ? [p.idempotency] : []));
     const started = performance.now();
     let result: SubmitResult;
     try {
-      await store.append(spans);
+      await store.append(spans, idempotency.length > 0 ? { idempotency } : undefined);
       result = { status: 'ok' };
       opts.onCommit?.(spans, performance.now() - started);
     } catch (err) {
@@ -85,8 +88,8 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
   }
 
   return {
-    submit(spans) {
-      if (spans.length === 0) return Promise.resolve({ status: 'ok' });
+    submit(spans, idempotency) {
+      if (spans.length === 0 && !idempotency) return Promise.resolve({ status: 'ok' });
       if (queuedSpans > 0 && queuedSpans + spans.length > opts.maxQueuedSpans) {
         return Promise.resolve({
           status: 'retryable',
@@ -100,7 +103,7 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
       }
       queuedSpans += spans.length;
       return new Promise<SubmitResult>((resolve) => {
-        queue.push({ spans, resolve });
+        queue.push({ spans, idempotency, resolve });
         schedule();
       });
     },

@@ -65,6 +65,17 @@ export interface RollupRow {
   latency_hist: number[];
 }
 
+/** A request's Idempotency-Key (scoped by project) and the response it got. */
+export interface IdempotencyRecord {
+  key: string;
+  response: string;
+  created_at: number;
+}
+
+export interface AppendOptions {
+  idempotency?: IdempotencyRecord[];
+}
+
 export interface TraceSearch {
   project: string;
   from: number;
@@ -232,8 +243,13 @@ export interface ExportCursor {
 
 export interface Store {
   readonly kind: StoreConfig['kind'];
-  /** Appends spans and their rollups atomically; resolves once durable. Throws STORE_UNAVAILABLE. */
-  append(spans: Span[]): Promise<void>;
+  /**
+   * Appends spans; resolves once durable. Throws STORE_UNAVAILABLE. Idempotency keys given here
+   * are recorded in the same transaction as the spans, so a retry after a crash is still known.
+   */
+  append(spans: Span[], opts?: AppendOptions): Promise<void>;
+  /** Idempotency records written since `since` (ms), to rebuild the in-memory cache at start. */
+  recentIdempotency?(since: number): Promise<IdempotencyRecord[]>;
   rollup(q: RollupQuery): Promise<RollupRow[]>;
   /**
    * All spans of a trace ordered by timestamp; empty when unknown. `hint.around`, a timestamp of

@@ -9,6 +9,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import type { Span } from '../../model/span.js';
+import type { AppendOptions, IdempotencyRecord } from '../store.js';
 import type { ApiKeyRecord, RollupQuery, RollupRow, Scope, StoreStats, TraceSearch, TraceSummary } from '../store.js';
 import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind } from '../store.js';
 import * as alerts from './alert-queries.js';
@@ -144,8 +145,9 @@ export class DuckDbEngine {
    * Spans only, in one transaction; resolves after COMMIT. Their rollup deltas join the in-memory
    * accumulator, written by flushRollups (timer, size, or before any rollup-dependent call).
    */
-  async append(spans: Span[]): Promise<void> {
-    if (spans.length === 0) return;
+  async append(spans: Span[], opts: AppendOptions = {}): Promise<void> {
+    const keys = opts.idempotency ?? [];
+    if (spans.length === 0 && keys.length === 0) return;
     await this.write(async (conn) => {
       const seq = this.seq + 1n;
       await conn.run('BEGIN TRANSACTION');
@@ -156,6 +158,9 @@ export class DuckDbEngine {
           appender.flushSync();
         } finally {
           closeQuietly(appender);
+        }
+        for (const k of keys) {
+          await conn.run('INSERT INTO ingest_keys VALUES (?, ?, ?)', [k.key, k.response, BigInt(k.created_at)]);
         }
         await conn.run('COMMIT');
       } catch (err) {
@@ -252,6 +257,8 @@ export class DuckDbEngine {
         const deleted = await conn.run('DELETE FROM spans WHERE timestamp < ?', [spans]);
         await conn.run('DELETE FROM rollup_minute WHERE bucket < ?', [rollups]);
         await conn.run('DELETE FROM rollup_hour WHERE bucket < ?', [rollups]);
+        // Retries come within minutes; a day of idempotency records is plenty.
+        await conn.run('DELETE FROM ingest_keys WHERE created_at < (SELECT max(created_at) FROM ingest_keys) - 86400000');
         await conn.run('COMMIT');
         return { spans: deleted.rowsChanged };
       } catch (err) {
@@ -259,6 +266,13 @@ export class DuckDbEngine {
         throw err;
       }
     });
+  }
+
+  async recentIdempotency(since: number): Promise<IdempotencyRecord[]> {
+    const rows = await this.read((conn) =>
+      queryRows(conn, 'SELECT key, response, created_at FROM ingest_keys WHERE created_at >= ? ORDER BY created_at', [BigInt(since)]),
+    );
+    return rows.map((r) => ({ key: r.key as string, response: r.response as string, created_at: r.created_at as number }));
   }
 
   async stats(): Promise<StoreStats> {

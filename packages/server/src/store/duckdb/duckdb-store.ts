@@ -66,7 +66,8 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
 
   return {
     kind: 'duckdb',
-    append: (spans) => call('append', spans),
+    append: (spans, opts) => call('append', spans, opts),
+    recentIdempotency: (since) => call('recentIdempotency', since),
     rollup: (q) => call('rollup', q),
     getTrace: (project, traceId, hint) => call('getTrace', project, traceId, hint),
     searchTraces: (q) => call('searchTraces', q),

@@ -140,6 +140,11 @@ const MIGRATIONS: string[][] = [
     "INSERT OR REPLACE INTO meta (key, value) VALUES ('insight_seq', '0')",
     "INSERT OR REPLACE INTO meta (key, value) VALUES ('insight_open_hours', '[]')",
   ],
+  [
+    // Idempotency-Key of each acknowledged request, written in the span transaction: a client
+    // retrying after a lost response (even across a crash) gets the first answer, not a duplicate.
+    `CREATE TABLE ingest_keys (key VARCHAR NOT NULL, response VARCHAR NOT NULL, created_at BIGINT NOT NULL)`,
+  ],
 ];
 
 /** The version this code writes. Files at a higher version were written by newer code. */
