@@ -31,6 +31,8 @@ export interface RunningSightline {
   bus: LiveBus;
   /** The admin key created at first start (null when one existed or SIGHTLINE_ADMIN_KEY was set). */
   createdAdminKey: string | null;
+  /** Every route the HTTP app serves (method and path pattern), e.g. for auth tests. */
+  routes: { method: string; path: string }[];
   /** Stops accepting, drains in-flight ingest, commits and closes the store. */
   stop(): Promise<void>;
 }
@@ -169,6 +171,10 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       store,
       bus,
       createdAdminKey,
+      routes: [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))].map((r) => {
+        const [method, path] = r.split(' ') as [string, string];
+        return { method, path };
+      }),
       stop() {
         stopping ??= (async () => {
           draining = true;
