@@ -149,7 +149,13 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
     );
     server = createAdaptorServer({
       fetch: app.fetch,
-      serverOptions: { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
+      serverOptions: {
+        requestTimeout: config.limits.requestTimeoutMs,
+        headersTimeout: config.limits.headersTimeoutMs,
+        keepAliveTimeout: 5_000,
+        // Node checks those timeouts only this often (default 30 s).
+        connectionsCheckingInterval: Math.min(1_000, config.limits.headersTimeoutMs),
+      },
     }) as Server;
     const port = await listen(server, config.port, config.host);
 

@@ -41,6 +41,10 @@ export const configSchema = z.strictObject({
       maxQueuedSpans: z.number().int().positive().default(200_000),
       /** Prompts and outputs can hold personal data: stored only when switched on. */
       captureContent: z.boolean().default(false),
+      /** A whole request must arrive within this; stops slow-loris bodies holding connections. */
+      requestTimeoutMs: z.number().int().positive().default(30_000),
+      /** Headers must arrive within this (Node's default is a minute). */
+      headersTimeoutMs: z.number().int().positive().default(10_000),
     })
     .prefault({}),
   groupCommit: z
