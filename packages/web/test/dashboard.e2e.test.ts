@@ -1,7 +1,11 @@
 // The dashboard in a real browser (Debian's Chromium through playwright-core) against the real
 // server filled by the fleet simulator: sign-in, every page, numbers equal to the API's, live
-// tail, waterfall, URL-kept filters, and user content rendered as text. Screenshots of each page
-// go to test-artifacts/ (and the overview to docs/screenshot-overview.png).
+// tail, waterfall, URL-kept filters, and user content rendered as text. The simulated fleet has
+// incidents in the last half hour (refund decisions fail, gpt-4o slows down, input_category=returns
+// traces fail) so the insight pages (baseline bands, correlated findings, cost by path, failing
+// cohorts) and a custom alert rule have something to find; every figure shown is compared with
+// the API's. Screenshots of each page go to test-artifacts/ (the overview also to
+// docs/screenshot-overview.png).
 
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +35,13 @@ describe('dashboard in Chromium', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServer();
     readKey = await createReadKey(server);
-    await fillWithFleet(server, to - 120 * MIN, to);
+    await fillWithFleet(server, to - 120 * MIN, to, {
+      incidents: [
+        { kind: 'error_spike', decision: 'refund', start: to - 30 * MIN, durationMs: 30 * MIN, errorRate: 0.8 },
+        { kind: 'latency_regression', model: 'gpt-4o', start: to - 30 * MIN, durationMs: 30 * MIN, factor: 4 },
+        { kind: 'cohort_failure', attribute: 'input_category', value: 'returns', start: to - 60 * MIN, durationMs: 60 * MIN, errorRate: 0.5 },
+      ],
+    });
     const hostile = {
       timestamp: to - 10 * MIN,
       agent_id: 'support-1',
@@ -91,11 +101,33 @@ describe('dashboard in Chromium', () => {
     }
     expect(o.current.spans).toBeGreaterThan(1000);
     const sum = (series: { points: [number, number | null][] }[], f = 1) => series.reduce((a, s) => a + s.points.reduce((b, p) => b + (p[1] ?? 0) * f, 0), 0);
-    const err = await api(`/api/timeseries?metric=error_rate&interval=1m&${range}`);
-    const p95 = await api(`/api/timeseries?metric=latency_p95&interval=1m&${range}`);
     const cost = await api(`/api/timeseries?metric=cost&group_by=model&interval=1m&${range}`);
-    expect(Number(await page.getAttribute('[data-chart="Error rate"]', 'data-sum'))).toBeCloseTo(sum(err.series), 4);
-    expect(Number(await page.getAttribute('[data-chart="p95 latency"]', 'data-sum'))).toBeCloseTo(sum(p95.series), 4);
+    // Error rate and p95: one group against its baseline band, as /api/insights/regressions scores it.
+    for (const [chart, metric, groupBy] of [
+      ['Error rate', 'error_rate', 'agent'],
+      ['p95 latency', 'latency_p95', 'model'],
+    ] as const) {
+      const rep = await api(`/api/insights/regressions?metric=${metric}&group_by=${groupBy}&${range}&interval=5m&limit=50`);
+      expect(rep.regressions.length, chart).toBeGreaterThan(0);
+      const wrap = page.locator(`section[aria-label="${chart}"] .band-chart`);
+      const group = (await wrap.getAttribute('data-band-group'))!;
+      expect(await wrap.getAttribute('data-band-dim')).toBe(groupBy);
+      expect(group, chart).toBe((rep.regressions.find((r: any) => r.worse) ?? rep.regressions[0]).group);
+      const s = rep.series.find((x: any) => x.group === group);
+      const el = page.locator(`[data-chart="${chart}"]`);
+      expect(Number(await el.getAttribute('data-sum'))).toBeCloseTo(s.points.reduce((a: number, p: any) => a + (p.value ?? 0), 0), 4);
+      expect(Number(await el.getAttribute('data-out-of-band'))).toBe(s.points.filter((p: any) => p.status === 'above' || p.status === 'below').length);
+      const max = Math.max(...s.points.flatMap((p: any) => [p.value ?? 0, p.high ?? 0]));
+      expect(await el.getAttribute('data-y-label')).toBe(metric === 'error_rate' ? 'error rate (%)' : `p95 latency (${max >= 1000 ? 's' : 'ms'})`);
+    }
+    // The slowed-down model is the worst p95 regression; the failing refund decisions show up in the error-rate panel's agent.
+    expect(await page.getAttribute('section[aria-label="p95 latency"] .band-chart', 'data-band-group')).toBe('gpt-4o');
+    expect(Number(await page.getAttribute('[data-chart="p95 latency"]', 'data-out-of-band'))).toBeGreaterThan(0);
+    // Top correlated findings: the API's sentences, in order.
+    const corr = await api(`/api/insights/correlations?${range}&interval=5m&limit=5`);
+    expect(corr.findings.length).toBeGreaterThan(0);
+    await page.waitForSelector('section[aria-label="Top correlated findings"] .findings li');
+    expect(await page.locator('section[aria-label="Top correlated findings"] .findings li').allTextContents()).toEqual(corr.findings.map((f: any) => f.sentence));
     expect(Number(await page.getAttribute('[data-chart="Cost per hour by model"]', 'data-sum'))).toBeCloseTo(sum(cost.series, 60), 4);
     expect(Number(await page.getAttribute('[data-chart="Cost per hour by model"]', 'data-series'))).toBe(cost.series.length);
     expect(cost.series.length).toBeGreaterThan(2);
@@ -171,24 +203,104 @@ describe('dashboard in Chromium', () => {
     await shot('live');
   });
 
-  it('decisions, cohorts and alerts pages render their panels', async () => {
+  it('decisions: cost by path, new decisions, entropy and confidence equal the insight API', async () => {
     await page.goto(`${server.url}/decisions?${range}`);
     await page.waitForSelector('[data-chart="Decision share over time"] canvas');
     const byDecision = await api(`/api/timeseries?metric=count&group_by=decision&span_type=decision&interval=1m&${range}`);
     expect(Number(await page.getAttribute('[data-chart="Decision share over time"]', 'data-series'))).toBe(byDecision.series.length);
-    await page.waitForSelector('table[aria-label="Decision paths"] tbody tr');
+    const paths = await api(`/api/insights/paths?${range}&limit=50`);
+    const rows = page.locator('table[aria-label="Decision paths"] tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(paths.paths.length);
+    // Sorted by cost like the API: the same paths, costs and error rates, row by row.
+    const cells = await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+    const usd = (v: number) => (v === 0 ? '$0' : Math.abs(v) < 0.01 ? '$' + v.toFixed(4) : Math.abs(v) < 100 ? '$' + v.toFixed(2) : '$' + Math.round(v).toLocaleString('en-US'));
+    const pct = (v: number) => { const p = v * 100; return (p !== 0 && Math.abs(p) < 1 ? p.toFixed(2) : p.toFixed(1)) + '%'; };
+    expect(cells.map((c) => [c[0], c[1], c[3], c[6]])).toEqual(paths.paths.map((p: any) => [p.path, p.traces.toLocaleString('en-US'), usd(p.cost_usd), pct(p.error_rate)]));
+    // The failing refund decisions make a path through `refund` with a high error rate.
+    const refund = paths.paths.find((p: any) => p.path.includes('refund'));
+    expect(refund.error_rate).toBeGreaterThan(0.2);
+    expect(cells.some((c) => c[0] === refund.path && c[6] === pct(refund.error_rate))).toBe(true);
+    const dec = await api(`/api/insights/decisions?${range}&interval=1m`);
+    expect(Number(await page.getAttribute('[data-chart="Decision entropy per agent"]', 'data-series'))).toBe(dec.agents.length);
+    expect(await page.locator('[data-new-decision]').count()).toBe(dec.new_decisions.length);
+    expect(await page.locator('[data-entropy-drop]').count()).toBe(dec.entropy_drops.length);
+    const conf = page.locator('table[aria-label="Confidence per decision"] tbody tr');
+    expect(await conf.count()).toBe(dec.agents.reduce((a: number, x: any) => a + x.decisions.length, 0));
+    const top = dec.agents.flatMap((a: any) => a.decisions.map((d: any) => ({ ...d, agent: a.agent }))).sort((x: any, y: any) => y.count - x.count)[0];
+    const topRow = await conf.first().locator('td').allTextContents();
+    expect([topRow[0], topRow[1], topRow[4]]).toEqual([top.agent, top.decision, top.confidence_avg === null ? '—' : top.confidence_avg.toFixed(2)]);
     await shot('decisions');
+  });
 
-    await page.goto(`${server.url}/cohorts?${range}&by=decision`);
+  it('cohorts: the failing input_category cohort, with lift, p and q from the API', async () => {
+    await page.goto(`${server.url}/cohorts?${range}`);
     await page.waitForSelector('table[aria-label="Cohorts"] tbody tr');
-    const cohorts = await api(`/api/timeseries?metric=count&group_by=decision&interval=1m&${range}`);
-    const decisions = cohorts.series.filter((s: any) => s.points.some((p: any) => p[1] > 0));
-    expect(await page.locator('table[aria-label="Cohorts"] tbody tr').count()).toBe(decisions.length);
+    const rep = await api(`/api/insights/cohorts?${range}&limit=1000`);
+    const returns = rep.failing.find((c: any) => c.key === 'input_category' && c.value === 'returns');
+    expect(returns, JSON.stringify(rep.failing.map((c: any) => `${c.key}=${c.value}`))).toBeDefined();
+    expect(await page.locator('[data-failing-cohort]').evaluateAll((els) => els.map((e) => e.getAttribute('data-failing-cohort')))).toEqual(rep.failing.map((c: any) => `${c.key}=${c.value}`));
+    // A failing key is picked first; every value of it is a row, the failing one highlighted.
+    expect(await page.locator('select[name="key"]').inputValue()).toBe(rep.failing[0].key);
+    await page.locator('select[name="key"]').selectOption('input_category');
+    await page.waitForURL(/key=input_category/);
+    const values = rep.cohorts.filter((c: any) => c.key === 'input_category');
+    await expect.poll(() => page.locator('table[aria-label="Cohorts"] tbody tr').count()).toBe(values.length);
+    const row = page.locator('table[aria-label="Cohorts"] tbody tr', { has: page.locator('[data-cohort="input_category=returns"]') });
+    expect(await row.locator('[data-failing]').getAttribute('data-failing')).toBe('1');
+    const fp = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
+    const td = await row.locator('td').allTextContents();
+    expect([td[4], td[5], td[6]]).toEqual([`${returns.lift.toFixed(2)}×`, fp(returns.p), fp(returns.q)]);
+    expect(await page.locator('table[aria-label="Cohorts"] [data-failing="1"]').count()).toBe(rep.failing.filter((c: any) => c.key === 'input_category').length);
     await shot('cohorts');
+  });
+
+  it('alerts: a firing alert with its evidence; a read key sees rules and is told admin actions need an admin key', async () => {
+    const admin = (path: string, body?: unknown, method?: string) => request<any>(`${server.url}${path}`, { key: server.adminKey, ...(body !== undefined && { body }), ...(method && { method }) });
+    const rule = { name: 'Refund errors', metric: 'error_rate', filter: { span_type: 'decision', decision: 'refund' }, groupBy: ['agent', 'decision'], windowMs: 15 * MIN, condition: { type: 'above', value: 0.4 }, minSamples: 10, minBaselineSamples: 0, forEvaluations: 1, clearEvaluations: 1, severity: 'critical' };
+    expect((await admin('/api/alerts/rules', { id: 'refund-errors', ...rule })).status).toBe(201);
+    expect((await admin('/api/alerts/rules', { id: 'refund-errors-drill', ...rule, name: 'Refund errors (drill)' })).status).toBe(201);
+    expect((await admin('/api/alerts/evaluate', undefined, 'POST')).status).toBe(200);
+    // The drill rule is raised out of reach: its alert resolves at the next evaluation.
+    expect((await admin('/api/alerts/rules/refund-errors-drill', { condition: { type: 'above', value: 1.5 } }, 'PATCH')).status).toBe(200);
+    expect((await admin('/api/alerts/evaluate', undefined, 'POST')).status).toBe(200);
+    const { alerts } = await api('/api/alerts');
+    const firing = alerts.filter((a: any) => a.state === 'firing' && a.rule_id === 'refund-errors');
+    const resolved = alerts.filter((a: any) => a.state === 'resolved' && a.rule_id === 'refund-errors-drill');
+    expect(firing.length).toBeGreaterThan(0);
+    expect(resolved.length).toBeGreaterThan(0);
 
     await page.goto(`${server.url}/alerts`);
-    await page.waitForSelector('section[aria-label="Rules"]:not([data-state="loading"])');
+    const card = page.locator(`section[aria-label="Firing"] [data-alert="${firing[0].id}"]`);
+    await card.waitFor();
+    expect(await page.locator('section[aria-label="Firing"] [data-alert]').count()).toBe(alerts.filter((a: any) => a.state === 'firing').length);
+    expect(await page.locator(`section[aria-label="Resolved"] [data-alert="${resolved[0].id}"]`).count()).toBe(1);
+    const pct = (v: number) => { const p = v * 100; return (p !== 0 && Math.abs(p) < 1 ? p.toFixed(2) : p.toFixed(1)) + '%'; };
+    const e = firing[0].evidence;
+    expect(await card.locator('[data-fact="value"] dd').textContent()).toBe(pct(e.value));
+    expect(await card.locator('[data-fact="threshold"] dd').textContent()).toBe(pct(e.threshold));
+    expect(await card.locator('[data-fact="samples"] dd').textContent()).toBe(String(e.samples));
+    expect(await card.textContent()).toContain(firing[0].summary);
+    await card.locator('.chart canvas').waitFor();
+    const rules = await api('/api/alerts/rules');
+    expect(await page.locator('table[aria-label="Alert rules"] tbody tr').count()).toBe(rules.rules.length);
     await shot('alerts');
+
+    // Read key: the action is refused with a clear message, nothing changes.
+    await page.locator('tr[data-rule="builtin.latency_p95"]').getByRole('button', { name: 'Switch off' }).click();
+    await expect.poll(() => page.locator('[data-action-message]').textContent()).toContain('needs an admin key');
+    expect((await api('/api/alerts/rules')).rules.find((r: any) => r.id === 'builtin.latency_p95').enabled).toBe(true);
+    await shot('alerts-read-only');
+
+    // Admin key: switch a rule off and silence another; the table shows both.
+    await page.evaluate((k) => sessionStorage.setItem('sightline.key', k), server.adminKey);
+    await page.reload();
+    await page.locator('tr[data-rule="builtin.latency_p95"]').getByRole('button', { name: 'Switch off' }).click();
+    await expect.poll(() => page.locator('tr[data-rule="builtin.latency_p95"] [data-rule-state]').textContent()).toBe('off');
+    await page.locator('tr[data-rule="refund-errors"]').getByRole('button', { name: 'Silence 1 h' }).click();
+    await expect.poll(() => page.locator('tr[data-rule="refund-errors"] [data-rule-state]').textContent()).toContain('silenced until');
+    expect((await api('/api/alerts/silences')).silences.filter((x: any) => x.rule_id === 'refund-errors').length).toBe(1);
+    await page.evaluate((k) => sessionStorage.setItem('sightline.key', k), readKey);
   });
 
   it('dark theme and a narrow window', async () => {

@@ -13,14 +13,44 @@ export interface Band {
   upper: Point[];
 }
 
+/** Buckets outside the band, drawn as dots on the line (above: red, below: blue). */
+export interface Marks {
+  above: Point[];
+  below: Point[];
+}
+
 export interface TimeChartProps {
   title: string;
   series: Series[];
   unit: Unit;
+  /** The quantity without its unit ("p95 latency"); the axis adds the unit its ticks are in. */
   yLabel: string;
   stacked?: boolean;
   band?: Band | null;
+  marks?: Marks | null;
   height?: number;
+}
+
+const trim = (v: number) => String(Number(v.toPrecision(4)));
+
+/**
+ * The y axis's unit and tick format, chosen from the largest value so the label and the ticks
+ * always agree (latency in s once it passes a second, rates in %, money in USD).
+ */
+export function axisFormat(unit: Unit, max: number): { suffix: string; tick: (v: number) => string } {
+  switch (unit) {
+    case 'ms':
+      return max >= 1000 ? { suffix: 's', tick: (v) => trim(v / 1000) } : { suffix: 'ms', tick: (v) => trim(v) };
+    case 'rate':
+    case 'percent':
+      return { suffix: '%', tick: (v) => trim(v * 100) };
+    case 'usd':
+      return { suffix: 'USD', tick: (v) => trim(v) };
+    case 'ratio':
+      return { suffix: '', tick: (v) => trim(v) };
+    default:
+      return { suffix: '', tick: (v) => fmtValue(v, unit) };
+  }
 }
 
 interface Built {
@@ -30,7 +60,7 @@ interface Built {
 }
 
 /** Aligns every series on one sorted set of timestamps (seconds, as uPlot wants). */
-export function align(series: Series[], band: Band | null | undefined, stacked: boolean): Built {
+export function align(series: Series[], band: Band | null | undefined, stacked: boolean, marks?: Marks | null): Built {
   const ts = new Set<number>();
   for (const s of series) for (const p of s.points) ts.add(p[0]);
   if (band) for (const p of band.lower) ts.add(p[0]);
@@ -60,6 +90,7 @@ export function align(series: Series[], band: Band | null | undefined, stacked: 
   }
   const data: (number | null)[][] = [xs.map((t) => t / 1000), ...drawn];
   if (band) data.push(col(band.lower), col(band.upper));
+  if (marks) data.push(col(marks.above.filter((p) => index.has(p[0]))), col(marks.below.filter((p) => index.has(p[0]))));
   return { data: data as uPlot.AlignedData, raw, labels };
 }
 
@@ -69,12 +100,16 @@ export function seriesSum(series: Series[]): number {
   return sum;
 }
 
-export function TimeChart({ title, series, unit, yLabel, stacked = false, band, height = 220 }: TimeChartProps) {
+export function TimeChart({ title, series, unit, yLabel, stacked = false, band, marks, height = 220 }: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const theme = useTheme();
-  const built = align(series, band, stacked);
-  const shape = `${built.labels.join('\u0000')}|${band ? 1 : 0}|${stacked}|${theme}|${unit}`;
+  const built = align(series, band, stacked, marks);
+  let max = 0;
+  for (const col of built.data.slice(1)) for (const v of col as (number | null)[]) if (v !== null && v > max) max = v;
+  const axis = axisFormat(unit, max);
+  const axisLabel = axis.suffix ? `${yLabel} (${axis.suffix})` : yLabel;
+  const shape = `${built.labels.join('\u0000')}|${band ? 1 : 0}|${marks ? 1 : 0}|${stacked}|${theme}|${unit}|${axisLabel}`;
   const shapeRef = useRef('');
   const rawRef = useRef(built.raw);
   rawRef.current = built.raw;
@@ -102,10 +137,10 @@ export function TimeChart({ title, series, unit, yLabel, stacked = false, band, 
           stroke: ink.axis,
           grid: { stroke: ink.grid },
           ticks: { stroke: ink.grid },
-          label: yLabel,
+          label: axisLabel,
           labelSize: 18,
-          size: 64,
-          values: (_u, vals) => vals.map((v) => fmtValue(v, unit)),
+          size: 56,
+          values: (_u, vals) => vals.map((v) => axis.tick(v)),
         },
       ],
       series: [
@@ -124,8 +159,14 @@ export function TimeChart({ title, series, unit, yLabel, stacked = false, band, 
         }),
         ...(band
           ? [
-              { label: 'baseline low', stroke: ink.band, width: 0, points: { show: false }, value: (_u: uPlot, v: number | null) => fmtValue(v, unit) },
-              { label: 'baseline high', stroke: ink.band, width: 0, points: { show: false }, value: (_u: uPlot, v: number | null) => fmtValue(v, unit) },
+              { label: 'expected low', stroke: ink.band, width: 0, points: { show: false }, value: (_u: uPlot, v: number | null) => fmtValue(v, unit) },
+              { label: 'expected high', stroke: ink.band, width: 0, points: { show: false }, value: (_u: uPlot, v: number | null) => fmtValue(v, unit) },
+            ]
+          : []),
+        ...(marks
+          ? [
+              { label: 'above band', stroke: '#dc2626', fill: '#dc2626', paths: () => null, points: { show: true, size: 7, stroke: '#dc2626', fill: '#dc2626' }, value: (_u: uPlot, v: number | null) => fmtValue(v, unit) },
+              { label: 'below band', stroke: '#2563eb', fill: '#2563eb', paths: () => null, points: { show: true, size: 7, stroke: '#2563eb', fill: '#2563eb' }, value: (_u: uPlot, v: number | null) => fmtValue(v, unit) },
             ]
           : []),
       ],
@@ -156,6 +197,8 @@ export function TimeChart({ title, series, unit, yLabel, stacked = false, band, 
       data-chart={title}
       data-series={series.length}
       data-sum={seriesSum(series).toFixed(6)}
+      data-y-label={axisLabel}
+      data-out-of-band={marks ? marks.above.filter((p) => p[1] !== null).length + marks.below.filter((p) => p[1] !== null).length : undefined}
     />
   );
 }

@@ -1,83 +1,106 @@
-// Cohorts: split traffic by a dimension and compare each cohort's error rate with the rest —
-// lift and a two-proportion z-test (Bonferroni-corrected); significantly failing cohorts stand out.
+// Cohorts: pick an attribute key (input_category, prompt_version, user_id, …) and see each value
+// against the rest of the same agents — error rate with its 95% interval, lift, Fisher p and the
+// Benjamini–Hochberg q — from the insight engine (/api/insights/cohorts). Failing cohorts (q ≤ FDR,
+// material lift) are listed first and highlighted.
 
 import { qs } from '../api/client';
-import type { Series } from '../api/types';
 import { DataTable, type Column } from '../components/data-table';
-import { SelectFilter } from '../components/filters';
 import { Panel } from '../components/panel';
-import { fmtPercent } from '../format';
-import { useRoute } from '../state/route';
+import { fmtMs, fmtPercent, fmtUsd } from '../format';
+import { setParams, useRoute } from '../state/route';
 import { rangeParams, timeRange } from '../state/time-range';
-import { useApi, useLiveTick, type Load } from '../state/use-api';
+import { useApi, useLiveTick } from '../state/use-api';
+import type { Cohort, CohortReport } from './insights-api';
 
-const DIMENSIONS = ['agent', 'model', 'decision', 'span_type', 'provider'];
+export const fmtP = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
+const fmtLift = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
+const idOf = (c: Cohort) => `${c.key}=${c.value}`;
 
-export interface CohortRow {
-  cohort: string;
-  spans: number;
-  errors: number;
-  rate: number;
-  restRate: number;
-  lift: number | null;
-  p: number;
-  failing: boolean;
+/** Keys in the reply: the failing ones first, then by name. */
+export function keysOf(r: CohortReport): string[] {
+  const failing = new Set(r.failing.map((c) => c.key));
+  return [...new Set(r.cohorts.map((c) => c.key))].sort((a, b) => Number(failing.has(b)) - Number(failing.has(a)) || (a < b ? -1 : 1));
 }
 
-/** Standard normal upper tail (Abramowitz–Stegun 7.1.26 erfc approximation, |error| < 1.5e-7). */
-export function normalTail(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
-  return z >= 0 ? erfc / 2 : 1 - erfc / 2;
-}
-
-export function cohortRows(counts: Series[], errors: Series[]): CohortRow[] {
-  const sum = (s: Series | undefined) => (s ? s.points.reduce((a, p) => a + (p[1] ?? 0), 0) : 0);
-  const errBy = new Map(errors.map((s) => [s.group, sum(s)]));
-  const cohorts = counts.map((s) => ({ cohort: s.group, spans: sum(s), errors: errBy.get(s.group) ?? 0 })).filter((c) => c.spans > 0);
-  const N = cohorts.reduce((a, c) => a + c.spans, 0);
-  const E = cohorts.reduce((a, c) => a + c.errors, 0);
-  return cohorts.map((c) => {
-    const rest = N - c.spans;
-    const restErr = E - c.errors;
-    const rate = c.errors / c.spans;
-    const restRate = rest > 0 ? restErr / rest : 0;
-    const pooled = E / N;
-    const se = Math.sqrt(pooled * (1 - pooled) * (1 / c.spans + (rest > 0 ? 1 / rest : 0)));
-    const z = se > 0 && rest > 0 ? (rate - restRate) / se : 0;
-    const p = Math.min(1, normalTail(z) * cohorts.length);
-    return { ...c, rate, restRate, lift: restRate > 0 ? rate / restRate : null, p, failing: p < 0.01 && rate > restRate };
-  });
+function FailingList({ r }: { r: CohortReport }) {
+  if (r.failing.length === 0) return <div class="state empty">No cohort fails significantly more than the rest ({r.tested} tested).</div>;
+  return (
+    <ul class="alerts">
+      {r.failing.map((c) => (
+        <li key={idOf(c)} data-failing-cohort={idOf(c)}>
+          <span class="badge bad">failing</span>{' '}
+          <a href={`?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(location.search)), key: c.key }).toString()}`} onClick={(e) => (e.preventDefault(), setParams({ key: c.key }))}>
+            <strong>
+              {c.key} = {c.value}
+            </strong>
+          </a>
+          : {fmtPercent(c.error_rate)} of {c.n.toLocaleString('en-US')} {c.unit}s failed vs {fmtPercent(c.rest_error_rate)} for the rest of {c.agents.join(', ')} ({fmtLift(c.lift)}, q = {fmtP(c.q)})
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 export function CohortsPage() {
   const route = useRoute();
   const t = timeRange(route);
   const tick = useLiveTick(t.relative);
-  const dim = route.params.get('by') ?? 'model';
-  const base = { ...rangeParams(t), interval: t.interval, group_by: dim };
-  const counts = useApi<{ series: Series[] }>(`/api/timeseries${qs({ ...base, metric: 'count' })}`, tick);
-  const errors = useApi<{ series: Series[] }>(`/api/timeseries${qs({ ...base, metric: 'errors' })}`, tick);
-  const load: Load<CohortRow[]> =
-    counts.status !== 'ok' ? counts : errors.status !== 'ok' ? errors : { status: 'ok', data: cohortRows(counts.data.series, errors.data.series), refreshing: false };
-  const columns: Column<CohortRow>[] = [
-    { key: 'cohort', label: dim, value: (r) => r.cohort, render: (r) => <span class={r.failing ? 'failing' : ''}>{r.failing && <span class="badge bad">failing</span>} {r.cohort}</span> },
-    { key: 'spans', label: 'Spans', value: (r) => r.spans, render: (r) => r.spans.toLocaleString('en-US'), numeric: true },
-    { key: 'rate', label: 'Error rate', value: (r) => r.rate, render: (r) => fmtPercent(r.rate), numeric: true },
-    { key: 'restRate', label: 'Rest', value: (r) => r.restRate, render: (r) => fmtPercent(r.restRate), numeric: true },
-    { key: 'lift', label: 'Lift', value: (r) => r.lift, render: (r) => (r.lift === null ? '—' : `${r.lift.toFixed(2)}×`), numeric: true },
-    { key: 'p', label: 'p (corrected)', value: (r) => -r.p, render: (r) => (r.p < 0.001 ? '<0.001' : r.p.toFixed(3)), numeric: true },
+  const load = useApi<CohortReport>(`/api/insights/cohorts${qs({ ...rangeParams(t), limit: 1000 })}`, tick);
+  const keys = load.status === 'ok' ? keysOf(load.data) : [];
+  const asked = route.params.get('key');
+  const key = asked && keys.includes(asked) ? asked : (keys[0] ?? null);
+  const failing = new Set(load.status === 'ok' ? load.data.failing.map(idOf) : []);
+  const columns: Column<Cohort>[] = [
+    {
+      key: 'value',
+      label: key ?? 'value',
+      value: (r) => r.value,
+      render: (r) => (
+        <span class={failing.has(idOf(r)) ? 'failing' : ''} data-cohort={idOf(r)} data-failing={failing.has(idOf(r)) ? '1' : '0'}>
+          {failing.has(idOf(r)) && <span class="badge bad">failing</span>} {r.value}
+        </span>
+      ),
+    },
+    { key: 'n', label: 'Units', value: (r) => r.n, render: (r) => `${r.n.toLocaleString('en-US')} ${r.unit}s`, numeric: true },
+    { key: 'error_rate', label: 'Error rate (95% CI)', value: (r) => r.error_rate, render: (r) => `${fmtPercent(r.error_rate)} (${fmtPercent(r.error_rate_ci[0])}–${fmtPercent(r.error_rate_ci[1])})`, numeric: true },
+    { key: 'rest', label: 'Rest', value: (r) => r.rest_error_rate, render: (r) => `${fmtPercent(r.rest_error_rate)} of ${r.rest_n.toLocaleString('en-US')}`, numeric: true },
+    { key: 'lift', label: 'Lift', value: (r) => r.lift, render: (r) => fmtLift(r.lift), numeric: true },
+    { key: 'p', label: 'p', value: (r) => -r.p, render: (r) => fmtP(r.p), numeric: true },
+    { key: 'q', label: 'q (BH)', value: (r) => -r.q, render: (r) => fmtP(r.q), numeric: true },
+    { key: 'latency', label: 'Latency', value: (r) => r.latency_avg_ms, render: (r) => `${fmtMs(r.latency_avg_ms)} (${fmtLift(r.latency_lift)})`, numeric: true },
+    { key: 'cost', label: 'Cost / unit', value: (r) => r.cost_per_unit, render: (r) => `${fmtUsd(r.cost_per_unit)} (${fmtLift(r.cost_lift)})`, numeric: true },
   ];
   return (
     <div class="page">
       <h1>Cohorts</h1>
-      <form class="filters" aria-label="Cohort attribute" onSubmit={(e) => e.preventDefault()}>
-        <SelectFilter name="by" label="Split by" options={DIMENSIONS} />
-      </form>
-      <Panel title={`Error rate by ${dim}, each cohort against the rest`} load={load} wide isEmpty={(r) => r.length === 0}>
-        {(r) => <DataTable rows={r} columns={columns} initialSort="p" label="Cohorts" rowKey={(x) => x.cohort} />}
-      </Panel>
+      <div class="grid">
+        <Panel title="Failing cohorts" load={load} wide>
+          {(r) => <FailingList r={r} />}
+        </Panel>
+        <Panel title={key ? `Error rate by ${key}, each value against the rest of the same agents` : 'Cohorts'} load={load} wide isEmpty={(r) => r.cohorts.length === 0} empty="No attribute in this range has enough traffic to compare.">
+          {(r) => (
+            <>
+              <form class="filters cohort-key" aria-label="Cohort attribute" onSubmit={(e) => e.preventDefault()}>
+                <label class="filter">
+                  Attribute
+                  <select name="key" value={key ?? ''} onChange={(e) => setParams({ key: (e.target as HTMLSelectElement).value || null })}>
+                    {keys.map((k) => (
+                      <option key={k} value={k}>
+                        {k}
+                        {r.failing.some((c) => c.key === k) ? ' (failing)' : ''}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <span class="muted small">
+                  {r.tested} cohorts tested across all keys; p: one-sided Fisher exact; q: Benjamini–Hochberg adjusted. Values past the per-hour cap are “(other)” and not tested.
+                </span>
+              </form>
+              <DataTable rows={r.cohorts.filter((c) => c.key === key)} columns={columns} initialSort="q" label="Cohorts" rowKey={idOf} />
+            </>
+          )}
+        </Panel>
+      </div>
     </div>
   );
 }

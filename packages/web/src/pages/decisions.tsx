@@ -1,15 +1,18 @@
-// Decisions: share of each decision over time, entropy per agent (falling = stuck on one
-// choice), decisions new in this range, mean confidence per decision, and cost by decision path.
+// Decisions: share of each decision over time, entropy per agent (falling = stuck on one choice)
+// with the agents whose entropy dropped, decisions new in this range, confidence per decision with
+// its trend, and cost by decision path. Everything but the share chart comes from the insight
+// engine (/api/insights/decisions and /api/insights/paths); nothing is recomputed here.
 
 import { qs } from '../api/client';
-import type { Series, TraceSummary } from '../api/types';
+import type { Series } from '../api/types';
 import { DataTable, type Column } from '../components/data-table';
 import { Panel } from '../components/panel';
 import { TimeChart } from '../components/time-chart';
-import { fmtDateTime, fmtMs, fmtPercent, fmtUsd } from '../format';
+import { fmtChange, fmtDateTime, fmtMs, fmtPercent, fmtUsd } from '../format';
 import { useRoute } from '../state/route';
 import { rangeParams, timeRange } from '../state/time-range';
-import { useApi, useLiveTick, useSeries, type Load } from '../state/use-api';
+import { useApi, useLiveTick, useSeries } from '../state/use-api';
+import { entropySeries, type DecisionReport, type DecisionStats, type PathReport, type PathStats } from './insights-api';
 
 /** Each decision's share of all decisions per bucket (null where a bucket has none). */
 export function shares(series: Series[]): Series[] {
@@ -18,116 +21,119 @@ export function shares(series: Series[]): Series[] {
   return series.map((s) => ({ group: s.group, points: s.points.map(([t, v], i) => [t, totals[i] ? (v ?? 0) / totals[i]! : null]) }));
 }
 
-/** Shannon entropy (bits) of each agent's decision mix per bucket, from "agent | decision" series. */
-export function entropyByAgent(series: Series[]): Series[] {
-  const byAgent = new Map<string, Series[]>();
-  for (const s of series) {
-    const agent = s.group.split(' | ')[0]!;
-    byAgent.set(agent, [...(byAgent.get(agent) ?? []), s]);
-  }
-  const out: Series[] = [];
-  for (const [agent, list] of byAgent) {
-    const points = list[0]!.points.map(([t], i) => {
-      const counts = list.map((s) => s.points[i]?.[1] ?? 0);
-      const total = counts.reduce((a, c) => a + c, 0);
-      if (total === 0) return [t, null] as [number, number | null];
-      return [t, -counts.reduce((a, c) => (c > 0 ? a + (c / total) * Math.log2(c / total) : a), 0)] as [number, number | null];
-    });
-    out.push({ group: agent, points });
-  }
-  return out.sort((a, b) => (a.group < b.group ? -1 : 1));
-}
-
-interface PathRow {
-  path: string;
-  traces: number;
-  cost: number;
-  meanCost: number;
-  errorRate: number;
-  p95: number;
-}
-
-/** Cost by decision path over a sample of traces (until the insight engine's exact endpoint exists). */
-export function pathsFromTraces(traces: TraceSummary[]): PathRow[] {
-  const groups = new Map<string, TraceSummary[]>();
-  for (const t of traces) {
-    const path = t.decisions.length ? t.decisions.join(' → ') : '(no decision)';
-    groups.set(path, [...(groups.get(path) ?? []), t]);
-  }
-  return [...groups].map(([path, ts]) => {
-    const durations = ts.map((t) => t.duration_ms).sort((a, b) => a - b);
-    const cost = ts.reduce((a, t) => a + t.cost_usd, 0);
-    return {
-      path,
-      traces: ts.length,
-      cost,
-      meanCost: cost / ts.length,
-      errorRate: ts.filter((t) => t.error_count > 0).length / ts.length,
-      p95: durations[Math.min(durations.length - 1, Math.ceil(0.95 * durations.length) - 1)]!,
-    };
-  });
-}
-
 const nonEmpty = (s: Series[]) => s.some((x) => x.points.some((p) => (p[1] ?? 0) > 0));
+const fmtNum = (v: number | null, digits = 2) => (v === null ? '—' : v.toFixed(digits));
+const fmtSigned = (v: number | null, digits = 3) => (v === null ? '—' : (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(digits));
 
-function NewDecisions({ load, from }: { load: Load<Series[]>; from: number }) {
-  if (load.status !== 'ok') return null;
-  const fresh = load.data
-    .map((s) => ({ decision: s.group, first: s.points.find((p) => (p[1] ?? 0) > 0)?.[0] ?? null }))
-    .filter((d) => d.first !== null && d.first >= from);
-  if (fresh.length === 0) return <div class="state empty">No decision appeared for the first time in this range (compared with the previous period).</div>;
+function NewDecisions({ report }: { report: DecisionReport }) {
+  if (report.new_decisions.length === 0)
+    return <div class="state empty">No decision was made for the first time in this range (looking back to {fmtDateTime(report.lookback.from)}).</div>;
   return (
     <ul class="new-decisions">
-      {fresh.map((d) => (
-        <li key={d.decision} data-new-decision={d.decision}>
-          <strong>{d.decision}</strong> first seen {fmtDateTime(d.first!)}
+      {report.new_decisions.map((d) => (
+        <li key={`${d.agent}|${d.decision}`} data-new-decision={d.decision} data-agent={d.agent} data-count={d.count}>
+          <strong>{d.decision}</strong> by {d.agent}: first seen {fmtDateTime(d.first_seen)}, {d.count.toLocaleString('en-US')} times
         </li>
       ))}
     </ul>
   );
 }
 
+function EntropyDrops({ report }: { report: DecisionReport }) {
+  if (report.entropy_drops.length === 0) return <p class="muted small">No agent's decision entropy fell by 0.5 bit or more against its baseline.</p>;
+  return (
+    <ul class="alerts">
+      {report.entropy_drops.map((d) => (
+        <li key={d.agent} data-entropy-drop={d.agent}>
+          <span class="badge bad">entropy drop</span> <strong>{d.agent}</strong> {d.baseline_bits.toFixed(2)} → {d.current_bits.toFixed(2)} bits ({fmtSigned(d.change_bits, 2)})
+          {d.lowest && <span class="muted small"> · lowest {d.lowest.bits.toFixed(2)} bits at {fmtDateTime(d.lowest.bucket)}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+interface ConfidenceRow extends DecisionStats {
+  agent: string;
+}
+
+function confidenceRows(report: DecisionReport): ConfidenceRow[] {
+  return report.agents.flatMap((a) => a.decisions.map((d) => ({ ...d, agent: a.agent })));
+}
+
 export function DecisionsPage() {
   const route = useRoute();
   const t = timeRange(route);
   const tick = useLiveTick(t.relative);
-  const decisionFilter = { span_type: 'decision' };
-  const byDecision = useSeries({ metric: 'count', group_by: 'decision', ...decisionFilter }, t, tick);
-  const byAgent = useSeries({ metric: 'count', group_by: 'agent,decision', ...decisionFilter }, t, tick);
-  const confidence = useSeries({ metric: 'confidence_avg', group_by: 'decision', ...decisionFilter }, t, tick);
-  const span = t.to - t.from;
-  const history = useApi<{ series: Series[] }>(`/api/timeseries${qs({ metric: 'count', group_by: 'decision', span_type: 'decision', from: Math.floor(t.from - span), to: Math.floor(t.to), interval: t.interval })}`);
-  const historyLoad: Load<Series[]> = history.status === 'ok' ? { status: 'ok', data: history.data.series, refreshing: false } : history;
-  const traces = useApi<{ traces: TraceSummary[] }>(`/api/traces${qs({ ...rangeParams(t), limit: 1000 })}`, tick);
-  const columns: Column<PathRow>[] = [
+  const byDecision = useSeries({ metric: 'count', group_by: 'decision', span_type: 'decision' }, t, tick);
+  const decisions = useApi<DecisionReport>(`/api/insights/decisions${qs({ ...rangeParams(t), interval: t.interval })}`, tick);
+  const paths = useApi<PathReport>(`/api/insights/paths${qs({ ...rangeParams(t), limit: 50 })}`, tick);
+  const pathColumns: Column<PathStats>[] = [
     { key: 'path', label: 'Decision path', value: (r) => r.path },
-    { key: 'traces', label: 'Traces', value: (r) => r.traces, numeric: true },
-    { key: 'cost', label: 'Total cost', value: (r) => r.cost, render: (r) => fmtUsd(r.cost), numeric: true },
-    { key: 'meanCost', label: 'Mean cost', value: (r) => r.meanCost, render: (r) => fmtUsd(r.meanCost), numeric: true },
-    { key: 'errorRate', label: 'Error rate', value: (r) => r.errorRate, render: (r) => fmtPercent(r.errorRate), numeric: true },
-    { key: 'p95', label: 'p95 duration', value: (r) => r.p95, render: (r) => fmtMs(r.p95), numeric: true },
+    { key: 'traces', label: 'Traces', value: (r) => r.traces, render: (r) => r.traces.toLocaleString('en-US'), numeric: true },
+    { key: 'share', label: 'Share', value: (r) => r.share, render: (r) => fmtPercent(r.share), numeric: true },
+    { key: 'cost', label: 'Cost', value: (r) => r.cost_usd, render: (r) => fmtUsd(r.cost_usd), numeric: true },
+    { key: 'cost_share', label: 'Cost share', value: (r) => r.cost_share, render: (r) => fmtPercent(r.cost_share), numeric: true },
+    { key: 'mean', label: 'Mean / trace', value: (r) => r.mean_cost_usd, render: (r) => fmtUsd(r.mean_cost_usd), numeric: true },
+    { key: 'error_rate', label: 'Error rate', value: (r) => r.error_rate, render: (r) => fmtPercent(r.error_rate), numeric: true },
+    { key: 'p95', label: 'p95 duration', value: (r) => r.p95_ms, render: (r) => (r.p95_ms === null ? '—' : fmtMs(r.p95_ms)), numeric: true },
+    {
+      key: 'change',
+      label: 'Cost change',
+      value: (r) => r.cost_change,
+      render: (r) => (r.cost_change === null ? <span class="muted">new</span> : <span class={r.cost_change > 0.2 ? 'failing' : ''}>{fmtChange(r.cost_change)}</span>),
+      numeric: true,
+    },
+  ];
+  const confColumns: Column<ConfidenceRow>[] = [
+    { key: 'agent', label: 'Agent', value: (r) => r.agent },
+    { key: 'decision', label: 'Decision', value: (r) => r.decision },
+    { key: 'count', label: 'Count', value: (r) => r.count, render: (r) => r.count.toLocaleString('en-US'), numeric: true },
+    { key: 'share', label: 'Share', value: (r) => r.share, render: (r) => `${fmtPercent(r.share)} (was ${fmtPercent(r.baseline_share)})`, numeric: true },
+    { key: 'confidence', label: 'Confidence', value: (r) => r.confidence_avg, render: (r) => fmtNum(r.confidence_avg), numeric: true },
+    { key: 'baseline', label: 'Baseline', value: (r) => r.baseline_confidence_avg, render: (r) => fmtNum(r.baseline_confidence_avg), numeric: true },
+    {
+      key: 'trend',
+      label: 'Trend / hour',
+      value: (r) => r.confidence_trend_per_hour,
+      render: (r) => <span class={(r.confidence_trend_per_hour ?? 0) < -0.05 ? 'failing' : ''}>{fmtSigned(r.confidence_trend_per_hour)}</span>,
+      numeric: true,
+    },
   ];
   return (
     <div class="page">
       <h1>Decisions</h1>
       <div class="grid">
         <Panel title="Decision share over time" load={byDecision} isEmpty={(s) => !nonEmpty(s)} wide>
-          {(s) => <TimeChart title="Decision share over time" series={shares(s)} unit="percent" yLabel="share of decisions (%)" stacked />}
+          {(s) => <TimeChart title="Decision share over time" series={shares(s)} unit="percent" yLabel="share of decisions" stacked />}
         </Panel>
-        <Panel title="Decision entropy per agent" load={byAgent} isEmpty={(s) => !nonEmpty(s)}>
-          {(s) => <TimeChart title="Decision entropy per agent" series={entropyByAgent(s)} unit="ratio" yLabel="entropy (bits)" />}
-        </Panel>
-        <Panel title="Mean confidence per decision" load={confidence} isEmpty={(s) => s.every((x) => x.points.every((p) => p[1] === null))}>
-          {(s) => <TimeChart title="Mean confidence per decision" series={s} unit="ratio" yLabel="confidence (0–1)" />}
-        </Panel>
-        <Panel title="New decisions" load={historyLoad}>
-          {() => <NewDecisions load={historyLoad} from={t.from} />}
-        </Panel>
-        <Panel title="Cost by decision path" load={traces} wide isEmpty={(r) => r.traces.length === 0}>
+        <Panel title="Decision entropy per agent" load={decisions} isEmpty={(r) => r.agents.length === 0}>
           {(r) => (
             <>
-              <p class="muted small">From the {r.traces.length.toLocaleString('en-US')} most recent traces in this range.</p>
-              <DataTable rows={pathsFromTraces(r.traces)} columns={columns} initialSort="cost" label="Decision paths" rowKey={(x) => x.path} />
+              <EntropyDrops report={r} />
+              <TimeChart title="Decision entropy per agent" series={entropySeries(r)} unit="ratio" yLabel="entropy (bits)" />
+            </>
+          )}
+        </Panel>
+        <Panel title="New decisions" load={decisions}>
+          {(r) => <NewDecisions report={r} />}
+        </Panel>
+        <Panel title="Confidence per decision" load={decisions} wide isEmpty={(r) => r.agents.length === 0}>
+          {(r) => (
+            <>
+              <p class="muted small">Mean confidence in this range against the lookback window; trend = least-squares slope of the bucket means, per hour.</p>
+              <DataTable rows={confidenceRows(r)} columns={confColumns} initialSort="count" label="Confidence per decision" rowKey={(x) => `${x.agent}|${x.decision}`} />
+            </>
+          )}
+        </Panel>
+        <Panel title="Cost by decision path" load={paths} wide isEmpty={(r) => r.paths.length === 0}>
+          {(r) => (
+            <>
+              <p class="muted small">
+                {r.total.traces.toLocaleString('en-US')} traces, {fmtUsd(r.total.cost_usd)} in {fmtDateTime(r.from)} – {fmtDateTime(r.to)} (whole hours; a trace counts in the hour it started). Cost change
+                against the previous {Math.round((r.to - r.from) / 3_600_000)} h.
+              </p>
+              <DataTable rows={r.paths} columns={pathColumns} initialSort="cost" label="Decision paths" rowKey={(x) => x.path} />
             </>
           )}
         </Panel>

@@ -1,23 +1,17 @@
-// Correlated findings from the insight engine, each one plain sentence with its numbers.
+// Correlated findings from the insight engine (/api/insights/correlations), each one plain
+// sentence with its numbers, as the server words it.
 
-export interface Finding {
-  sentence?: string;
-  text?: string;
-  summary?: string;
-  score?: number;
-  from?: number;
-  to?: number;
-}
+import type { CorrelatedFinding } from './insights-api';
 
-export interface FindingsReply {
-  findings: Finding[];
-}
+export type { CorrelationReport as FindingsReply } from './insights-api';
 
-export function FindingList({ findings }: { findings: Finding[] }) {
+export function FindingList({ findings }: { findings: CorrelatedFinding[] }) {
   return (
     <ol class="findings">
       {findings.map((f, i) => (
-        <li key={i}>{f.sentence ?? f.text ?? f.summary ?? JSON.stringify(f)}</li>
+        <li key={i} data-finding={i} data-score={f.score}>
+          {f.sentence}
+        </li>
       ))}
     </ol>
   );

@@ -1,8 +1,9 @@
 // KPIs and the main charts for the whole fleet or one agent (the overview and the agent page
 // share it): spans/min, error rate, p95, cost/hour, tokens/min, active agents, each against the
-// previous period; error rate and p95 over time with their baseline band; cost per hour by model.
+// previous period; error rate and p95 over time with their baseline band (from the insight
+// engine's /api/insights/regressions, one group at a time: the band is per group); cost per hour by model.
 
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { qs } from '../api/client';
 import type { Overview, Point, Series } from '../api/types';
 import { Kpi } from '../components/kpi';
@@ -11,7 +12,8 @@ import { TimeChart } from '../components/time-chart';
 import type { TimeRange } from '../state/time-range';
 import { rangeParams } from '../state/time-range';
 import { useApi, useSeries, type Load } from '../state/use-api';
-import { useBaseline } from './insights-api';
+import { bandedSeries, defaultGroup, useRegressions } from './insights-api';
+import type { Unit } from '../format';
 
 function only(load: Load<Series[]>): Point[] | null {
   return load.status === 'ok' ? (load.data[0]?.points ?? []) : null;
@@ -43,11 +45,10 @@ export function FleetView({ t, tick, agent = null, onComplete }: { t: TimeRange;
   const costByModel = useSeries({ metric: 'cost', group_by: 'model', agent }, t, tick);
   const tokens = useSeries({ metric: 'tokens', agent }, t, tick);
   const agents = useSeries(agent ? null : { metric: 'count', group_by: 'agent' }, t, tick);
-  const errBand = useBaseline('error_rate', t, agent, tick);
-  const p95Band = useBaseline('latency_p95', t, agent, tick);
-
   const loads = [overview, count, errorRate, p95, costByModel, tokens];
-  const done = loads.every((l) => l.status !== 'loading');
+  const [bandsSettled, setBandsSettled] = useState(0);
+  const settled = () => setBandsSettled((n) => n + 1);
+  const done = loads.every((l) => l.status !== 'loading') && bandsSettled >= 2;
   useEffect(() => {
     if (done) onComplete?.();
   }, [done]);
@@ -71,21 +72,75 @@ export function FleetView({ t, tick, agent = null, onComplete }: { t: TimeRange;
           </div>
         )}
       </Panel>
-      <Panel title="Error rate" load={errorRate} isEmpty={allNull} actions={<BandNote band={errBand} />}>
-        {(s) => <TimeChart title="Error rate" series={s} unit="rate" yLabel="errors / spans (%)" band={errBand.band} />}
-      </Panel>
-      <Panel title="p95 latency" load={p95} isEmpty={allNull} actions={<BandNote band={p95Band} />}>
-        {(s) => <TimeChart title="p95 latency" series={s} unit="ms" yLabel="latency (ms)" band={p95Band.band} />}
-      </Panel>
+      <BandPanel title="Error rate" metric="error_rate" unit="rate" yLabel="error rate" dims={['agent', 'decision', 'model']} t={t} tick={tick} agent={agent} onSettled={settled} />
+      <BandPanel title="p95 latency" metric="latency_p95" unit="ms" yLabel="p95 latency" dims={['model', 'agent', 'decision']} t={t} tick={tick} agent={agent} onSettled={settled} />
       <Panel title="Cost per hour by model" load={costByModel} isEmpty={allNull} wide>
-        {(s) => <TimeChart title="Cost per hour by model" series={perHour(s, t.intervalMs)} unit="usd" yLabel="USD / hour" stacked />}
+        {(s) => <TimeChart title="Cost per hour by model" series={perHour(s, t.intervalMs)} unit="usd" yLabel="cost per hour" stacked />}
       </Panel>
     </>
   );
 }
 
-function BandNote({ band }: { band: ReturnType<typeof useBaseline> }) {
-  if (band.status === 'ok') return <span class="muted small">shaded: expected range (baseline)</span>;
-  if (band.status === 'unavailable') return <span class="muted small">baseline band: not available on this server</span>;
-  return null;
+const DIM_LABEL: Record<string, string> = { agent: 'agent', model: 'model', decision: 'decision' };
+
+/**
+ * A metric of one group against its baseline band, as the insight engine scores it: the line,
+ * the expected range (shaded) and the buckets above / below it (dots). On an agent's page the
+ * group is that agent; on the fleet overview the user picks the dimension and the group, and the
+ * worst regression's group is shown first.
+ */
+function BandPanel(props: { title: string; metric: string; unit: Unit; yLabel: string; dims: string[]; t: TimeRange; tick: number; agent: string | null; onSettled: () => void }) {
+  const { title, metric, unit, yLabel, dims, t, tick, agent } = props;
+  const [dim, setDim] = useState(dims[0]!);
+  const [picked, setPicked] = useState<string | null>(null);
+  const groupBy = agent ? 'agent' : dim;
+  const load = useRegressions(metric, groupBy, t, agent, tick);
+  const settled = load.status !== 'loading';
+  useEffect(() => {
+    if (settled) props.onSettled();
+  }, [settled]);
+  return (
+    <Panel title={title} load={load} isEmpty={(r) => r.series.length === 0} empty="No spans in this range.">
+      {(r) => {
+        const group = picked !== null && r.series.some((s) => s.group === picked) ? picked : defaultGroup(r)!;
+        const b = bandedSeries(r, group)!;
+        const worse = r.regressions.filter((x) => x.worse && x.group === group).length;
+        return (
+          <div class="band-chart" data-band-group={group} data-band-dim={groupBy}>
+            <div class="band-controls">
+              {!agent && (
+                <label class="filter">
+                  by
+                  <select aria-label={`${title}: dimension`} value={dim} onChange={(e) => (setDim((e.target as HTMLSelectElement).value), setPicked(null))}>
+                    {dims.map((d) => (
+                      <option key={d} value={d}>
+                        {DIM_LABEL[d] ?? d}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+              {!agent && (
+                <label class="filter">
+                  {DIM_LABEL[groupBy] ?? groupBy}
+                  <select aria-label={`${title}: group`} value={group} onChange={(e) => setPicked((e.target as HTMLSelectElement).value)}>
+                    {r.series.map((s) => (
+                      <option key={s.group} value={s.group}>
+                        {s.group}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+              <span class="muted small">
+                shaded: expected range from the baseline
+                {b.outOfBand > 0 ? ` · ${b.outOfBand} bucket${b.outOfBand === 1 ? '' : 's'} outside it${worse ? `, ${worse} significantly worse` : ''}` : ' · all inside'}
+              </span>
+            </div>
+            <TimeChart title={title} series={b.series} unit={unit} yLabel={yLabel} band={b.band} marks={b.marks} />
+          </div>
+        );
+      }}
+    </Panel>
+  );
 }

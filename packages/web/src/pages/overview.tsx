@@ -21,8 +21,8 @@ export function OverviewPage() {
   // Only when this range and the one before are empty: look for any span at all (first run).
   const quiet = fleet.status === 'ok' && fleet.data.current.spans === 0 && fleet.data.previous.spans === 0;
   const anyData = useApi<{ traces: TraceSummary[] }>(quiet ? '/api/traces?range=30d&limit=1' : null);
-  const alerts = useApi<AlertsReply>(`/api/alerts${qs({ state: 'firing' })}`, tick);
-  const findings = useApi<FindingsReply>(`/api/insights/findings${qs({ ...rangeParams(t), limit: 5 })}`, tick);
+  const alerts = useApi<AlertsReply>(`/api/alerts${qs({ status: 'firing' })}`, tick);
+  const findings = useApi<FindingsReply>(`/api/insights/correlations${qs({ ...rangeParams(t), interval: t.intervalMs >= 300_000 ? t.interval : '5m', limit: 5 })}`, tick);
   const marked = useRef(false);
   const complete = () => {
     if (marked.current) return;
@@ -39,8 +39,21 @@ export function OverviewPage() {
         <Panel title="Firing alerts" load={alerts} isEmpty={(a) => a.alerts.length === 0} empty="Nothing is firing.">
           {(a) => <AlertList alerts={a.alerts} />}
         </Panel>
-        <Panel title="Top correlated findings" load={findings} isEmpty={(f) => f.findings.length === 0} empty="No correlated anomalies in this range.">
-          {(f) => <FindingList findings={f.findings} />}
+        <Panel title="Top correlated findings" load={findings} isEmpty={(f) => f.findings.length === 0 && f.anomalies.length === 0} empty="No correlated anomalies in this range.">
+          {(f) =>
+            f.findings.length > 0 ? (
+              <FindingList findings={f.findings} />
+            ) : (
+              <>
+                <p class="muted small">No two anomalies overlap; the strongest single anomalies:</p>
+                <ol class="findings anomalies">
+                  {f.anomalies.slice(0, 5).map((a, i) => (
+                    <li key={i}>{a.sentence}</li>
+                  ))}
+                </ol>
+              </>
+            )
+          }
         </Panel>
       </div>
     </div>

@@ -4,7 +4,7 @@
 import { chromium, type Browser } from 'playwright-core';
 import { request } from '../../../server/test/support/http.js';
 import type { RunningServer } from '../../../server/test/support/server.js';
-import { createFleet, simulateToArray } from '../../../server/src/sim/index.js';
+import { createFleet, simulateToArray, type Incident } from '../../../server/src/sim/index.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -33,8 +33,8 @@ export async function createReadKey(server: RunningServer): Promise<string> {
 }
 
 /** Simulated traffic for [from, to), posted in batches; returns the number of events. */
-export async function fillWithFleet(server: RunningServer, from: number, to: number, opts: { agents?: number; tracesPerMinutePerAgent?: number; seed?: number } = {}): Promise<number> {
-  const fleet = createFleet({ seed: opts.seed ?? 11, agents: opts.agents ?? 6, tracesPerMinutePerAgent: opts.tracesPerMinutePerAgent ?? 6 });
+export async function fillWithFleet(server: RunningServer, from: number, to: number, opts: { agents?: number; tracesPerMinutePerAgent?: number; seed?: number; incidents?: Incident[] } = {}): Promise<number> {
+  const fleet = createFleet({ seed: opts.seed ?? 11, agents: opts.agents ?? 6, tracesPerMinutePerAgent: opts.tracesPerMinutePerAgent ?? 6, ...(opts.incidents && { incidents: opts.incidents }) });
   const events = simulateToArray(fleet, { from, to });
   for (let i = 0; i < events.length; i += 5000) {
     const r = await request<{ accepted: number }>(`${server.url}/v1/events`, { key: server.adminKey, body: events.slice(i, i + 5000) });
