@@ -57,7 +57,8 @@ function incidents(): Incident[] {
   const effAgents = ['coding-2', 'research-3', 'support-2', 'sales-1'];
   effFactors.forEach((factor, i) => out.push({ kind: 'token_efficiency_drop', agent: effAgents[i]!, start: at(i + 2, 15 + 2 * i), durationMs: d, factor }));
   const latFactors = [2, 2.5, 3, 4];
-  const latModels = ['claude-3-5-haiku-20241022', 'gpt-4o', 'gemini-2.0-flash', 'claude-sonnet-4-20250514'];
+  // Models the default fleet calls (gemini-2.0-flash is in the catalogue but no agent kind's steps use it).
+  const latModels = ['claude-3-5-haiku-20241022', 'gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-20250514'];
   latFactors.forEach((factor, i) => out.push({ kind: 'latency_regression', model: latModels[i]!, start: at(i + 2.6, 19 + i), durationMs: d, factor }));
   return out;
 }

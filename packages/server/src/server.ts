@@ -11,10 +11,12 @@ import { createFindingLookup } from './alert/correlated-finding.js';
 import { createAlertEngine } from './alert/engine.js';
 import { createApp } from './http/app.js';
 import { createIdempotencyCache, IDEMPOTENCY_TTL_MS } from './http/idempotency.js';
+import { createRateLimiter } from './http/rate-limit.js';
 import { createCountingPipeline } from './http/metrics/counting-pipeline.js';
 import { createSightlineMetrics } from './http/metrics/sightline-metrics.js';
 import { DEFAULT_PROJECT } from './http/routes/keys.js';
 import { createIngestPipeline } from './ingest/pipeline.js';
+import { createRedactor } from './ingest/redact.js';
 import { createPriceTable } from './ingest/pricing.js';
 import { createLiveBus, type LiveBus } from './live/bus.js';
 import { SightlineError } from './model/errors.js';
@@ -134,9 +136,10 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       {
         store,
         auth: createAuthenticator(store, clock),
-        pipeline: createCountingPipeline(createIngestPipeline({ limits, prices: createPriceTable(config.prices) }), metrics.health),
+        pipeline: createCountingPipeline(createIngestPipeline({ limits, prices: createPriceTable(config.prices), redactor: createRedactor(config.redact.patterns) }), metrics.health),
         commits,
         idempotency,
+        rateLimit: createRateLimiter(config.rateLimit),
         bus,
         limits,
         clock,

@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { alertsConfigSchema } from '../alert/config.js';
 import { SightlineError } from '../model/errors.js';
+import { patternProblem } from '../ingest/redact.js';
 import type { StoreConfig } from '../store/store.js';
 
 const megabytes = (n: number) => n * 1024 * 1024;
@@ -68,6 +69,33 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Alert engine: channels, custom rules, built-in overrides, intervals (defaults explained in alert/config.ts). */
   alerts: alertsConfigSchema.prefault({}),
+  rateLimit: z
+    .strictObject({
+      /** Events per second each API key may ingest; 0 (unlimited) because the commit queue
+       * (limits.maxQueuedSpans) already bounds memory, and most servers serve one team. */
+      eventsPerSecond: z.number().nonnegative().default(0),
+      /** SDKs flush a batch every few seconds, so a key may burst this many seconds of its rate. */
+      burstSeconds: z.number().positive().default(5),
+      /** Per-key overrides by key id (GET /api/keys): events per second, 0 for unlimited. */
+      keys: z.record(z.string(), z.number().nonnegative()).default({}),
+    })
+    .prefault({}),
+  redact: z
+    .strictObject({
+      /** Built-in names (email, api_key, bearer) or regular expressions, replaced in input, output,
+       * error messages and attribute strings before storage. None by default: what is sensitive is
+       * the operator's call, and every pattern costs CPU on every span. */
+      patterns: z
+        .array(z.string().min(1))
+        .default([])
+        .superRefine((patterns, ctx) => {
+          for (const p of patterns) {
+            const problem = patternProblem(p);
+            if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+          }
+        }),
+    })
+    .prefault({}),
   /** Per-project price overrides in USD per million tokens. */
   prices: z
     .record(
@@ -99,6 +127,7 @@ const ENV_VARS: Record<string, { path: string[]; type: 'string' | 'number' | 'bo
   SIGHTLINE_RETENTION_ROLLUPS_DAYS: { path: ['retention', 'rollupsDays'], type: 'number' },
   SIGHTLINE_MAX_BODY_BYTES: { path: ['limits', 'maxBodyBytes'], type: 'number' },
   SIGHTLINE_CAPTURE_CONTENT: { path: ['limits', 'captureContent'], type: 'boolean' },
+  SIGHTLINE_RATE_LIMIT: { path: ['rateLimit', 'eventsPerSecond'], type: 'number' },
   SIGHTLINE_METRICS_TOKEN: { path: ['metrics', 'scrapeToken'], type: 'string' },
   SIGHTLINE_METRICS_MAX_SERIES: { path: ['metrics', 'maxSeries'], type: 'number' },
 };

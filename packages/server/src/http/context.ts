@@ -9,6 +9,7 @@ import type { GroupCommit } from '../store/group-commit.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Authenticator } from './auth.js';
 import type { IdempotencyCache } from './idempotency.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { SightlineMetrics } from './metrics/sightline-metrics.js';
 
 export interface AppDeps {
@@ -17,6 +18,8 @@ export interface AppDeps {
   pipeline: IngestPipeline;
   commits: GroupCommit;
   idempotency: IdempotencyCache;
+  /** Per-key ingest rate limits (absent when no key is limited). */
+  rateLimit?: RateLimiter | null;
   bus: LiveBus;
   limits: IngestLimits;
   clock: () => number;

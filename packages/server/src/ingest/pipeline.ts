@@ -7,6 +7,7 @@ import type { Span } from '../model/span.js';
 import { validateEvent, type ValidateContext } from '../model/validate-event.js';
 import { UndecodableEvent } from './decode-body.js';
 import type { PriceTable } from './pricing.js';
+import type { Redactor } from './redact.js';
 
 export interface IngestContext {
   /** From the API key, never from the payload. */
@@ -31,8 +32,8 @@ export interface IngestPipeline {
  * const pipeline = createIngestPipeline({ limits: DEFAULT_LIMITS, prices: createPriceTable() });
  * const { spans, rejected } = pipeline.process(events, { project: 'default', now: Date.now() });
  */
-export function createIngestPipeline(deps: { limits: IngestLimits; prices: PriceTable }): IngestPipeline {
-  const { limits, prices } = deps;
+export function createIngestPipeline(deps: { limits: IngestLimits; prices: PriceTable; redactor?: Redactor | null }): IngestPipeline {
+  const { limits, prices, redactor } = deps;
   return {
     process(rawEvents, ctx) {
       const spans: Span[] = [];
@@ -49,6 +50,8 @@ export function createIngestPipeline(deps: { limits: IngestLimits; prices: Price
           for (const problem of result.problems) rejected.push(problem);
           continue;
         }
+        // Before storage and before anything (live tail, metrics) sees the span.
+        redactor?.span(result.span);
         prices.priceSpan(result.span, ctx.project);
         spans.push(result.span);
       }

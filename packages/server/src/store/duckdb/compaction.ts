@@ -4,6 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HIST_COLUMNS, ROLLUP_KEY_COLUMNS, ROLLUP_SUM_COLUMNS } from './schema.js';
 import type { RollupTable } from './schema.js';
+import { rollbackQuietly } from './transaction.js';
 
 const DOUBLE_SUMS = new Set(['latency_sum', 'cost_usd', 'confidence_sum']);
 
@@ -33,7 +34,7 @@ export async function compactBuckets(conn: DuckDBConnection, table: RollupTable,
     await conn.run('DROP TABLE rollup_merge');
     await conn.run('COMMIT');
   } catch (err) {
-    await conn.run('ROLLBACK');
+    await rollbackQuietly(conn);
     throw err;
   }
 }

@@ -22,6 +22,7 @@ import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.j
 import type { TraceHint } from './read-queries.js';
 import { appendSpan } from './row-writer.js';
 import { rollupInsertSql, touchedBucketsSql } from './rollup-sql.js';
+import { rollbackQuietly } from './transaction.js';
 import { migrate } from './schema.js';
 import { ROLLUP_TABLES, type RollupTable } from './schema.js';
 
@@ -164,7 +165,7 @@ export class DuckDbEngine {
         }
         await conn.run('COMMIT');
       } catch (err) {
-        await conn.run('ROLLBACK');
+        await rollbackQuietly(conn);
         throw err;
       }
       this.seq = seq;
@@ -199,7 +200,7 @@ export class DuckDbEngine {
         await conn.run("UPDATE meta SET value = ? WHERE key = 'rollup_seq'", [String(hi)]);
         await conn.run('COMMIT');
       } catch (err) {
-        await conn.run('ROLLBACK');
+        await rollbackQuietly(conn);
         throw err;
       }
       this.rolledUpSeq = hi;
@@ -262,7 +263,7 @@ export class DuckDbEngine {
         await conn.run('COMMIT');
         return { spans: deleted.rowsChanged };
       } catch (err) {
-        await conn.run('ROLLBACK');
+        await rollbackQuietly(conn);
         throw err;
       }
     });
