@@ -35,7 +35,10 @@ describe('dashboard in Chromium', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServer();
     readKey = await createReadKey(server);
+    // Enough traffic that 5-minute buckets and a 15-minute alert window hold well over the
+    // minimum sample counts at any time of day (fewer made findings depend on the minute).
     await fillWithFleet(server, to - 120 * MIN, to, {
+      tracesPerMinutePerAgent: 14,
       incidents: [
         { kind: 'error_spike', decision: 'refund', start: to - 30 * MIN, durationMs: 30 * MIN, errorRate: 0.8 },
         { kind: 'latency_regression', model: 'gpt-4o', start: to - 30 * MIN, durationMs: 30 * MIN, factor: 4 },
@@ -217,9 +220,10 @@ describe('dashboard in Chromium', () => {
     const usd = (v: number) => (v === 0 ? '$0' : Math.abs(v) < 0.01 ? '$' + v.toFixed(4) : Math.abs(v) < 100 ? '$' + v.toFixed(2) : '$' + Math.round(v).toLocaleString('en-US'));
     const pct = (v: number) => { const p = v * 100; return (p !== 0 && Math.abs(p) < 1 ? p.toFixed(2) : p.toFixed(1)) + '%'; };
     expect(cells.map((c) => [c[0], c[1], c[3], c[6]])).toEqual(paths.paths.map((p: any) => [p.path, p.traces.toLocaleString('en-US'), usd(p.cost_usd), pct(p.error_rate)]));
-    // The failing refund decisions make a path through `refund` with a high error rate.
-    const refund = paths.paths.find((p: any) => p.path.includes('refund'));
-    expect(refund.error_rate).toBeGreaterThan(0.2);
+    // Refunds never fail outside the injected spike (80 % for half the range), so a refund path
+    // with a clearly raised error rate can only come from it.
+    const refund = paths.paths.filter((p: any) => p.path.includes('refund')).sort((a: any, b: any) => b.error_rate - a.error_rate)[0];
+    expect(refund.error_rate).toBeGreaterThan(0.1);
     expect(cells.some((c) => c[0] === refund.path && c[6] === pct(refund.error_rate))).toBe(true);
     const dec = await api(`/api/insights/decisions?${range}&interval=1m`);
     expect(Number(await page.getAttribute('[data-chart="Decision entropy per agent"]', 'data-series'))).toBe(dec.agents.length);
@@ -257,7 +261,7 @@ describe('dashboard in Chromium', () => {
 
   it('alerts: a firing alert with its evidence; a read key sees rules and is told admin actions need an admin key', async () => {
     const admin = (path: string, body?: unknown, method?: string) => request<any>(`${server.url}${path}`, { key: server.adminKey, ...(body !== undefined && { body }), ...(method && { method }) });
-    const rule = { name: 'Refund errors', metric: 'error_rate', filter: { span_type: 'decision', decision: 'refund' }, groupBy: ['agent', 'decision'], windowMs: 15 * MIN, condition: { type: 'above', value: 0.4 }, minSamples: 10, minBaselineSamples: 0, forEvaluations: 1, clearEvaluations: 1, severity: 'critical' };
+    const rule = { name: 'Refund errors', metric: 'error_rate', filter: { span_type: 'decision', decision: 'refund' }, groupBy: ['agent', 'decision'], windowMs: 15 * MIN, condition: { type: 'above', value: 0.4 }, minSamples: 5, minBaselineSamples: 0, forEvaluations: 1, clearEvaluations: 1, severity: 'critical' };
     expect((await admin('/api/alerts/rules', { id: 'refund-errors', ...rule })).status).toBe(201);
     expect((await admin('/api/alerts/rules', { id: 'refund-errors-drill', ...rule, name: 'Refund errors (drill)' })).status).toBe(201);
     expect((await admin('/api/alerts/evaluate', undefined, 'POST')).status).toBe(200);
