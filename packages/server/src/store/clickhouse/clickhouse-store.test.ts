@@ -6,6 +6,7 @@ import { startClickHouse, type ClickHouseCluster } from '../../../test/support/c
 import { runStoreConformance } from '../store.case.js';
 import type { Store } from '../store.js';
 import { createClickHouseStore } from './clickhouse-store.js';
+import { SCHEMA_VERSION } from './schema.js';
 
 let ch: ClickHouseCluster;
 beforeAll(async () => {
@@ -48,7 +49,7 @@ describe('ClickHouse store: several nodes on one database', () => {
     expect(await b!.listProjects()).toEqual(['p']);
     expect(await c!.stats()).toMatchObject({ spans: 0 });
     const res = await fetch(`${ch.shards[0]!.url}/?query=${encodeURIComponent('SELECT max(version) FROM concurrent_start.schema_migrations')}`);
-    expect((await res.text()).trim()).toBe('1');
+    expect((await res.text()).trim()).toBe(String(SCHEMA_VERSION));
   });
 
   it('grants a lease to one holder at a time and hands it over after expiry', async () => {

@@ -13,10 +13,12 @@ import { createAlertQueries } from './alert-queries.js';
 import { createConnection, type Connection } from './connection.js';
 import { API_KEYS, PROJECTS, apiKeyDoc, apiKeyOf, createDocuments } from './documents.js';
 import { createLeaseTable } from './lease.js';
+import { materializeInsights } from './insight-materialize.js';
+import { readInsightCohorts, readInsightPaths, type InsightTables } from './insight-queries.js';
 import { followOtherNodes } from './live-follow.js';
 import { migrateServer } from './migrate.js';
 import { readRollup, readTrace, searchTraces } from './read-queries.js';
-import { bytesOnDisk, deleteOlder, type DataServers } from './retention.js';
+import { bytesOnDisk, deleteInBackground, deleteOlder, type DataServers } from './retention.js';
 import { tableName, type Layout } from './schema.js';
 import { SPAN_SELECT, rollupRow, rowSpan, spanRow } from './span-rows.js';
 import { identifier, int, ms, str } from './sql.js';
@@ -67,6 +69,12 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     rollups: { minute: tableName(layout, 'rollup_minute'), hour: tableName(layout, 'rollup_hour') },
   };
   const servers: DataServers = { entry, shards: shardConns, layout };
+  const insightTables: InsightTables = {
+    spans: t.spans,
+    pathHour: tableName(layout, 'path_hour'),
+    cohortHour: tableName(layout, 'cohort_hour'),
+    insightHours: tableName(layout, 'insight_hours'),
+  };
   const docs = createDocuments(entry, tableName(layout, 'docs'));
   const alerts = createAlertQueries(entry, docs, tableName(layout, 'alert_events'));
   const leases = createLeaseTable(entry, tableName(layout, 'leases'));
@@ -77,8 +85,6 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
   const open = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> =>
       closed ? Promise.reject(new SightlineError('STORE_UNAVAILABLE', `ClickHouse store ${layout.db} is closed`)) : fn(...args);
-  const notYet = (method: string) => () =>
-    Promise.reject(new SightlineError('STORE_UNAVAILABLE', `${method} is not yet implemented for ClickHouse`));
 
   const apiKeys = async (where: { id?: string; lookup?: string } = {}): Promise<ApiKeyRecord[]> =>
     (await docs.list(API_KEYS, { project: '', ...where }))
@@ -105,6 +111,8 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
       await deleteOlder(servers, 'spans', 'timestamp', limits.spansBefore);
       await deleteOlder(servers, 'rollup_minute', 'bucket', limits.rollupsBefore);
       await deleteOlder(servers, 'rollup_hour', 'bucket', limits.rollupsBefore);
+      // Insight hours before the cutoff would be recomputed from what is left; they go with the spans.
+      for (const table of ['path_hour', 'cohort_hour', 'insight_hours'] as const) await deleteOlder(servers, table, 'hour', limits.spansBefore);
       return { spans: Number(counted[0]?.n ?? 0) };
     }),
     stats: open(async () => {
@@ -135,9 +143,15 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     appendAlertEvents: open(alerts.appendAlertEvents),
     listAlertEvents: open(alerts.listAlertEvents),
 
-    materializeInsights: notYet('materializeInsights'),
-    insightPaths: notYet('insightPaths'),
-    insightCohorts: notYet('insightCohorts'),
+    materializeInsights: open((opts: { now?: number; graceMs?: number } = {}) =>
+      materializeInsights(
+        { conn: entry, tables: insightTables, clock, cleanup: (table, where) => deleteInBackground(servers, table, where) },
+        opts.now ?? clock(),
+        opts.graceMs,
+      ),
+    ),
+    insightPaths: open((q) => readInsightPaths(entry, insightTables, q)),
+    insightCohorts: open((q) => readInsightCohorts(entry, insightTables, q)),
 
     exportSpans: open(async (q: ExportQuery, after: ExportCursor | null, limit: number) => {
       const where = [`project = ${str(q.project)}`, `timestamp >= ${ms(q.from)}`, `timestamp < ${ms(Math.ceil(q.to))}`];
@@ -152,7 +166,13 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
       );
       return rows.map(rowSpan);
     }),
-    exportParquet: notYet('exportParquet'),
+    exportParquet: () =>
+      Promise.reject(
+        new SightlineError(
+          'STORE_UNAVAILABLE',
+          'exportParquet is not available on ClickHouse: ClickHouse 18.16 has no Parquet output format; export as csv or ndjson instead',
+        ),
+      ),
 
     tryAcquireLease: open((name: string, holder: string, ttlMs: number, now: number) => leases.tryAcquire(name, holder, ttlMs, now)),
     followOtherNodes(onSpans) {

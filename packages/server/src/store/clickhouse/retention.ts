@@ -48,6 +48,15 @@ export async function deleteOlder(servers: DataServers, table: Table, column: st
   await Promise.all(servers.shards.map((conn) => waitForMutations(conn, local)));
 }
 
+/**
+ * Starts deleting the rows of `table` matching `where` on every server that holds data, without
+ * waiting for the mutation (for rows no reader selects any more, such as superseded versions).
+ */
+export async function deleteInBackground(servers: DataServers, table: Table, where: string): Promise<void> {
+  const local = localName(servers.layout, table);
+  for (const conn of servers.shards) await conn.command(`ALTER TABLE ${local}${onCluster(servers.layout)} DELETE WHERE ${where}`);
+}
+
 async function waitForMutations(conn: Connection, qualified: string): Promise<void> {
   const [db, table] = qualified.split('.') as [string, string];
   const deadline = Date.now() + MUTATION_TIMEOUT_MS;

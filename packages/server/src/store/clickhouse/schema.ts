@@ -72,9 +72,12 @@ export const ROLLUP_SUMS = [
 export const ROLLUP_TABLES = { rollup_minute: 60_000, rollup_hour: 3_600_000 } as const;
 export type RollupTable = keyof typeof ROLLUP_TABLES;
 
-/** Every table Sightline reads and writes; in a cluster each is a Distributed table over `<name>_local`. */
+/** The tables of schema version 1; in a cluster each is a Distributed table over `<name>_local`. */
 export const TABLES = ['spans', 'rollup_minute', 'rollup_hour', 'docs', 'leases', 'alert_events'] as const;
-export type Table = (typeof TABLES)[number];
+/** The insight engine's hourly aggregates (version 2, see insight-materialize.ts). */
+export const INSIGHT_TABLES = ['path_hour', 'cohort_hour', 'insight_hours'] as const;
+/** Every table Sightline reads and writes. */
+export type Table = (typeof TABLES)[number] | (typeof INSIGHT_TABLES)[number];
 
 /** Where tables live: one server, or a cluster of shards. */
 export interface Layout {
@@ -119,6 +122,11 @@ const SHARDING_KEY: Record<Table, string> = {
   docs: '0',
   leases: '0',
   alert_events: '0',
+  // Rows of one materialization of an hour are read together by (hour, version) from every shard.
+  path_hour: 'rand()',
+  cohort_hour: 'rand()',
+  // Small, and the materializer must see its own commit markers at once.
+  insight_hours: '0',
 };
 
 function distributedDdl(layout: Layout, t: Table): string {
@@ -153,6 +161,36 @@ const MIGRATIONS: ((layout: Layout) => string[])[] = [
         project String, id String, at UInt64, alert_id String, rule_id String, kind String, body String
       ) ENGINE = MergeTree ORDER BY (project, at, id)`,
     ...(layout.cluster === undefined ? [] : TABLES.map((t) => distributedDdl(layout, t))),
+  ],
+  // Insight engine (insight-materialize.ts). Every materialization of an hour writes its rows
+  // under a new version and then its insight_hours rows (the commit marker, with the fingerprints
+  // of the spans it read); readers take the latest committed version, older ones are deleted later.
+  (layout) => [
+    `CREATE TABLE IF NOT EXISTS ${localName(layout, 'path_hour')}${on(layout)} (
+        project String, hour UInt64, version UInt64, agent_id String, path String,
+        traces UInt64, error_traces UInt64, cost_usd Float64,
+        tokens_input Int64, tokens_output Int64, tokens_cache_read Int64,
+        ${HIST_COLUMNS.map((h) => `${h} UInt64`).join(', ')}
+      ) ENGINE = MergeTree
+      PARTITION BY intDiv(hour, ${DAY_MS})
+      ORDER BY (project, hour, version, agent_id, path)`,
+    `CREATE TABLE IF NOT EXISTS ${localName(layout, 'cohort_hour')}${on(layout)} (
+        project String, hour UInt64, version UInt64, agent_id String, key String, value String,
+        spans UInt64, span_errors UInt64, span_latency_sum Float64,
+        traces UInt64, trace_errors UInt64, trace_latency_sum Float64,
+        cost_usd Float64, tokens Int64, confidence_sum Float64, confidence_count UInt64
+      ) ENGINE = MergeTree
+      PARTITION BY intDiv(hour, ${DAY_MS})
+      ORDER BY (project, hour, version, key, value, agent_id)`,
+    // Per materialized hour and version: one row per project with spans in the hour or the next
+    // (count and sum(inserted_at) of each), plus a marker row with project ''.
+    `CREATE TABLE IF NOT EXISTS ${localName(layout, 'insight_hours')}${on(layout)} (
+        hour UInt64, version UInt64, materialized_at UInt64, project String,
+        n0 UInt64, s0 UInt64, n1 UInt64, s1 UInt64
+      ) ENGINE = MergeTree
+      PARTITION BY intDiv(hour, ${DAY_MS})
+      ORDER BY (hour, version, project)`,
+    ...(layout.cluster === undefined ? [] : INSIGHT_TABLES.map((t) => distributedDdl(layout, t))),
   ],
 ];
 

@@ -204,8 +204,9 @@ export async function readInsightCohorts(conn: DuckDBConnection, q: CohortScan):
     params.push(q.project, ...(q.agent === undefined ? [] : [q.agent]), ...keys);
   }
   if (live.length > 0) {
-    parts.push(`SELECT agent_id, key, value, ${sums} FROM (${cohortAggregateSql(live, `AND project = ? ${agentCond}`, keyCond('k'))})
-      GROUP BY agent_id, key, value`);
+    // Agent and keys filter after the per-hour caps, so live hours rank as materialized ones do.
+    parts.push(`SELECT agent_id, key, value, ${sums} FROM (${cohortAggregateSql(live, 'AND project = ?', '')})
+      WHERE true ${agentCond} ${keyCond('key')} GROUP BY agent_id, key, value`);
     params.push(q.project, ...(q.agent === undefined ? [] : [q.agent]), ...keys);
   }
   if (parts.length === 0) return [];
