@@ -4,6 +4,7 @@
 // missed, false alerts, time from incident start to firing. In-process: a DuckDB store filled
 // through the ingest pipeline, the engine ticked on an injected clock.
 // Run: npm run bench:alerts   (BENCH_DAYS=7 BENCH_RATE=4 BENCH_STEP_S=300 are the defaults)
+// Also prints the cost of a tick (ms, and each store call the engine made per tick) apart from ingest.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { createPriceTable } from '../src/ingest/pricing.js';
 import { DEFAULT_LIMITS } from '../src/model/limits.js';
 import { createFleet, simulate, type Incident, type LabelledIncident } from '../src/sim/index.js';
 import { createDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import type { Store } from '../src/store/store.js';
 import { table } from './support.js';
 
 const MINUTE = 60_000;
@@ -69,9 +71,46 @@ interface Fired {
   fired_at: number;
 }
 
-async function run(withIncidents: boolean): Promise<{ fired: Fired[]; incidents: LabelledIncident[]; events: number; seconds: number }> {
+/** Store calls the engine made during ticks, per method: count and total ms (wall clock, awaited). */
+interface TickProfile {
+  ticks: number;
+  tickMs: number;
+  ingestMs: number;
+  calls: Map<string, { n: number; ms: number; rows: number }>;
+}
+
+/** Wraps a store so every call made while `profile.active` is counted and timed. */
+function profiled(store: Store, profile: TickProfile & { active: boolean }): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      const fn = v as (...a: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        if (!profile.active) return fn.apply(target, args);
+        const q = args[0] as { bucketMs?: number; histogram?: boolean } | undefined;
+        const name = prop === 'rollup' ? `rollup ${q?.bucketMs === HOUR ? 'hour' : 'minute'}${q?.histogram === false ? '' : ' +hist'}` : String(prop);
+        const t0 = performance.now();
+        const out = fn.apply(target, args);
+        const done = (res: unknown) => {
+          let c = profile.calls.get(name);
+          if (!c) profile.calls.set(name, (c = { n: 0, ms: 0, rows: 0 }));
+          c.n++;
+          c.ms += performance.now() - t0;
+          if (Array.isArray(res)) c.rows += res.length;
+          return res;
+        };
+        return out instanceof Promise ? out.then(done) : done(out);
+      };
+    },
+  });
+}
+
+async function run(withIncidents: boolean): Promise<{ fired: Fired[]; incidents: LabelledIncident[]; events: number; seconds: number; profile: TickProfile }> {
   const dir = mkdtempSync(join(tmpdir(), 'sightline-alerts-bench-'));
-  const store = await createDuckDbStore({ path: join(dir, 'bench.duckdb') });
+  const rawStore = await createDuckDbStore({ path: join(dir, 'bench.duckdb') });
+  const profile = { ticks: 0, tickMs: 0, ingestMs: 0, calls: new Map(), active: false };
+  const store = profiled(rawStore, profile);
   const started = performance.now();
   try {
     await store.createProject(PROJECT);
@@ -89,20 +128,32 @@ async function run(withIncidents: boolean): Promise<{ fired: Fired[]; incidents:
       const { spans } = pipeline.process(batch, { project: PROJECT, now: to + HOUR });
       events += spans.length;
       await store.append(spans);
+      // A tiny rollup read makes the store write the batch's rollups now, so that cost is counted
+      // as ingest rather than landing on the next tick's reads.
+      await store.rollup({ project: PROJECT, from, to: from + MINUTE, bucketMs: MINUTE, groupBy: [], filter: {}, histogram: false });
     };
     // Warm-up in large batches, then minute by minute with a tick after each step.
     for (let t = START; t < START + WARMUP; t += HOUR) await ingest(t, t + HOUR);
     // Traffic an hour ahead: the engine reads only buckets before `now`, and with lateMs 0 (this
     // ingest is complete before each tick) it re-reads just the last step's minutes.
     for (now = START + WARMUP; now < end; now += STEP) {
-      if ((now - START) % HOUR === 0) await ingest(now, now + HOUR);
+      if ((now - START) % HOUR === 0) {
+        const t0 = performance.now();
+        await ingest(now, now + HOUR);
+        profile.ingestMs += performance.now() - t0;
+      }
+      const t0 = performance.now();
+      profile.active = true;
       const report: TickReport = await engine.tick(now);
+      profile.active = false;
+      profile.ticks++;
+      profile.tickMs += performance.now() - t0;
       for (const tr of report.transitions) if (tr.transition === 'firing') fired.push({ rule_id: tr.rule_id, labels: tr.labels, fired_at: now });
     }
     await engine.stop();
-    return { fired, incidents: fleet.incidents(), events, seconds: (performance.now() - started) / 1000 };
+    return { fired, incidents: fleet.incidents(), events, seconds: (performance.now() - started) / 1000, profile };
   } finally {
-    await store.close();
+    await rawStore.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -132,6 +183,11 @@ async function main(): Promise<void> {
   const [stationary, incident] = await Promise.all([run(false), run(true)]);
   console.log(`stationary: ${stationary.events.toLocaleString('en-US')} events, ${stationary.seconds.toFixed(1)} s`);
   console.log(`with incidents: ${incident.events.toLocaleString('en-US')} events, ${incident.seconds.toFixed(1)} s`);
+  for (const [name, r] of [['stationary', stationary], ['with incidents', incident]] as const) {
+    const p = r.profile;
+    const calls = [...p.calls].map(([k, c]) => `${k} ${(c.n / p.ticks).toFixed(2)}×/tick ${(c.ms / c.n).toFixed(1)} ms ${Math.round(c.rows / c.n)} rows`).join('; ');
+    console.log(`  ${name}: ${p.ticks} ticks, ${(p.tickMs / p.ticks).toFixed(1)} ms/tick (${(p.tickMs / 1000).toFixed(1)} s), ingest ${(p.ingestMs / 1000).toFixed(1)} s; store calls: ${calls}`);
+  }
   const rows: (string | number)[][] = [];
   for (const rule of BUILTIN_RULES) {
     const kind = Object.entries(RULE_OF_KIND).find(([, r]) => r === rule.id)![0];

@@ -11,7 +11,7 @@ import { alertSummary, buildEvidence } from './evidence.js';
 import { createChannel, type Channel } from './notify/channels.js';
 import { createDispatcher, type Delivery } from './notify/deliveries.js';
 import type { AlertNotification, NotificationKind } from './notify/notification.js';
-import { createRollupWindowReader } from './rollup-window.js';
+import { createRollupWindowReader, planReads, type RollupWindow } from './rollup-window.js';
 import { createRuleSet, type RuleEntry, type RuleRemoval } from './rule-set.js';
 import type { AlertRule, RuleParse } from './rule.js';
 import { activeSilence, type Silence } from './silences.js';
@@ -117,9 +117,22 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       return last === undefined || e.rule.intervalMs === 0 || now - last >= e.rule.intervalMs || now < last;
     });
     if (due.length === 0) return;
-    const windowMs = Math.max(...due.map((e) => e.rule.windowMs));
-    const baselineFrom = Math.min(...due.map((e) => baselineRange(e.rule, now).from));
-    const win = await reader.read(project, now, { windowMs, baselineFrom });
+    // Plans from every enabled rule (not just the due ones), so their shape and caches stay put
+    // between ticks; only plans with a due rule are read.
+    const plans = planReads(entries.map((e) => e.rule));
+    reader.retain(project, new Set(plans.map((p) => p.key)));
+    const dueIds = new Set(due.map((e) => e.rule.id));
+    const windows = new Map<string, RollupWindow>();
+    await Promise.all(
+      plans
+        .filter((p) => p.rules.some((r) => dueIds.has(r.id)))
+        .map(async (p) => {
+          const windowMs = Math.max(...p.rules.map((r) => r.windowMs));
+          const baselineFrom = Math.min(...p.rules.map((r) => baselineRange(r, now).from));
+          const win = await reader.read(project, now, p, { windowMs, baselineFrom });
+          for (const r of p.rules) windows.set(r.id, win);
+        }),
+    );
     const changed: AlertState[] = [];
     const events: { state: AlertState; kind: string }[] = [];
     const toNotify: { state: AlertState; kind: NotificationKind; rule: AlertRule }[] = [];
@@ -134,6 +147,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
           live.set(s.group_key, { labels: s.labels, frozen: s.baseline });
         }
       }
+      const win = windows.get(rule.id)!;
       for (const g of evaluateRule(rule, win, baselines(project, rule, win, now), live)) {
         const id = alertIdOf(project, rule.id, g.groupKey);
         const prev = states.get(id);
@@ -178,8 +192,11 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       report.notifications++;
     }
     // Deliveries are persisted before states: a crash in between re-sends rather than loses a notification.
-    await store.putAlertRecords('state', changed.map((s) => ({ project, id: s.id, updated_at: now, body: s as unknown as Record<string, unknown> })));
-    await store.appendAlertEvents(events.map((e) => historyEvent(e.state, e.kind, now)));
+    // Nothing changed (most ticks): no store round trips.
+    if (changed.length > 0) {
+      await store.putAlertRecords('state', changed.map((s) => ({ project, id: s.id, updated_at: now, body: s as unknown as Record<string, unknown> })));
+    }
+    if (events.length > 0) await store.appendAlertEvents(events.map((e) => historyEvent(e.state, e.kind, now)));
   }
 
   function resendToAlertmanager(s: AlertState, rule: AlertRule, now: number): void {

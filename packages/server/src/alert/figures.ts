@@ -46,6 +46,13 @@ export function valueOf(metric: AlertMetric, t: Totals): number | null {
   return metricValue(metric, t);
 }
 
+/** Quantile metrics: the only ones that read the latency histogram. */
+const HISTOGRAM_METRICS = new Set<AlertMetric>(['latency_p50', 'latency_p95', 'latency_p99']);
+
+export function needsHistogram(metric: AlertMetric): boolean {
+  return HISTOGRAM_METRICS.has(metric);
+}
+
 export function isSumMetric(metric: AlertMetric): boolean {
   return SUM_METRICS.has(metric);
 }

@@ -1,26 +1,77 @@
 // Reads the rollups the engine judges: minute rows of the recent window and hourly rows of the
-// baseline, every dimension grouped, through the Store interface only. Closed minutes and hours
-// are cached, so a tick re-reads only the last few minutes (late spans still land there).
+// baseline, through the Store interface only. Rules are batched into read plans: one query per
+// window for every rule of a plan, grouped by the union of the plan's dimensions (each rule then
+// sums its own groups from those rows), with the 64-bucket latency histogram only in the plan of
+// the rules that need a quantile. Closed minutes and hours are cached per plan, so a tick re-reads
+// only the last few minutes (late spans still land there) and an hour only once it has closed.
 
-import type { RollupRow, Store } from '../store/store.js';
+import type { Dimension } from '../model/span.js';
+import type { RollupRow, SpanFilter, Store } from '../store/store.js';
 import { HOUR, MINUTE } from '../query/read-rollups.js';
-import { ALL_DIMENSIONS } from './figures.js';
-
+import { ALL_DIMENSIONS, needsHistogram } from './figures.js';
+import type { AlertRule } from './rule.js';
 
 export interface RollupWindow {
-  /** Minute rows with bucket in [now − windowMs, now). */
+  /** Minute rows with bucket in [now − windowMs, now), groups in ALL_DIMENSIONS layout. */
   minutes(windowMs: number): RollupRow[];
   /** Hourly rows by hour bucket (those in the requested baseline range). */
   hours: ReadonlyMap<number, RollupRow[]>;
-  /** Changes whenever hourly rows were re-read, so derived baselines know to recompute. */
+  /** Changes (unique across plans) whenever hourly rows were re-read, so derived baselines know to recompute. */
   hourVersion: number;
 }
 
-export interface RollupWindowReader {
-  read(project: string, now: number, need: { windowMs: number; baselineFrom: number }): Promise<RollupWindow>;
+/** One batched read shared by several rules. */
+export interface ReadPlan {
+  /** Identifies the plan's query shape (dims, histogram, filter); its cache is kept under it. */
+  key: string;
+  /** Dimensions grouped by: every rule's groupBy and filter dimensions, in ALL_DIMENSIONS order. */
+  dims: Dimension[];
+  histogram: boolean;
+  /** Filter fields every rule of the plan shares, pushed down to the store. */
+  filter: SpanFilter;
+  rules: AlertRule[];
 }
 
-interface ProjectCache {
+export interface RollupWindowReader {
+  read(project: string, now: number, plan: ReadPlan, need: { windowMs: number; baselineFrom: number }): Promise<RollupWindow>;
+  /** Drops the caches of a project's plans not in `keys` (rules changed). */
+  retain(project: string, keys: ReadonlySet<string>): void;
+}
+
+const FILTER_FIELDS = ['agent', 'model', 'decision', 'span_type', 'provider'] as const satisfies readonly Dimension[];
+
+/**
+ * Partitions rules into read plans: those needing a latency quantile read histograms, the rest do
+ * not; within each, one query grouped by the union of their dimensions.
+ */
+export function planReads(rules: readonly AlertRule[]): ReadPlan[] {
+  const parts = new Map<boolean, AlertRule[]>();
+  for (const r of rules) {
+    const h = needsHistogram(r.metric);
+    let list = parts.get(h);
+    if (!list) parts.set(h, (list = []));
+    list.push(r);
+  }
+  const plans: ReadPlan[] = [];
+  for (const [histogram, members] of parts) {
+    const used = new Set<Dimension>();
+    for (const r of members) {
+      for (const d of r.groupBy) used.add(d);
+      for (const f of FILTER_FIELDS) if (r.filter[f] !== undefined) used.add(f);
+    }
+    const dims = ALL_DIMENSIONS.filter((d) => used.has(d));
+    const shared: Partial<Record<(typeof FILTER_FIELDS)[number], string>> = {};
+    for (const f of FILTER_FIELDS) {
+      const v = members[0]!.filter[f];
+      if (v !== undefined && members.every((r) => r.filter[f] === v)) shared[f] = v;
+    }
+    const filter = shared as SpanFilter;
+    plans.push({ key: JSON.stringify([dims, histogram, filter]), dims, histogram, filter, rules: members });
+  }
+  return plans;
+}
+
+interface PlanCache {
   minutes: Map<number, RollupRow[]>;
   hours: Map<number, RollupRow[]>;
   /** Minutes before this are final; hours before hoursFinal are final. */
@@ -30,8 +81,12 @@ interface ProjectCache {
   hourVersion: number;
 }
 
-function byBucket(rows: RollupRow[], into: Map<number, RollupRow[]>): void {
+/** Files rows by bucket, their groups re-laid from the plan's dims to ALL_DIMENSIONS (null where not grouped). */
+function byBucket(rows: RollupRow[], dims: Dimension[], into: Map<number, RollupRow[]>): void {
+  const at = ALL_DIMENSIONS.map((d) => dims.indexOf(d));
   for (const r of rows) {
+    const g = r.group;
+    r.group = at.map((i) => (i < 0 ? null : (g[i] ?? null)));
     let list = into.get(r.bucket);
     if (!list) into.set(r.bucket, (list = []));
     list.push(r);
@@ -40,20 +95,28 @@ function byBucket(rows: RollupRow[], into: Map<number, RollupRow[]>): void {
 
 /** `lateMs`: buckets this recent may still grow (spans arrive after they end), so they are re-read each time. */
 export function createRollupWindowReader(store: Store, lateMs: number): RollupWindowReader {
-  const caches = new Map<string, ProjectCache>();
+  const caches = new Map<string, PlanCache>();
+  let versions = 0;
   return {
-    async read(project, now, need) {
-      let c = caches.get(project);
+    retain(project, keys) {
+      for (const k of caches.keys()) {
+        const [p, planKey] = k.split('\u0000') as [string, string];
+        if (p === project && !keys.has(planKey)) caches.delete(k);
+      }
+    },
+    async read(project, now, plan, need) {
+      const cacheKey = `${project}\u0000${plan.key}`;
+      let c = caches.get(cacheKey);
       if (!c || now < c.lastNow) {
-        c = { minutes: new Map(), hours: new Map(), minutesFinal: -Infinity, hoursFinal: -Infinity, lastNow: now, hourVersion: 0 };
-        caches.set(project, c);
+        c = { minutes: new Map(), hours: new Map(), minutesFinal: -Infinity, hoursFinal: -Infinity, lastNow: now, hourVersion: ++versions };
+        caches.set(cacheKey, c);
       }
       c.lastNow = now;
       const nowMinute = Math.ceil(now / MINUTE) * MINUTE;
       const windowFrom = Math.floor((now - need.windowMs) / MINUTE) * MINUTE;
       const minuteFrom = Math.max(windowFrom, c.minutesFinal);
       for (const b of c.minutes.keys()) if (b < windowFrom || b >= minuteFrom) c.minutes.delete(b);
-      const query = { project, groupBy: ALL_DIMENSIONS, filter: {} };
+      const query = { project, groupBy: plan.dims, filter: plan.filter, histogram: plan.histogram };
       const hourEnd = Math.floor(now / HOUR) * HOUR;
       const hourFrom = Math.floor(need.baselineFrom / HOUR) * HOUR;
       let firstMissing = hourFrom;
@@ -62,12 +125,12 @@ export function createRollupWindowReader(store: Store, lateMs: number): RollupWi
         minuteFrom < nowMinute ? store.rollup({ ...query, from: minuteFrom, to: nowMinute, bucketMs: MINUTE }) : [],
         firstMissing < hourEnd ? store.rollup({ ...query, from: firstMissing, to: hourEnd, bucketMs: HOUR }) : null,
       ]);
-      byBucket(minuteRows, c.minutes);
+      byBucket(minuteRows, plan.dims, c.minutes);
       c.minutesFinal = Math.floor((now - lateMs) / MINUTE) * MINUTE;
       if (hourRows !== null) {
         for (let h = firstMissing; h < hourEnd; h += HOUR) c.hours.set(h, []);
-        byBucket(hourRows, c.hours);
-        c.hourVersion++;
+        byBucket(hourRows, plan.dims, c.hours);
+        c.hourVersion = ++versions;
       }
       for (const h of c.hours.keys()) if (h < hourFrom || h >= hourEnd) c.hours.delete(h);
       c.hoursFinal = Math.floor((now - lateMs) / HOUR) * HOUR;
