@@ -4,27 +4,26 @@
 // flushed separately (see README.md, "What is durable when").
 
 import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import type { Span } from '../../model/span.js';
-import type { AppendOptions, IdempotencyRecord } from '../store.js';
-import type { ApiKeyRecord, RollupQuery, RollupRow, Scope, StoreStats, TraceSearch, TraceSummary } from '../store.js';
-import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind } from '../store.js';
+import type {
+  AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, ApiKeyRecord, AppendOptions, CohortRow, CohortScan,
+  ExportCursor, ExportQuery, IdempotencyRecord, InsightScan, MaterializeReport, PathRow, RollupQuery, RollupRow, Scope,
+  StoreStats, TraceSearch, TraceSummary,
+} from '../store.js';
 import * as alerts from './alert-queries.js';
 import * as exportSql from './export-queries.js';
-import type { ExportCursor, ExportQuery } from '../store.js';
 import * as insights from './insight-api.js';
-import type { CohortRow, CohortScan, InsightScan, MaterializeReport, PathRow } from '../store.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
 import type { TraceHint } from './read-queries.js';
 import { appendSpan } from './row-writer.js';
 import { rollupInsertSql, touchedBucketsSql } from './rollup-sql.js';
 import { rollbackQuietly } from './transaction.js';
-import { migrate } from './schema.js';
-import { ROLLUP_TABLES, type RollupTable } from './schema.js';
+import { migrate, ROLLUP_TABLES, type RollupTable } from './schema.js';
+import { SerialQueue, toStoreError } from './serial-queue.js';
 
 /** Buckets compacted per transaction, so one compaction step never holds the writer for long. */
 const COMPACT_CHUNK: Record<RollupTable, number> = { rollup_minute: 180, rollup_hour: 12 };
@@ -39,31 +38,6 @@ export interface DuckDbEngineOptions {
   maxPendingSpans?: number;
   /** Injected clock (project creation time). */
   now?: () => number;
-}
-
-/** Runs tasks one after another; a failed task does not stop later ones. */
-class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task, task);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
-
-/** Turns DuckDB's errors into Sightline's: a held lock is STORE_LOCKED, any other I/O failure STORE_UNAVAILABLE. */
-export function toStoreError(err: unknown, path: string): SightlineError {
-  if (err instanceof SightlineError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  if (/Conflicting lock is held|Could not set lock on file/i.test(message)) {
-    const pid = /PID (\d+)/.exec(message)?.[1];
-    return new SightlineError(
-      'STORE_LOCKED',
-      `data directory ${dirname(path)} is in use by another Sightline process${pid ? ` (pid ${pid})` : ''}`,
-      { cause: err },
-    );
-  }
-  return new SightlineError('STORE_UNAVAILABLE', `DuckDB store ${path}: ${message.split('\n')[0]}`, { cause: err });
 }
 
 export class DuckDbEngine {
