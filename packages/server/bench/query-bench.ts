@@ -24,6 +24,7 @@ export interface QueryBenchRow {
   p95PerModelHourMs: number;
   costPerDecisionMs: number;
   traceMs: number;
+  traceAtMs: number;
   mbPerMillion: number;
   rssMiB: number;
 }
@@ -33,7 +34,7 @@ function dirBytes(dir: string): number {
 }
 
 /** Appends spans of 7 simulated days ending at `end` until `target` spans are in the store. */
-async function fill(dataDir: string, have: number, target: number, end: number, seed: number): Promise<{ added: number; seconds: number; traceId: string }> {
+async function fill(dataDir: string, have: number, target: number, end: number, seed: number): Promise<{ added: number; seconds: number; traceId: string; traceAt: number }> {
   const store = await createDuckDbStore({ path: join(dataDir, 'sightline.duckdb') });
   const pipeline = createIngestPipeline({ limits: DEFAULT_LIMITS, prices: createPriceTable() });
   const need = target - have;
@@ -42,6 +43,7 @@ async function fill(dataDir: string, have: number, target: number, end: number, 
   let batch: unknown[] = [];
   let added = 0;
   let traceId = '';
+  let traceAt = 0;
   const started = performance.now();
   const flush = async () => {
     const { spans } = pipeline.process(batch, { project: 'default', now: end });
@@ -52,12 +54,15 @@ async function fill(dataDir: string, have: number, target: number, end: number, 
   for (const trace of simulate(fleet, { from: end - 7 * DAY, to: end })) {
     if (added + batch.length >= need) break;
     batch.push(...trace);
-    if (!traceId && added > need / 2) traceId = (trace[0] as { trace_id: string }).trace_id;
+    if (!traceId && added > need / 2) {
+      traceId = (trace[0] as { trace_id: string }).trace_id;
+      traceAt = (trace[0] as { timestamp: number }).timestamp;
+    }
     if (batch.length >= 20_000) await flush();
   }
   if (batch.length > 0) await flush();
   await store.close();
-  return { added, seconds: (performance.now() - started) / 1000, traceId };
+  return { added, seconds: (performance.now() - started) / 1000, traceId, traceAt };
 }
 
 async function timed(url: string, key: string, runs = 7): Promise<number> {
@@ -92,6 +97,7 @@ export async function queryBench(sizes: number[]): Promise<QueryBenchRow[]> {
         p95PerModelHourMs: await timed(`${server.url}/api/timeseries?metric=latency_p95&interval=1h&group_by=model&${q}`, server.adminKey),
         costPerDecisionMs: await timed(`${server.url}/api/timeseries?metric=cost&interval=1d&group_by=decision&${q}`, server.adminKey),
         traceMs: await timed(`${server.url}/api/traces/${filled.traceId}`, server.adminKey),
+        traceAtMs: await timed(`${server.url}/api/traces/${filled.traceId}?at=${filled.traceAt}`, server.adminKey),
         mbPerMillion: dirBytes(dataDir) / 1e6 / (have / 1e6),
         rssMiB: rssMiB(server.process.pid!),
       });
@@ -104,8 +110,8 @@ export async function queryBench(sizes: number[]): Promise<QueryBenchRow[]> {
 
 export function queryTable(rows: QueryBenchRow[]): string {
   return table(
-    ['stored spans (7 days)', 'overview ms', 'p95 per model per hour ms', 'cost per decision ms', 'one trace ms', 'MB per 1M spans', 'server RSS MiB', 'bulk load rows/s'],
-    rows.map((r) => [r.spans, r.overviewMs, r.p95PerModelHourMs, r.costPerDecisionMs, r.traceMs, r.mbPerMillion, Math.round(r.rssMiB), Math.round(r.loadRowsPerS)]),
+    ['stored spans (7 days)', 'overview ms', 'p95 per model per hour ms', 'cost per decision ms', 'one trace ms', 'one trace with ?at= ms', 'MB per 1M spans', 'server RSS MiB', 'bulk load rows/s'],
+    rows.map((r) => [r.spans, r.overviewMs, r.p95PerModelHourMs, r.costPerDecisionMs, r.traceMs, r.traceAtMs, r.mbPerMillion, Math.round(r.rssMiB), Math.round(r.loadRowsPerS)]),
   );
 }
 

@@ -75,6 +75,13 @@ describe('overview and trace search', () => {
     expect(errors.body.traces.map((t: { trace_id: string }) => t.trace_id)).toEqual([recent[5]]);
     const byAgent = await request(`${server.url}/api/traces?from=${NOW - 60 * MIN}&to=${NOW}&agent=a1&limit=1`, { key: server.adminKey });
     expect(byAgent.body.traces.map((t: { trace_id: string }) => t.trace_id)).toEqual([recent[1]]);
+    // A time hint (`at`) finds the same spans, and a wrong hint falls back to the full lookup.
+    const plain = await request(`${server.url}/api/traces/${recent[0]}`, { key: server.adminKey });
+    const hinted = await request(`${server.url}/api/traces/${recent[0]}?at=${NOW - 20 * MIN}`, { key: server.adminKey });
+    const wrongHint = await request(`${server.url}/api/traces/${recent[0]}?at=${NOW - 3 * 86_400_000}`, { key: server.adminKey });
+    expect(hinted.body).toEqual(plain.body);
+    expect(wrongHint.body).toEqual(plain.body);
+    expect((await request(`${server.url}/api/traces/${recent[0]}?at=yesterday`, { key: server.adminKey })).status).toBe(400);
     const tree = await request(`${server.url}/api/traces/${recent[0]}`, { key: server.adminKey });
     expect(tree.body.tree).toEqual([{ span_id: hex(11, 16), children: [{ span_id: hex(12, 16), children: [] }, { span_id: hex(13, 16), children: [] }] }]);
   });

@@ -124,7 +124,9 @@ function SpanDetail({ span: s }: { span: Span }) {
 }
 
 export function TracePage({ id }: { id: string }) {
-  const detail = useApi<TraceDetail>(`/api/traces/${encodeURIComponent(id)}`);
+  // The trace's start, when we came from a list: lets the server skip row groups by time.
+  const at = new URLSearchParams(location.search).get('at');
+  const detail = useApi<TraceDetail>(`/api/traces/${encodeURIComponent(id)}${at && /^\d+$/.test(at) ? `?at=${at}` : ''}`);
   return (
     <div class="page">
       <p>

@@ -43,7 +43,7 @@ export function TraceTable({ traces }: { traces: TraceSummary[] }) {
           {traces.map((t) => (
             <tr key={t.trace_id} class={t.error_count > 0 ? 'has-error' : ''}>
               <td>
-                <a href={hrefWith(`/traces/${encodeURIComponent(t.trace_id)}`)} data-trace={t.trace_id}>
+                <a href={hrefWith(`/traces/${encodeURIComponent(t.trace_id)}`, undefined, { at: String(t.start) })} data-trace={t.trace_id}>
                   {fmtDateTime(t.start)}
                 </a>
               </td>
