@@ -1,5 +1,5 @@
-// Reads of the insight engine (/api/insights/...) the pages share, typed after the server's
-// replies (packages/server/src/query/insights/README.md). The dashboard shows these figures as
+// Reads of the insight engine (/api/insights/...) the pages share, typed with the server's own
+// reply types (packages/server/src/query/insights/README.md). The dashboard shows these figures as
 // the API gives them: nothing statistical is recomputed in the browser.
 
 import { qs } from '../api/client';
@@ -101,135 +101,15 @@ export function useRegressions(metric: string, groupBy: string, t: TimeRange, ag
   return useApi<RegressionReport>(regressionsUrl(metric, groupBy, t, agent), tick);
 }
 
-// ---- correlations ------------------------------------------------------------------------
-
-export interface Anomaly {
-  dimension: string;
-  group: string;
-  metric: string;
-  buckets: number[];
-  value: number;
-  expected: number;
-  sigma: number;
-  p: number | null;
-  peak_sigma: number;
-  sentence: string;
-}
-
-export interface CorrelatedFinding {
-  sentence: string;
-  score: number;
-  overlap: number;
-  from: number;
-  to: number;
-  a: Anomaly;
-  b: Anomaly;
-}
-
-export interface CorrelationReport {
-  from: number;
-  to: number;
-  interval_ms: number;
-  findings: CorrelatedFinding[];
-  anomalies: Anomaly[];
-}
-
-// ---- paths -------------------------------------------------------------------------------
-
-export interface PathStats {
-  path: string;
-  agents: string[];
-  traces: number;
-  share: number;
-  cost_usd: number;
-  mean_cost_usd: number;
-  cost_share: number;
-  p95_ms: number | null;
-  error_rate: number;
-  tokens: number;
-  previous_cost_usd: number;
-  cost_change: number | null;
-}
-
-export interface CostBreakdown {
-  name: string;
-  cost_usd: number;
-  count: number;
-  cost_per_unit: number;
-}
-
-export interface PathReport {
-  from: number;
-  to: number;
-  previous: { from: number; to: number };
-  total: { traces: number; cost_usd: number; error_traces: number };
-  paths: PathStats[];
-  by_decision: CostBreakdown[];
-  by_agent: CostBreakdown[];
-  by_model: CostBreakdown[];
-}
-
-// ---- cohorts -----------------------------------------------------------------------------
-
-export interface Cohort {
-  key: string;
-  value: string;
-  unit: 'trace' | 'span';
-  agents: string[];
-  n: number;
-  errors: number;
-  error_rate: number;
-  error_rate_ci: [number, number];
-  rest_n: number;
-  rest_error_rate: number;
-  lift: number | null;
-  z: number;
-  p: number;
-  q: number;
-  latency_avg_ms: number;
-  latency_lift: number | null;
-  cost_per_unit: number;
-  cost_lift: number | null;
-  confidence_avg: number | null;
-  rest_confidence_avg: number | null;
-}
-
-export interface CohortReport {
-  from: number;
-  to: number;
-  tested: number;
-  failing: Cohort[];
-  cohorts: Cohort[];
-}
-
-// ---- decisions ---------------------------------------------------------------------------
-
-export interface DecisionStats {
-  decision: string;
-  count: number;
-  share: number;
-  baseline_share: number;
-  confidence_avg: number | null;
-  baseline_confidence_avg: number | null;
-  confidence_trend_per_hour: number | null;
-}
-
-export interface AgentDistribution {
-  agent: string;
-  decisions: DecisionStats[];
-  entropy_bits: number;
-  baseline_entropy_bits: number | null;
-  entropy_change_bits: number | null;
-  series: { bucket: number; total: number; shares: Record<string, number>; entropy_bits: number }[];
-}
-
-export interface DecisionReport {
-  interval_ms: number;
-  lookback: { from: number; to: number };
-  agents: AgentDistribution[];
-  new_decisions: { agent: string; decision: string; first_seen: number; count: number }[];
-  entropy_drops: { agent: string; baseline_bits: number; current_bits: number; change_bits: number; lowest: { bucket: number; bits: number } | null }[];
-}
+// The reply types are the server's own (type-only imports: nothing of the server is bundled).
+export type { Anomaly, CorrelatedFinding, CorrelationReport } from '../../../server/src/query/insights/correlations.js';
+export type { CostBreakdown, PathReport, PathStats } from '../../../server/src/query/insights/paths.js';
+export type { Cohort, CohortReport } from '../../../server/src/query/insights/cohorts.js';
+export type { AgentDistribution, DecisionReport, DecisionStats } from '../../../server/src/query/insights/decisions.js';
+import type { CorrelationReport } from '../../../server/src/query/insights/correlations.js';
+import type { PathReport } from '../../../server/src/query/insights/paths.js';
+import type { CohortReport } from '../../../server/src/query/insights/cohorts.js';
+import type { DecisionReport } from '../../../server/src/query/insights/decisions.js';
 
 /** Entropy per agent over time, as chart series (buckets without decisions are gaps). */
 export function entropySeries(report: DecisionReport): Series[] {
