@@ -1,66 +1,12 @@
-// Shapes of the server's JSON replies the dashboard reads (mirrors packages/server; the
-// dashboard depends on the HTTP API only, never on server code).
+// Shapes of the server's JSON replies the dashboard reads: the server's own types, imported
+// type-only (nothing of the server is bundled), plus a few the server does not name.
 
-export type SpanType = 'llm_call' | 'tool_call' | 'decision' | 'agent_step' | 'retrieval' | 'embedding' | 'custom';
-
-export interface Span {
-  timestamp: number;
-  agent_id: string;
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string | null;
-  span_type: SpanType;
-  name: string | null;
-  model: string | null;
-  provider: string | null;
-  tokens_input: number;
-  tokens_output: number;
-  tokens_cache_read: number;
-  tokens_cache_write: number;
-  tokens_reasoning: number;
-  latency_ms: number;
-  cost_usd: number | null;
-  cost_source: string;
-  decision_made: string | null;
-  confidence: number | null;
-  error_type: string | null;
-  error_message: string | null;
-  session_id: string | null;
-  user_id: string | null;
-  attributes: Record<string, unknown>;
-  input: string | null;
-  output: string | null;
-  ingested_at: number;
-}
-
-export interface Kpis {
-  spans: number;
-  spans_per_min: number;
-  errors: number;
-  error_rate: number | null;
-  latency_p50_ms: number | null;
-  latency_p95_ms: number | null;
-  cost_usd: number;
-  cost_per_hour: number;
-  tokens: number;
-  tokens_per_min: number;
-  active_agents: number;
-}
-
-export interface Overview {
-  from: number;
-  to: number;
-  current: Kpis;
-  previous: Kpis;
-  change: Record<keyof Kpis, number | null>;
-}
+export type { Span, SpanType } from '../../../server/src/model/span.js';
+import type { Span } from '../../../server/src/model/span.js';
+export type { Kpis, Overview } from '../../../server/src/query/overview.js';
+export type { Series } from '../../../server/src/query/timeseries.js';
 
 export type Point = [number, number | null];
-
-export interface Series {
-  group: string;
-  points: Point[];
-}
 
 export type Metric =
   | 'count'
