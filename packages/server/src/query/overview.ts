@@ -30,9 +30,10 @@ export interface Overview {
 async function kpis(store: Store, project: string, from: number, to: number, filter: SpanFilter): Promise<Kpis> {
   // Totals with the latency histogram, and agents without it: the histogram is 64 columns, so
   // reading it per agent would multiply the rows that cross from the store for one figure.
+  // Collapsed: one row per group (and per edge or hour part of the range), not one per hour.
   const [rows, byAgent] = await Promise.all([
-    readRollupsExact(store, { project, from, to, groupBy: [], filter }),
-    readRollupsExact(store, { project, from, to, groupBy: ['agent'], filter, histogram: false }),
+    readRollupsExact(store, { project, from, to, groupBy: [], filter, collapse: true }),
+    readRollupsExact(store, { project, from, to, groupBy: ['agent'], filter, histogram: false, collapse: true }),
   ]);
   const total: Totals = emptyTotals();
   for (const r of rows) addRow(total, r);

@@ -242,6 +242,31 @@ export function runStoreConformance(
       );
     });
 
+    it('collapse gives one row per group over the whole range, equal to the raw aggregates', async () => {
+      const store = await fresh();
+      const spans = fleetSpans('alpha', 600);
+      for (let i = 0; i < spans.length; i += 150) await store.append(spans.slice(i, i + 150));
+      // From mid-hour: the range starts at the floored bucket, as for per-bucket reads.
+      const from = T0 + 20 * MINUTE_MS;
+      const to = T0 + 2 * HOUR_MS + 10 * MINUTE_MS;
+      const inRange = spans.filter((s) => s.timestamp >= from && s.timestamp < to);
+      const asOneBucket = (rows: RollupRow[]): RollupRow[] => rows.map((r) => ({ ...r, bucket: from }));
+      const q = { project: 'alpha', from, to, filter: {}, collapse: true };
+      expectRowsEqual(await store.rollup({ ...q, bucketMs: MINUTE_MS, groupBy: [] }), asOneBucket(expectedRollup(inRange, 1e15, [])));
+      expectRowsEqual(
+        await store.rollup({ ...q, bucketMs: MINUTE_MS, groupBy: ['agent', 'model'] }),
+        asOneBucket(expectedRollup(inRange, 1e15, ['agent_id', 'model'])),
+      );
+      // Hourly rows: every hour bucket starting in [floor(from), to) counts whole.
+      const hours = spans.filter((s) => s.timestamp >= T0 && s.timestamp < T0 + 3 * HOUR_MS);
+      const byHour = await store.rollup({ ...q, bucketMs: HOUR_MS, groupBy: ['decision'] });
+      expectRowsEqual(
+        byHour,
+        expectedRollup(hours, 1e15, ['decision_made']).map((r) => ({ ...r, bucket: T0 })),
+      );
+      expect(await store.rollup({ ...q, project: 'nobody', bucketMs: HOUR_MS, groupBy: [] })).toEqual([]);
+    });
+
     it('hourly and minute tables agree', async () => {
       const store = await fresh();
       await store.append(fleetSpans('alpha', 500));

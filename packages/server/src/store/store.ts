@@ -41,6 +41,11 @@ export interface RollupQuery {
   filter: SpanFilter;
   /** false: latency_hist may come back empty (saves reading 64 columns when no quantile is needed). */
   histogram?: boolean;
+  /**
+   * true: one row per group for the whole range, its bucket the floored `from` (for totals such as
+   * the overview's KPIs), instead of one row per bucket × group.
+   */
+  collapse?: boolean;
 }
 
 /** Pre-aggregated figures for one bucket × group, read from rollups (never from raw spans). */

@@ -52,11 +52,14 @@ export async function readRollup(conn: Connection, tables: { minute: string; hou
     isNullableDimension(col) ? [`${col}_null AS n${i}`, `${col}_key AS g${i}`] : [`0 AS n${i}`, `${col} AS g${i}`],
   );
   const keys = ['b', ...groupCols.flatMap((_, i) => [`n${i}`, `g${i}`])];
-  const sql = `SELECT intDiv(bucket, ${q.bucketMs}) * ${q.bucketMs} AS b, ${groupSelect.map((g) => `${g}, `).join('')}
+  // Collapsed, the keys may all be constant: ClickHouse then answers one all-zero row for no
+  // data, which the HAVING below drops (a stored rollup row always counts at least one span).
+  const bucket = q.collapse ? `toInt64(${floorToBucket(q.from, q.bucketMs)})` : `intDiv(bucket, ${q.bucketMs}) * ${q.bucketMs}`;
+  const sql = `SELECT ${bucket} AS b, ${groupSelect.map((g) => `${g}, `).join('')}
       ${ROLLUP_SUMS.map(([c]) => `sum(${c}) AS s_${c}`).join(', ')},
       ${HIST_COLUMNS.map((h) => `sum(${h}) AS s_${h}`).join(', ')}
     FROM ${table} WHERE ${where.join(' AND ')}
-    GROUP BY ${keys.join(', ')} ORDER BY ${keys.join(', ')}`;
+    GROUP BY ${keys.join(', ')} ${q.collapse ? 'HAVING sum(count) > 0' : ''} ORDER BY ${keys.join(', ')}`;
   const rows = await conn.rows(sql);
   return rows.map((r) => ({
     bucket: Number(r.b),

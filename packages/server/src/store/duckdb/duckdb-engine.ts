@@ -1,7 +1,7 @@
 // The DuckDB store proper, running on whichever thread opens it (the store worker, see
-// worker.ts). Writes go through one connection in strict order; reads use a second connection
-// and see only committed data. Appends write spans only; rollups are accumulated in memory and
-// flushed separately (see README.md, "What is durable when").
+// worker.ts). Writes go through one connection in strict order; reads use a small pool of other
+// connections (reader-pool.ts) and see only committed data. Appends write spans only; rollups are
+// accumulated in memory and flushed separately (see README.md, "What is durable when").
 
 import { existsSync, statSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -23,6 +23,7 @@ import { appendSpan } from './row-writer.js';
 import { rollupInsertSql, touchedBucketsSql } from './rollup-sql.js';
 import { rollbackQuietly } from './transaction.js';
 import { migrate, ROLLUP_TABLES, type RollupTable } from './schema.js';
+import { ReaderPool } from './reader-pool.js';
 import { SerialQueue, toStoreError } from './serial-queue.js';
 
 /** Buckets compacted per transaction, so one compaction step never holds the writer for long. */
@@ -42,7 +43,6 @@ export interface DuckDbEngineOptions {
 
 export class DuckDbEngine {
   private readonly writes = new SerialQueue();
-  private readonly reads = new SerialQueue();
   private readonly dirty = new DirtyBuckets();
   /** Seq up to which rollups are written (meta.rollup_seq). */
   private rolledUpSeq = 0n;
@@ -57,7 +57,7 @@ export class DuckDbEngine {
     private readonly options: Required<DuckDbEngineOptions>,
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
-    private readonly reader: DuckDBConnection,
+    private readonly readers: ReaderPool,
     /** Seq of the last committed append batch. */
     private seq: bigint,
   ) {
@@ -80,14 +80,14 @@ export class DuckDbEngine {
       // The default 16 MB WAL threshold checkpoints every couple of seconds under load, and a
       // checkpoint rewrites compressed row groups while appends wait (measured: bench/README).
       await writer.run("SET checkpoint_threshold = '512MB'");
-      const reader = await instance.connect();
+      const readers = await ReaderPool.open(instance);
       const [row] = await queryRows(
         writer,
         "SELECT (SELECT max(seq) FROM spans) AS max_seq, (SELECT value FROM meta WHERE key = 'rollup_seq') AS rollup_seq",
       );
       const rollupSeq = BigInt(String(row?.rollup_seq ?? '0'));
       const maxSeq = BigInt(Math.max(0, Number(row?.max_seq ?? 0)));
-      const engine = new DuckDbEngine(full, instance, writer, reader, maxSeq > rollupSeq ? maxSeq : rollupSeq);
+      const engine = new DuckDbEngine(full, instance, writer, readers, maxSeq > rollupSeq ? maxSeq : rollupSeq);
       await engine.recover(rollupSeq);
       return engine;
     } catch (err) {
@@ -111,7 +111,7 @@ export class DuckDbEngine {
   }
 
   private read<T>(task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.reads.run(() => task(this.reader)).catch((err: unknown) => {
+    return this.readers.run(task).catch((err: unknown) => {
       throw toStoreError(err, this.options.path);
     });
   }
@@ -209,8 +209,13 @@ export class DuckDbEngine {
     }
   }
 
+  /** Before a rollup read: flushes only when committed spans still wait for their rollups. */
+  private rollupsCurrent(): Promise<void> {
+    return this.seq > this.rolledUpSeq ? this.flushRollups() : Promise.resolve();
+  }
+
   async rollup(q: RollupQuery): Promise<RollupRow[]> {
-    await this.flushRollups();
+    await this.rollupsCurrent();
     return this.read((conn) => readRollup(conn, q));
   }
 
@@ -249,6 +254,7 @@ export class DuckDbEngine {
     );
     return rows.map((r) => ({ key: r.key as string, response: r.response as string, created_at: r.created_at as number }));
   }
+
 
   async stats(): Promise<StoreStats> {
     const rows = await this.read((conn) => queryRows(conn, 'SELECT count(*) AS n FROM spans'));
@@ -369,8 +375,7 @@ export class DuckDbEngine {
       await conn.run('CHECKPOINT');
       this.closed = true;
     });
-    await this.reads.run(async () => undefined);
-    this.reader.closeSync();
+    await this.readers.close();
     this.writer.closeSync();
     this.instance.closeSync();
   }

@@ -66,7 +66,8 @@ export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promis
   filterConditions(q.filter, where, params);
   const groupSelect = groups.map((g, i) => `${g} AS g${i}`);
   const keys = ['b', ...groups.map((_, i) => `g${i}`)];
-  const sql = `SELECT (bucket // ${q.bucketMs}) * ${q.bucketMs} AS b, ${groupSelect.map((g) => `${g}, `).join('')}
+  const bucket = q.collapse ? `${floorToBucket(q.from, q.bucketMs)}::BIGINT` : `(bucket // ${q.bucketMs}) * ${q.bucketMs}`;
+  const sql = `SELECT ${bucket} AS b, ${groupSelect.map((g) => `${g}, `).join('')}
       sum(count)::DOUBLE AS count, sum(errors)::DOUBLE AS errors, sum(latency_sum) AS latency_sum,
       sum(tokens_input)::DOUBLE AS tokens_input, sum(tokens_output)::DOUBLE AS tokens_output,
       sum(tokens_cache_read)::DOUBLE AS tokens_cache_read, sum(tokens_cache_write)::DOUBLE AS tokens_cache_write,
@@ -74,7 +75,7 @@ export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promis
       sum(confidence_sum) AS confidence_sum, sum(confidence_count)::DOUBLE AS confidence_count
       ${hist.map((h) => `, sum(${h})::DOUBLE AS ${h}`).join('')}
     FROM ${table} WHERE ${where.join(' AND ')}
-    GROUP BY ${keys.join(', ')} ORDER BY ${keys.map((k) => `${k} ASC NULLS LAST`).join(', ')}`;
+    GROUP BY ${keys.join(', ')} ${q.collapse ? 'HAVING sum(count) > 0' : ''} ORDER BY ${keys.map((k) => `${k} ASC NULLS LAST`).join(', ')}`;
   // Positional rows, not row objects: building 75-key objects cost more than the query itself.
   const rows = (await conn.runAndReadAll(sql, params)).getRows();
   const g = groups.length;
