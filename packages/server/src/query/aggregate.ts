@@ -23,6 +23,9 @@ export const METRICS = [
 
 export type Metric = (typeof METRICS)[number];
 
+/** Metrics computed from the latency histogram; the others need not read its 64 columns. */
+export const QUANTILE_METRICS: ReadonlySet<Metric> = new Set(['latency_p50', 'latency_p95', 'latency_p99']);
+
 /** Sums of any number of rollup rows. */
 export interface Totals {
   count: number;

@@ -2,7 +2,7 @@
 
 import type { Dimension } from '../model/span.js';
 import type { SpanFilter, Store } from '../store/store.js';
-import { addRow, emptyTotals, metricValue, type Metric, type Totals } from './aggregate.js';
+import { addRow, emptyTotals, metricValue, QUANTILE_METRICS, type Metric, type Totals } from './aggregate.js';
 import { HOUR, MINUTE } from './read-rollups.js';
 
 export interface TimeseriesRequest {
@@ -40,6 +40,7 @@ export async function timeseries(store: Store, req: TimeseriesRequest): Promise<
     bucketMs: bucketMs % HOUR === 0 ? bucketMs : Math.max(MINUTE, bucketMs),
     groupBy: req.groupBy,
     filter: req.filter,
+    histogram: QUANTILE_METRICS.has(req.metric),
   });
   const byGroup = new Map<string, Map<number, Totals>>();
   for (const row of rows) {
