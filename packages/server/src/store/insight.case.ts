@@ -396,6 +396,25 @@ export function runInsightConformance(name: string, newStore: () => Promise<Stor
       expectPathsMatch(await store.insightPaths(scan), new Map(rows.map((r) => [`${r.agent_id}|${r.path}`, r])));
       expectCohortsMatch(await store.insightCohorts(scan), expectedCohorts(spans, scan));
     });
+
+    it('re-reads the hour of a trace whose late span lands in the next hour, and reads empty hours as empty', async () => {
+      await store.materializeInsights({ now: T0 + 5 * HOUR_MS });
+      // A trace filed under T0 + 1 h (already materialized) gets a span in T0 + 2 h.
+      const first = spans.find((s) => s.timestamp >= T0 + HOUR_MS + 50 * 60_000 && s.timestamp < T0 + 2 * HOUR_MS && s.parent_span_id === null)!;
+      const late = toSpans([
+        { timestamp: T0 + 2 * HOUR_MS + 5 * 60_000, agent_id: first.agent_id, trace_id: first.trace_id, span_id: 'b'.repeat(16), parent_span_id: first.span_id, span_type: 'decision', decision_made: 'late_next_hour', latency_ms: 5, cost_usd: 2 },
+      ]);
+      await store.append(late);
+      spans.push(...late);
+      const rows = await store.insightPaths(scan);
+      expect(rows.filter((r) => r.path.endsWith('late_next_hour')).map((r) => r.traces)).toEqual([1]);
+      expectPathsMatch(rows, expectedPaths(spans, 'p', T0, T0 + 3 * HOUR_MS));
+      await store.materializeInsights({ now: T0 + 5 * HOUR_MS });
+      // Five empty hours before the data change nothing, materialized or not.
+      const wide = { ...scan, from: T0 - 5 * HOUR_MS };
+      expectPathsMatch(await store.insightPaths(wide), expectedPaths(spans, 'p', wide.from, wide.to));
+      expectCohortsMatch(await store.insightCohorts(wide), expectedCohorts(spans, wide));
+    });
   });
 
   describe(`insight primitives: ${name}, attribute JSON edge cases and caps`, () => {

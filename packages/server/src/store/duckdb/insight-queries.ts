@@ -34,7 +34,9 @@ function hourWindows(hours: readonly number[], before: number, after: number): s
     if (last !== undefined && h <= last[1]) last[1] = h + HOUR_MS;
     else runs.push([h, h + HOUR_MS]);
   }
-  return `(${runs.map(([a, b]) => `(timestamp >= ${a - before} AND timestamp < ${b + after})`).join(' OR ')})`;
+  // The covering range first: DuckDB prunes row groups by it, which it does not for the OR.
+  const cover = `timestamp >= ${runs[0]![0] - before} AND timestamp < ${runs[runs.length - 1]![1] + after}`;
+  return `(${cover} AND (${runs.map(([a, b]) => `(timestamp >= ${a - before} AND timestamp < ${b + after})`).join(' OR ')}))`;
 }
 
 function hourList(hours: readonly number[]): string {
@@ -113,7 +115,12 @@ export function scanHours(q: InsightScan): number[] {
   return out;
 }
 
-/** Hours whose materialized rows are current: materialized and without spans since the watermark. */
+/**
+ * Hours whose materialized rows are current: no spans since the watermark (meta.insight_seq) and
+ * not left open by the last pass. Such an hour is in insight_hours, or had no spans when the
+ * materializer last ran and so has no rows: either way the hourly tables answer it exactly,
+ * without a scan of raw spans (an empty hour would otherwise cost a scan of the whole table).
+ */
 async function freshHours(conn: DuckDBConnection, hours: readonly number[]): Promise<Set<number>> {
   if (hours.length === 0) return new Set();
   const [meta] = await queryRows(
@@ -123,12 +130,12 @@ async function freshHours(conn: DuckDBConnection, hours: readonly number[]): Pro
   const seq = BigInt(String(meta?.seq ?? '0'));
   const stale = new Set<number>(JSON.parse(String(meta?.open ?? '[]')) as number[]);
   const dirty = await queryRows(conn, `SELECT DISTINCT (timestamp // ${HOUR_MS}) * ${HOUR_MS} AS hour FROM spans WHERE seq > ?`, [seq]);
-  for (const r of dirty) stale.add(r.hour as number);
-  const done = await queryRows(conn, 'SELECT hour FROM insight_hours WHERE hour >= ? AND hour <= ?', [
-    BigInt(hours[0]!),
-    BigInt(hours[hours.length - 1]!),
-  ]);
-  return new Set(done.map((r) => r.hour as number).filter((h) => !stale.has(h)));
+  for (const r of dirty) {
+    stale.add(r.hour as number);
+    // As in the materializer: a late span in h may belong to a trace filed under h − 1.
+    stale.add((r.hour as number) - HOUR_MS);
+  }
+  return new Set(hours.filter((h) => !stale.has(h)));
 }
 
 /** Splits a scan into materialized hours (read from `table`) and the rest (computed from spans). */
