@@ -405,6 +405,27 @@ export function runStoreConformance(
       expect(await store.findApiKeyByHash(k1.hash)).toEqual({ ...k1, revoked_at: T0 + 5 });
     });
 
+    it('finds a whole trace without a hint when its spans are days apart, written in several appends', async () => {
+      const store = await fresh();
+      const at = (d: number, i: number) => makeSpan({ trace_id: 'long-trace', span_id: `s${d}-${i}`, timestamp: T0 + d * 24 * HOUR_MS + i });
+      const noise = fleetSpans('alpha', 300);
+      await store.append([at(0, 0), ...noise.slice(0, 100)]);
+      await store.append([at(3, 0), at(3, 1)]);
+      // Rollups (and whatever a backend derives with them) are read in between: later spans must still count.
+      await store.rollup({ project: 'alpha', from: T0, to: T0 + HOUR_MS, bucketMs: HOUR_MS, groupBy: [], filter: {} });
+      await store.append([...noise.slice(100), at(6, 0)]);
+      const ids = ['s0-0', 's3-0', 's3-1', 's6-0'];
+      expect((await store.getTrace('alpha', 'long-trace')).map((s) => s.span_id)).toEqual(ids);
+      // A hint may leave out spans more than a day from it, never the ones near it.
+      expect((await store.getTrace('alpha', 'long-trace', { around: T0 + 3 * 24 * HOUR_MS })).map((s) => s.span_id)).toEqual(
+        expect.arrayContaining(['s3-0', 's3-1']),
+      );
+      expect(await store.getTrace('beta', 'long-trace')).toEqual([]);
+      // Retention removes the early span; the rest is still found.
+      await store.deleteBefore({ spansBefore: T0 + 24 * HOUR_MS, rollupsBefore: 0 });
+      expect((await store.getTrace('alpha', 'long-trace')).map((s) => s.span_id)).toEqual(ids.slice(1));
+    });
+
     it('rejects calls after close', async () => {
       const store = await newStore();
       await store.close();

@@ -259,7 +259,8 @@ export interface Store {
   /**
    * All spans of a trace ordered by timestamp; empty when unknown. `hint.around`, a timestamp of
    * one of the trace's spans (e.g. TraceSummary.start), lets a backend read only data near it;
-   * spans more than 24 h from it may then be left out. Without a hint the whole table is searched.
+   * spans more than 24 h from it may then be left out. Without a hint every span is searched
+   * (DuckDB finds the trace's time span in its trace index first).
    */
   getTrace(project: string, traceId: string, hint?: { around?: number }): Promise<Span[]>;
   searchTraces(q: TraceSearch): Promise<TraceSummary[]>;

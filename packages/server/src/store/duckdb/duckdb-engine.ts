@@ -21,6 +21,7 @@ import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.j
 import type { TraceHint } from './read-queries.js';
 import { appendSpan } from './row-writer.js';
 import { rollupInsertSql, touchedBucketsSql } from './rollup-sql.js';
+import { TRACE_INDEX_INSERT_SQL, traceWindow } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
 import { migrate, ROLLUP_TABLES, type RollupTable } from './schema.js';
 import { ReaderPool } from './reader-pool.js';
@@ -171,6 +172,7 @@ export class DuckDbEngine {
           await conn.run(rollupInsertSql(table), range);
           touched.push([table, (await queryRows(conn, touchedBucketsSql(table), range)).map((r) => Number(r.bucket))]);
         }
+        await conn.run(TRACE_INDEX_INSERT_SQL, range);
         await conn.run("UPDATE meta SET value = ? WHERE key = 'rollup_seq'", [String(hi)]);
         await conn.run('COMMIT');
       } catch (err) {
@@ -219,8 +221,10 @@ export class DuckDbEngine {
     return this.read((conn) => readRollup(conn, q));
   }
 
-  getTrace(project: string, traceId: string, hint?: TraceHint): Promise<Span[]> {
-    return this.read((conn) => readTrace(conn, project, traceId, hint));
+  async getTrace(project: string, traceId: string, hint?: TraceHint): Promise<Span[]> {
+    // The trace index is written with the rollups: flush what is pending so it covers every span.
+    await this.rollupsCurrent();
+    return this.read(async (conn) => readTrace(conn, project, traceId, hint, await traceWindow(conn, project, traceId)));
   }
 
   searchTraces(q: TraceSearch): Promise<TraceSummary[]> {
@@ -237,6 +241,7 @@ export class DuckDbEngine {
         const deleted = await conn.run('DELETE FROM spans WHERE timestamp < ?', [spans]);
         await conn.run('DELETE FROM rollup_minute WHERE bucket < ?', [rollups]);
         await conn.run('DELETE FROM rollup_hour WHERE bucket < ?', [rollups]);
+        await conn.run('DELETE FROM trace_index WHERE last_ts < ?', [spans]);
         // Retries come within minutes; a day of idempotency records is plenty.
         await conn.run('DELETE FROM ingest_keys WHERE created_at < (SELECT max(created_at) FROM ingest_keys) - 86400000');
         await conn.run('COMMIT');
@@ -250,7 +255,7 @@ export class DuckDbEngine {
 
   async recentIdempotency(since: number): Promise<IdempotencyRecord[]> {
     const rows = await this.read((conn) =>
-      queryRows(conn, 'SELECT key, response, created_at FROM ingest_keys WHERE created_at >= ? ORDER BY created_at', [BigInt(since)]),
+      queryRows(conn, 'SELECT key, response, created_at FROM ingest_keys WHERE created_at >= ? ORDER BY created_at, key', [BigInt(since)]),
     );
     return rows.map((r) => ({ key: r.key as string, response: r.response as string, created_at: r.created_at as number }));
   }

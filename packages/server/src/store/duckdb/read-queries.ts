@@ -144,20 +144,31 @@ export interface TraceHint {
  */
 export const TRACE_HINT_WINDOW_MS = 24 * HOUR_MS;
 
-export async function readTrace(conn: DuckDBConnection, project: string, traceId: string, hint?: TraceHint): Promise<Span[]> {
-  const where = ['project = ?', 'trace_id = ?'];
-  const params: DuckDBValue[] = [project, traceId];
+/**
+ * A trace's spans. With `window` (the trace's time span from trace-index.ts), first only row
+ * groups overlapping it; without one, with `hint.around`, only row groups near that. Either falls
+ * back to the full scan when it finds nothing, so a wrong hint or a stale window never hides a trace.
+ */
+export async function readTrace(
+  conn: DuckDBConnection,
+  project: string,
+  traceId: string,
+  hint?: TraceHint,
+  window?: { from: number; to: number } | null,
+): Promise<Span[]> {
+  const select = `SELECT ${SPAN_SELECT} FROM spans WHERE project = ? AND trace_id = ?`;
+  const order = 'ORDER BY timestamp, span_id';
   const around = hint?.around;
-  if (around !== undefined && Number.isFinite(around)) {
-    where.push('timestamp BETWEEN ? AND ?');
-    params.push(BigInt(Math.floor(around - TRACE_HINT_WINDOW_MS)), BigInt(Math.ceil(around + TRACE_HINT_WINDOW_MS)));
-    const rows = await queryRows(conn, `SELECT ${SPAN_SELECT} FROM spans WHERE ${where.join(' AND ')} ORDER BY timestamp, span_id`, params);
-    // A wrong hint must not hide a trace: nothing found near it falls back to the full scan.
+  const range = window
+    ? [window.from, window.to]
+    : around !== undefined && Number.isFinite(around)
+      ? [Math.floor(around - TRACE_HINT_WINDOW_MS), Math.ceil(around + TRACE_HINT_WINDOW_MS)]
+      : null;
+  if (range !== null) {
+    const rows = await queryRows(conn, `${select} AND timestamp BETWEEN ? AND ? ${order}`, [project, traceId, BigInt(range[0]!), BigInt(range[1]!)]);
     if (rows.length > 0) return rows.map(toSpan);
-    where.pop();
-    params.length = 2;
   }
-  const rows = await queryRows(conn, `SELECT ${SPAN_SELECT} FROM spans WHERE ${where.join(' AND ')} ORDER BY timestamp, span_id`, params);
+  const rows = await queryRows(conn, `${select} ${order}`, [project, traceId]);
   return rows.map(toSpan);
 }
 

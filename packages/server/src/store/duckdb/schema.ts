@@ -4,6 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import { LATENCY_BUCKETS } from '../store.js';
+import { TRACE_INDEX_DDL, traceIndexSelect } from './trace-index.js';
 
 /**
  * Span columns in table order as created by migration 1; the appender writes them in exactly this
@@ -144,6 +145,12 @@ const MIGRATIONS: string[][] = [
     // Idempotency-Key of each acknowledged request, written in the span transaction: a client
     // retrying after a lost response (even across a crash) gets the first answer, not a duplicate.
     `CREATE TABLE ingest_keys (key VARCHAR NOT NULL, response VARCHAR NOT NULL, created_at BIGINT NOT NULL)`,
+  ],
+  [
+    // Each trace's time span (trace-index.ts), for trace lookups without a time hint. Spans past
+    // meta.rollup_seq are indexed by the recovery flush that runs after migrations.
+    TRACE_INDEX_DDL,
+    `INSERT INTO trace_index ${traceIndexSelect("seq IS NULL OR seq <= CAST((SELECT value FROM meta WHERE key = 'rollup_seq') AS BIGINT)")}`,
   ],
 ];
 
