@@ -90,6 +90,37 @@ describe('Fisher exact test', () => {
     expect(fisherExactGreater(10, 12, 3, 18) / 4.6518094e-4).toBeCloseTo(1, 6);
     expect(fisherExactGreater(0, 10, 5, 10)).toBeCloseTo(1, 12);
   });
+
+  it('equals the exact hypergeometric tail computed with integers, on both sides of the mode', () => {
+    const choose = (n: number, k: number): bigint => {
+      let r = 1n;
+      for (let i = 1; i <= k; i++) r = (r * BigInt(n - k + i)) / BigInt(i);
+      return r;
+    };
+    const exact = (x1: number, n1: number, x2: number, n2: number): number => {
+      let num = 0n;
+      for (let k = x1; k <= Math.min(x1 + x2, n1); k++) num += choose(x1 + x2, k) * choose(n1 + n2 - x1 - x2, n1 - k);
+      const den = choose(n1 + n2, n1);
+      // 15 significant digits of the ratio of two big integers.
+      const scale = 10n ** 15n;
+      return Number((num * scale) / den) / 1e15;
+    };
+    for (const [x1, n1, x2, n2] of [[3, 40, 9, 400], [12, 40, 9, 400], [0, 7, 3, 9], [50, 300, 40, 300], [31, 300, 60, 300], [7, 7, 0, 1]] as const) {
+      expect(fisherExactGreater(x1, n1, x2, n2)).toBeCloseTo(exact(x1, n1, x2, n2), 12);
+    }
+  });
+
+  it('gives complementary tails that sum to one for cohorts of 10^5 spans', () => {
+    // P(X1 ≥ x1) + P(X1 ≤ x1 − 1) = 1, and X1 ≤ x1 − 1 is X2 ≥ x2 + 1 with the groups swapped.
+    for (const [x1, n1, x2, n2] of [[5_100, 100_000, 4_900, 100_000], [1_300, 60_000, 2_000, 140_000], [40, 2_000, 9_960, 198_000]] as const) {
+      const upper = fisherExactGreater(x1, n1, x2, n2);
+      const lower = fisherExactGreater(x2 + 1, n2, x1 - 1, n1);
+      expect(upper + lower).toBeCloseTo(1, 10);
+    }
+    // 5,100 errors in 100k against 4,900 in 100k: z ≈ 2.04, so a one-sided p near 0.021.
+    expect(fisherExactGreater(5_100, 100_000, 4_900, 100_000)).toBeGreaterThan(0.015);
+    expect(fisherExactGreater(5_100, 100_000, 4_900, 100_000)).toBeLessThan(0.025);
+  });
 });
 
 describe('Benjamini–Hochberg', () => {

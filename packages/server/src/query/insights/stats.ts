@@ -241,10 +241,32 @@ function logChoose(n: number, k: number): number {
 export function fisherExactGreater(x1: number, n1: number, x2: number, n2: number): number {
   const successes = x1 + x2;
   const total = n1 + n2;
+  const lo = Math.max(0, n1 - (total - successes));
+  const hi = Math.min(successes, n1);
+  if (x1 <= lo) return 1;
+  if (x1 > hi) return 0;
   const denominator = logChoose(total, n1);
-  let p = 0;
-  for (let k = x1; k <= Math.min(successes, n1); k++) {
-    p += Math.exp(logChoose(successes, k) + logChoose(total - successes, n1 - k) - denominator);
+  const pmf = (k: number) => Math.exp(logChoose(successes, k) + logChoose(total - successes, n1 - k) - denominator);
+  // Terms shrink away from the mode, so each tail is summed from its mode side by the ratio of
+  // neighbouring terms and stops once they no longer change the sum (cohorts of 10^5 spans
+  // would otherwise cost 10^5 log-gamma evaluations each).
+  const mode = Math.floor(((n1 + 1) * (successes + 1)) / (total + 2));
+  const down = (k: number) => (k * (total - successes - n1 + k)) / ((successes - k + 1) * (n1 - k + 1));
+  const up = (k: number) => ((successes - k) * (n1 - k)) / ((k + 1) * (total - successes - n1 + k + 1));
+  let sum = 0;
+  if (x1 <= mode) {
+    // P(X ≥ x1) = 1 − P(X ≤ x1 − 1), the lower tail summed downwards from x1 − 1.
+    for (let k = x1 - 1, term = pmf(k); k >= lo && term > 0; k--) {
+      sum += term;
+      if (term < sum * 1e-17) break;
+      term *= down(k);
+    }
+    return Math.min(1, Math.max(0, 1 - sum));
   }
-  return Math.min(1, p);
+  for (let k = x1, term = pmf(k); k <= hi && term > 0; k++) {
+    sum += term;
+    if (term < sum * 1e-17) break;
+    term *= up(k);
+  }
+  return Math.min(1, sum);
 }
