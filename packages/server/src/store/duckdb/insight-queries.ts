@@ -205,25 +205,28 @@ export async function readInsightCohorts(conn: DuckDBConnection, q: CohortScan):
   const agentCond = q.agent === undefined ? '' : 'AND agent_id = ?';
   const parts: string[] = [];
   const params: DuckDBValue[] = [];
+  const cols = COHORT_SUMS.join(', ');
   if (fresh.length > 0) {
-    parts.push(`SELECT agent_id, key, value, ${sums} FROM cohort_hour
-      WHERE project = ? AND hour IN (${hourList(fresh)}) ${agentCond} ${keyCond('key')} GROUP BY agent_id, key, value`);
+    parts.push(`SELECT agent_id, key, value, ${cols} FROM cohort_hour
+      WHERE project = ? AND hour IN (${hourList(fresh)}) ${agentCond} ${keyCond('key')}`);
     params.push(q.project, ...(q.agent === undefined ? [] : [q.agent]), ...keys);
   }
   if (live.length > 0) {
     // Agent and keys filter after the per-hour caps, so live hours rank as materialized ones do.
-    parts.push(`SELECT agent_id, key, value, ${sums} FROM (${cohortAggregateSql(live, 'AND project = ?', '')})
-      WHERE true ${agentCond} ${keyCond('key')} GROUP BY agent_id, key, value`);
+    parts.push(`SELECT agent_id, key, value, ${cols} FROM (${cohortAggregateSql(live, 'AND project = ?', '')})
+      WHERE true ${agentCond} ${keyCond('key')}`);
     params.push(q.project, ...(q.agent === undefined ? [] : [q.agent]), ...keys);
   }
   if (parts.length === 0) return [];
   const min = Math.max(0, Math.floor(q.minCount ?? 0));
+  // Values big enough to test are found first, so only their rows are summed per agent (user ids
+  // make most values small: at 10M spans this reads 125k hour rows and sums 15k per-agent rows).
   const rows = await queryRows(
     conn,
-    `WITH g AS (SELECT agent_id, key, value, ${sums} FROM (${parts.join(' UNION ALL ')}) GROUP BY agent_id, key, value),
-      big AS (SELECT key, value FROM g GROUP BY key, value HAVING sum(traces) >= ${min} OR (sum(traces) = 0 AND sum(spans) >= ${min}))
-    SELECT * FROM g SEMI JOIN big USING (key, value)
-    UNION ALL SELECT agent_id, key, NULL AS value, ${sums} FROM g GROUP BY agent_id, key
+    `WITH src AS MATERIALIZED (${parts.join(' UNION ALL ')}),
+      big AS (SELECT key, value FROM src GROUP BY key, value HAVING sum(traces) >= ${min} OR (sum(traces) = 0 AND sum(spans) >= ${min}))
+    SELECT agent_id, key, value, ${sums} FROM src SEMI JOIN big USING (key, value) GROUP BY agent_id, key, value
+    UNION ALL SELECT agent_id, key, NULL AS value, ${sums} FROM src GROUP BY agent_id, key
     ORDER BY key, value NULLS FIRST, agent_id`,
     params,
   );
