@@ -17,7 +17,12 @@ export function tempDir(prefix: string): string {
 
 export { startServer, type RunningServer };
 
-export function runLoadgen(server: RunningServer, args: Record<string, string | number | boolean>): Promise<LoadReport> {
+/** Runs loadgen with `args` (its flags); `onInterval` gets each --report-every-s report as it is printed. */
+export function runLoadgen(
+  server: RunningServer,
+  args: Record<string, string | number | boolean>,
+  onInterval?: (report: LoadReport) => void,
+): Promise<LoadReport> {
   const argv = [LOADGEN, '--endpoint', server.url, '--key', server.adminKey];
   for (const [k, v] of Object.entries(args)) {
     if (v === true) argv.push(`--${k}`);
@@ -26,7 +31,15 @@ export function runLoadgen(server: RunningServer, args: Record<string, string | 
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    let seen = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const lines = out.split('\n');
+      for (; seen < lines.length - 1; seen++) {
+        const line = lines[seen]!;
+        if (line.startsWith('{"interval":')) onInterval?.((JSON.parse(line) as { interval: LoadReport }).interval);
+      }
+    });
     child.on('exit', (code) => {
       const line = out.trim().split('\n').pop() ?? '';
       try {

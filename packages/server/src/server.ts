@@ -116,6 +116,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
     const commits = createGroupCommit(store, {
       ...config.groupCommit,
       maxQueuedSpans: config.limits.maxQueuedSpans,
+      maxQueueDelayMs: config.limits.maxQueueDelayMs,
       onCommit: (spans, commitMs) => {
         bus.publish(spans);
         metrics.onCommit(spans, commitMs);

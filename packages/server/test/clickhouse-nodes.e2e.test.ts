@@ -90,6 +90,22 @@ describe('two Sightline nodes on one ClickHouse', () => {
     expect(trace.body.spans.map((s: { agent_id: string }) => s.agent_id)).toEqual(toA.slice(8, 12).map((e) => e.agent_id));
   });
 
+  it('refuses Parquet export with 501 naming the format, without a Retry-After, and exports ndjson', async () => {
+    const parquet = await request(`${a.url}/api/export?format=parquet&from=${T0}&to=${T0 + 3 * HOUR}`, { key: ADMIN_KEY });
+    expect([parquet.status, parquet.headers.get('retry-after'), parquet.body]).toEqual([
+      501,
+      null,
+      {
+        error: {
+          code: 'not_implemented',
+          message: 'Parquet export is not available on the ClickHouse store: ClickHouse 18.16 has no Parquet output format; export as csv or ndjson instead',
+        },
+      },
+    ]);
+    const ndjson = await request<string>(`${b.url}/api/export?format=ndjson&from=${T0}&to=${T0 + 3 * HOUR}&agent=a-0`, { key: ADMIN_KEY });
+    expect([ndjson.status, ndjson.body.trim().split('\n').length]).toEqual([200, 400]);
+  });
+
   it('streams spans ingested on one node to a live tail on the other within 2 s', async () => {
     const tail = await openLiveTail(b, 'cross-node');
     await tail.next('ready');

@@ -1,9 +1,10 @@
 // A client retrying a batch after a lost response (same Idempotency-Key, as the SDKs send) gets
 // the first answer and the batch is stored once — also across a restart, and for a retry that
-// races the first attempt.
+// races the first attempt; on /v1/events and on OTLP /v1/traces (protobuf and JSON).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from './support/http.js';
+import { genAiTracePayload, type OtlpFormat } from './support/otlp.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 const NOW = Date.now();
@@ -65,5 +66,44 @@ describe('Idempotency-Key', () => {
     const bad = await request(`${server.url}/v1/events`, { key: server.adminKey, body: batch('e', 1), headers: { 'idempotency-key': 'x'.repeat(129) } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toBe('Idempotency-Key: must be 1 to 128 visible ASCII characters');
+  });
+
+  const traceSpans = async (s: RunningServer, traceId: string) =>
+    (await request(`${s.url}/api/traces/${traceId}`, { key: s.adminKey })).body.spans.map((x: { name: string }) => x.name).sort();
+
+  it.each<OtlpFormat>(['protobuf', 'json'])('replays the first OTLP %s response byte for byte and stores the trace once', async (format) => {
+    const payload = await genAiTracePayload(format, `otlp-idem-${format}`, NOW);
+    const post = (key: string) =>
+      fetch(`${server.url}/v1/traces`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': payload.contentType, 'idempotency-key': key },
+        body: new Uint8Array(payload.body),
+      });
+    const first = await post(`otlp-${format}`);
+    const firstBytes = Buffer.from(await first.arrayBuffer());
+    const replies = await Promise.all([post(`otlp-${format}`), post(`otlp-${format}`)]);
+    expect([first.status, ...replies.map((r) => r.status)]).toEqual([200, 200, 200]);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    for (const r of replies) {
+      expect(r.headers.get('idempotent-replayed')).toBe('true');
+      expect(r.headers.get('content-type')).toBe(payload.contentType);
+      expect(Buffer.from(await r.arrayBuffer())).toEqual(firstBytes);
+    }
+    expect(await traceSpans(server, payload.traceId)).toEqual(['chat gpt-4o', 'execute_tool lookup', 'invoke_agent']);
+  });
+
+  it('keeps OTLP keys apart from /v1/events keys and remembers them across a restart', async () => {
+    const payload = await genAiTracePayload('protobuf', 'otlp-idem-restart', NOW);
+    const post = (s: RunningServer) =>
+      request(`${s.url}/v1/traces`, { key: s.adminKey, raw: payload.body, headers: { 'content-type': payload.contentType, 'idempotency-key': 'batch-c' } });
+    // 'batch-c' was used on /v1/events above: the OTLP request is a first attempt, not a replay.
+    const first = await post(server);
+    expect([first.status, first.headers.get('idempotent-replayed')]).toEqual([200, null]);
+    const { dataDir, adminKey } = server;
+    await server.stop();
+    server = await startServer({ dataDir, adminKey });
+    const retry = await post(server);
+    expect([retry.status, retry.headers.get('idempotent-replayed')]).toEqual([200, 'true']);
+    expect(await traceSpans(server, payload.traceId)).toEqual(['chat gpt-4o', 'execute_tool lookup', 'invoke_agent']);
   });
 });

@@ -52,13 +52,16 @@ export const conditionSchema = z.discriminatedUnion('type', [
 
 export type Condition = z.infer<typeof conditionSchema>;
 
+/** The same bound as the query API's filters (http/params.ts). */
+const filterValue = z.string().min(1).max(256);
+
 const filterSchema = z
   .strictObject({
-    agent: z.string().min(1).optional(),
-    model: z.string().min(1).optional(),
-    decision: z.string().min(1).optional(),
+    agent: filterValue.optional(),
+    model: filterValue.optional(),
+    decision: filterValue.optional(),
     span_type: z.enum(SPAN_TYPES).optional(),
-    provider: z.string().min(1).optional(),
+    provider: filterValue.optional(),
   })
   .default({});
 

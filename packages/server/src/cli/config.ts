@@ -40,6 +40,11 @@ export const configSchema = z.strictObject({
       maxEventsPerRequest: z.number().int().positive().default(10_000),
       /** Queue of spans waiting for commit; past it clients get 429 rather than unbounded memory. */
       maxQueuedSpans: z.number().int().positive().default(200_000),
+      /** Past this wait for the store, new batches get 429 (before their body is decoded): long
+       * enough to ride out a DuckDB checkpoint at normal load (a few seconds), short enough that
+       * under overload an acknowledgement comes inside the 10 s OpenTelemetry exporters wait,
+       * however deep maxQueuedSpans lets the queue grow (200,000 spans are 10+ s on a slow disk). */
+      maxQueueDelayMs: z.number().int().positive().default(5_000),
       /** Prompts and outputs can hold personal data: stored only when switched on. */
       captureContent: z.boolean().default(false),
       /** A whole request must arrive within this; stops slow-loris bodies holding connections. */
@@ -227,8 +232,15 @@ export function storeConfigOf(config: Config): StoreConfig {
     const httpUrl = `http://${credentials}${url.host}`;
     // &shard=host:port (repeated): every shard's HTTP endpoint, for a cluster without Keeper.
     const shards = url.searchParams.getAll('shard').map((hostPort) => `http://${credentials}${hostPort}`);
-    if (!cluster) return { kind: 'clickhouse', url: httpUrl, database };
-    return shards.length > 0 ? { kind: 'clickhouse', url: httpUrl, database, cluster, shards } : { kind: 'clickhouse', url: httpUrl, database, cluster };
+    // ?timeout_ms=: how long an insert or lookup may wait for ClickHouse before ingest answers 503.
+    const rawTimeout = url.searchParams.get('timeout_ms');
+    const timeoutMs = rawTimeout === null ? undefined : Number(rawTimeout);
+    if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
+      throw new SightlineError('CONFIG_INVALID', `store: timeout_ms "${rawTimeout}" must be a positive whole number of milliseconds`);
+    }
+    const base = { kind: 'clickhouse' as const, url: httpUrl, database, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+    if (!cluster) return base;
+    return shards.length > 0 ? { ...base, cluster, shards } : { ...base, cluster };
   }
   return { kind: 'duckdb', path: resolve(config.data, 'sightline.duckdb') };
 }

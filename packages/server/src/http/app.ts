@@ -16,12 +16,14 @@ import { registerOtlpRoutes } from './routes/otlp.js';
 import { countResponses, registerMetricsRoutes } from './routes/metrics.js';
 import { registerQueryRoutes } from './routes/query.js';
 import { registerStatusRoutes } from './routes/status.js';
+import { shedWhenOverloaded } from './shed-load.js';
 
 export function createApp(deps: AppDeps, log: (line: string) => void = console.error): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   if (deps.metrics) app.use('*', countResponses(deps.metrics.health));
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
+  app.use('/v1/*', shedWhenOverloaded(deps.commits));
   registerEventRoutes(app, deps);
   registerOtlpRoutes(app, deps);
   registerQueryRoutes(app, deps);
@@ -39,6 +41,8 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   app.onError((err, c) => {
     if (err instanceof BadParam) return c.json(errorBody('bad_request', err.message), 400);
     if (err instanceof SightlineError && err.code === 'QUERY_INVALID') return c.json(errorBody('bad_request', err.message), 400);
+    // A capability this store lacks: 501 without Retry-After, since asking again cannot succeed.
+    if (err instanceof SightlineError && err.code === 'NOT_SUPPORTED') return c.json(errorBody('not_implemented', err.message), 501);
     if (err instanceof SightlineError && err.code === 'STORE_UNAVAILABLE') {
       c.header('Retry-After', '5');
       return c.json(errorBody('store_unavailable', err.message), 503);

@@ -2,6 +2,8 @@
 // response instead of storing the batch twice. Records are committed with the spans (see
 // Store.append), and this cache, rebuilt from the store at start, answers retries without a
 // store round trip. A retry that arrives while the first attempt is still committing waits for it.
+// A key the cache does not hold may still be in the store (another node took it, or the cache
+// forgot it for space): ingest-commit.ts asks the store then.
 
 import type { IdempotencyRecord } from '../store/store.js';
 
@@ -25,12 +27,16 @@ export interface IdempotencyCache {
   /** The attempt that claimed `key` was not stored (refused, failed): a retry may try again. */
   release(key: string): void;
   load(records: IdempotencyRecord[]): void;
+  /** True when a key completed less than IDEMPOTENCY_TTL_MS before `now` was dropped for space. */
+  mayHaveForgotten(now: number): boolean;
 }
 
 type Entry = { response: string; at: number } | { waiters: ((r: string | null) => void)[] };
 
 export function createIdempotencyCache(): IdempotencyCache {
   const entries = new Map<string, Entry>();
+  /** Completion time of the newest entry dropped for space. */
+  let forgottenAt = -Infinity;
   const remember = (key: string, entry: Entry) => {
     entries.delete(key);
     entries.set(key, entry);
@@ -38,6 +44,7 @@ export function createIdempotencyCache(): IdempotencyCache {
       for (const [k, e] of entries) {
         if ('response' in e) {
           entries.delete(k);
+          forgottenAt = Math.max(forgottenAt, e.at);
           break;
         }
       }
@@ -66,10 +73,15 @@ export function createIdempotencyCache(): IdempotencyCache {
     load(records) {
       for (const r of records) remember(r.key, { response: r.response, at: r.created_at });
     },
+    mayHaveForgotten: (now) => now - forgottenAt <= IDEMPOTENCY_TTL_MS,
   };
 }
 
-/** The cache key: keys are per project, so two tenants can never collide. */
-export function scopedKey(project: string, key: string): string {
-  return `${project}\u0000${key}`;
+/**
+ * The cache and store key: keys are per project, so two tenants can never collide, and per route
+ * (`route` '' is /v1/events, whose records predate routes), so a key reused on another route
+ * never replays an answer in a foreign format. Client keys are visible ASCII, never NUL.
+ */
+export function scopedKey(project: string, key: string, route = ''): string {
+  return route === '' ? `${project}\u0000${key}` : `${project}\u0000${route}\u0000${key}`;
 }

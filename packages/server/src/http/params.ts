@@ -11,12 +11,17 @@ export class BadParam extends Error {
   }
 }
 
+/** A caller's value as an error quotes it: at most 64 characters, so a huge value is not echoed back whole. */
+export function quoted(raw: string): string {
+  return raw.length <= 64 ? `"${raw}"` : `"${raw.slice(0, 64)}…" (${raw.length} characters)`;
+}
+
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export function parseDuration(param: string, raw: string): number {
   const m = DURATION.exec(raw.trim());
-  if (!m) throw new BadParam(param, `"${raw}" is not a duration like 30s, 5m, 1h or 7d`);
+  if (!m) throw new BadParam(param, `${quoted(raw)} is not a duration like 30s, 5m, 1h or 7d`);
   return Number(m[1]) * UNIT_MS[m[2]!]!;
 }
 
@@ -25,7 +30,7 @@ export function parseTime(param: string, raw: string): number {
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
   const t = Date.parse(trimmed);
   if (!/^\d{4}-\d{2}-\d{2}/.test(trimmed) || Number.isNaN(t)) {
-    throw new BadParam(param, `"${raw}" is neither epoch milliseconds nor an ISO-8601 time`);
+    throw new BadParam(param, `${quoted(raw)} is neither epoch milliseconds nor an ISO-8601 time`);
   }
   return t;
 }
@@ -46,7 +51,7 @@ export function parseRange(q: Query, now: number, defaultMs = 3_600_000): { from
 
 export function parseEnum<T extends string>(param: string, raw: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(raw)) {
-    throw new BadParam(param, `"${raw}" is not one of ${allowed.join(', ')}`);
+    throw new BadParam(param, `${quoted(raw)} is not one of ${allowed.join(', ')}`);
   }
   return raw as T;
 }
@@ -93,7 +98,7 @@ export function parseBool(q: Query, name: string): boolean {
   const v = q(name);
   if (v === undefined || v === '' || v === '0' || v === 'false') return false;
   if (v === '1' || v === 'true') return true;
-  throw new BadParam(name, `"${v}" is not true or false`);
+  throw new BadParam(name, `${quoted(v)} is not true or false`);
 }
 
 export function parseNumber(q: Query, name: string, min: number, max: number): number | undefined {
@@ -101,7 +106,7 @@ export function parseNumber(q: Query, name: string, min: number, max: number): n
   if (v === undefined) return undefined;
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-    throw new BadParam(name, `"${v}" is not a number in ${min}..${max}`);
+    throw new BadParam(name, `${quoted(v)} is not a number in ${min}..${max}`);
   }
   return n;
 }

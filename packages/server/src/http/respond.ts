@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'overloaded'
   | 'store_unavailable'
+  | 'not_implemented'
   | 'internal';
 
 export function errorBody(code: ErrorCode, message: string) {

@@ -9,6 +9,8 @@ export type SightlineErrorCode =
   | 'SCHEMA_TOO_NEW'
   | 'QUERY_INVALID'
   | 'NOT_FOUND'
+  /** The configured backend cannot do this (e.g. Parquet export on ClickHouse 18.16); retrying will not help. */
+  | 'NOT_SUPPORTED'
   | 'INTERNAL';
 
 export class SightlineError extends Error {

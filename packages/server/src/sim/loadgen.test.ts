@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLoadPool } from './load-pool.js';
-import { runLoad } from './loadgen.js';
+import { runLoad, type LoadReport } from './loadgen.js';
 import type { SimEvent } from './trace.js';
 
 let server: http.Server | undefined;
@@ -16,8 +16,8 @@ afterEach(() => {
   server = undefined;
 });
 
-/** Accepts every POST, decoding gzip, and keeps the events. */
-async function sink(): Promise<{ url: string; events: SimEvent[]; encodings: Set<string> }> {
+/** Accepts every POST (after `delayMs`), decoding gzip, and keeps the events. */
+async function sink(delayMs = 0): Promise<{ url: string; events: SimEvent[]; encodings: Set<string> }> {
   const events: SimEvent[] = [];
   const encodings = new Set<string>();
   server = http.createServer((req, res) => {
@@ -29,7 +29,7 @@ async function sink(): Promise<{ url: string; events: SimEvent[]; encodings: Set
       encodings.add(encoding);
       const body = encoding === 'gzip' ? gunzipSync(raw) : raw;
       for (const e of JSON.parse(body.toString()) as SimEvent[]) events.push(e);
-      res.writeHead(200).end('{"accepted":true}');
+      setTimeout(() => res.writeHead(200).end('{"accepted":true}'), delayMs);
     });
   });
   server.keepAliveTimeout = 5000;
@@ -75,6 +75,21 @@ describe('runLoad', () => {
     const report = await runLoad({ endpoint: target.url, apiKey: 'k', batch: 100, concurrency: 2, durationS: 1, rate: 2000, gzip: false, seed: 1 });
     // 2000 events/s for 1 s in batches of 100: sends due at 0, 50, … 950 ms.
     expect(report.requests).toBe(20);
+  });
+
+  it('keeps to --rate in an open loop whatever the answers take, reporting each interval', async () => {
+    const target = await sink(600);
+    const intervals: LoadReport[] = [];
+    const options = { endpoint: target.url, apiKey: 'k', batch: 100, concurrency: 8, durationS: 1, rate: 400, gzip: false, seed: 1 };
+    // Sends due at 0, 250, 500 and 750 ms, each answered 600 ms later.
+    const open = await runLoad({ ...options, openLoop: true, reportEveryS: 0.375 }, (r) => intervals.push(r));
+    expect(open.requests).toBe(4);
+    expect(open.acked_events).toBe(400);
+    expect(open.latency_ms.p50).toBeGreaterThanOrEqual(600);
+    // The first interval (0–375 ms) saw two sends and no answer yet.
+    expect(intervals[0]).toMatchObject({ sent_events: 200, acked_events: 0, requests: 0, status_counts: {} });
+    // A closed loop of one client waits for each answer: sends at 0 and 600 ms only.
+    expect((await runLoad({ ...options, concurrency: 1 })).requests).toBe(2);
   });
 
   it('counts refused connections instead of failing', async () => {

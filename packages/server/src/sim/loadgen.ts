@@ -1,7 +1,12 @@
 // Load generator, runnable as a child process:
 //   node dist/sim/loadgen.js --endpoint http://127.0.0.1:4318 --key sk_… [--batch 1000]
 //     [--concurrency 4] [--duration-s 10] [--rate 50000] [--gzip] [--seed 1] [--nonce 8hex]
-// POSTs pre-serialised batches over keep-alive connections and prints ONE JSON line at the end.
+//     [--open-loop] [--report-every-s 10]
+// POSTs pre-serialised batches over keep-alive connections and prints ONE JSON line at the end
+// (with --report-every-s, a line {"interval": report} per interval before it, for that interval alone).
+// Closed loop (default): `concurrency` clients, each sending its next batch once answered. Open
+// loop: batches start on the --rate schedule whatever the answers, as many independent clients
+// would send them, on up to `concurrency` connections; latency counts from the scheduled start.
 
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -25,6 +30,10 @@ export interface LoadOptions {
   seed: number;
   /** 8 hex digits starting every trace id; random when absent. */
   nonce?: string;
+  /** Start batches on the rate schedule without waiting for answers (needs rate). */
+  openLoop?: boolean;
+  /** Called every this many seconds with the figures of that interval alone. */
+  reportEveryS?: number;
 }
 
 export interface LoadReport {
@@ -43,55 +52,113 @@ interface Reply {
   status: number | 'error';
 }
 
-/** Runs the load and reports; never throws for HTTP or network failures (they are counted). */
-export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+/** Answers counted since `since` (ms, performance clock); `report` sums them up. */
+function createTally(batch: number, nonce: string, since: number) {
+  const statusCounts: Record<string, number> = {};
+  const latencies: number[] = [];
+  let acked = 0;
+  let sent = 0;
+  return {
+    sent: () => (sent += batch),
+    answered(status: Reply['status'], latencyMs: number) {
+      latencies.push(latencyMs);
+      const key = String(status);
+      statusCounts[key] = (statusCounts[key] ?? 0) + 1;
+      if (typeof status === 'number' && status >= 200 && status < 300) acked += batch;
+    },
+    report(until: number): LoadReport {
+      const durationS = (until - since) / 1000;
+      latencies.sort((a, b) => a - b);
+      const pick = (q: number): number => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+      return {
+        sent_events: sent,
+        acked_events: acked,
+        requests: latencies.length,
+        status_counts: statusCounts,
+        duration_s: round(durationS),
+        events_per_s: Math.round(acked / durationS),
+        latency_ms: { p50: pick(0.5), p99: pick(0.99), max: round(latencies[latencies.length - 1] ?? 0) },
+        run_nonce: nonce,
+      };
+    },
+  };
+}
+
+/**
+ * Runs the load and reports; never throws for HTTP or network failures (they are counted).
+ * @example const r = await runLoad({ endpoint, apiKey, batch: 1000, concurrency: 256, durationS: 60, rate: 4e5, openLoop: true, gzip: false, seed: 1 }, (i) => console.log(i.events_per_s));
+ */
+export async function runLoad(options: LoadOptions, onInterval?: (report: LoadReport) => void): Promise<LoadReport> {
+  if (options.openLoop && options.rate === undefined) throw new Error('loadgen: an open loop needs a rate');
   const nonce = options.nonce ?? randomBytes(4).toString('hex');
   const pool = createLoadPool({ nonce, batch: options.batch, templates: 64, seed: options.seed, agents: 20, now: Date.now() });
   const url = new URL('/v1/events', options.endpoint);
   const transport = url.protocol === 'https:' ? https : http;
-  const agent = new transport.Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const statusCounts: Record<string, number> = {};
-  const latencies: number[] = [];
+  // Idle sockets close after 4 s, before the server's 5 s keep-alive timeout: reusing one the
+  // server is closing would fail with ECONNRESET (Node honours the server's Keep-Alive hint only
+  // when the agent has a timeout of its own).
+  const agent = new transport.Agent({ keepAlive: true, maxSockets: options.concurrency, timeout: 4_000 });
   let nextSeq = 0;
-  let acked = 0;
   const started = performance.now();
   const deadline = started + options.durationS * 1000;
+  const total = createTally(options.batch, nonce, started);
+  let interval = createTally(options.batch, nonce, started);
+  const ticker =
+    options.reportEveryS === undefined || onInterval === undefined
+      ? undefined
+      : setInterval(() => {
+          const now = performance.now();
+          onInterval(interval.report(now));
+          interval = createTally(options.batch, nonce, now);
+        }, options.reportEveryS * 1000);
+  const dueOf = (seq: number) => started + (seq * options.batch * 1000) / options.rate!;
 
+  /** `scheduled`: the open loop's due time, which latency counts from (client-side waits included). */
+  const sendOne = async (seq: number, scheduled?: number): Promise<void> => {
+    const text = pool.body(seq);
+    const body = options.gzip ? await gzipAsync(text, { level: 1 }) : Buffer.from(text);
+    total.sent();
+    interval.sent();
+    const t0 = scheduled ?? performance.now();
+    const reply = await send(transport, agent, url, options.apiKey, body, options.gzip);
+    const latency = performance.now() - t0;
+    total.answered(reply.status, latency);
+    interval.answered(reply.status, latency);
+  };
   const worker = async (): Promise<void> => {
     for (;;) {
       const seq = nextSeq++;
       if (options.rate !== undefined) {
-        const due = started + (seq * options.batch * 1000) / options.rate;
+        const due = dueOf(seq);
         if (due >= deadline) return;
-        if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+        if (due > performance.now()) await sleep(due - performance.now());
       }
       if (performance.now() >= deadline) return;
-      const text = pool.body(seq);
-      const body = options.gzip ? await gzipAsync(text, { level: 1 }) : Buffer.from(text);
-      const t0 = performance.now();
-      const reply = await send(transport, agent, url, options.apiKey, body, options.gzip);
-      latencies.push(performance.now() - t0);
-      const key = String(reply.status);
-      statusCounts[key] = (statusCounts[key] ?? 0) + 1;
-      if (typeof reply.status === 'number' && reply.status >= 200 && reply.status < 300) acked += options.batch;
+      await sendOne(seq);
     }
   };
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
-  agent.destroy();
-  const durationS = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pick = (q: number): number => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-  return {
-    sent_events: latencies.length * options.batch,
-    acked_events: acked,
-    requests: latencies.length,
-    status_counts: statusCounts,
-    duration_s: round(durationS),
-    events_per_s: Math.round(acked / durationS),
-    latency_ms: { p50: pick(0.5), p99: pick(0.99), max: round(latencies[latencies.length - 1] ?? 0) },
-    run_nonce: nonce,
+  const openLoop = async (): Promise<void> => {
+    const inFlight = new Set<Promise<void>>();
+    for (let seq = 0; dueOf(seq) < deadline; seq++) {
+      const due = dueOf(seq);
+      if (due > performance.now()) await sleep(due - performance.now());
+      const sending: Promise<void> = sendOne(seq, due).finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+    }
+    await Promise.all(inFlight);
   };
+  await (options.openLoop ? openLoop() : Promise.all(Array.from({ length: options.concurrency }, worker)));
+  clearInterval(ticker);
+  if (ticker !== undefined && onInterval !== undefined) {
+    // The last, shorter interval (answers that came in after the previous report).
+    const last = interval.report(performance.now());
+    if (last.sent_events > 0 || last.requests > 0) onInterval(last);
+  }
+  agent.destroy();
+  return total.report(performance.now());
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function send(
   transport: typeof http | typeof https,
@@ -135,6 +202,8 @@ export function parseLoadArgs(argv: string[]): LoadOptions {
       gzip: { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       nonce: { type: 'string' },
+      'open-loop': { type: 'boolean', default: false },
+      'report-every-s': { type: 'string' },
     },
   });
   if (values.endpoint === undefined || values.key === undefined) {
@@ -155,12 +224,14 @@ export function parseLoadArgs(argv: string[]): LoadOptions {
     gzip: values.gzip,
     seed: Math.floor(Number(values.seed)),
     ...(values.nonce !== undefined ? { nonce: values.nonce.toLowerCase() } : {}),
+    ...(values['open-loop'] ? { openLoop: true } : {}),
+    ...(values['report-every-s'] !== undefined ? { reportEveryS: positive('report-every-s', values['report-every-s']) } : {}),
   };
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    const report = await runLoad(parseLoadArgs(process.argv.slice(2)));
+    const report = await runLoad(parseLoadArgs(process.argv.slice(2)), (interval) => process.stdout.write(JSON.stringify({ interval }) + '\n'));
     process.stdout.write(JSON.stringify(report) + '\n');
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

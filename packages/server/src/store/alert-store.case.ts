@@ -43,5 +43,27 @@ export function runAlertStoreConformance(name: string, newStore: () => Promise<{
       expect(await store.listAlertEvents({ project: 'other', limit: 10 })).toEqual([]);
       await store.close();
     });
+
+    it('treats ids as opaque text, keeps the last of repeated writes, and revives deleted documents', async () => {
+      const { store } = await newStore();
+      const odd = "it's a \\ \"rule\" — ✓";
+      await store.putAlertRecords('rule', [
+        { project: 'p', id: odd, updated_at: 1, body: { v: 1 } },
+        { project: 'p', id: odd, updated_at: 2, body: { v: 2 } },
+      ]);
+      expect(await store.listAlertRecords('rule', 'p')).toEqual([{ project: 'p', id: odd, updated_at: 2, body: { v: 2 } }]);
+      expect(await store.listAlertRecords('state', 'p')).toEqual([]);
+      expect(await store.deleteAlertRecord('rule', 'p', odd)).toBe(true);
+      expect(await store.listAlertRecords('rule')).toEqual([]);
+      await store.putAlertRecords('rule', [{ project: 'p', id: odd, updated_at: 3, body: { v: 3 } }]);
+      expect(await store.listAlertRecords('rule')).toEqual([{ project: 'p', id: odd, updated_at: 3, body: { v: 3 } }]);
+      expect(await store.pruneAlertRecords('rule', 3)).toBe(0);
+      await store.appendAlertEvents([{ project: 'p', id: odd, at: 10.7, alert_id: odd, rule_id: odd, kind: 'firing', body: {} }]);
+      expect(await store.listAlertEvents({ project: 'p', rule_id: odd, limit: 5 })).toEqual([
+        { project: 'p', id: odd, at: 10, alert_id: odd, rule_id: odd, kind: 'firing', body: {} },
+      ]);
+      expect(await store.listAlertEvents({ project: 'p', limit: 0 })).toEqual([]);
+      await store.close();
+    });
   });
 }

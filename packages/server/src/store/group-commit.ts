@@ -1,6 +1,7 @@
 // Group commit: concurrent append requests are batched into one store append (one commit),
-// then every request in the batch is answered. Bounded: past maxQueuedSpans new work is
-// refused with a retry hint instead of queueing without limit.
+// then every request in the batch is answered. Bounded in size and in time: past maxQueuedSpans,
+// or when new spans would wait longer than maxQueueDelayMs for the store (it falls behind), new
+// work is refused with a retry hint instead of queueing without limit.
 
 import { SightlineError } from '../model/errors.js';
 import type { Span } from '../model/span.js';
@@ -14,6 +15,14 @@ export interface GroupCommitOptions {
   maxBatchSpans: number;
   maxDelayMs: number;
   maxQueuedSpans: number;
+  /**
+   * New work is refused when it would wait longer than this before its commit starts: when the
+   * oldest queued request has already waited that long (the store stalls), or when the queue holds
+   * more spans than the store commits in that time (measured on full batches).
+   */
+  maxQueueDelayMs?: number;
+  /** Milliseconds, monotonic; injected by tests. */
+  clock?: () => number;
   /** Called with the spans of each successful commit (live tail, metrics). */
   onCommit?: (spans: Span[], commitMs: number) => void;
 }
@@ -23,6 +32,11 @@ export interface GroupCommit {
   submit(spans: Span[], idempotency?: IdempotencyRecord): Promise<SubmitResult>;
   /** Spans accepted into the queue and not yet committed. */
   queued(): number;
+  /**
+   * Why a submit now would be refused as overloaded, or null: lets a route refuse before it reads
+   * and decodes a body it could not queue.
+   */
+  overloaded(): Extract<SubmitResult, { status: 'retryable' }> | null;
   /** Resolves when everything submitted so far is committed (or failed). */
   drain(): Promise<void>;
 }
@@ -31,12 +45,17 @@ interface Pending {
   spans: Span[];
   idempotency: IdempotencyRecord | undefined;
   resolve: (r: SubmitResult) => void;
+  /** When it was queued (opts.clock). */
+  since: number;
 }
 
 export function createGroupCommit(store: Store, opts: GroupCommitOptions): GroupCommit {
+  const clock = opts.clock ?? (() => performance.now());
   const queue: Pending[] = [];
   let queuedSpans = 0;
   let committing = false;
+  /** Spans the store commits per ms, measured on full batches (small ones are mostly per-commit cost); 0 until known. */
+  let spansPerMs = 0;
   let timer: NodeJS.Timeout | null = null;
   let idle: Promise<void> = Promise.resolve();
   let markIdle: (() => void) | null = null;
@@ -66,10 +85,13 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
     const spans = batch.length === 1 ? batch[0]!.spans : batch.flatMap((p) => p.spans);
     const idempotency = batch.flatMap((p) => (p.idempotency ? [p.idempotency] : []));
     const started = performance.now();
+    const startedAt = clock();
     let result: SubmitResult;
     try {
       await store.append(spans, idempotency.length > 0 ? { idempotency } : undefined);
       result = { status: 'ok' };
+      const took = clock() - startedAt;
+      if (n * 2 >= opts.maxBatchSpans && took > 0) spansPerMs = spansPerMs === 0 ? n / took : 0.7 * spansPerMs + 0.3 * (n / took);
       opts.onCommit?.(spans, performance.now() - started);
     } catch (err) {
       const message = err instanceof SightlineError ? err.message : `store append failed: ${(err as Error).message}`;
@@ -87,27 +109,47 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
     }
   }
 
+  /** The refusal for `incoming` more spans, or null when they fit. */
+  const refusal = (incoming: number): Extract<SubmitResult, { status: 'retryable' }> | null => {
+    if (queuedSpans > 0 && queuedSpans + incoming > opts.maxQueuedSpans) {
+      return {
+        status: 'retryable',
+        reason: 'overloaded',
+        retryAfterMs: 1_000,
+        message: `ingest queue is full (${queuedSpans} spans waiting, limit ${opts.maxQueuedSpans}); retry later`,
+      };
+    }
+    if (opts.maxQueueDelayMs === undefined) return null;
+    const stalled = queue.length === 0 ? 0 : clock() - queue[0]!.since;
+    const backlog = spansPerMs > 0 ? queuedSpans / spansPerMs : 0;
+    const wait = Math.max(stalled, backlog);
+    if (wait > opts.maxQueueDelayMs) {
+      return {
+        status: 'retryable',
+        reason: 'overloaded',
+        retryAfterMs: 1_000,
+        message: `ingest is behind: new spans would wait ${Math.round(wait)} ms for the store (limit ${opts.maxQueueDelayMs} ms); retry later`,
+      };
+    }
+    return null;
+  };
+
   return {
     submit(spans, idempotency) {
       if (spans.length === 0 && !idempotency) return Promise.resolve({ status: 'ok' });
-      if (queuedSpans > 0 && queuedSpans + spans.length > opts.maxQueuedSpans) {
-        return Promise.resolve({
-          status: 'retryable',
-          reason: 'overloaded',
-          retryAfterMs: 1_000,
-          message: `ingest queue is full (${queuedSpans} spans waiting, limit ${opts.maxQueuedSpans}); retry later`,
-        });
-      }
+      const refused = refusal(spans.length);
+      if (refused) return Promise.resolve(refused);
       if (queue.length === 0 && !committing) {
         idle = new Promise<void>((r) => (markIdle = r));
       }
       queuedSpans += spans.length;
       return new Promise<SubmitResult>((resolve) => {
-        queue.push({ spans, idempotency, resolve });
+        queue.push({ spans, idempotency, resolve, since: clock() });
         schedule();
       });
     },
     queued: () => queuedSpans,
+    overloaded: () => refusal(1),
     drain: () => (queue.length === 0 && !committing ? Promise.resolve() : idle),
   };
 }

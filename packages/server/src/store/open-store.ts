@@ -14,6 +14,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
         database: config.database,
         ...(config.cluster === undefined ? {} : { cluster: config.cluster }),
         ...(config.shards === undefined ? {} : { shards: config.shards }),
+        ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
       });
   }
 }

@@ -405,6 +405,38 @@ export function runStoreConformance(
       expect(await store.findApiKeyByHash(k1.hash)).toEqual({ ...k1, revoked_at: T0 + 5 });
     });
 
+    it('records idempotency keys with the spans and finds the first record of a key since a time', async () => {
+      const store = await fresh();
+      // Scoped keys as the HTTP layer writes them: project, NUL, the client's key.
+      const first = { key: 'alpha\u0000batch-1', response: '{"accepted":1,"rejected":[],"rejected_events":0}', created_at: T0 };
+      const bare = { key: 'alpha\u0000empty', response: '{"accepted":0}', created_at: T0 + 5_000 };
+      const other = { key: 'beta\u0000batch-1', response: 'other project', created_at: T0 + 10_000 };
+      // The same key recorded again later, as two nodes racing on one key would.
+      const again = { key: first.key, response: 'second attempt', created_at: T0 + 20_000 };
+      await store.append([makeSpan({ span_id: 'a' })], { idempotency: [first] });
+      await store.append([], { idempotency: [bare] });
+      await store.append([makeSpan({ span_id: 'b' })], { idempotency: [other, again] });
+      expect(await store.findIdempotency!(first.key, T0 - HOUR_MS)).toEqual(first);
+      expect(await store.findIdempotency!(first.key, T0 + 1)).toEqual(again);
+      expect(await store.findIdempotency!(bare.key, T0)).toEqual(bare);
+      expect(await store.findIdempotency!(bare.key, T0 + 5_001)).toBeNull();
+      expect(await store.findIdempotency!('alpha\u0000missing', 0)).toBeNull();
+      expect(await store.findIdempotency!("alpha\u0000batch-1' OR 1=1 --", 0)).toBeNull();
+      expect(await store.recentIdempotency!(T0 + 1)).toEqual([bare, other, again]);
+      expect(await store.stats()).toMatchObject({ spans: 2 });
+    });
+
+    it('keeps idempotency records a day after the newest one and drops those two days older', async () => {
+      const store = await fresh();
+      const newest = T0 + 3 * 24 * HOUR_MS;
+      const record = (key: string, created_at: number) => ({ key: `alpha\u0000${key}`, response: key, created_at });
+      const old = record('old', newest - 2 * 24 * HOUR_MS - 1);
+      const kept = [record('day-old', newest - 24 * HOUR_MS + 1), record('hour-old', newest - HOUR_MS), record('newest', newest)];
+      await store.append([], { idempotency: [old, ...kept] });
+      await store.deleteBefore({ spansBefore: T0, rollupsBefore: T0 });
+      expect(await store.recentIdempotency!(0)).toEqual(kept);
+    });
+
     it('finds a whole trace without a hint when its spans are days apart, written in several appends', async () => {
       const store = await fresh();
       const at = (d: number, i: number) => makeSpan({ trace_id: 'long-trace', span_id: `s${d}-${i}`, timestamp: T0 + d * 24 * HOUR_MS + i });
@@ -437,7 +469,8 @@ export function runStoreConformance(
       it('keeps data across close and reopen', async () => {
         const store = await newStore();
         const spans = fleetSpans('alpha', 50);
-        await store.append(spans);
+        const key = { key: 'alpha\u0000batch-7', response: '{"accepted":50}', created_at: T0 };
+        await store.append(spans, { idempotency: [key] });
         await store.createProject('alpha');
         await store.putApiKey(apiKey());
         await store.close();
@@ -447,6 +480,7 @@ export function runStoreConformance(
         expect(await again.getTrace('alpha', 'alpha-trace-3')).toEqual(spans.filter((s) => s.trace_id === 'alpha-trace-3'));
         expect(await again.listProjects()).toEqual(['alpha']);
         expect(await again.findApiKeyByHash(apiKey().hash)).toEqual(apiKey());
+        expect(await again.findIdempotency!(key.key, T0)).toEqual(key);
         const rows = await again.rollup({ project: 'alpha', from: T0, to: T0 + 3 * HOUR_MS, bucketMs: 24 * HOUR_MS, groupBy: [], filter: {} });
         expect(rows.map((r) => r.count)).toEqual([50]);
       });

@@ -13,6 +13,8 @@ export type StoreConfig =
       cluster?: string;
       /** HTTP URL of every shard of `cluster`, for DDL and retention where ON CLUSTER is unavailable (no Keeper). */
       shards?: string[];
+      /** Inserts and lookups unanswered after this many ms fail as STORE_UNAVAILABLE (default 10 s). */
+      timeoutMs?: number;
     };
 
 export interface SpanFilter {
@@ -250,11 +252,19 @@ export interface Store {
   readonly kind: StoreConfig['kind'];
   /**
    * Appends spans; resolves once durable. Throws STORE_UNAVAILABLE. Idempotency keys given here
-   * are recorded in the same transaction as the spans, so a retry after a crash is still known.
+   * are recorded with the spans, so a retry after a crash is still known: in the same transaction
+   * on DuckDB, right after the spans on ClickHouse (its README says what that leaves open).
    */
   append(spans: Span[], opts?: AppendOptions): Promise<void>;
-  /** Idempotency records written since `since` (ms), to rebuild the in-memory cache at start. */
+  /** Idempotency records written since `since` (ms), oldest first, to rebuild the in-memory cache at start. */
   recentIdempotency?(since: number): Promise<IdempotencyRecord[]>;
+  /**
+   * The first record of `key` (an IdempotencyRecord.key) written since `since` (ms), or null: for a
+   * retry whose key the in-memory cache lacks (another node took the first attempt, or the cache
+   * dropped the key for space).
+   * @example const first = await store.findIdempotency?.(scopedKey(project, key), now - IDEMPOTENCY_TTL_MS);
+   */
+  findIdempotency?(key: string, since: number): Promise<IdempotencyRecord | null>;
   rollup(q: RollupQuery): Promise<RollupRow[]>;
   /**
    * All spans of a trace ordered by timestamp; empty when unknown. `hint.around`, a timestamp of
@@ -264,7 +274,11 @@ export interface Store {
    */
   getTrace(project: string, traceId: string, hint?: { around?: number }): Promise<Span[]>;
   searchTraces(q: TraceSearch): Promise<TraceSummary[]>;
-  /** Deletes raw spans older than spansBefore and rollups older than rollupsBefore (ms). */
+  /**
+   * Deletes raw spans older than spansBefore and rollups older than rollupsBefore (ms), and
+   * idempotency records more than a day older than the newest one (ClickHouse drops whole days,
+   * so it may keep up to two).
+   */
   deleteBefore(limits: { spansBefore: number; rollupsBefore: number }): Promise<{ spans: number }>;
   stats(): Promise<StoreStats>;
 

@@ -26,6 +26,10 @@ export interface ClickHouseCluster {
   cluster: string;
   /** A `--store` URL for Sightline against shard `i` (with the cluster when there are several). */
   storeUrl(database: string, shard?: number): string;
+  /** SIGKILLs shard `i`'s server, as a crash would stop it; its data dir and ports stay its own. */
+  kill(shard?: number): Promise<void>;
+  /** Starts shard `i` again on its data dir and ports; resolves once it answers /ping. */
+  restart(shard?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -96,6 +100,10 @@ async function waitForPing(url: string, child: ChildProcess, dir: string): Promi
   throw new Error(`clickhouse-server did not answer /ping within 30 s; see ${dir}/error.log`);
 }
 
+function spawnServer(dir: string): ChildProcess {
+  return spawn(CLICKHOUSE_BINARY, ['--config-file', join(dir, 'config.xml')], { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] });
+}
+
 async function stopServer(server: ClickHouseServer): Promise<void> {
   const child = server.process;
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -123,11 +131,7 @@ export async function startClickHouse(opts: { shards?: number } = {}): Promise<C
       for (const sub of ['data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, sub));
       writeFileSync(join(dir, 'config.xml'), configXml(dir, p.http, p.tcp, p.inter, ports.map((q) => q.tcp)));
       writeFileSync(join(dir, 'users.xml'), USERS_XML);
-      const child = spawn(CLICKHOUSE_BINARY, ['--config-file', join(dir, 'config.xml')], {
-        cwd: dir,
-        stdio: ['ignore', 'ignore', 'ignore'],
-      });
-      shards.push({ url: `http://127.0.0.1:${p.http}`, httpPort: p.http, tcpPort: p.tcp, dir, process: child });
+      shards.push({ url: `http://127.0.0.1:${p.http}`, httpPort: p.http, tcpPort: p.tcp, dir, process: spawnServer(dir) });
     }
     await Promise.all(shards.map((s) => waitForPing(s.url, s.process, s.dir)));
   } catch (err) {
@@ -142,6 +146,18 @@ export async function startClickHouse(opts: { shards?: number } = {}): Promise<C
       if (count === 1) return base;
       const others = shards.map((s) => `&shard=127.0.0.1:${s.httpPort}`).join('');
       return `${base}?cluster=${TEST_CLUSTER}${others}`;
+    },
+    async kill(shard = 0) {
+      const child = shards[shard]!.process;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async restart(shard = 0) {
+      const server = shards[shard]!;
+      server.process = spawnServer(server.dir);
+      await waitForPing(server.url, server.process, server.dir);
     },
     async stop() {
       await Promise.all(shards.map(stopServer));

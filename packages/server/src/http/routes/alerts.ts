@@ -8,6 +8,7 @@ import type { AlertRule } from '../../alert/rule.js';
 import type { AlertState } from '../../alert/state-machine.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
+import { BadParam, parseNumber, parseTime, type Query } from '../params.js';
 import { fail } from '../respond.js';
 
 const MAX_HISTORY = 1_000;
@@ -37,7 +38,13 @@ async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<Recor
   }
 }
 
-const intParam = (v: string | undefined): number | undefined => (v === undefined || v === '' || !Number.isFinite(Number(v)) ? undefined : Number(v));
+/** An optional id filter: any text (it is a bound value), bounded like the other filters. */
+function idParam(q: Query, name: string): string | undefined {
+  const v = q(name);
+  if (v === undefined || v === '') return undefined;
+  if (v.length > 256) throw new BadParam(name, `is ${v.length} characters; the limit is 256`);
+  return v;
+}
 
 export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const read = requireScope(deps.auth, 'read');
@@ -54,11 +61,12 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   });
 
   app.get('/api/alerts/history', read, async (c) => {
-    const limit = Math.min(MAX_HISTORY, intParam(c.req.query('limit')) ?? 100);
-    const from = intParam(c.req.query('from'));
-    const to = intParam(c.req.query('to'));
-    const alertId = c.req.query('alert_id');
-    const ruleId = c.req.query('rule_id');
+    const q: Query = (n) => c.req.query(n);
+    const limit = parseNumber(q, 'limit', 1, MAX_HISTORY) ?? 100;
+    const from = q('from') === undefined ? undefined : parseTime('from', q('from')!);
+    const to = q('to') === undefined ? undefined : parseTime('to', q('to')!);
+    const alertId = idParam(q, 'alert_id');
+    const ruleId = idParam(q, 'rule_id');
     const events = await deps.store.listAlertEvents({
       project: c.get('key').project,
       limit,

@@ -13,7 +13,7 @@ import { detectRegressions, type BaselineSpec } from '../../query/insights/regre
 import { tokenEfficiency } from '../../query/insights/tokens.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
-import { BadParam, parseDuration, parseEnum, parseFilter, parseNumber, parseRange, type Query } from '../params.js';
+import { BadParam, parseDuration, parseEnum, parseFilter, parseNumber, parseRange, quoted, type Query } from '../params.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -37,7 +37,7 @@ function parseKeys(q: Query): string[] | undefined {
   const raw = q('key');
   if (raw === undefined || raw === '') return undefined;
   const keys = raw.split(',').map((k) => k.trim());
-  for (const k of keys) if (k.length === 0 || k.length > 64) throw new BadParam('key', `"${k}" must be 1..64 characters`);
+  for (const k of keys) if (k.length === 0 || k.length > 64) throw new BadParam('key', `${quoted(k)}: a key must be 1..64 characters`);
   if (keys.length > 20) throw new BadParam('key', `names ${keys.length} keys; the limit is 20`);
   return keys;
 }

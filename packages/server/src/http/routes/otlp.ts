@@ -1,6 +1,7 @@
 // OTLP/HTTP on the same port as everything else (4318, the OTLP default), so unmodified
 // OpenTelemetry exporters work: /v1/traces is stored like native events (one validation path,
-// acknowledged only once committed); /v1/metrics and /v1/logs are answered per the spec.
+// acknowledged only once committed, Idempotency-Key honoured the same way); /v1/metrics and
+// /v1/logs are answered per the spec.
 
 import type { Context, Hono } from 'hono';
 import {
@@ -17,8 +18,8 @@ import {
 import { readBody } from '../body.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
+import { OTLP_TRACE_REPLIES, commitOnce } from '../ingest-commit.js';
 import { CODE_FOR_STATUS, fail } from '../respond.js';
-import { commitSpans } from './events.js';
 
 function send(c: Context<AppEnv>, r: OtlpResponse): Response {
   c.header('content-type', r.contentType);
@@ -40,9 +41,8 @@ export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const decoded = decodeOtlpTraces(read.body, contentType, c.req.header('content-encoding'), deps.limits);
     if (!decoded.ok) return fail(c, decoded.status, CODE_FOR_STATUS[decoded.status] ?? 'bad_request', decoded.message);
     const { spans, rejected } = deps.pipeline.process(decoded.events, { project: c.get('key').project, now: deps.clock() });
-    const refused = await commitSpans(c, deps, spans);
-    if (refused) return refused;
-    return send(c, encodeTraceResponse(contentType, tracePartialSuccess(decoded.invalid, rejected, decoded.events)));
+    const reply = encodeTraceResponse(contentType, tracePartialSuccess(decoded.invalid, rejected, decoded.events));
+    return commitOnce(c, deps, spans, reply, OTLP_TRACE_REPLIES);
   });
 
   app.post('/v1/metrics', ingest, async (c) => {

@@ -8,10 +8,11 @@ import { hostname } from 'node:os';
 import { SightlineError } from '../../model/errors.js';
 import type { Span } from '../../model/span.js';
 import { HOUR_MS, MINUTE_MS, rollupDeltas } from '../rollup.js';
-import type { ApiKeyRecord, ExportCursor, ExportQuery, Store } from '../store.js';
+import type { ApiKeyRecord, AppendOptions, ExportCursor, ExportQuery, Store } from '../store.js';
 import { createAlertQueries } from './alert-queries.js';
 import { createConnection, type Connection } from './connection.js';
 import { API_KEYS, PROJECTS, apiKeyDoc, apiKeyOf, createDocuments } from './documents.js';
+import { createIngestKeys } from './ingest-keys.js';
 import { createLeaseTable } from './lease.js';
 import { materializeInsights } from './insight-materialize.js';
 import { readInsightCohorts, readInsightPaths, type InsightTables } from './insight-queries.js';
@@ -19,7 +20,7 @@ import { followOtherNodes } from './live-follow.js';
 import { migrateServer } from './migrate.js';
 import { readRollup, readTrace, searchTraces } from './read-queries.js';
 import { bytesOnDisk, deleteInBackground, deleteOlder, type DataServers } from './retention.js';
-import { tableName, type Layout } from './schema.js';
+import { INGEST_KEYS, tableName, type Layout } from './schema.js';
 import { SPAN_SELECT, rollupRow, rowSpan, spanRow } from './span-rows.js';
 import { identifier, int, ms, str } from './sql.js';
 
@@ -31,6 +32,8 @@ export interface ClickHouseStoreOptions {
   cluster?: string;
   /** HTTP endpoint of every shard; without it DDL and retention use ON CLUSTER (needs Keeper). */
   shards?: string[];
+  /** Inserts and lookups unanswered after this many ms fail as STORE_UNAVAILABLE (see connection.ts). */
+  timeoutMs?: number;
   /** Names this node in the rows it inserts (live tail across nodes). Random by default. */
   node?: string;
   clock?: () => number;
@@ -53,9 +56,9 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
   };
   // In a cluster an INSERT into a Distributed table returns only once every shard has the rows.
   const settings: ClickHouseSettings = cluster === undefined ? {} : { insert_distributed_sync: 1 };
-  const entry = createConnection(options.url, settings);
+  const entry = createConnection(options.url, settings, options.timeoutMs);
   const shardConns: Connection[] =
-    layout.onCluster || cluster === undefined ? [entry] : options.shards!.map((u) => createConnection(u, settings));
+    layout.onCluster || cluster === undefined ? [entry] : options.shards!.map((u) => createConnection(u, settings, options.timeoutMs));
   const all = [...new Set([entry, ...shardConns])];
   try {
     for (const conn of shardConns) await migrateServer(conn, layout, node, clock());
@@ -78,6 +81,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
   const docs = createDocuments(entry, tableName(layout, 'docs'));
   const alerts = createAlertQueries(entry, docs, tableName(layout, 'alert_events'));
   const leases = createLeaseTable(entry, tableName(layout, 'leases'));
+  const ingestKeys = createIngestKeys(entry, tableName(layout, INGEST_KEYS));
   const followers = new Set<() => void>();
   let closed = false;
 
@@ -93,7 +97,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
 
   return {
     kind: 'clickhouse',
-    append: open(async (spans: Span[]) => {
+    append: open(async (spans: Span[], opts: AppendOptions = {}) => {
       const at = clock();
       // Acknowledged only when all three inserts are; a failed append may leave some of them
       // written (ClickHouse has no multi-table transaction), which the caller's retry duplicates.
@@ -102,7 +106,13 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
         entry.insert(t.rollups.minute, rollupDeltas(spans, MINUTE_MS).map(rollupRow)),
         entry.insert(t.rollups.hour, rollupDeltas(spans, HOUR_MS).map(rollupRow)),
       ]);
+      // Idempotency keys only once the spans are in: a crash or failed insert between the two
+      // leaves spans whose key is unknown, so a retry stores them again (a duplicate), never a
+      // replayed answer for spans that were not stored (a loss). See README.md.
+      await ingestKeys.record(opts.idempotency ?? []);
     }),
+    recentIdempotency: open((since: number) => ingestKeys.recent(since)),
+    findIdempotency: open((key: string, since: number) => ingestKeys.find(key, since)),
     rollup: open((q) => readRollup(entry, t.rollups, q)),
     getTrace: open((project: string, traceId: string, hint?: { around?: number }) => readTrace(entry, t.spans, project, traceId, hint)),
     searchTraces: open((q) => searchTraces(entry, t.spans, q)),
@@ -113,6 +123,9 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
       await deleteOlder(servers, 'rollup_hour', 'bucket', limits.rollupsBefore);
       // Insight hours before the cutoff would be recomputed from what is left; they go with the spans.
       for (const table of ['path_hour', 'cohort_hour', 'insight_hours'] as const) await deleteOlder(servers, table, 'hour', limits.spansBefore);
+      // Whole days only (no mutation): readers select by created_at anyway.
+      const keysBefore = await ingestKeys.retentionCutoff();
+      if (keysBefore !== null) await deleteOlder(servers, INGEST_KEYS, 'created_at', keysBefore);
       return { spans: Number(counted[0]?.n ?? 0) };
     }),
     stats: open(async () => {
@@ -166,11 +179,12 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
       );
       return rows.map(rowSpan);
     }),
+    // NOT_SUPPORTED, not STORE_UNAVAILABLE: a retry cannot succeed (HTTP 501, no Retry-After).
     exportParquet: () =>
       Promise.reject(
         new SightlineError(
-          'STORE_UNAVAILABLE',
-          'exportParquet is not available on ClickHouse: ClickHouse 18.16 has no Parquet output format; export as csv or ndjson instead',
+          'NOT_SUPPORTED',
+          'Parquet export is not available on the ClickHouse store: ClickHouse 18.16 has no Parquet output format; export as csv or ndjson instead',
         ),
       ),
 

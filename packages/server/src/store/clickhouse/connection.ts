@@ -1,6 +1,6 @@
 // One ClickHouse HTTP endpoint as the store uses it: rows out as plain objects with 64-bit integers
 // as numbers, rows in as JSONEachRow, DDL as commands. Failures become STORE_UNAVAILABLE (server
-// unreachable) or carry ClickHouse's own error code in the message (bad SQL is a bug).
+// unreachable or past its deadline) or carry ClickHouse's own error code in the message (bad SQL is a bug).
 
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { SightlineError } from '../../model/errors.js';
@@ -9,11 +9,18 @@ export type Row = Record<string, unknown>;
 
 export interface Connection {
   readonly url: string;
+  /** An analytic read: may run as long as a query over months of spans takes (60 s of silence at most). */
   rows<T = Row>(sql: string): Promise<T[]>;
+  /** A small read on a request's path (API keys, documents): bounded by the connection's timeoutMs. */
+  lookup<T = Row>(sql: string): Promise<T[]>;
   command(sql: string): Promise<void>;
+  /** Bounded by timeoutMs: an ingest acknowledgement waits on it. */
   insert(table: string, values: Row[]): Promise<void>;
   close(): Promise<void>;
 }
+
+/** OpenTelemetry exporters give up on a request after 10 s, so a later acknowledgement is lost anyway. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** ClickHouse error codes the store reacts to. */
 export const CH_TABLE_ALREADY_EXISTS = '57';
@@ -27,9 +34,10 @@ export function clickhouseCode(err: unknown): string | undefined {
 
 /**
  * Opens an HTTP connection. `settings` apply to every request (e.g. insert_distributed_sync=1 so a
- * Distributed insert returns only once every shard accepted it).
+ * Distributed insert returns only once every shard accepted it). Inserts and lookups that ClickHouse
+ * has not answered within `timeoutMs` (a hung server, a network partition) fail as STORE_UNAVAILABLE.
  */
-export function createConnection(url: string, settings: ClickHouseSettings = {}): Connection {
+export function createConnection(url: string, settings: ClickHouseSettings = {}, timeoutMs = DEFAULT_TIMEOUT_MS): Connection {
   const client: ClickHouseClient = createClient({
     url,
     application: 'sightline',
@@ -38,10 +46,13 @@ export function createConnection(url: string, settings: ClickHouseSettings = {})
     clickhouse_settings: { output_format_json_quote_64bit_integers: 0, ...settings },
   });
   const where = url.replace(/\/\/[^@/]*@/, '//');
-  const wrap = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+  const wrap = async <T>(what: string, run: () => Promise<T>, deadline?: AbortSignal): Promise<T> => {
     try {
       return await run();
     } catch (err) {
+      if (deadline?.aborted) {
+        throw new SightlineError('STORE_UNAVAILABLE', `ClickHouse at ${where} did not answer ${what} within ${timeoutMs} ms`, { cause: err });
+      }
       const e = err as Error & { code?: unknown };
       if (typeof e.code === 'string' && /^\d+$/.test(e.code)) {
         throw new SightlineError('STORE_UNAVAILABLE', `ClickHouse at ${where} rejected ${what}: ${e.message}`, { cause: err });
@@ -56,15 +67,32 @@ export function createConnection(url: string, settings: ClickHouseSettings = {})
         const result = await client.query({ query: sql, format: 'JSONEachRow' });
         return result.json<T>();
       }),
+    lookup: <T>(sql: string) => {
+      const deadline = AbortSignal.timeout(timeoutMs);
+      return wrap(
+        firstWords(sql),
+        async () => {
+          const result = await client.query({ query: sql, format: 'JSONEachRow', abort_signal: deadline });
+          return result.json<T>();
+        },
+        deadline,
+      );
+    },
     command: (sql) =>
       wrap(firstWords(sql), async () => {
         await client.command({ query: sql });
       }),
-    insert: (table, values) =>
-      wrap(`an insert into ${table}`, async () => {
-        if (values.length === 0) return;
-        await client.insert({ table, values, format: 'JSONEachRow' });
-      }),
+    insert: (table, values) => {
+      const deadline = AbortSignal.timeout(timeoutMs);
+      return wrap(
+        `an insert into ${table}`,
+        async () => {
+          if (values.length === 0) return;
+          await client.insert({ table, values, format: 'JSONEachRow', abort_signal: deadline });
+        },
+        deadline,
+      );
+    },
     close: () => client.close(),
   };
 }

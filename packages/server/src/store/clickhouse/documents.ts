@@ -50,7 +50,7 @@ export function createDocuments(conn: Connection, table: string): Documents {
       if (where.id !== undefined) conditions.push(`id = ${str(where.id)}`);
       const having = ['cur_deleted = 0'];
       if (where.lookup !== undefined) having.push(`cur_lookup = ${str(where.lookup)}`);
-      const rows = await conn.rows<{ project: string; id: string; cur_updated: number; cur_body: string }>(
+      const rows = await conn.lookup<{ project: string; id: string; cur_updated: number; cur_body: string }>(
         `SELECT project, id, argMax(body, version) AS cur_body, argMax(deleted, version) AS cur_deleted,
             argMax(updated_at, version) AS cur_updated, argMax(lookup, version) AS cur_lookup
           FROM ${table} WHERE ${conditions.join(' AND ')}

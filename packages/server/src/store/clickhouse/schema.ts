@@ -76,8 +76,10 @@ export type RollupTable = keyof typeof ROLLUP_TABLES;
 export const TABLES = ['spans', 'rollup_minute', 'rollup_hour', 'docs', 'leases', 'alert_events'] as const;
 /** The insight engine's hourly aggregates (version 2, see insight-materialize.ts). */
 export const INSIGHT_TABLES = ['path_hour', 'cohort_hour', 'insight_hours'] as const;
+/** Idempotency-Key records of acknowledged ingest requests (version 3, see ingest-keys.ts). */
+export const INGEST_KEYS = 'ingest_keys';
 /** Every table Sightline reads and writes. */
-export type Table = (typeof TABLES)[number] | (typeof INSIGHT_TABLES)[number];
+export type Table = (typeof TABLES)[number] | (typeof INSIGHT_TABLES)[number] | typeof INGEST_KEYS;
 
 /** Where tables live: one server, or a cluster of shards. */
 export interface Layout {
@@ -127,6 +129,8 @@ const SHARDING_KEY: Record<Table, string> = {
   cohort_hour: 'rand()',
   // Small, and the materializer must see its own commit markers at once.
   insight_hours: '0',
+  // Looked up by key from every shard; insert_distributed_sync makes a record visible at ack.
+  ingest_keys: 'cityHash64(key)',
 };
 
 function distributedDdl(layout: Layout, t: Table): string {
@@ -191,6 +195,17 @@ const MIGRATIONS: ((layout: Layout) => string[])[] = [
       PARTITION BY intDiv(hour, ${DAY_MS})
       ORDER BY (hour, version, project)`,
     ...(layout.cluster === undefined ? [] : INSIGHT_TABLES.map((t) => distributedDdl(layout, t))),
+  ],
+  // Idempotency-Key records, so a retry that reaches another node (or a restarted one) is answered,
+  // not stored twice. Sorted by key for the lookup on every keyed request; daily partitions by
+  // created_at, dropped by deleteBefore once wholly more than a day older than the newest record.
+  (layout) => [
+    `CREATE TABLE IF NOT EXISTS ${localName(layout, INGEST_KEYS)}${on(layout)} (
+        key String, response String, created_at UInt64
+      ) ENGINE = MergeTree
+      PARTITION BY intDiv(created_at, ${DAY_MS})
+      ORDER BY (key, created_at)`,
+    ...(layout.cluster === undefined ? [] : [distributedDdl(layout, INGEST_KEYS)]),
   ],
 ];
 

@@ -260,6 +260,18 @@ export class DuckDbEngine {
     return rows.map((r) => ({ key: r.key as string, response: r.response as string, created_at: r.created_at as number }));
   }
 
+  /** A scan of ingest_keys (a day of keys; no index, which would cost every append). */
+  async findIdempotency(key: string, since: number): Promise<IdempotencyRecord | null> {
+    const rows = await this.read((conn) =>
+      queryRows(
+        conn,
+        'SELECT key, response, created_at FROM ingest_keys WHERE key = ? AND created_at >= ? ORDER BY created_at LIMIT 1',
+        [key, BigInt(Math.floor(since))],
+      ),
+    );
+    const r = rows[0];
+    return r === undefined ? null : { key: r.key as string, response: r.response as string, created_at: r.created_at as number };
+  }
 
   async stats(): Promise<StoreStats> {
     const rows = await this.read((conn) => queryRows(conn, 'SELECT count(*) AS n FROM spans'));

@@ -9,4 +9,4 @@ const dir = mkdtempSync(join(tmpdir(), 'sightline-duckdb-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-runExportConformance('duckdb', () => createDuckDbStore({ path: join(dir, `export-${++n}.duckdb`) }));
+runExportConformance('duckdb', () => createDuckDbStore({ path: join(dir, `export-${++n}.duckdb`) }), { parquet: true });

@@ -68,6 +68,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     kind: 'duckdb',
     append: (spans, opts) => call('append', spans, opts),
     recentIdempotency: (since) => call('recentIdempotency', since),
+    findIdempotency: (key, since) => call('findIdempotency', key, since),
     rollup: (q) => call('rollup', q),
     getTrace: (project, traceId, hint) => call('getTrace', project, traceId, hint),
     searchTraces: (q) => call('searchTraces', q),

@@ -25,7 +25,7 @@ export async function readExportPage(conn: DuckDBConnection, q: ExportQuery, aft
     where.push('(timestamp, trace_id, span_id) > (?, ?, ?)');
     params.push(BigInt(Math.floor(after.timestamp)), after.trace_id, after.span_id);
   }
-  params.push(Math.max(1, Math.floor(limit)));
+  params.push(Math.max(0, Math.floor(limit)));
   const rows = await queryRows(conn, `SELECT ${SPAN_SELECT} FROM spans WHERE ${where.join(' AND ')} ${ORDER} LIMIT ?`, params);
   return rows.map(toSpan);
 }

@@ -1,0 +1,135 @@
+// Committing an ingest request's spans and answering it, shared by /v1/events and /v1/traces:
+// refusals (draining, rate limit, full queue, failing store) and Idempotency-Key, so a retry of
+// either route is stored once and answered with the first attempt's response, byte for byte.
+
+import type { Context } from 'hono';
+import type { Span } from '../model/span.js';
+import type { IdempotencyRecord } from '../store/store.js';
+import type { AppDeps, AppEnv } from './context.js';
+import { IDEMPOTENCY_TTL_MS, MAX_KEY_LENGTH, scopedKey } from './idempotency.js';
+import { fail } from './respond.js';
+
+/** A 200 answer as sent, and as remembered for retries. */
+export interface IngestReply {
+  contentType: string;
+  body: string | Uint8Array;
+}
+
+/** How one route keeps its replies in idempotency records (`IdempotencyRecord.response`). */
+export interface ReplyRecords {
+  /** Scopes the route's keys (see scopedKey). */
+  route: string;
+  toRecord(reply: IngestReply): string;
+  fromRecord(record: string): IngestReply;
+}
+
+/** Stores validated spans; a Response when they were refused, null once they are committed. */
+export async function commitSpans(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  spans: Span[],
+  idempotency?: IdempotencyRecord,
+): Promise<Response | null> {
+  if (deps.draining()) return fail(c, 503, 'store_unavailable', 'server is shutting down; retry against another node', 1_000);
+  const rate = deps.rateLimit?.take(c.get('key').id, spans.length, deps.clock());
+  if (rate && !rate.ok) return fail(c, 429, 'overloaded', rate.message, rate.retryAfterMs);
+  const result = await deps.commits.submit(spans, idempotency);
+  if (result.status === 'retryable') {
+    return result.reason === 'overloaded'
+      ? fail(c, 429, 'overloaded', result.message, result.retryAfterMs)
+      : fail(c, 503, 'store_unavailable', result.message, result.retryAfterMs);
+  }
+  return null;
+}
+
+function send(c: Context<AppEnv>, reply: IngestReply, replayed: boolean): Response {
+  const headers: Record<string, string> = { 'content-type': reply.contentType };
+  if (replayed) headers['idempotent-replayed'] = 'true';
+  return c.body(typeof reply.body === 'string' ? reply.body : new Uint8Array(reply.body), 200, headers);
+}
+
+/**
+ * Commits `spans` and answers `reply`, or, when the request's Idempotency-Key was already used on
+ * this route and project within a day, stores nothing and answers that attempt's reply (header
+ * `idempotent-replayed: true`).
+ * @example return commitOnce(c, deps, spans, { contentType: 'application/json', body: JSON.stringify(body) }, EVENT_REPLIES);
+ */
+export async function commitOnce(c: Context<AppEnv>, deps: AppDeps, spans: Span[], reply: IngestReply, records: ReplyRecords): Promise<Response> {
+  const rawKey = c.req.header('idempotency-key');
+  if (rawKey === undefined) return (await commitSpans(c, deps, spans)) ?? send(c, reply, false);
+  if (rawKey.length > MAX_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(rawKey)) {
+    return fail(c, 400, 'bad_request', `Idempotency-Key: must be 1 to ${MAX_KEY_LENGTH} visible ASCII characters`);
+  }
+  const key = scopedKey(c.get('key').project, rawKey, records.route);
+  const earlier = await claim(deps, key);
+  if (earlier !== null) return send(c, records.fromRecord(earlier), true);
+  const response = records.toRecord(reply);
+  let refused: Response | null;
+  try {
+    refused = await commitSpans(c, deps, spans, { key, response, created_at: deps.clock() });
+  } catch (err) {
+    deps.idempotency.release(key);
+    throw err;
+  }
+  if (refused) {
+    deps.idempotency.release(key);
+    return refused;
+  }
+  deps.idempotency.complete(key, response, deps.clock());
+  return send(c, reply, false);
+}
+
+/**
+ * Claims `key` for this attempt (null) or returns the record of the attempt that had it: from
+ * this node's cache, after waiting for an attempt still in flight here, or from the store.
+ */
+async function claim(deps: AppDeps, key: string): Promise<string | null> {
+  for (;;) {
+    const now = deps.clock();
+    const claimed = deps.idempotency.claim(key, now);
+    if (claimed.status === 'done') return claimed.response;
+    if (claimed.status === 'in_flight') {
+      const first = await claimed.outcome;
+      if (first !== null) return first;
+      continue;
+    }
+    if (!storeMayKnow(deps, now)) return null;
+    let stored: IdempotencyRecord | null;
+    try {
+      stored = await deps.store.findIdempotency!(key, now - IDEMPOTENCY_TTL_MS);
+    } catch (err) {
+      deps.idempotency.release(key);
+      throw err;
+    }
+    if (stored === null) return null;
+    deps.idempotency.complete(key, stored.response, stored.created_at);
+    return stored.response;
+  }
+}
+
+/**
+ * Whether a key missing from this node's cache may be in the store. A store that other nodes write
+ * to (they are the ones followOtherNodes follows) always may; a single-writer store only when the
+ * cache dropped a key still within the TTL, since every key it recorded passed through this cache.
+ */
+function storeMayKnow(deps: AppDeps, now: number): boolean {
+  if (deps.store.findIdempotency === undefined) return false;
+  return deps.store.followOtherNodes !== undefined || deps.idempotency.mayHaveForgotten(now);
+}
+
+/** /v1/events: records hold the JSON body itself (the format of records written before routes). */
+export const EVENT_REPLIES: ReplyRecords = {
+  route: '',
+  toRecord: (reply) => (typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString('utf8')),
+  fromRecord: (record) => ({ contentType: 'application/json', body: record }),
+};
+
+/** /v1/traces: the reply may be protobuf, so records keep its content type and base64 bytes. */
+export const OTLP_TRACE_REPLIES: ReplyRecords = {
+  route: 'otlp-traces',
+  toRecord: (reply) => JSON.stringify({ content_type: reply.contentType, body: Buffer.from(reply.body).toString('base64') }),
+  fromRecord(record) {
+    const r = JSON.parse(record) as { content_type: string; body: string };
+    return { contentType: r.content_type, body: Buffer.from(r.body, 'base64') };
+  },
+};
