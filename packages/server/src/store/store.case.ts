@@ -232,6 +232,11 @@ export function runStoreConformance(
       const range = { project: 'alpha', from: T0, to: T0 + 3 * HOUR_MS, filter: {} };
       expectRowsEqual(await store.rollup({ ...range, bucketMs: MINUTE_MS, groupBy: [] }), expectedRollup(spans, MINUTE_MS, []));
       expectRowsEqual(await store.rollup({ ...range, bucketMs: HOUR_MS, groupBy: [] }), expectedRollup(spans, HOUR_MS, []));
+      // Without the histogram: the same sums, no latency buckets.
+      expectRowsEqual(
+        await store.rollup({ ...range, bucketMs: HOUR_MS, groupBy: ['agent'], histogram: false }),
+        expectedRollup(spans, HOUR_MS, ['agent_id']).map((r) => ({ ...r, latency_hist: [] })),
+      );
       expectRowsEqual(
         await store.rollup({ ...range, bucketMs: 15 * MINUTE_MS, groupBy: ['agent'] }),
         expectedRollup(spans, 15 * MINUTE_MS, ['agent_id']),

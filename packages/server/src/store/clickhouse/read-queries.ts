@@ -39,6 +39,7 @@ export async function readRollup(conn: Connection, tables: { minute: string; hou
     throw new SightlineError('QUERY_INVALID', 'errors_only is not available on rollups; read the errors column');
   }
   const table = q.bucketMs % HOUR_MS === 0 ? tables.hour : tables.minute;
+  const hist = q.histogram === false ? [] : HIST_COLUMNS;
   const where = [`project = ${str(q.project)}`, `bucket >= ${ms(floorToBucket(q.from, q.bucketMs))}`, `bucket < ${ms(Math.ceil(q.to))}`];
   for (const [field, dim] of FILTER_DIMENSIONS) {
     const value = q.filter[field];
@@ -56,8 +57,8 @@ export async function readRollup(conn: Connection, tables: { minute: string; hou
   // data, which the HAVING below drops (a stored rollup row always counts at least one span).
   const bucket = q.collapse ? `toInt64(${floorToBucket(q.from, q.bucketMs)})` : `intDiv(bucket, ${q.bucketMs}) * ${q.bucketMs}`;
   const sql = `SELECT ${bucket} AS b, ${groupSelect.map((g) => `${g}, `).join('')}
-      ${ROLLUP_SUMS.map(([c]) => `sum(${c}) AS s_${c}`).join(', ')},
-      ${HIST_COLUMNS.map((h) => `sum(${h}) AS s_${h}`).join(', ')}
+      ${ROLLUP_SUMS.map(([c]) => `sum(${c}) AS s_${c}`).join(', ')}
+      ${hist.map((h) => `, sum(${h}) AS s_${h}`).join('')}
     FROM ${table} WHERE ${where.join(' AND ')}
     GROUP BY ${keys.join(', ')} ${q.collapse ? 'HAVING sum(count) > 0' : ''} ORDER BY ${keys.join(', ')}`;
   const rows = await conn.rows(sql);
@@ -75,7 +76,7 @@ export async function readRollup(conn: Connection, tables: { minute: string; hou
     cost_usd: Number(r.s_cost_usd),
     confidence_sum: Number(r.s_confidence_sum),
     confidence_count: Number(r.s_confidence_count),
-    latency_hist: HIST_COLUMNS.map((h) => Number(r[`s_${h}`])),
+    latency_hist: hist.map((h) => Number(r[`s_${h}`])),
   }));
 }
 
