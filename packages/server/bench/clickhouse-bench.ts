@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Span } from '../src/model/span.js';
 import { createClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
+import { createConnection } from '../src/store/clickhouse/connection.js';
 import { createDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { quantileFromHistogram } from '../src/store/latency-sketch.js';
 import { HOUR_MS, MINUTE_MS } from '../src/store/rollup.js';
@@ -102,6 +103,29 @@ async function dashboardQueries(store: Store): Promise<Record<string, number>> {
   return out;
 }
 
+/**
+ * Waits until ClickHouse's background merges settle (active part count unchanged for 6 s, at most
+ * 3 min): 500 inserts of 20,000 rows leave hundreds of small parts that a server ingesting over
+ * a week would long have merged, and reading them one by one is not the steady state.
+ */
+async function settleMerges(url: string, database: string): Promise<{ before: number; after: number; seconds: number }> {
+  const conn = createConnection(url);
+  const count = async () =>
+    Number((await conn.rows<{ n: number }>(`SELECT count() AS n FROM system.parts WHERE active AND database = '${database}'`))[0]!.n);
+  const started = performance.now();
+  const before = await count();
+  let last = before;
+  let stable = 0;
+  while (stable < 3 && performance.now() - started < 180_000) {
+    await new Promise((r) => setTimeout(r, 2_000));
+    const n = await count();
+    stable = n === last ? stable + 1 : 0;
+    last = n;
+  }
+  await conn.close();
+  return { before, after: last, seconds: (performance.now() - started) / 1000 };
+}
+
 async function ingestThroughNodes(storeUrl: string): Promise<{ one: number; two: number; twoStatuses: string }> {
   const args = ['--store', storeUrl];
   const a = await startServer({ args });
@@ -134,6 +158,8 @@ async function main(): Promise<void> {
 
     const chStore = await createClickHouseStore({ url: ch.shards[0]!.url, database: 'dashboard' });
     const chRate = await load(chStore, 20_000);
+    const parts = await settleMerges(ch.shards[0]!.url, 'dashboard');
+    console.log(`\nClickHouse parts after loading: ${parts.before} active, ${parts.after} once background merges settled (${parts.seconds.toFixed(0)} s)`);
     const chStats = await chStore.stats();
     const chTimes = await dashboardQueries(chStore);
     await chStore.close();
