@@ -26,7 +26,11 @@ END`;
 
 const WIDTH: Record<RollupTable, number> = { rollup_minute: 60_000, rollup_hour: 3_600_000 };
 
-/** INSERT of the rollup rows for spans with lo < seq ≤ hi (bound as parameters 1 and 2). */
+/**
+ * INSERT of the rollup rows for spans with lo < seq ≤ hi (bound as parameters 1 and 2). The 64
+ * histogram counts are `count_if`: ~1.5× faster than `count(*) FILTER (…)` here (a flush of an
+ * hour of 20 agents' traffic: 140 → 100 ms for minutes, 64 → 36 ms for hours).
+ */
 export function rollupInsertSql(table: RollupTable): string {
   const width = WIDTH[table];
   return `INSERT INTO ${table}
@@ -35,7 +39,7 @@ export function rollupInsertSql(table: RollupTable): string {
       sum(latency_ms), sum(tokens_input), sum(tokens_output), sum(tokens_cache_read),
       sum(tokens_cache_write), sum(tokens_reasoning), coalesce(sum(cost_usd), 0),
       coalesce(sum(confidence), 0), count(confidence),
-      ${HIST_COLUMNS.map((_, i) => `count(*) FILTER (WHERE lb = ${i})`).join(', ')}
+      ${HIST_COLUMNS.map((_, i) => `count_if(lb = ${i})`).join(', ')}
     FROM (SELECT *, ${LATENCY_BUCKET_SQL} AS lb FROM spans WHERE seq > $1 AND seq <= $2)
     GROUP BY ALL`;
 }
