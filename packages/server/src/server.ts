@@ -9,6 +9,7 @@ import { storeConfigOf } from './cli/config.js';
 import { createAuthenticator, hashKey, keyRecordFor, newKeySecret } from './http/auth.js';
 import { createFindingLookup } from './alert/correlated-finding.js';
 import { createAlertEngine } from './alert/engine.js';
+import { startAlertLeader } from './alert/leader.js';
 import { createApp } from './http/app.js';
 import { createIdempotencyCache, IDEMPOTENCY_TTL_MS } from './http/idempotency.js';
 import { createRateLimiter } from './http/rate-limit.js';
@@ -131,7 +132,9 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
           findCorrelated: createFindingLookup(store, clock),
           onTick: (r) => metrics.health.alertTick(r.evaluated, r.deliveries.filter((d) => d.status === 'failed').length),
         }) : undefined;
-    await alerts?.start();
+    // The timer is the leader's: with several nodes on one store, only the lease holder evaluates.
+    await alerts?.start({ timer: false });
+    const alertLeader = alerts && startAlertLeader({ store, engine: alerts, intervalMs: config.alerts.intervalMs, clock, log });
     let draining = false;
     const app = createApp(
       {
@@ -199,6 +202,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
           // Live-tail streams never end by themselves: give in-flight responses a moment, then cut.
           await Promise.race([closed, within(1_000)]);
           httpServer.closeAllConnections();
+          await alertLeader?.stop();
           await alerts?.stop();
           await store.close();
         })();

@@ -22,7 +22,10 @@ export const BUILTIN_RULES: readonly AlertRule[] = [
     // 2 σ is the band; the 10-point floor and the binomial tail bound keep ~100 agent × decision
     // groups evaluated every 30 s from raising noise alerts (at most one a week, see the benchmark).
     condition: { type: 'sigma', k: 2, minDelta: 0.1, maxPValue: 1e-4 },
-    minSamples: 8,
+    // The tail bound, not the sample count, keeps noise out (3 errors in 5 from a 2 % baseline do
+    // not pass it). At 8, an agent's decision taken ~0.4 times a minute rarely filled the 15 min
+    // window, so a 90 % spike on it went unjudged for 40 min (the benchmark's 06:00 refund spike).
+    minSamples: 5,
     minBaselineSamples: 100,
     severity: 'critical',
   }),

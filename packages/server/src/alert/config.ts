@@ -11,7 +11,10 @@ const HOUR = 3_600_000;
 export const alertsConfigSchema = z.strictObject({
   /** Baseline alerts are the point of the product: on unless switched off. */
   enabled: z.boolean().default(true),
-  /** 30 s: a breach shows within a minute, and a tick costs a few small rollup reads. */
+  /**
+   * 30 s: a breach shows within a minute, and a tick costs a few small rollup reads. Up to 5 min
+   * suits the built-ins' 10–15 min windows too; their detection figures (README.md) are measured at 5 min.
+   */
   intervalMs: z.number().int().min(1_000).max(HOUR).default(30_000),
   /** Spans arrive after they end and SDKs batch for seconds: the last 2 min of rollups are re-read each tick. */
   lateMs: z.number().int().nonnegative().max(HOUR).default(2 * MINUTE),

@@ -8,6 +8,7 @@ import type { AlertsConfig } from './config.js';
 import { baselineRange, createBaselineCache, evaluateRule } from './evaluate-rule.js';
 import type { BaselineStats, Labels } from './figures.js';
 import { alertSummary, buildEvidence } from './evidence.js';
+import { createBucketTotals, sumGroups } from './bucket-totals.js';
 import { createChannel, type Channel } from './notify/channels.js';
 import { createDispatcher, type Delivery } from './notify/deliveries.js';
 import type { AlertNotification, NotificationKind } from './notify/notification.js';
@@ -39,6 +40,8 @@ export interface TickReport {
 export interface AlertEngine {
   /** Loads persisted rules, states, silences and pending deliveries; starts the timer unless `timer: false`. */
   start(opts?: { timer?: boolean }): Promise<void>;
+  /** Re-reads rules, states, silences and pending deliveries (another node may have written them). */
+  reload(): Promise<void>;
   stop(): Promise<void>;
   /** One evaluation at `now` (default: the clock), then due deliveries. Ticks never overlap. */
   tick(now?: number): Promise<TickReport>;
@@ -75,7 +78,8 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
   const dispatcher = createDispatcher(store, channels, config.delivery);
   const ruleSet = createRuleSet(store, config);
   const reader = createRollupWindowReader(store, config.lateMs);
-  const baselines = createBaselineCache();
+  const bucketTotals = createBucketTotals();
+  const baselines = createBaselineCache(bucketTotals, config.lateMs);
   const states = new Map<string, AlertState>();
   const silences = new Map<string, Silence>();
   const lastEvaluated = new Map<string, number>();
@@ -83,6 +87,11 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
   const amPushed = new Map<string, number>();
   let timer: ReturnType<typeof setInterval> | null = null;
   let running: Promise<TickReport> | null = null;
+  let reloading: Promise<void> | null = null;
+  /** Ticks and reloads take turns: a reload must not swap the states a tick is stepping. */
+  const idle = async (): Promise<void> => {
+    while (running !== null || reloading !== null) await Promise.allSettled([running, reloading]);
+  };
   let lastPrune = 0;
 
   const channelsFor = (rule: AlertRule): Channel[] =>
@@ -128,7 +137,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
         .filter((p) => p.rules.some((r) => dueIds.has(r.id)))
         .map(async (p) => {
           const windowMs = Math.max(...p.rules.map((r) => r.windowMs));
-          const baselineFrom = Math.min(...p.rules.map((r) => baselineRange(r, now).from));
+          const baselineFrom = Math.min(...p.rules.map((r) => baselineRange(r, now, config.lateMs).from));
           const win = await reader.read(project, now, p, { windowMs, baselineFrom });
           for (const r of p.rules) windows.set(r.id, win);
         }),
@@ -148,13 +157,17 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
         }
       }
       const win = windows.get(rule.id)!;
-      for (const g of evaluateRule(rule, win, baselines(project, rule, win, now), live)) {
+      const perMinute = bucketTotals(`${project}\u0000${rule.id}\u0000minute`, rule, win.minuteBuckets, now - rule.windowMs, now);
+      for (const g of evaluateRule(rule, sumGroups(perMinute.values()), baselines(project, rule, win, now), live)) {
         const id = alertIdOf(project, rule.id, g.groupKey);
         const prev = states.get(id);
         if (!prev && !g.verdict.breach) continue;
         const { state, transition } = step(prev, { id, project, rule, labels: g.labels, groupKey: g.groupKey, verdict: g.verdict, baseline: g.baseline, now });
         states.set(id, state);
-        if (transition === null) continue;
+        if (transition === null) {
+          if (movedSince(prev, state)) changed.push(state);
+          continue;
+        }
         changed.push(state);
         report.transitions.push({ alert_id: id, rule_id: rule.id, labels: state.labels, transition });
         if (transition === 'firing') {
@@ -238,15 +251,29 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
     firingCount: () => [...states.values()].filter((st) => st.status === 'firing').length,
     channels,
     async start(opts = {}) {
-      await ruleSet.load();
-      for (const r of await store.listAlertRecords('state')) states.set(r.id, r.body as unknown as AlertState);
-      for (const r of await store.listAlertRecords('silence')) silences.set(r.id, r.body as unknown as Silence);
-      await dispatcher.load();
+      await engine.reload();
       if (opts.timer !== false && config.enabled) {
         timer = setInterval(() => {
           if (running === null) engine.tick().catch((err: Error) => log(`alerts: tick failed: ${err.message}`));
         }, config.intervalMs);
         timer.unref();
+      }
+    },
+    async reload() {
+      await idle();
+      reloading = (async () => {
+        await ruleSet.load();
+        const [stateRecords, silenceRecords] = await Promise.all([store.listAlertRecords('state'), store.listAlertRecords('silence')]);
+        states.clear();
+        for (const r of stateRecords) states.set(r.id, r.body as unknown as AlertState);
+        silences.clear();
+        for (const r of silenceRecords) silences.set(r.id, r.body as unknown as Silence);
+        await dispatcher.load();
+      })();
+      try {
+        await reloading;
+      } finally {
+        reloading = null;
       }
     },
     async stop() {
@@ -255,7 +282,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       await running?.catch(() => undefined);
     },
     async tick(now = deps.clock()) {
-      while (running !== null) await running.catch(() => undefined);
+      await idle();
       running = tickOnce(now);
       try {
         return await running;
@@ -300,6 +327,16 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
     },
   };
   return engine;
+}
+
+/**
+ * A step without a transition still persisted: streaks count evaluations across ticks, and the
+ * next tick may run on another node (leader.ts) from the persisted state; a live alert's figures,
+ * so every node's API shows the same. Other quiet steps (most of them) cost no write.
+ */
+function movedSince(prev: AlertState | undefined, s: AlertState): boolean {
+  if (prev === undefined || prev.streak !== s.streak) return true;
+  return (s.status === 'pending' || s.status === 'firing') && (prev.value !== s.value || prev.samples !== s.samples);
 }
 
 function historyEvent(s: AlertState, kind: string, at: number) {

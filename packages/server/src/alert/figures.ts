@@ -63,11 +63,13 @@ export function windowSigma(rule: AlertRule, b: BaselineStats, samples: number):
   return samples > 0 ? b.unitSigma / Math.sqrt(samples) : Infinity;
 }
 
-function matches(rule: AlertRule, group: (string | null)[]): boolean {
+/** The rule's filter as (group index, wanted value) pairs. */
+function filterChecks(rule: AlertRule): [number, string][] {
+  const checks: [number, string][] = [];
   for (const [field, want] of Object.entries(rule.filter) as [keyof AlertRule['filter'], string | undefined][]) {
-    if (want !== undefined && group[DIM_INDEX[FILTER_DIM[field]]] !== want) return false;
+    if (want !== undefined) checks.push([DIM_INDEX[FILTER_DIM[field]], want]);
   }
-  return true;
+  return checks;
 }
 
 export function groupKeyOf(rule: AlertRule, group: (string | null)[]): { key: string; labels: Labels } {
@@ -76,30 +78,45 @@ export function groupKeyOf(rule: AlertRule, group: (string | null)[]): { key: st
   return { key: JSON.stringify(rule.groupBy.map((d) => group[DIM_INDEX[d]] ?? null)), labels };
 }
 
-/** Sums rows matching the rule's filter, per group of its groupBy. */
-export function totalsByGroup(rule: AlertRule, rows: Iterable<RollupRow>, keep?: (r: RollupRow) => boolean): Map<string, GroupTotals> {
-  const out = new Map<string, GroupTotals>();
-  for (const row of rows) {
-    if ((keep && !keep(row)) || !matches(rule, row.group)) continue;
-    const { key, labels } = groupKeyOf(rule, row.group);
-    let g = out.get(key);
-    if (!g) out.set(key, (g = { key, labels, totals: emptyTotals() }));
+const ZERO = emptyTotals();
+
+/** Empty totals; without the 64 histogram counts for metrics that never read them (merging is cheaper). */
+export function newTotals(histogram: boolean): Totals {
+  return histogram ? emptyTotals() : { ...ZERO, latency_hist: [] };
+}
+
+/** Sums rows matching the rule's filter, per group of its groupBy (keyed as groupKeyOf). */
+export function totalsByGroup(rule: AlertRule, rows: Iterable<RollupRow>): Map<string, GroupTotals> {
+  const byValues = new Map<string, GroupTotals>();
+  const checks = filterChecks(rule);
+  const at = rule.groupBy.map((d) => DIM_INDEX[d]);
+  const histogram = needsHistogram(rule.metric);
+  rows: for (const row of rows) {
+    for (const [i, want] of checks) if (row.group[i] !== want) continue rows;
+    // A cheap, unambiguous lookup key per row (length-prefixed values); the JSON key and labels once per group.
+    let values = '';
+    for (const i of at) {
+      const v = row.group[i];
+      values += v == null ? '-' : `${v.length}:${v}`;
+    }
+    let g = byValues.get(values);
+    if (!g) byValues.set(values, (g = { ...groupKeyOf(rule, row.group), totals: newTotals(histogram) }));
     addRow(g.totals, row);
   }
-  return out;
+  return new Map([...byValues.values()].map((g) => [g.key, g]));
 }
 
 /**
- * Baseline per group from hourly rows: the pooled value, and the spread of hourly values scaled to
- * one sample (ratios: Σ nₕ(vₕ − μ)² / (H − 1), whose expectation is the per-sample variance) or to
- * one window (sums: hourly σ × √(window / hour)).
+ * Baseline per group from hourly group totals (totalsByGroup of each hour's rows, for the hours of
+ * the baseline): the pooled value, and the spread of hourly values scaled to one sample (ratios:
+ * Σ nₕ(vₕ − μ)² / (H − 1), whose expectation is the per-sample variance) or to one window (sums:
+ * hourly σ × √(window / hour)).
  */
-export function baselineByGroup(rule: AlertRule, hourly: ReadonlyMap<number, RollupRow[]>, from: number, to: number): Map<string, BaselineStats> {
+export function baselineByGroup(rule: AlertRule, hourly: ReadonlyMap<number, ReadonlyMap<string, GroupTotals>>): Map<string, BaselineStats> {
   const perHour = new Map<string, Map<number, Totals>>();
   const pooled = new Map<string, Totals>();
-  for (const [hour, rows] of hourly) {
-    if (hour < from || hour >= to) continue;
-    for (const g of totalsByGroup(rule, rows).values()) {
+  for (const [hour, groups] of hourly) {
+    for (const g of groups.values()) {
       let hours = perHour.get(g.key);
       if (!hours) perHour.set(g.key, (hours = new Map()));
       hours.set(hour, g.totals);
@@ -108,7 +125,7 @@ export function baselineByGroup(rule: AlertRule, hourly: ReadonlyMap<number, Rol
       mergeTotals(p, g.totals);
     }
   }
-  const hoursSpanned = Math.max(1, Math.round((to - from) / HOUR));
+  const hoursSpanned = Math.max(1, Math.round(rule.baselineMs / HOUR));
   const out = new Map<string, BaselineStats>();
   for (const [key, total] of pooled) {
     const hours = perHour.get(key)!;
@@ -150,7 +167,7 @@ function ratioBaseline(rule: AlertRule, hours: Map<number, Totals>, mean: number
   return { mean, unitSigma: Math.sqrt(unitVariance), samples: total.count, hours: hours.size };
 }
 
-function mergeTotals(into: Totals, t: Totals): void {
+export function mergeTotals(into: Totals, t: Totals): void {
   into.count += t.count;
   into.errors += t.errors;
   into.latency_sum += t.latency_sum;

@@ -17,9 +17,21 @@ describe('judge', () => {
     expect([v.breach, v.threshold?.toFixed(3), v.exitThreshold?.toFixed(3)]).toEqual([true, '0.110', '0.085']);
   });
 
+  it('error rate: judges from 5 samples; the tail bound, not the count, keeps noise out', () => {
+    const b = baseline(0.02, Math.sqrt(0.02 * 0.98));
+    const at = (errors: number) => {
+      const v = judge(errorRule, { value: errors / 5, samples: 5, errors }, b);
+      return [v.breach, v.reason];
+    };
+    expect([at(3), at(4)]).toEqual([
+      [false, 'binomial tail bound 0.000222 ≥ maxPValue 0.0001'],
+      [true, ''],
+    ]);
+  });
+
   it('does not judge on fewer than minSamples, and then counts as clear', () => {
     const v = judge(errorRule, { value: 1, samples: 3, errors: 3 }, baseline(0.01, 0.1));
-    expect([v.breach, v.clear, v.reason]).toEqual([false, true, '3 samples < minSamples 8']);
+    expect([v.breach, v.clear, v.reason]).toEqual([false, true, '3 samples < minSamples 5']);
   });
 
   it('hysteresis: a value between exit and entry thresholds neither breaches nor clears', () => {

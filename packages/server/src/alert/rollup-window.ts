@@ -12,8 +12,11 @@ import { ALL_DIMENSIONS, needsHistogram } from './figures.js';
 import type { AlertRule } from './rule.js';
 
 export interface RollupWindow {
-  /** Minute rows with bucket in [now − windowMs, now), groups in ALL_DIMENSIONS layout. */
-  minutes(windowMs: number): RollupRow[];
+  /**
+   * Minute rows by bucket (groups in ALL_DIMENSIONS layout), as cached for the longest window of the
+   * plan; valid until the next read. A bucket's array is replaced whenever it is re-read.
+   */
+  minuteBuckets: ReadonlyMap<number, readonly RollupRow[]>;
   /** Hourly rows by hour bucket (those in the requested baseline range). */
   hours: ReadonlyMap<number, RollupRow[]>;
   /** Changes (unique across plans) whenever hourly rows were re-read, so derived baselines know to recompute. */
@@ -117,7 +120,8 @@ export function createRollupWindowReader(store: Store, lateMs: number): RollupWi
       const minuteFrom = Math.max(windowFrom, c.minutesFinal);
       for (const b of c.minutes.keys()) if (b < windowFrom || b >= minuteFrom) c.minutes.delete(b);
       const query = { project, groupBy: plan.dims, filter: plan.filter, histogram: plan.histogram };
-      const hourEnd = Math.floor(now / HOUR) * HOUR;
+      // Complete hours only (see baselineRange): each hour is read once, when final.
+      const hourEnd = Math.floor((now - lateMs) / HOUR) * HOUR;
       const hourFrom = Math.floor(need.baselineFrom / HOUR) * HOUR;
       let firstMissing = hourFrom;
       while (firstMissing < hourEnd && c.hours.has(firstMissing) && firstMissing < c.hoursFinal) firstMissing += HOUR;
@@ -134,17 +138,7 @@ export function createRollupWindowReader(store: Store, lateMs: number): RollupWi
       }
       for (const h of c.hours.keys()) if (h < hourFrom || h >= hourEnd) c.hours.delete(h);
       c.hoursFinal = Math.floor((now - lateMs) / HOUR) * HOUR;
-      const cache = c;
-      return {
-        minutes(windowMs) {
-          const from = now - windowMs;
-          const out: RollupRow[] = [];
-          for (const [b, rows] of cache.minutes) if (b >= from && b < now) for (const r of rows) out.push(r);
-          return out;
-        },
-        hours: cache.hours,
-        hourVersion: cache.hourVersion,
-      };
+      return { minuteBuckets: c.minutes, hours: c.hours, hourVersion: c.hourVersion };
     },
   };
 }

@@ -50,8 +50,10 @@ export function createRuleSet(store: Store, config: AlertsConfig): RuleSet {
 
   return {
     async load() {
+      // Read before clearing: a reload (every few seconds on a follower node) never shows a rule set without API rules.
+      const records = await store.listAlertRecords('rule');
       stored.clear();
-      for (const r of await store.listAlertRecords('rule')) storedFor(r.project).set(r.id, r.body as unknown as StoredRule);
+      for (const r of records) storedFor(r.project).set(r.id, r.body as unknown as StoredRule);
     },
     forProject(project) {
       const mine = storedFor(project);

@@ -65,7 +65,8 @@ export function addRow(t: Totals, r: RollupRow): void {
   t.cost_usd += r.cost_usd;
   t.confidence_sum += r.confidence_sum;
   t.confidence_count += r.confidence_count;
-  for (let i = 0; i < LATENCY_BUCKETS; i++) t.latency_hist[i]! += r.latency_hist[i] ?? 0;
+  // Rows read without the histogram have none to add (most alert and dashboard reads).
+  for (let i = 0; i < r.latency_hist.length; i++) t.latency_hist[i]! += r.latency_hist[i]!;
 }
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);

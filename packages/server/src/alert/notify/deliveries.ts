@@ -60,7 +60,9 @@ export function createDispatcher(store: Store, channels: ReadonlyMap<string, Cha
   };
   return {
     async load() {
-      for (const r of await store.listAlertRecords('delivery')) {
+      const records = await store.listAlertRecords('delivery');
+      queue.clear();
+      for (const r of records) {
         const d = r.body as unknown as Delivery;
         if (d.status === 'pending') queue.set(d.id, d);
       }

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { RollupRow } from '../store/store.js';
+import { createBucketTotals, sumGroups } from './bucket-totals.js';
+import { BUILTIN_RULES } from './builtin-rules.js';
+import { baselineRange } from './evaluate-rule.js';
+import { totalsByGroup } from './figures.js';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const errorRule = BUILTIN_RULES.find((r) => r.id === 'builtin.error_rate')!;
+const newDecision = BUILTIN_RULES.find((r) => r.id === 'builtin.new_decision')!;
+
+/** A decision row in ALL_DIMENSIONS layout (agent, model, decision, span_type, provider). */
+const row = (bucket: number, agent: string, decision: string, count: number, errors: number): RollupRow => ({
+  bucket,
+  group: [agent, null, decision, 'decision', null],
+  count,
+  errors,
+  latency_sum: 10 * count,
+  tokens_input: 0,
+  tokens_output: 0,
+  tokens_cache_read: 0,
+  tokens_cache_write: 0,
+  tokens_reasoning: 0,
+  cost_usd: 0,
+  confidence_sum: 0.5 * count,
+  confidence_count: count,
+  latency_hist: [],
+});
+
+describe('bucket totals', () => {
+  it('sums a window from per-minute totals exactly as from its rows, and re-sums only a re-read minute', () => {
+    const minutes = new Map<number, RollupRow[]>([
+      [0, [row(0, 'a', 'refund', 3, 1), row(0, 'b', 'refund', 2, 0)]],
+      [MINUTE, [row(MINUTE, 'a', 'refund', 4, 2)]],
+      [2 * MINUTE, [row(2 * MINUTE, 'a', 'answer', 5, 0)]],
+    ]);
+    const bucketTotals = createBucketTotals();
+    const window = () => sumGroups(bucketTotals('p', errorRule, minutes, 0, 3 * MINUTE).values());
+    const counts = (m: ReturnType<typeof window>) => [...m.values()].map((g) => [g.key, g.totals.count, g.totals.errors]);
+    expect(counts(window())).toEqual(counts(totalsByGroup(errorRule, [...minutes.values()].flat())));
+    expect(counts(window())).toEqual([
+      ['["a","refund"]', 7, 3],
+      ['["b","refund"]', 2, 0],
+      ['["a","answer"]', 5, 0],
+    ]);
+
+    const cachedFirstMinute = bucketTotals('p', errorRule, minutes, 0, 3 * MINUTE).get(0);
+    minutes.set(MINUTE, [row(MINUTE, 'a', 'refund', 6, 5)]);
+    const again = bucketTotals('p', errorRule, minutes, 0, 3 * MINUTE);
+    expect(again.get(0)).toBe(cachedFirstMinute);
+    expect(counts(sumGroups(again.values()))[0]).toEqual(['["a","refund"]', 9, 6]);
+  });
+});
+
+describe('baselineRange', () => {
+  it('holds complete hours only: the last hour joins lateMs after it ends', () => {
+    const at = (minutes: number) => baselineRange(errorRule, 10 * HOUR + minutes * MINUTE, 2 * MINUTE).to / HOUR;
+    expect([at(1), at(2), at(30)]).toEqual([9, 10, 10]);
+    // The new-decision rule already leaves out the last hour (its novelty window).
+    expect(baselineRange(newDecision, 10 * HOUR + MINUTE, 2 * MINUTE).to / HOUR).toBe(9);
+  });
+});

@@ -1,0 +1,56 @@
+// A rule's group totals per rollup bucket (minute or hour), each summed once per rule and bucket
+// and kept while the reader keeps that bucket's rows (a closed bucket is never re-read). A tick
+// then sums only the buckets it read and merges small per-bucket maps, instead of re-summing a
+// 15-minute window (or a 24-hour baseline) of rows for every rule on every tick.
+
+import type { RollupRow } from '../store/store.js';
+import { mergeTotals, newTotals, totalsByGroup, type GroupTotals } from './figures.js';
+import type { AlertRule } from './rule.js';
+
+export type GroupsByBucket = Map<number, Map<string, GroupTotals>>;
+
+interface Cached {
+  ruleJson: string;
+  buckets: Map<number, { rows: readonly RollupRow[]; groups: Map<string, GroupTotals> }>;
+}
+
+/**
+ * @example
+ *   const bucketTotals = createBucketTotals();
+ *   const perMinute = bucketTotals(`${project} ${rule.id} minute`, rule, win.minuteBuckets, now - rule.windowMs, now);
+ *   const window = sumGroups(perMinute.values());
+ */
+export function createBucketTotals() {
+  const cache = new Map<string, Cached>();
+  /** Group totals of every bucket in [from, to); `key` names the cache (project × rule × granularity). */
+  return (key: string, rule: AlertRule, buckets: ReadonlyMap<number, readonly RollupRow[]>, from: number, to: number): GroupsByBucket => {
+    const ruleJson = JSON.stringify(rule);
+    let c = cache.get(key);
+    if (!c || c.ruleJson !== ruleJson) cache.set(key, (c = { ruleJson, buckets: new Map() }));
+    const out: GroupsByBucket = new Map();
+    for (const [bucket, rows] of buckets) {
+      if (bucket < from || bucket >= to) continue;
+      let b = c.buckets.get(bucket);
+      // The reader replaces a bucket's array whenever it re-reads it.
+      if (!b || b.rows !== rows) c.buckets.set(bucket, (b = { rows, groups: totalsByGroup(rule, rows) }));
+      out.set(bucket, b.groups);
+    }
+    for (const bucket of c.buckets.keys()) if (!out.has(bucket)) c.buckets.delete(bucket);
+    return out;
+  };
+}
+
+export type BucketTotals = ReturnType<typeof createBucketTotals>;
+
+/** Totals per group over several buckets (new objects: the cached ones are never changed). */
+export function sumGroups(perBucket: Iterable<ReadonlyMap<string, GroupTotals>>): Map<string, GroupTotals> {
+  const out = new Map<string, GroupTotals>();
+  for (const groups of perBucket) {
+    for (const g of groups.values()) {
+      let sum = out.get(g.key);
+      if (!sum) out.set(g.key, (sum = { key: g.key, labels: g.labels, totals: newTotals(g.totals.latency_hist.length > 0) }));
+      mergeTotals(sum.totals, g.totals);
+    }
+  }
+  return out;
+}
