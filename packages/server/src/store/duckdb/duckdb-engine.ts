@@ -222,14 +222,19 @@ export class DuckDbEngine {
   }
 
   async rollup(q: RollupQuery): Promise<RollupRow[]> {
-    await this.rollupsCurrent();
+    // A store that cannot write (disk full) still answers, from the rollups flushed so far.
+    await this.rollupsCurrent().catch(() => undefined);
     return this.read((conn) => readRollup(conn, q));
   }
 
   async getTrace(project: string, traceId: string, hint?: TraceHint): Promise<Span[]> {
     // The trace index is written with the rollups: flush what is pending so it covers every span.
-    await this.rollupsCurrent();
-    return this.read(async (conn) => readTrace(conn, project, traceId, hint, await traceWindow(conn, project, traceId)));
+    // A store that cannot write (disk full) still serves the trace, without the index.
+    const indexed = await this.rollupsCurrent().then(
+      () => true,
+      () => false,
+    );
+    return this.read(async (conn) => readTrace(conn, project, traceId, hint, indexed ? await traceWindow(conn, project, traceId) : null));
   }
 
   searchTraces(q: TraceSearch): Promise<TraceSummary[]> {
