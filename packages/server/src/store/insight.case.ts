@@ -13,7 +13,7 @@ import { createFleet, simulateToArray } from '../sim/index.js';
 import { bucketIndex, emptyHistogram } from './latency-sketch.js';
 import { HOUR_MS } from './rollup.js';
 import { makeSpan } from './store.case.js';
-import type { CohortRow, CohortScan, PathRow, Store } from './store.js';
+import { COHORT_SUMS as SUMS, type CohortRow, type CohortScan, type PathRow, type Store } from './store.js';
 
 const T0 = Date.UTC(2025, 2, 3, 8, 0, 0);
 
@@ -90,18 +90,6 @@ function expectPathsMatch(rows: PathRow[], expected: Map<string, PathRow>): void
   expect(order).toEqual(sorted);
 }
 
-const SUMS = [
-  'spans',
-  'span_errors',
-  'span_latency_sum',
-  'traces',
-  'trace_errors',
-  'trace_latency_sum',
-  'cost_usd',
-  'tokens',
-  'confidence_sum',
-  'confidence_count',
-] as const;
 const FLOAT_SUMS = new Set<string>(['span_latency_sum', 'trace_latency_sum', 'cost_usd', 'confidence_sum']);
 
 /** A scalar attribute as cohort text (DuckDB json_each + ->>), or null when not cohort material. */

@@ -196,6 +196,20 @@ export interface PathRow {
 }
 
 /** Spans and traces (root spans) carrying attribute `key` = `value`, per agent. */
+/** The summed columns of a CohortRow, in the order both backends store them. */
+export const COHORT_SUMS = [
+  'spans',
+  'span_errors',
+  'span_latency_sum',
+  'traces',
+  'trace_errors',
+  'trace_latency_sum',
+  'cost_usd',
+  'tokens',
+  'confidence_sum',
+  'confidence_count',
+] as const satisfies readonly (keyof CohortRow)[];
+
 export interface CohortRow {
   agent_id: string;
   /** An attribute key, or the span columns user_id and model. */

@@ -9,10 +9,9 @@
 //   a mutation that is not waited for. A crash leaves an uncommitted version nobody reads.
 
 import { HOUR_MS } from '../rollup.js';
-import type { MaterializeReport } from '../store.js';
+import { COHORT_SUMS, type MaterializeReport } from '../store.js';
 import type { Connection } from './connection.js';
 import {
-  COHORT_SUMS,
   EMPTY_FINGERPRINT,
   PATH_SUMS,
   cohortAggregateSql,

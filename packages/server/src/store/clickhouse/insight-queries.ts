@@ -7,7 +7,7 @@
 
 import { GROWTH } from '../latency-sketch.js';
 import { HOUR_MS } from '../rollup.js';
-import type { CohortRow, CohortScan, InsightScan, PathRow } from '../store.js';
+import { COHORT_SUMS, type CohortRow, type CohortScan, type InsightScan, type PathRow } from '../store.js';
 import type { Connection } from './connection.js';
 import { HIST_COLUMNS } from './schema.js';
 import { int, ms, str } from './sql.js';
@@ -30,18 +30,6 @@ export interface InsightTables {
 
 export const PATH_SUMS = ['traces', 'error_traces', 'cost_usd', 'tokens_input', 'tokens_output', 'tokens_cache_read'] as const;
 
-export const COHORT_SUMS = [
-  'spans',
-  'span_errors',
-  'span_latency_sum',
-  'traces',
-  'trace_errors',
-  'trace_latency_sum',
-  'cost_usd',
-  'tokens',
-  'confidence_sum',
-  'confidence_count',
-] as const;
 
 /** latency-sketch.ts's bucketIndex(ms) of a Float64 expression, as DuckDB's bucketIndexSql. */
 function bucketIndexSql(x: string): string {

@@ -5,7 +5,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { GROWTH } from '../latency-sketch.js';
 import { HOUR_MS } from '../rollup.js';
-import type { CohortRow, CohortScan, InsightScan, PathRow } from '../store.js';
+import { COHORT_SUMS, type CohortRow, type CohortScan, type InsightScan, type PathRow } from '../store.js';
 import { queryRows } from './read-queries.js';
 import { HIST_COLUMNS } from './schema.js';
 
@@ -184,18 +184,6 @@ export async function readInsightPaths(conn: DuckDBConnection, q: InsightScan): 
   }));
 }
 
-const COHORT_SUMS = [
-  'spans',
-  'span_errors',
-  'span_latency_sum',
-  'traces',
-  'trace_errors',
-  'trace_latency_sum',
-  'cost_usd',
-  'tokens',
-  'confidence_sum',
-  'confidence_count',
-] as const;
 
 export async function readInsightCohorts(conn: DuckDBConnection, q: CohortScan): Promise<CohortRow[]> {
   const { fresh, live } = await planScan(conn, q);
