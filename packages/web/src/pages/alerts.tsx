@@ -4,6 +4,7 @@
 // needs the read scope; changing anything needs an admin key, and a read key is told so.
 
 import { useState } from 'preact/hooks';
+import type { Evidence } from '../../../server/src/alert/state-machine.js';
 import { ApiError, qs, sendJson } from '../api/client';
 import type { Series } from '../api/types';
 import { Panel } from '../components/panel';
@@ -11,21 +12,6 @@ import { TimeChart } from '../components/time-chart';
 import { fmtDateTime, fmtMs, METRIC_UNIT, fmtValue, type Unit } from '../format';
 import { pickInterval } from '../state/time-range';
 import { useApi, useLiveTick } from '../state/use-api';
-
-export interface Evidence {
-  metric: string;
-  value: number | null;
-  baseline: number | null;
-  band: [number, number] | null;
-  threshold: number | null;
-  sigma: number | null;
-  samples: number;
-  baseline_samples: number;
-  window_ms: number;
-  dashboard_url: string;
-  example_trace_ids: string[];
-  correlated_finding?: { id: string; title: string; url: string };
-}
 
 export interface Alert {
   id: string;

@@ -2,6 +2,8 @@
 // reply types (packages/server/src/query/insights/README.md). The dashboard shows these figures as
 // the API gives them: nothing statistical is recomputed in the browser.
 
+import type { BandStatus } from '../../../server/src/query/insights/baseline-band.js';
+import type { RegressionReport } from '../../../server/src/query/insights/regressions.js';
 import { qs } from '../api/client';
 import type { Point, Series } from '../api/types';
 import type { Band, Marks } from '../components/time-chart';
@@ -10,42 +12,6 @@ import { rangeParams } from '../state/time-range';
 import { useApi, type Load } from '../state/use-api';
 
 // ---- regressions -------------------------------------------------------------------------
-
-export type BandStatus = 'inside' | 'above' | 'below' | 'no_baseline';
-
-export interface ScoredPoint {
-  bucket: number;
-  value: number | null;
-  count: number;
-  expected: number | null;
-  low: number | null;
-  high: number | null;
-  sigma: number | null;
-  status: BandStatus;
-  method?: string;
-  p?: number | null;
-}
-
-export interface Regression {
-  group: string;
-  bucket: number;
-  direction: 'up' | 'down';
-  worse: boolean;
-  value: number;
-  expected: number;
-  sigma: number;
-  change: number | null;
-  score: number;
-  count: number;
-}
-
-export interface RegressionReport {
-  metric: string;
-  group_by: string;
-  interval_ms: number;
-  series: { group: string; points: ScoredPoint[] }[];
-  regressions: Regression[];
-}
 
 export interface BandedSeries {
   group: string;
