@@ -10,10 +10,11 @@ import { SightlineError } from '../../model/errors.js';
 import type { Span } from '../../model/span.js';
 import type {
   AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, ApiKeyRecord, AppendOptions, CohortRow, CohortScan,
-  ExportCursor, ExportQuery, IdempotencyRecord, InsightScan, MaterializeReport, PathRow, RollupQuery, RollupRow, Scope,
+  ExportCursor, ExportQuery, IdempotencyRecord, InsightScan, MaterializeReport, PathRow, RollupQuery, RollupRow,
   StoreStats, TraceSearch, TraceSummary,
 } from '../store.js';
 import * as alerts from './alert-queries.js';
+import * as catalog from './catalog-queries.js';
 import * as exportSql from './export-queries.js';
 import * as insights from './insight-api.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
@@ -263,87 +264,36 @@ export class DuckDbEngine {
     });
   }
 
-  async recentIdempotency(since: number): Promise<IdempotencyRecord[]> {
-    const rows = await this.read((conn) =>
-      queryRows(conn, 'SELECT key, response, created_at FROM ingest_keys WHERE created_at >= ? ORDER BY created_at, key', [BigInt(since)]),
-    );
-    return rows.map((r) => ({ key: r.key as string, response: r.response as string, created_at: r.created_at as number }));
-  }
-
-  /** A scan of ingest_keys (a day of keys; no index, which would cost every append). */
-  async findIdempotency(key: string, since: number): Promise<IdempotencyRecord | null> {
-    const rows = await this.read((conn) =>
-      queryRows(
-        conn,
-        'SELECT key, response, created_at FROM ingest_keys WHERE key = ? AND created_at >= ? ORDER BY created_at LIMIT 1',
-        [key, BigInt(Math.floor(since))],
-      ),
-    );
-    const r = rows[0];
-    return r === undefined ? null : { key: r.key as string, response: r.response as string, created_at: r.created_at as number };
-  }
-
   async stats(): Promise<StoreStats> {
     const rows = await this.read((conn) => queryRows(conn, 'SELECT count(*) AS n FROM spans'));
     const size = (p: string): number => (existsSync(p) ? statSync(p).size : 0);
     return { spans: Number(rows[0]?.n ?? 0), bytes: size(this.options.path) + size(`${this.options.path}.wal`) };
   }
 
-  async listProjects(): Promise<string[]> {
-    const rows = await this.read((conn) => queryRows(conn, 'SELECT name FROM projects ORDER BY name'));
-    return rows.map((r) => r.name as string);
+  // ---- Projects, API keys and Idempotency-Key records (SQL in catalog-queries.ts) ----
+  recentIdempotency(since: number): Promise<IdempotencyRecord[]> {
+    return this.read((conn) => catalog.recentIdempotency(conn, since));
   }
-
-  async createProject(name: string): Promise<void> {
-    await this.write((conn) =>
-      conn.run('INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING', [
-        name,
-        BigInt(this.options.now()),
-      ]),
-    );
+  findIdempotency(key: string, since: number): Promise<IdempotencyRecord | null> {
+    return this.read((conn) => catalog.findIdempotency(conn, key, since));
   }
-
-  async putApiKey(key: ApiKeyRecord): Promise<void> {
-    const opt = (v: number | null): bigint | null => (v === null ? null : BigInt(v));
-    await this.write((conn) =>
-      conn.run(
-        `INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
-          project = excluded.project, hash = excluded.hash, prefix = excluded.prefix,
-          scopes = excluded.scopes, created_at = excluded.created_at,
-          expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`,
-        [
-        key.id,
-        key.project,
-        key.hash,
-        key.prefix,
-        JSON.stringify(key.scopes),
-        BigInt(key.created_at),
-        opt(key.expires_at),
-          opt(key.revoked_at),
-        ],
-      ),
-    );
+  listProjects(): Promise<string[]> {
+    return this.read((conn) => catalog.listProjects(conn));
   }
-
-  async findApiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
-    const rows = await this.read((conn) => queryRows(conn, 'SELECT * FROM api_keys WHERE hash = ?', [hash]));
-    return rows[0] === undefined ? null : toApiKey(rows[0]);
+  createProject(name: string): Promise<void> {
+    return this.write((conn) => catalog.createProject(conn, name, this.options.now()));
   }
-
-  async listApiKeys(project?: string): Promise<ApiKeyRecord[]> {
-    const rows = await this.read((conn) =>
-      project === undefined
-        ? queryRows(conn, 'SELECT * FROM api_keys ORDER BY created_at, id')
-        : queryRows(conn, 'SELECT * FROM api_keys WHERE project = ? ORDER BY created_at, id', [project]),
-    );
-    return rows.map(toApiKey);
+  putApiKey(key: ApiKeyRecord): Promise<void> {
+    return this.write((conn) => catalog.putApiKey(conn, key));
   }
-
-  async revokeApiKey(id: string, at: number): Promise<boolean> {
-    const result = await this.write((conn) =>
-      conn.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [BigInt(at), id]),
-    );
-    return result.rowsChanged > 0;
+  findApiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
+    return this.read((conn) => catalog.findApiKeyByHash(conn, hash));
+  }
+  listApiKeys(project?: string): Promise<ApiKeyRecord[]> {
+    return this.read((conn) => catalog.listApiKeys(conn, project));
+  }
+  revokeApiKey(id: string, at: number): Promise<boolean> {
+    return this.write((conn) => catalog.revokeApiKey(conn, id, at));
   }
 
   // ---- Alert persistence (SQL in alert-queries.ts) ----
@@ -414,17 +364,4 @@ function closeQuietly(appender: DuckDBAppender): void {
   } catch {
     // A failed flush already reported the cause; closing the broken appender adds nothing.
   }
-}
-
-function toApiKey(r: Record<string, unknown>): ApiKeyRecord {
-  return {
-    id: r.id as string,
-    project: r.project as string,
-    hash: r.hash as string,
-    prefix: r.prefix as string,
-    scopes: JSON.parse(r.scopes as string) as Scope[],
-    created_at: r.created_at as number,
-    expires_at: (r.expires_at ?? null) as number | null,
-    revoked_at: (r.revoked_at ?? null) as number | null,
-  };
 }
