@@ -11,6 +11,7 @@ import { startSightline, type RunningSightline } from '../src/server.js';
 import { createFleet, simulateToArray } from '../src/sim/index.js';
 import { startClickHouse, type ClickHouseCluster } from './support/clickhouse.js';
 import { request } from './support/http.js';
+import { expectSameFigures } from './support/figures.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -25,18 +26,6 @@ const fleet = createFleet({
   incidents: [{ kind: 'error_spike', agent: 'support-1', decision: 'refund', start: INCIDENT, durationMs: 50 * MINUTE, errorRate: 0.8 }],
 });
 const events = simulateToArray(fleet, { from: T0, to: INCIDENT + 40 * MINUTE });
-
-/** Deep equality, with numbers equal to 1e-9 relative (sums may be added in another order). */
-function expectSameFigures(a: unknown, b: unknown, at = '$'): void {
-  if (typeof a === 'number' && typeof b === 'number') {
-    expect(Math.abs(a - b), at).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(a), Math.abs(b)));
-  } else if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
-    expect(Object.keys(a), at).toEqual(Object.keys(b));
-    for (const k of Object.keys(a)) expectSameFigures((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`);
-  } else {
-    expect(a, at).toEqual(b);
-  }
-}
 
 describe('alerts and insights on a ClickHouse-backed server', () => {
   let now = T0;

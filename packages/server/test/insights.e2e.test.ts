@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleet, simulateToArray, type SimEvent } from '../src/sim/index.js';
 import { request } from './support/http.js';
 import { startServer, type RunningServer } from './support/server.js';
+import { expectSameFigures } from './support/figures.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -51,18 +52,6 @@ const traces = tracesOf(events);
 function entropy(counts: Map<string, number>): number {
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   return -[...counts.values()].reduce((h, c) => h + (c / total) * Math.log2(c / total), 0);
-}
-
-/** Deep equality, with numbers equal to 1e-9 relative (sums may be added in another order). */
-function expectSameFigures(a: unknown, b: unknown, at = '$'): void {
-  if (typeof a === 'number' && typeof b === 'number') {
-    expect(Math.abs(a - b), at).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(a), Math.abs(b)));
-  } else if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
-    expect(Object.keys(a), at).toEqual(Object.keys(b));
-    for (const k of Object.keys(a)) expectSameFigures((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`);
-  } else {
-    expect(a, at).toEqual(b);
-  }
 }
 
 beforeAll(async () => {
