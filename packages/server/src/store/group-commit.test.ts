@@ -72,6 +72,25 @@ describe('group commit bounds', () => {
     expect(commits.overloaded()).toBe(null);
   });
 
+  it('hands the next batch to the store while the previous one commits, and batches the rest behind them', async () => {
+    const committed: string[][] = [];
+    const commits = createGroupCommit(store, {
+      maxBatchSpans: 1_000,
+      maxDelayMs: 0,
+      maxQueuedSpans: 10_000,
+      onCommit: (batch) => committed.push([...new Set(batch.map((s) => s.trace_id))]),
+    });
+    const answers = ['p', 'q', 'r', 's'].map((prefix) => commits.submit(spans(prefix, 10)));
+    // p and q are both with the store before either is answered; r and s wait for a free slot.
+    expect(commits.queued()).toBe(40);
+    expect(await Promise.all(answers)).toEqual(Array.from({ length: 4 }, () => ({ status: 'ok' })));
+    expect(committed).toEqual([['p-t'], ['q-t'], ['r-t', 's-t']]);
+    await commits.drain();
+    expect(commits.queued()).toBe(0);
+    const stored = await Promise.all(['p-t', 'q-t', 'r-t', 's-t'].map((t) => store.getTrace('alpha', t)));
+    expect(stored.map((t) => t.length)).toEqual([10, 10, 10, 10]);
+  });
+
   it('refuses a batch that does not fit in maxQueuedSpans, and at the door once the queue is full', async () => {
     const commits = createGroupCommit(store, { maxBatchSpans: 1_000, maxDelayMs: 100, maxQueuedSpans: 50 });
     const first = commits.submit(spans('e', 30));

@@ -21,6 +21,12 @@ export interface GroupCommitOptions {
    * more spans than the store commits in that time (measured on full batches).
    */
   maxQueueDelayMs?: number;
+  /**
+   * Batches handed to the store at once (default 2): the next batch is sent while the previous one
+   * commits, so a store behind a thread boundary (the DuckDB worker) never waits for its next batch
+   * to be copied over. The store commits them in order.
+   */
+  maxInFlight?: number;
   /** Milliseconds, monotonic; injected by tests. */
   clock?: () => number;
   /** Called with the spans of each successful commit (live tail, metrics). */
@@ -51,9 +57,13 @@ interface Pending {
 
 export function createGroupCommit(store: Store, opts: GroupCommitOptions): GroupCommit {
   const clock = opts.clock ?? (() => performance.now());
+  const maxInFlight = opts.maxInFlight ?? 2;
   const queue: Pending[] = [];
   let queuedSpans = 0;
-  let committing = false;
+  /** Batches handed to the store and not yet answered. */
+  let inFlight = 0;
+  /** When the store last answered (clock): a pipelined batch's commit starts there, not when it was sent. */
+  let lastAnswerAt = 0;
   /** Spans the store commits per ms, measured on full batches (small ones are mostly per-commit cost); 0 until known. */
   let spansPerMs = 0;
   let timer: NodeJS.Timeout | null = null;
@@ -61,7 +71,7 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
   let markIdle: (() => void) | null = null;
 
   const schedule = () => {
-    if (committing || timer || queue.length === 0) return;
+    if (inFlight >= maxInFlight || timer || queue.length === 0) return;
     if (queuedSpans >= opts.maxBatchSpans || opts.maxDelayMs === 0) {
       void commitNext();
     } else {
@@ -73,8 +83,8 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
   };
 
   async function commitNext(): Promise<void> {
-    if (committing || queue.length === 0) return;
-    committing = true;
+    if (inFlight >= maxInFlight || queue.length === 0) return;
+    inFlight++;
     const batch: Pending[] = [];
     let n = 0;
     while (queue.length > 0 && (n === 0 || n + queue[0]!.spans.length <= opts.maxBatchSpans)) {
@@ -90,20 +100,21 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
     try {
       await store.append(spans, idempotency.length > 0 ? { idempotency } : undefined);
       result = { status: 'ok' };
-      const took = clock() - startedAt;
+      const took = clock() - Math.max(startedAt, lastAnswerAt);
       if (n * 2 >= opts.maxBatchSpans && took > 0) spansPerMs = spansPerMs === 0 ? n / took : 0.7 * spansPerMs + 0.3 * (n / took);
       opts.onCommit?.(spans, performance.now() - started);
     } catch (err) {
       const message = err instanceof SightlineError ? err.message : `store append failed: ${(err as Error).message}`;
       result = { status: 'retryable', reason: 'store_unavailable', retryAfterMs: 5_000, message };
     }
+    lastAnswerAt = clock();
     queuedSpans -= n;
     for (const p of batch) p.resolve(result);
-    committing = false;
+    inFlight--;
     if (queue.length > 0) {
       // More arrived while committing: they have already waited one commit, go now.
       void commitNext();
-    } else if (markIdle) {
+    } else if (inFlight === 0 && markIdle) {
       markIdle();
       markIdle = null;
     }
@@ -139,7 +150,7 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
       if (spans.length === 0 && !idempotency) return Promise.resolve({ status: 'ok' });
       const refused = refusal(spans.length);
       if (refused) return Promise.resolve(refused);
-      if (queue.length === 0 && !committing) {
+      if (queue.length === 0 && inFlight === 0) {
         idle = new Promise<void>((r) => (markIdle = r));
       }
       queuedSpans += spans.length;
@@ -150,6 +161,6 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
     },
     queued: () => queuedSpans,
     overloaded: () => refusal(1),
-    drain: () => (queue.length === 0 && !committing ? Promise.resolve() : idle),
+    drain: () => (queue.length === 0 && inFlight === 0 ? Promise.resolve() : idle),
   };
 }
