@@ -1,7 +1,9 @@
 // The DuckDB store proper, running on whichever thread opens it (the store worker, see
-// worker.ts). Writes go through one connection in strict order; reads use a small pool of other
-// connections (reader-pool.ts) and see only committed data. Appends write spans only; rollups are
-// accumulated in memory and flushed separately (see README.md, "What is durable when").
+// worker.ts). Source data (spans, keys, catalog, alert records) is written through one connection
+// in strict order; derived data (rollups, trace index, insight tables and their watermarks in meta)
+// through a second one, so a rollup flush or compaction never holds up an append. Reads use a small
+// pool of other connections (reader-pool.ts) and see only committed data. Appends write spans only;
+// rollups are derived from them by seq range afterwards (see README.md, "What is durable when").
 
 import { existsSync, statSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -21,7 +23,7 @@ import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
 import type { TraceHint } from './read-queries.js';
 import { appendSpan } from './row-writer.js';
-import { rollupInsertSql, touchedBucketsSql } from './rollup-sql.js';
+import { FLUSH_MINUTES_SQL, FLUSH_TABLE, flushInsertSql, touchedBucketsSql } from './rollup-sql.js';
 import { TRACE_INDEX_INSERT_SQL, traceWindow } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
 import { migrate, ROLLUP_TABLES, type RollupTable } from './schema.js';
@@ -50,6 +52,7 @@ export interface DuckDbEngineOptions {
 
 export class DuckDbEngine {
   private readonly writes = new SerialQueue();
+  private readonly derivedWrites = new SerialQueue();
   private readonly dirty = new DirtyBuckets();
   /** Seq up to which rollups are written (meta.rollup_seq). */
   private rolledUpSeq = 0n;
@@ -64,6 +67,8 @@ export class DuckDbEngine {
     private readonly options: Required<DuckDbEngineOptions>,
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
+    /** Writes derived tables only; never touches spans, so it cannot conflict with appends. */
+    private readonly deriver: DuckDBConnection,
     private readonly readers: ReaderPool,
     /** Seq of the last committed append batch. */
     private seq: bigint,
@@ -87,6 +92,7 @@ export class DuckDbEngine {
       // The default 16 MB WAL threshold checkpoints every couple of seconds under load, and a
       // checkpoint rewrites compressed row groups while appends wait (measured: bench/README).
       await writer.run("SET checkpoint_threshold = '512MB'");
+      const deriver = await instance.connect();
       const readers = await ReaderPool.open(instance);
       const [row] = await queryRows(
         writer,
@@ -94,7 +100,7 @@ export class DuckDbEngine {
       );
       const rollupSeq = BigInt(String(row?.rollup_seq ?? '0'));
       const maxSeq = BigInt(Math.max(0, Number(row?.max_seq ?? 0)));
-      const engine = new DuckDbEngine(full, instance, writer, readers, maxSeq > rollupSeq ? maxSeq : rollupSeq);
+      const engine = new DuckDbEngine(full, instance, writer, deriver, readers, maxSeq > rollupSeq ? maxSeq : rollupSeq);
       await engine.recover(rollupSeq);
       return engine;
     } catch (err) {
@@ -112,6 +118,16 @@ export class DuckDbEngine {
     return this.writes.run(() => {
       if (this.closed) throw new SightlineError('STORE_UNAVAILABLE', `DuckDB store ${this.options.path} is closed`);
       return task(this.writer);
+    }).catch((err: unknown) => {
+      throw toStoreError(err, this.options.path);
+    });
+  }
+
+  /** Like write, on the derived-data connection and its own queue. */
+  private derive<T>(task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.derivedWrites.run(() => {
+      if (this.closed) throw new SightlineError('STORE_UNAVAILABLE', `DuckDB store ${this.options.path} is closed`);
+      return task(this.deriver);
     }).catch((err: unknown) => {
       throw toStoreError(err, this.options.path);
     });
@@ -160,12 +176,13 @@ export class DuckDbEngine {
 
   /**
    * Writes the rollup rows of every span committed since the last flush (minute and hour) and
-   * advances meta.rollup_seq in one transaction. Queued on the writer, so it covers every append
-   * committed before it.
+   * advances meta.rollup_seq in one transaction, on the derived-data connection: it covers every
+   * append committed before it starts (this.seq only advances after COMMIT) and runs alongside
+   * later ones.
    */
   flushRollups(): Promise<void> {
     this.flushQueued = true;
-    return this.write(async (conn) => {
+    return this.derive(async (conn) => {
       this.flushQueued = false;
       const lo = this.rolledUpSeq;
       const hi = this.seq;
@@ -174,10 +191,12 @@ export class DuckDbEngine {
       const touched: [RollupTable, number[]][] = [];
       await conn.run('BEGIN TRANSACTION');
       try {
+        await conn.run(FLUSH_MINUTES_SQL, range);
         for (const table of ROLLUP_TABLES) {
-          await conn.run(rollupInsertSql(table), range);
-          touched.push([table, (await queryRows(conn, touchedBucketsSql(table), range)).map((r) => Number(r.bucket))]);
+          await conn.run(flushInsertSql(table));
+          touched.push([table, (await queryRows(conn, touchedBucketsSql(table))).map((r) => Number(r.bucket))]);
         }
+        await conn.run(`DROP TABLE ${FLUSH_TABLE}`);
         await conn.run(TRACE_INDEX_INSERT_SQL, range);
         await conn.run("UPDATE meta SET value = ? WHERE key = 'rollup_seq'", [String(hi)]);
         await conn.run('COMMIT');
@@ -208,7 +227,7 @@ export class DuckDbEngine {
         const buckets = this.dirty.take(table, COMPACT_CHUNK[table]);
         if (buckets.length === 0) break;
         try {
-          await this.write((conn) => compactBuckets(conn, table, buckets));
+          await this.derive((conn) => compactBuckets(conn, table, buckets));
         } catch (err) {
           for (const b of buckets) this.dirty.add(table, b);
           throw err;
@@ -244,7 +263,9 @@ export class DuckDbEngine {
 
   async deleteBefore(limits: { spansBefore: number; rollupsBefore: number }): Promise<{ spans: number }> {
     await this.flushRollups();
-    return this.write(async (conn) => {
+    // Source and derived tables in one transaction: hold the derived queue so nothing else writes
+    // rollups meanwhile (two connections deleting the same rows would conflict).
+    return this.derive(() => this.write(async (conn) => {
       const spans = BigInt(Math.floor(limits.spansBefore));
       const rollups = BigInt(Math.floor(limits.rollupsBefore));
       await conn.run('BEGIN TRANSACTION');
@@ -261,7 +282,7 @@ export class DuckDbEngine {
         await rollbackQuietly(conn);
         throw err;
       }
-    });
+    }));
   }
 
   async stats(): Promise<StoreStats> {
@@ -326,7 +347,7 @@ export class DuckDbEngine {
 
   // ---- Insight primitives (SQL in insight-queries.ts and insight-materialize.ts) ----
   materializeInsights(opts: { now?: number; graceMs?: number } = {}): Promise<MaterializeReport> {
-    return insights.materializeInsights((task) => this.write(task), opts.now ?? this.options.now(), opts.graceMs);
+    return insights.materializeInsights((task) => this.derive(task), opts.now ?? this.options.now(), opts.graceMs);
   }
   insightPaths(q: InsightScan): Promise<PathRow[]> {
     return this.read((conn) => insights.readInsightPaths(conn, q));
@@ -348,11 +369,12 @@ export class DuckDbEngine {
   async close(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     await this.compact();
-    await this.write(async (conn) => {
+    await this.derive(() => this.write(async (conn) => {
       await conn.run('CHECKPOINT');
       this.closed = true;
-    });
+    }));
     await this.readers.close();
+    this.deriver.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
   }
