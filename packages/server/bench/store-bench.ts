@@ -10,7 +10,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { Span } from '../src/model/span.js';
 import { createDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import type { Store } from '../src/store/store.js';
-import { appendSpan } from '../src/store/duckdb/row-writer.js';
+import { appendSpanColumns, encodeSpanColumns } from '../src/store/duckdb/span-columns.js';
 import { migrate } from '../src/store/duckdb/schema.js';
 import { quantileFromHistogram } from '../src/store/latency-sketch.js';
 import { HOUR_MS } from '../src/store/rollup.js';
@@ -103,9 +103,9 @@ async function rawAppender(path: string): Promise<number> {
   const t = performance.now();
   for (let i = 0; i < SPANS; i += BATCH) {
     const g = performance.now();
-    const batch = batchAt(i);
+    const { columns } = encodeSpanColumns(batchAt(i));
     generating += performance.now() - g;
-    for (const s of batch) appendSpan(appender, s, BigInt(i / BATCH + 1));
+    appendSpanColumns(appender, columns, BigInt(i / BATCH + 1));
   }
   appender.closeSync();
   const seconds = (performance.now() - t - generating) / 1000;

@@ -11,7 +11,7 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import type { Span } from '../../model/span.js';
 import type {
-  AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, ApiKeyRecord, AppendOptions, CohortRow, CohortScan,
+  AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, ApiKeyRecord, AppendOptions, CohortContrastRow, CohortRow, CohortScan,
   ExportCursor, ExportQuery, IdempotencyRecord, InsightScan, MaterializeReport, PathRow, RollupQuery, RollupRow,
   StoreStats, TraceSearch, TraceSummary,
 } from '../store.js';
@@ -22,7 +22,7 @@ import * as insights from './insight-api.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
 import type { TraceHint } from './read-queries.js';
-import { appendSpan } from './row-writer.js';
+import { appendSpanColumns, encodeSpanColumns, type SpanColumns } from './span-columns.js';
 import { FLUSH_MINUTES_SQL, FLUSH_TABLE, flushInsertSql, touchedBucketsSql } from './rollup-sql.js';
 import { TRACE_INDEX_INSERT_SQL, traceWindow } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
@@ -143,16 +143,21 @@ export class DuckDbEngine {
    * Spans only, in one transaction; resolves after COMMIT. Their rollup deltas join the in-memory
    * accumulator, written by flushRollups (timer, size, or before any rollup-dependent call).
    */
-  async append(spans: Span[], opts: AppendOptions = {}): Promise<void> {
+  append(spans: Span[], opts: AppendOptions = {}): Promise<void> {
+    return this.appendColumns(encodeSpanColumns(spans).columns, opts);
+  }
+
+  /** append() for spans already encoded by span-columns.ts (as the store proxy sends them). */
+  async appendColumns(spans: SpanColumns, opts: AppendOptions = {}): Promise<void> {
     const keys = opts.idempotency ?? [];
-    if (spans.length === 0 && keys.length === 0) return;
+    if (spans.rows === 0 && keys.length === 0) return;
     await this.write(async (conn) => {
       const seq = this.seq + 1n;
       await conn.run('BEGIN TRANSACTION');
       try {
         const appender = await conn.createAppender('spans');
         try {
-          for (const s of spans) appendSpan(appender, s, seq);
+          appendSpanColumns(appender, spans, seq);
           appender.flushSync();
         } finally {
           closeQuietly(appender);
@@ -166,7 +171,7 @@ export class DuckDbEngine {
         throw err;
       }
       this.seq = seq;
-      this.pendingSpans += spans.length;
+      this.pendingSpans += spans.rows;
     });
     if (!this.flushQueued && this.pendingSpans > this.options.maxPendingSpans) {
       // Queued behind this append, not awaited: the caller's spans are already durable.
@@ -354,6 +359,9 @@ export class DuckDbEngine {
   }
   insightCohorts(q: CohortScan): Promise<CohortRow[]> {
     return this.read((conn) => insights.readInsightCohorts(conn, q));
+  }
+  insightCohortContrasts(q: CohortScan): Promise<CohortContrastRow[]> {
+    return this.read((conn) => insights.readInsightCohortContrasts(conn, q));
   }
 
   /** Physical row counts of the rollup tables (delta rows included), for tests and benchmarks. */

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SightlineError } from '../../model/errors.js';
 import type { Store } from '../store.js';
+import { encodeSpanColumns } from './span-columns.js';
 import type { StoreMethod, StoreRequest, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 export interface DuckDbStoreOptions {
@@ -55,18 +56,22 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     });
   });
 
-  const call = <T>(method: StoreMethod, ...args: unknown[]): Promise<T> => {
+  const send = <T>(method: StoreMethod, args: unknown[], transfer: ArrayBuffer[] = []): Promise<T> => {
     if (dead !== null) return Promise.reject(dead);
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ id, method, args } satisfies StoreRequest);
+      worker.postMessage({ id, method, args } satisfies StoreRequest, transfer);
     });
   };
+  const call = <T>(method: StoreMethod, ...args: unknown[]): Promise<T> => send<T>(method, args);
 
   return {
     kind: 'duckdb',
-    append: (spans, opts) => call('append', spans, opts),
+    append: (spans, opts) => {
+      const { columns, transfer } = encodeSpanColumns(spans);
+      return send('appendColumns', [columns, opts], transfer);
+    },
     recentIdempotency: (since) => call('recentIdempotency', since),
     findIdempotency: (key, since) => call('findIdempotency', key, since),
     rollup: (q) => call('rollup', q),
@@ -96,6 +101,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     materializeInsights: (opts) => call('materializeInsights', opts),
     insightPaths: (q) => call('insightPaths', q),
     insightCohorts: (q) => call('insightCohorts', q),
+    insightCohortContrasts: (q) => call('insightCohortContrasts', q),
     close: async () => {
       if (dead !== null) return;
       await call('close');

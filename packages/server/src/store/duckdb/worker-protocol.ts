@@ -3,8 +3,11 @@
 import type { SightlineErrorCode } from '../../model/errors.js';
 import type { Store } from '../store.js';
 
-/** Store methods the worker serves; `close` also ends the worker. Leases are answered by the proxy. */
-export type StoreMethod = Exclude<keyof Store, 'kind' | 'tryAcquireLease' | 'followOtherNodes'>;
+/**
+ * Store methods the worker serves; `close` also ends the worker. Leases are answered by the proxy.
+ * Appends arrive as `appendColumns` (spans encoded by span-columns.ts).
+ */
+export type StoreMethod = Exclude<keyof Store, 'kind' | 'tryAcquireLease' | 'followOtherNodes'> | 'appendColumns';
 
 export interface WorkerInit {
   path: string;

@@ -1,0 +1,48 @@
+// Spans encoded column by column, moved as postMessage moves them, and appended by DuckDB's
+// appender come back field for field: nulls, empty strings, non-ASCII text, repeated and unique
+// values, numbers at the edges of what validation lets through.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { makeSpan } from '../store.case.js';
+import type { Span } from '../../model/span.js';
+import { readTrace } from './read-queries.js';
+import { migrate } from './schema.js';
+import { appendSpanColumns, encodeSpanColumns } from './span-columns.js';
+
+const spans: Span[] = [
+  makeSpan({ span_id: 's1', input: '', output: 'naïve café ☕ 日本語 🤖', attributes: { 'user.tier': 'gold', n: 3 } }),
+  makeSpan({ span_id: 's2', parent_span_id: 's1', model: null, provider: null, cost_usd: null, confidence: null, decision_made: 'refund' }),
+  makeSpan({ span_id: 's3', parent_span_id: 's1', error_type: 'timeout', error_message: 'upstream\nslow', session_id: '', user_id: 'u-😀' }),
+  makeSpan({ span_id: 's4', parent_span_id: 's2', tokens_input: Number.MAX_SAFE_INTEGER, latency_ms: 0.125, cost_usd: 0, confidence: 1, name: '' }),
+  makeSpan({ span_id: 's5', timestamp: 1, ingested_at: 2, decision_made: 'refund', attributes: {} }),
+];
+
+describe('span columns', () => {
+  it('round-trips every field through encode, transfer and append', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sightline-span-columns-'));
+    const path = join(dir, 'columns.duckdb');
+    const db = await DuckDBInstance.create(path);
+    const conn = await db.connect();
+    try {
+      await migrate(conn, path);
+      const { columns, transfer } = encodeSpanColumns(spans);
+      // Low-cardinality text travels once: 'refund' appears in two spans, one dictionary entry.
+      expect(columns.dict.filter((v) => v === 'refund')).toEqual(['refund']);
+      const moved = structuredClone(columns, { transfer });
+      expect(columns.numbers.length).toBe(0); // the buffers were moved, not copied
+      const appender = await conn.createAppender('spans');
+      appendSpanColumns(appender, moved, 1n);
+      appender.closeSync();
+      const back = await readTrace(conn, 'alpha', 'trace-1');
+      expect(back).toEqual([...spans].sort((a, b) => a.timestamp - b.timestamp || a.span_id.localeCompare(b.span_id)));
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
