@@ -4,8 +4,9 @@
 // their advised bucket boundaries); the rest are sightline_agent_*. A cardinality cap admits at most
 // `maxSeries` label sets; spans of any further label set are counted, not recorded.
 
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Span } from '../../model/span.js';
+import { SeriesHistogram } from './series-histogram.js';
 
 /** Advised boundaries of gen_ai.client.token.usage (GenAI semantic conventions), in tokens. */
 export const TOKEN_USAGE_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
@@ -50,17 +51,15 @@ export function createAgentMetrics(registry: Registry, opts: AgentMetricsOptions
     registers,
   });
   const costTotal = new Counter({ name: 'sightline_agent_cost_usd_total', help: 'Cost in US dollars (given or computed from the price table).', labelNames: keyLabels, registers });
-  const tokenUsage = new Histogram({
+  const tokenUsage = new SeriesHistogram({
     name: 'gen_ai_client_token_usage',
     help: 'Input and output tokens per LLM call (GenAI semantic conventions: gen_ai.client.token.usage).',
-    labelNames: [...keyLabels, 'token_type'],
     buckets: TOKEN_USAGE_BUCKETS,
     registers,
   });
-  const duration = new Histogram({
+  const duration = new SeriesHistogram({
     name: 'gen_ai_client_operation_duration_seconds',
     help: 'Latency in seconds of spans with a model (GenAI semantic conventions: gen_ai.client.operation.duration).',
-    labelNames: keyLabels,
     buckets: OPERATION_DURATION_BUCKETS,
     registers,
   });
