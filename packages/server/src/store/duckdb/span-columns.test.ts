@@ -21,7 +21,43 @@ const spans: Span[] = [
   makeSpan({ span_id: 's5', timestamp: 1, ingested_at: 2, decision_made: 'refund', attributes: {} }),
 ];
 
+async function roundTrip(input: Span[], traceId: string): Promise<Span[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'sightline-span-columns-'));
+  const path = join(dir, 'columns.duckdb');
+  const db = await DuckDBInstance.create(path);
+  const conn = await db.connect();
+  try {
+    await migrate(conn, path);
+    const { columns, transfer } = encodeSpanColumns(input);
+    const moved = structuredClone(columns, { transfer });
+    const appender = await conn.createAppender('spans');
+    appendSpanColumns(appender, moved, 1n);
+    appender.closeSync();
+    return await readTrace(conn, 'alpha', traceId);
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('span columns', () => {
+  it('round-trips 5,000 spans across three data chunks, nulls and values alternating', async () => {
+    const many = Array.from({ length: 5_000 }, (_, i) =>
+      makeSpan({
+        trace_id: 'big',
+        span_id: `s${String(i).padStart(5, '0')}`,
+        timestamp: 1_700_000_000_000 + i * 997,
+        parent_span_id: i % 3 === 0 ? null : `p${i}`,
+        model: i % 5 === 0 ? null : `m${i % 7}`,
+        cost_usd: i % 4 === 0 ? null : i / 1000,
+        tokens_output: i * 4_294_967,
+        input: i % 2 === 0 ? null : 'x'.repeat(i % 50),
+      }),
+    );
+    expect(await roundTrip(many, 'big')).toEqual(many);
+  });
+
   it('round-trips every field through encode, transfer and append', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sightline-span-columns-'));
     const path = join(dir, 'columns.duckdb');
