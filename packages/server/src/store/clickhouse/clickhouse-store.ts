@@ -18,11 +18,12 @@ import { materializeInsights } from './insight-materialize.js';
 import { readInsightCohorts, readInsightPaths, type InsightTables } from './insight-queries.js';
 import { followOtherNodes } from './live-follow.js';
 import { migrateServer } from './migrate.js';
-import { readRollup, readTrace, searchTraces } from './read-queries.js';
+import { readRollup } from './read-queries.js';
 import { bytesOnDisk, deleteInBackground, deleteOlder, type DataServers } from './retention.js';
-import { INGEST_KEYS, tableName, type Layout } from './schema.js';
+import { INGEST_KEYS, TRACE_INDEX, localName, tableName, type Layout } from './schema.js';
 import { SPAN_SELECT, rollupRow, rowSpan, spanRow } from './span-rows.js';
 import { identifier, int, ms, str } from './sql.js';
+import { readTrace, searchTraces, type TraceTables } from './trace-queries.js';
 
 export interface ClickHouseStoreOptions {
   /** HTTP endpoint of the server (or of one shard) to query through, e.g. http://127.0.0.1:8123 */
@@ -71,6 +72,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     spans: tableName(layout, 'spans'),
     rollups: { minute: tableName(layout, 'rollup_minute'), hour: tableName(layout, 'rollup_hour') },
   };
+  const traces: TraceTables = { spans: t.spans, localSpans: localName(layout, 'spans'), index: tableName(layout, TRACE_INDEX) };
   const servers: DataServers = { entry, shards: shardConns, layout };
   const insightTables: InsightTables = {
     spans: t.spans,
@@ -114,11 +116,14 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     recentIdempotency: open((since: number) => ingestKeys.recent(since)),
     findIdempotency: open((key: string, since: number) => ingestKeys.find(key, since)),
     rollup: open((q) => readRollup(entry, t.rollups, q)),
-    getTrace: open((project: string, traceId: string, hint?: { around?: number }) => readTrace(entry, t.spans, project, traceId, hint)),
-    searchTraces: open((q) => searchTraces(entry, t.spans, q)),
+    getTrace: open((project: string, traceId: string, hint?: { around?: number }) => readTrace(entry, traces, project, traceId, hint)),
+    searchTraces: open((q) => searchTraces(entry, traces, q)),
     deleteBefore: open(async (limits: { spansBefore: number; rollupsBefore: number }) => {
       const counted = await entry.rows<{ n: number }>(`SELECT count() AS n FROM ${t.spans} WHERE timestamp < ${ms(limits.spansBefore)}`);
       await deleteOlder(servers, 'spans', 'timestamp', limits.spansBefore);
+      // An index row goes once every span it describes is gone; rows reaching past the cutoff stay
+      // and only widen a lookup's time range.
+      await deleteOlder(servers, TRACE_INDEX, 'last_ts', limits.spansBefore);
       await deleteOlder(servers, 'rollup_minute', 'bucket', limits.rollupsBefore);
       await deleteOlder(servers, 'rollup_hour', 'bucket', limits.rollupsBefore);
       // Insight hours before the cutoff would be recomputed from what is left; they go with the spans.

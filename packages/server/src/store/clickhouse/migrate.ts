@@ -5,19 +5,25 @@
 
 import { SightlineError } from '../../model/errors.js';
 import { CH_TABLE_ALREADY_EXISTS, clickhouseCode, type Connection } from './connection.js';
-import { SCHEMA_VERSION, bootstrapStatements, migrationStatements, type Layout } from './schema.js';
+import { foldLegacyHistograms } from './rollup-histograms.js';
+import { SCHEMA_VERSION, bootstrapStatements, migrationStatements, type Layout, type MigrationStatement } from './schema.js';
 import { int, str } from './sql.js';
 
-async function runIdempotent(conn: Connection, sql: string): Promise<void> {
+async function runIdempotent(conn: Connection, statement: MigrationStatement): Promise<void> {
+  const { sql, done } = typeof statement === 'string' ? { sql: statement, done: [] } : statement;
   try {
     await conn.command(sql);
   } catch (err) {
-    if (clickhouseCode(err) !== CH_TABLE_ALREADY_EXISTS) throw err;
+    const code = clickhouseCode(err);
+    if (code !== CH_TABLE_ALREADY_EXISTS && !done.includes(code ?? '')) throw err;
   }
 }
 
-/** Brings one server to SCHEMA_VERSION; throws SCHEMA_TOO_NEW when it is ahead of this code. */
-export async function migrateServer(conn: Connection, layout: Layout, node: string, now: number): Promise<void> {
+/**
+ * Brings one server to SCHEMA_VERSION (tests pass `target` to build an older schema); throws
+ * SCHEMA_TOO_NEW when it is ahead of this code. Then folds legacy rollup histograms (version 4).
+ */
+export async function migrateServer(conn: Connection, layout: Layout, node: string, now: number, target = SCHEMA_VERSION): Promise<void> {
   for (const sql of bootstrapStatements(layout)) await runIdempotent(conn, sql);
   const rows = await conn.rows<{ v: number }>(`SELECT max(version) AS v FROM ${layout.db}.schema_migrations`);
   const current = Number(rows[0]?.v ?? 0);
@@ -27,10 +33,11 @@ export async function migrateServer(conn: Connection, layout: Layout, node: stri
       `ClickHouse database ${layout.db} at ${conn.url} has schema version ${current}; this Sightline supports up to ${SCHEMA_VERSION}, upgrade it`,
     );
   }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
+  for (let v = current; v < target; v++) {
     for (const sql of migrationStatements(v, layout)) await runIdempotent(conn, sql);
     await conn.command(
       `INSERT INTO ${layout.db}.schema_migrations (version, applied_at, node) VALUES (${v + 1}, ${int(now)}, ${str(node)})`,
     );
   }
+  if (target >= 4) await foldLegacyHistograms(conn, layout);
 }

@@ -1,15 +1,15 @@
-// Read-side SQL for the ClickHouse store: rollups, one trace, trace search. Portable to 18.16: no
-// window functions or CTEs; every value is a quoted literal (sql.ts), dimension names come from
+// Read-side SQL for the ClickHouse store's rollups (traces: trace-queries.ts). Portable to 18.16:
+// no window functions or CTEs; every value is a quoted literal (sql.ts), dimension names come from
 // the fixed DIMENSION_COLUMN map.
 
 import { SightlineError } from '../../model/errors.js';
-import { DIMENSIONS, DIMENSION_COLUMN, type Dimension, type Span } from '../../model/span.js';
+import { DIMENSIONS, DIMENSION_COLUMN, type Dimension } from '../../model/span.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
-import type { RollupQuery, RollupRow, SpanFilter, TraceSearch, TraceSummary } from '../store.js';
+import type { RollupQuery, RollupRow, SpanFilter } from '../store.js';
 import type { Connection } from './connection.js';
-import { HIST_COLUMNS, NULLABLE_DIMENSIONS, ROLLUP_SUMS } from './schema.js';
-import { SPAN_SELECT, rowSpan } from './span-rows.js';
-import { float, int, ms, str } from './sql.js';
+import { SUM_HISTOGRAM, denseHistogram } from './rollup-histograms.js';
+import { NULLABLE_DIMENSIONS, ROLLUP_SUMS } from './schema.js';
+import { ms, str } from './sql.js';
 
 const FILTER_DIMENSIONS: [keyof SpanFilter, Dimension][] = [
   ['agent', 'agent'],
@@ -39,7 +39,8 @@ export async function readRollup(conn: Connection, tables: { minute: string; hou
     throw new SightlineError('QUERY_INVALID', 'errors_only is not available on rollups; read the errors column');
   }
   const table = q.bucketMs % HOUR_MS === 0 ? tables.hour : tables.minute;
-  const hist = q.histogram === false ? [] : HIST_COLUMNS;
+  const stored = q.bucketMs % HOUR_MS === 0 ? HOUR_MS : MINUTE_MS;
+  const histogram = q.histogram !== false;
   const where = [`project = ${str(q.project)}`, `bucket >= ${ms(floorToBucket(q.from, q.bucketMs))}`, `bucket < ${ms(Math.ceil(q.to))}`];
   for (const [field, dim] of FILTER_DIMENSIONS) {
     const value = q.filter[field];
@@ -55,10 +56,14 @@ export async function readRollup(conn: Connection, tables: { minute: string; hou
   const keys = ['b', ...groupCols.flatMap((_, i) => [`n${i}`, `g${i}`])];
   // Collapsed, the keys may all be constant: ClickHouse then answers one all-zero row for no
   // data, which the HAVING below drops (a stored rollup row always counts at least one span).
-  const bucket = q.collapse ? `toInt64(${floorToBucket(q.from, q.bucketMs)})` : `intDiv(bucket, ${q.bucketMs}) * ${q.bucketMs}`;
+  const bucket = q.collapse
+    ? `toInt64(${floorToBucket(q.from, q.bucketMs)})`
+    : q.bucketMs === stored
+      ? 'bucket'
+      : `intDiv(bucket, ${q.bucketMs}) * ${q.bucketMs}`;
   const sql = `SELECT ${bucket} AS b, ${groupSelect.map((g) => `${g}, `).join('')}
       ${ROLLUP_SUMS.map(([c]) => `sum(${c}) AS s_${c}`).join(', ')}
-      ${hist.map((h) => `, sum(${h}) AS s_${h}`).join('')}
+      ${histogram ? `, ${SUM_HISTOGRAM} AS hist` : ''}
     FROM ${table} WHERE ${where.join(' AND ')}
     GROUP BY ${keys.join(', ')} ${q.collapse ? 'HAVING sum(count) > 0' : ''} ORDER BY ${keys.join(', ')}`;
   const rows = await conn.rows(sql);
@@ -76,66 +81,6 @@ export async function readRollup(conn: Connection, tables: { minute: string; hou
     cost_usd: Number(r.s_cost_usd),
     confidence_sum: Number(r.s_confidence_sum),
     confidence_count: Number(r.s_confidence_count),
-    latency_hist: hist.map((h) => Number(r[`s_${h}`])),
+    latency_hist: histogram ? denseHistogram(r.hist) : [],
   }));
-}
-
-/** A trace's spans are assumed to lie within this distance of a hinted timestamp (as in DuckDB). */
-export const TRACE_HINT_WINDOW_MS = 24 * HOUR_MS;
-
-export async function readTrace(conn: Connection, spans: string, project: string, traceId: string, hint?: { around?: number }): Promise<Span[]> {
-  const where = `project = ${str(project)} AND trace_id = ${str(traceId)}`;
-  const read = async (extra: string): Promise<Span[]> =>
-    (await conn.rows(`SELECT ${SPAN_SELECT} FROM ${spans} WHERE ${where}${extra} ORDER BY timestamp, span_id`)).map(rowSpan);
-  const around = hint?.around;
-  if (around !== undefined && Number.isFinite(around)) {
-    const near = await read(` AND timestamp BETWEEN ${ms(around - TRACE_HINT_WINDOW_MS)} AND ${ms(around + TRACE_HINT_WINDOW_MS)}`);
-    // A wrong hint must not hide a trace: nothing found near it falls back to the full scan.
-    if (near.length > 0) return near;
-  }
-  return read('');
-}
-
-const IS_ERROR = '(error_type IS NOT NULL OR error_message IS NOT NULL)';
-/** Name with a null marker, so argMin keeps a root span whose name is null: '0' null, '1'+name. */
-const TAGGED_NAME = "concat(if(isNull(name), '0', '1'), ifNull(name, ''))";
-
-/** Traces with at least one span in [from, to), summarised from their spans inside that window. */
-export async function searchTraces(conn: Connection, spans: string, q: TraceSearch): Promise<TraceSummary[]> {
-  const having: string[] = [];
-  if (q.agent !== undefined) having.push(`countIf(agent_id = ${str(q.agent)}) > 0`);
-  if (q.decision !== undefined) having.push(`countIf(ifNull(decision_made = ${str(q.decision)}, 0)) > 0`);
-  if (q.errors_only) having.push('error_count > 0');
-  if (q.min_latency_ms !== undefined) having.push(`duration_ms >= ${float(q.min_latency_ms)}`);
-  if (q.min_cost_usd !== undefined) having.push(`total_cost >= ${float(q.min_cost_usd)}`);
-  const rows = await conn.rows(
-    `SELECT trace_id, argMin(agent_id, (timestamp, span_id)) AS first_agent,
-        if(countIf(isNull(parent_span_id)) > 0,
-          argMinIf(${TAGGED_NAME}, (timestamp, span_id), isNull(parent_span_id)),
-          argMin(${TAGGED_NAME}, (timestamp, span_id))) AS tagged_root,
-        min(timestamp) AS start, max(timestamp + latency_ms) - min(timestamp) AS duration_ms,
-        count() AS span_count, countIf(${IS_ERROR}) AS error_count,
-        sum(ifNull(cost_usd, 0)) AS total_cost, sum(tokens_input + tokens_output) AS tokens,
-        groupArrayIf((timestamp, span_id, ifNull(decision_made, '')), isNotNull(decision_made)) AS decided
-      FROM ${spans} WHERE project = ${str(q.project)} AND timestamp >= ${ms(q.from)} AND timestamp < ${ms(Math.ceil(q.to))}
-      GROUP BY trace_id ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
-      ORDER BY start DESC, trace_id LIMIT ${int(Math.max(0, Math.floor(q.limit)))}`,
-  );
-  return rows.map((r) => {
-    const tagged = r.tagged_root as string;
-    const decided = r.decided as [number, string, string][];
-    decided.sort((a, b) => Number(a[0]) - Number(b[0]) || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-    return {
-      trace_id: r.trace_id as string,
-      agent_id: r.first_agent as string,
-      root_name: tagged.startsWith('1') ? tagged.slice(1) : null,
-      start: Number(r.start),
-      duration_ms: Number(r.duration_ms),
-      span_count: Number(r.span_count),
-      error_count: Number(r.error_count),
-      cost_usd: Number(r.total_cost),
-      tokens: Number(r.tokens),
-      decisions: decided.map((d) => d[2]),
-    };
-  });
 }

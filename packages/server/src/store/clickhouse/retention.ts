@@ -57,7 +57,8 @@ export async function deleteInBackground(servers: DataServers, table: Table, whe
   for (const conn of servers.shards) await conn.command(`ALTER TABLE ${local}${onCluster(servers.layout)} DELETE WHERE ${where}`);
 }
 
-async function waitForMutations(conn: Connection, qualified: string): Promise<void> {
+/** Resolves once every mutation of `qualified` (db.table) on this server is done. */
+export async function waitForMutations(conn: Connection, qualified: string): Promise<void> {
   const [db, table] = qualified.split('.') as [string, string];
   const deadline = Date.now() + MUTATION_TIMEOUT_MS;
   for (;;) {
@@ -66,7 +67,7 @@ async function waitForMutations(conn: Connection, qualified: string): Promise<vo
     );
     if (Number(rows[0]?.n ?? 0) === 0) return;
     if (Date.now() > deadline) {
-      throw new SightlineError('STORE_UNAVAILABLE', `retention: ClickHouse did not finish deleting from ${qualified} within ${MUTATION_TIMEOUT_MS / 1000} s`);
+      throw new SightlineError('STORE_UNAVAILABLE', `ClickHouse did not finish the mutations (deletes, histogram folds) of ${qualified} within ${MUTATION_TIMEOUT_MS / 1000} s`);
     }
     await new Promise((r) => setTimeout(r, MUTATION_POLL_MS));
   }

@@ -4,7 +4,8 @@
 import type { CostSource, Span, SpanType } from '../../model/span.js';
 import type { RollupDelta } from '../rollup.js';
 import type { Row } from './connection.js';
-import { HIST_COLUMNS, NULLABLE_DIMENSIONS, ROLLUP_SUMS, SPAN_COLUMNS } from './schema.js';
+import { histogramColumns } from './rollup-histograms.js';
+import { NULLABLE_DIMENSIONS, ROLLUP_SUMS, SPAN_COLUMNS } from './schema.js';
 
 /** Columns read back into a Span (the store's own columns are left out). */
 export const SPAN_SELECT = SPAN_COLUMNS.map(([n]) => n)
@@ -87,6 +88,6 @@ export function rollupRow(d: RollupDelta): Row {
     row[`${dim}_null`] = d[dim] === null ? 1 : 0;
   }
   for (const [c] of ROLLUP_SUMS) row[c] = d[c];
-  HIST_COLUMNS.forEach((h, i) => (row[h] = d.latency_hist[i] ?? 0));
-  return row;
+  // h0..h63 are left out: their default, 0, is what readers expect of rows written since version 4.
+  return { ...row, ...histogramColumns(d.latency_hist) };
 }
