@@ -8,7 +8,8 @@
 // Run: npm run bench:alerts   (BENCH_DAYS=7 BENCH_RATE=4 BENCH_STEP_S=300 BENCH_CHUNK_H=6 are the defaults)
 // Each run (stationary, incidents) is its own process with its own store, so the two use both
 // cores. Also prints where each run's time and CPU went: ingest (simulation, pipeline, store append
-// and rollup flush) and ticks (and each store call the engine made per tick).
+// and rollup flush) and ticks (and each store call the engine made per tick: alertRollups [m h+]
+// is one call reading minutes without and hours with the histogram).
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -156,15 +157,18 @@ function profiled(store: Store, profile: RunProfile & { active: boolean }): Stor
       const fn = v as (...a: unknown[]) => unknown;
       return (...args: unknown[]) => {
         if (!profile.active) return fn.apply(target, args);
-        const q = args[0] as { bucketMs?: number; histogram?: boolean } | undefined;
-        const name = prop === 'rollup' ? `rollup ${q?.bucketMs === HOUR ? 'hour' : 'minute'}${q?.histogram === false ? '' : ' +hist'}` : String(prop);
+        // alertRollups, the engine's one read a tick, is named by what it read: m (minute) / h (hour), + histogram.
+        const name =
+          prop === 'alertRollups'
+            ? `alertRollups [${(args[0] as { bucketMs: number; histogram?: boolean }[]).map((q) => `${q.bucketMs === HOUR ? 'h' : 'm'}${q.histogram === false ? '' : '+'}`).join(' ')}]`
+            : String(prop);
         const t0 = performance.now();
         const out = fn.apply(target, args);
         const done = (res: unknown) => {
           const c = (profile.calls[name] ??= { n: 0, ms: 0, rows: 0 });
           c.n++;
           c.ms += performance.now() - t0;
-          if (Array.isArray(res)) c.rows += res.length;
+          if (Array.isArray(res)) c.rows += prop === 'alertRollups' ? (res as unknown[][]).reduce((n, r) => n + r.length, 0) : res.length;
           return res;
         };
         return out instanceof Promise ? out.then(done) : done(out);
@@ -286,7 +290,7 @@ function printProfile(name: string, r: RunResult): void {
   const calls = Object.entries(p.calls)
     .map(([k, c]) => `${k} ${(c.n / p.ticks).toFixed(2)}×/tick ${(c.ms / c.n).toFixed(1)} ms ${Math.round(c.rows / c.n)} rows`)
     .join('; ');
-  console.log(`${name}: ${r.events.toLocaleString('en-US')} events, ${r.seconds.toFixed(1)} s, ${r.cpuSeconds.toFixed(0)} CPU s (ingest ${(p.ingestMs / 1000).toFixed(1)} s / ${(p.ingestCpuMs / 1000).toFixed(0)} CPU s, ${p.ticks} ticks ${(p.tickMs / 1000).toFixed(1)} s / ${(p.tickCpuMs / 1000).toFixed(0)} CPU s = ${(p.tickMs / p.ticks).toFixed(1)} ms/tick)`);
+  console.log(`${name}: ${r.events.toLocaleString('en-US')} events, ${r.seconds.toFixed(1)} s, ${r.cpuSeconds.toFixed(0)} CPU s (ingest ${(p.ingestMs / 1000).toFixed(1)} s / ${(p.ingestCpuMs / 1000).toFixed(0)} CPU s, ${p.ticks} ticks ${(p.tickMs / 1000).toFixed(1)} s / ${(p.tickCpuMs / 1000).toFixed(0)} CPU s = ${(p.tickMs / p.ticks).toFixed(1)} ms / ${(p.tickCpuMs / p.ticks).toFixed(1)} CPU ms a tick)`);
   console.log(`  store calls per tick: ${calls}`);
 }
 

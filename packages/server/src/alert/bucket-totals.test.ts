@@ -3,7 +3,7 @@ import type { RollupRow } from '../store/store.js';
 import { createBucketTotals, sumGroups } from './bucket-totals.js';
 import { BUILTIN_RULES } from './builtin-rules.js';
 import { baselineRange } from './evaluate-rule.js';
-import { totalsByGroup } from './figures.js';
+import { totalsByGroup, type GroupTargets } from './figures.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -50,6 +50,34 @@ describe('bucket totals', () => {
     const again = bucketTotals('p', errorRule, minutes, 0, 3 * MINUTE);
     expect(again.get(0)).toBe(cachedFirstMinute);
     expect(counts(sumGroups(again.values()))[0]).toEqual(['["a","refund"]', 9, 6]);
+  });
+});
+
+describe('totalsByGroup with group targets', () => {
+  it("resolves each shared group array to the rule's group once, with the same totals as without", () => {
+    const refundA: (string | null)[] = ['a', null, 'refund', 'decision', null];
+    const answerA: (string | null)[] = ['a', null, 'answer', 'decision', null];
+    const llmA: (string | null)[] = ['a', 'gpt-4o', null, 'llm_call', null];
+    const rows = [0, MINUTE].flatMap((b) => [
+      { ...row(b, 'a', 'refund', 3, 1), group: refundA },
+      { ...row(b, 'a', 'answer', 2, 0), group: answerA },
+      { ...row(b, 'a', 'x', 4, 0), group: llmA },
+      { ...row(b, 'a', 'refund', 1, 1), group: refundA },
+    ]);
+    const targets: GroupTargets = new Map();
+    const counts = (m: ReturnType<typeof totalsByGroup>) => [...m.values()].map((g) => [g.key, g.labels, g.totals.count, g.totals.errors]);
+    const withTargets = totalsByGroup(errorRule, rows, targets);
+    expect(counts(withTargets)).toEqual([
+      ['["a","refund"]', { agent: 'a', decision: 'refund' }, 8, 4],
+      ['["a","answer"]', { agent: 'a', decision: 'answer' }, 4, 0],
+    ]);
+    expect(counts(withTargets)).toEqual(counts(totalsByGroup(errorRule, rows.map((r) => ({ ...r, group: [...r.group] })))));
+    // Three arrays, each resolved once: the llm_call one to null (the rule's filter leaves it out).
+    expect([...targets.entries()].map(([g, t]) => [g[2], t?.key ?? null])).toEqual([
+      ['refund', '["a","refund"]'],
+      ['answer', '["a","answer"]'],
+      [null, null],
+    ]);
   });
 });
 

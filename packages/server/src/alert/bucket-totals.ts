@@ -4,7 +4,7 @@
 // 15-minute window (or a 24-hour baseline) of rows for every rule on every tick.
 
 import type { RollupRow } from '../store/store.js';
-import { mergeTotals, newTotals, totalsByGroup, type GroupTotals } from './figures.js';
+import { mergeTotals, newTotals, totalsByGroup, type GroupTargets, type GroupTotals } from './figures.js';
 import type { AlertRule } from './rule.js';
 
 export type GroupsByBucket = Map<number, Map<string, GroupTotals>>;
@@ -12,6 +12,19 @@ export type GroupsByBucket = Map<number, Map<string, GroupTotals>>;
 interface Cached {
   ruleJson: string;
   buckets: Map<number, { rows: readonly RollupRow[]; groups: Map<string, GroupTotals> }>;
+  /** The rule's group of each (interned) group array seen; a few hundred arrays in practice. */
+  targets: GroupTargets;
+}
+
+/** Past this many group arrays the targets start over (rows whose group arrays are not interned). */
+const MAX_TARGETS = 50_000;
+
+/** A rule's JSON, computed once per rule object (rules are replaced, never changed, when edited). */
+const jsonOfRule = new WeakMap<AlertRule, string>();
+export function ruleJsonOf(rule: AlertRule): string {
+  let json = jsonOfRule.get(rule);
+  if (json === undefined) jsonOfRule.set(rule, (json = JSON.stringify(rule)));
+  return json;
 }
 
 /**
@@ -24,15 +37,16 @@ export function createBucketTotals() {
   const cache = new Map<string, Cached>();
   /** Group totals of every bucket in [from, to); `key` names the cache (project × rule × granularity). */
   return (key: string, rule: AlertRule, buckets: ReadonlyMap<number, readonly RollupRow[]>, from: number, to: number): GroupsByBucket => {
-    const ruleJson = JSON.stringify(rule);
+    const ruleJson = ruleJsonOf(rule);
     let c = cache.get(key);
-    if (!c || c.ruleJson !== ruleJson) cache.set(key, (c = { ruleJson, buckets: new Map() }));
+    if (!c || c.ruleJson !== ruleJson) cache.set(key, (c = { ruleJson, buckets: new Map(), targets: new Map() }));
+    if (c.targets.size > MAX_TARGETS) c.targets.clear();
     const out: GroupsByBucket = new Map();
     for (const [bucket, rows] of buckets) {
       if (bucket < from || bucket >= to) continue;
       let b = c.buckets.get(bucket);
       // The reader replaces a bucket's array whenever it re-reads it.
-      if (!b || b.rows !== rows) c.buckets.set(bucket, (b = { rows, groups: totalsByGroup(rule, rows) }));
+      if (!b || b.rows !== rows) c.buckets.set(bucket, (b = { rows, groups: totalsByGroup(rule, rows, c.targets) }));
       out.set(bucket, b.groups);
     }
     for (const bucket of c.buckets.keys()) if (!out.has(bucket)) c.buckets.delete(bucket);

@@ -93,6 +93,17 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
     while (running !== null || reloading !== null) await Promise.allSettled([running, reloading]);
   };
   let lastPrune = 0;
+  /** alertIdOf per rule × group judged: a tick judges hundreds of groups, most of them every time. */
+  const alertIds = new Map<string, string>();
+  const alertIdFor = (project: string, ruleId: string, groupKey: string): string => {
+    const key = `${project}\u0000${ruleId}\u0000${groupKey}`;
+    let id = alertIds.get(key);
+    if (id === undefined) {
+      if (alertIds.size >= 100_000) alertIds.clear();
+      alertIds.set(key, (id = alertIdOf(project, ruleId, groupKey)));
+    }
+    return id;
+  };
 
   const channelsFor = (rule: AlertRule): Channel[] =>
     rule.channels === undefined ? [...channels.values()] : rule.channels.flatMap((n) => (channels.has(n) ? [channels.get(n)!] : []));
@@ -131,17 +142,18 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
     const plans = planReads(entries.map((e) => e.rule));
     reader.retain(project, new Set(plans.map((p) => p.key)));
     const dueIds = new Set(due.map((e) => e.rule.id));
+    const reads = plans
+      .filter((p) => p.rules.some((r) => dueIds.has(r.id)))
+      .map((plan) => ({
+        plan,
+        windowMs: Math.max(...plan.rules.map((r) => r.windowMs)),
+        baselineFrom: Math.min(...plan.rules.map((r) => baselineRange(r, now, config.lateMs).from)),
+      }));
     const windows = new Map<string, RollupWindow>();
-    await Promise.all(
-      plans
-        .filter((p) => p.rules.some((r) => dueIds.has(r.id)))
-        .map(async (p) => {
-          const windowMs = Math.max(...p.rules.map((r) => r.windowMs));
-          const baselineFrom = Math.min(...p.rules.map((r) => baselineRange(r, now, config.lateMs).from));
-          const win = await reader.read(project, now, p, { windowMs, baselineFrom });
-          for (const r of p.rules) windows.set(r.id, win);
-        }),
-    );
+    const read = await reader.read(project, now, reads);
+    reads.forEach(({ plan }, i) => {
+      for (const r of plan.rules) windows.set(r.id, read[i]!);
+    });
     const changed: AlertState[] = [];
     const events: { state: AlertState; kind: string }[] = [];
     const toNotify: { state: AlertState; kind: NotificationKind; rule: AlertRule }[] = [];
@@ -159,7 +171,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       const win = windows.get(rule.id)!;
       const perMinute = bucketTotals(`${project}\u0000${rule.id}\u0000minute`, rule, win.minuteBuckets, now - rule.windowMs, now);
       for (const g of evaluateRule(rule, sumGroups(perMinute.values()), baselines(project, rule, win, now), live)) {
-        const id = alertIdOf(project, rule.id, g.groupKey);
+        const id = alertIdFor(project, rule.id, g.groupKey);
         const prev = states.get(id);
         if (!prev && !g.verdict.breach) continue;
         const { state, transition } = step(prev, { id, project, rule, labels: g.labels, groupKey: g.groupKey, verdict: g.verdict, baseline: g.baseline, now });

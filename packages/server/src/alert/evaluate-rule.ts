@@ -2,7 +2,7 @@
 // group's baseline (or, for an alert already pending or firing, the baseline frozen when it began).
 
 import { HOUR } from '../query/read-rollups.js';
-import { sumGroups, type BucketTotals } from './bucket-totals.js';
+import { ruleJsonOf, sumGroups, type BucketTotals } from './bucket-totals.js';
 import { baselineByGroup, valueOf, type BaselineStats, type GroupTotals, type Labels } from './figures.js';
 import { judge, judgeNew, type Verdict } from './judge.js';
 import type { RollupWindow } from './rollup-window.js';
@@ -45,7 +45,7 @@ export function createBaselineCache(bucketTotals: BucketTotals, lateMs: number) 
   return (project: string, rule: AlertRule, win: RollupWindow, now: number): CachedBaseline => {
     const { from, to } = baselineRange(rule, now, lateMs);
     const key = `${project}\u0000${rule.id}`;
-    const ruleJson = JSON.stringify(rule);
+    const ruleJson = ruleJsonOf(rule);
     const hit = cache.get(key);
     if (hit && hit.ruleJson === ruleJson && hit.version === win.hourVersion && hit.from === from && hit.to === to) return hit;
     const entry: CachedBaseline = { ruleJson, version: win.hourVersion, from, to, stats: new Map(), parents: new Map() };

@@ -3,10 +3,11 @@
 // window for every rule of a plan, grouped by the union of the plan's dimensions (each rule then
 // sums its own groups from those rows), with the 64-bucket latency histogram only in the plan of
 // the rules that need a quantile. Closed minutes and hours are cached per plan, so a tick re-reads
-// only the last few minutes (late spans still land there) and an hour only once it has closed.
+// only the last few minutes (late spans still land there) and an hour only once it has closed;
+// every plan's reads of a tick go to the store in one alertRollups call.
 
 import type { Dimension } from '../model/span.js';
-import type { RollupRow, SpanFilter, Store } from '../store/store.js';
+import type { RollupQuery, RollupRow, SpanFilter, Store } from '../store/store.js';
 import { HOUR, MINUTE } from '../query/read-rollups.js';
 import { ALL_DIMENSIONS, needsHistogram } from './figures.js';
 import type { AlertRule } from './rule.js';
@@ -35,8 +36,16 @@ export interface ReadPlan {
   rules: AlertRule[];
 }
 
+/** A plan to read and how far back its rules look: the longest window, the earliest baseline hour. */
+export interface PlanRead {
+  plan: ReadPlan;
+  windowMs: number;
+  baselineFrom: number;
+}
+
 export interface RollupWindowReader {
-  read(project: string, now: number, plan: ReadPlan, need: { windowMs: number; baselineFrom: number }): Promise<RollupWindow>;
+  /** Every plan's new rows in one Store call (`alertRollups`); one window per read, in order. */
+  read(project: string, now: number, reads: readonly PlanRead[]): Promise<RollupWindow[]>;
   /** Drops the caches of a project's plans not in `keys` (rules changed). */
   retain(project: string, keys: ReadonlySet<string>): void;
 }
@@ -82,14 +91,31 @@ interface PlanCache {
   hoursFinal: number;
   lastNow: number;
   hourVersion: number;
+  /** The plan's group arrays (rows of one group share one). */
+  groups: GroupArrays;
 }
 
-/** Files rows by bucket, their groups re-laid from the plan's dims to ALL_DIMENSIONS (null where not grouped). */
-function byBucket(rows: RollupRow[], dims: Dimension[], into: Map<number, RollupRow[]>): void {
+/** Canonical group arrays by their values, so rows of one group share one array (see GroupTargets). */
+type GroupArrays = Map<string, (string | null)[]>;
+/** Past this many distinct groups the interned arrays start over; a fleet has a few hundred. */
+const MAX_GROUP_ARRAYS = 50_000;
+
+/**
+ * Files rows by bucket, their groups re-laid from the plan's dims to ALL_DIMENSIONS (null where not
+ * grouped), each group one shared array that nobody changes.
+ */
+function byBucket(rows: RollupRow[], dims: Dimension[], into: Map<number, RollupRow[]>, arrays: GroupArrays): void {
   const at = ALL_DIMENSIONS.map((d) => dims.indexOf(d));
+  if (arrays.size > MAX_GROUP_ARRAYS) arrays.clear();
   for (const r of rows) {
-    const g = r.group;
-    r.group = at.map((i) => (i < 0 ? null : (g[i] ?? null)));
+    // JSON of the plan's values: unambiguous, and one short string per row.
+    const values = JSON.stringify(r.group);
+    let group = arrays.get(values);
+    if (group === undefined) {
+      const g = r.group;
+      arrays.set(values, (group = at.map((i) => (i < 0 ? null : (g[i] ?? null)))));
+    }
+    r.group = group;
     let list = into.get(r.bucket);
     if (!list) into.set(r.bucket, (list = []));
     list.push(r);
@@ -107,38 +133,43 @@ export function createRollupWindowReader(store: Store, lateMs: number): RollupWi
         if (p === project && !keys.has(planKey)) caches.delete(k);
       }
     },
-    async read(project, now, plan, need) {
-      const cacheKey = `${project}\u0000${plan.key}`;
-      let c = caches.get(cacheKey);
-      if (!c || now < c.lastNow) {
-        c = { minutes: new Map(), hours: new Map(), minutesFinal: -Infinity, hoursFinal: -Infinity, lastNow: now, hourVersion: ++versions };
-        caches.set(cacheKey, c);
-      }
-      c.lastNow = now;
-      const nowMinute = Math.ceil(now / MINUTE) * MINUTE;
-      const windowFrom = Math.floor((now - need.windowMs) / MINUTE) * MINUTE;
-      const minuteFrom = Math.max(windowFrom, c.minutesFinal);
-      for (const b of c.minutes.keys()) if (b < windowFrom || b >= minuteFrom) c.minutes.delete(b);
-      const query = { project, groupBy: plan.dims, filter: plan.filter, histogram: plan.histogram };
-      // Complete hours only (see baselineRange): each hour is read once, when final.
-      const hourEnd = Math.floor((now - lateMs) / HOUR) * HOUR;
-      const hourFrom = Math.floor(need.baselineFrom / HOUR) * HOUR;
-      let firstMissing = hourFrom;
-      while (firstMissing < hourEnd && c.hours.has(firstMissing) && firstMissing < c.hoursFinal) firstMissing += HOUR;
-      const [minuteRows, hourRows] = await Promise.all([
-        minuteFrom < nowMinute ? store.rollup({ ...query, from: minuteFrom, to: nowMinute, bucketMs: MINUTE }) : [],
-        firstMissing < hourEnd ? store.rollup({ ...query, from: firstMissing, to: hourEnd, bucketMs: HOUR }) : null,
-      ]);
-      byBucket(minuteRows, plan.dims, c.minutes);
-      c.minutesFinal = Math.floor((now - lateMs) / MINUTE) * MINUTE;
-      if (hourRows !== null) {
-        for (let h = firstMissing; h < hourEnd; h += HOUR) c.hours.set(h, []);
-        byBucket(hourRows, plan.dims, c.hours);
-        c.hourVersion = ++versions;
-      }
-      for (const h of c.hours.keys()) if (h < hourFrom || h >= hourEnd) c.hours.delete(h);
-      c.hoursFinal = Math.floor((now - lateMs) / HOUR) * HOUR;
-      return { minuteBuckets: c.minutes, hours: c.hours, hourVersion: c.hourVersion };
+    async read(project, now, reads) {
+      const queries: RollupQuery[] = [];
+      const steps = reads.map(({ plan, windowMs, baselineFrom }) => {
+        const cacheKey = `${project}\u0000${plan.key}`;
+        let c = caches.get(cacheKey);
+        if (!c || now < c.lastNow) {
+          c = { minutes: new Map(), hours: new Map(), groups: new Map(), minutesFinal: -Infinity, hoursFinal: -Infinity, lastNow: now, hourVersion: ++versions };
+          caches.set(cacheKey, c);
+        }
+        c.lastNow = now;
+        const nowMinute = Math.ceil(now / MINUTE) * MINUTE;
+        const windowFrom = Math.floor((now - windowMs) / MINUTE) * MINUTE;
+        const minuteFrom = Math.max(windowFrom, c.minutesFinal);
+        for (const b of c.minutes.keys()) if (b < windowFrom || b >= minuteFrom) c.minutes.delete(b);
+        const query = { project, groupBy: plan.dims, filter: plan.filter, histogram: plan.histogram };
+        // Complete hours only (see baselineRange): each hour is read once, when final.
+        const hourEnd = Math.floor((now - lateMs) / HOUR) * HOUR;
+        const hourFrom = Math.floor(baselineFrom / HOUR) * HOUR;
+        let firstMissing = hourFrom;
+        while (firstMissing < hourEnd && c.hours.has(firstMissing) && firstMissing < c.hoursFinal) firstMissing += HOUR;
+        const minuteAt = minuteFrom < nowMinute ? queries.push({ ...query, from: minuteFrom, to: nowMinute, bucketMs: MINUTE }) - 1 : -1;
+        const hourAt = firstMissing < hourEnd ? queries.push({ ...query, from: firstMissing, to: hourEnd, bucketMs: HOUR }) - 1 : -1;
+        return { plan, c, hourFrom, hourEnd, firstMissing, minuteAt, hourAt };
+      });
+      const results = queries.length > 0 ? await store.alertRollups(queries) : [];
+      return steps.map(({ plan, c, hourFrom, hourEnd, firstMissing, minuteAt, hourAt }) => {
+        if (minuteAt >= 0) byBucket(results[minuteAt]!, plan.dims, c.minutes, c.groups);
+        c.minutesFinal = Math.floor((now - lateMs) / MINUTE) * MINUTE;
+        if (hourAt >= 0) {
+          for (let h = firstMissing; h < hourEnd; h += HOUR) c.hours.set(h, []);
+          byBucket(results[hourAt]!, plan.dims, c.hours, c.groups);
+          c.hourVersion = ++versions;
+        }
+        for (const h of c.hours.keys()) if (h < hourFrom || h >= hourEnd) c.hours.delete(h);
+        c.hoursFinal = Math.floor((now - lateMs) / HOUR) * HOUR;
+        return { minuteBuckets: c.minutes, hours: c.hours, hourVersion: c.hourVersion };
+      });
     },
   };
 }

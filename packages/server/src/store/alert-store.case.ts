@@ -1,7 +1,27 @@
 // Conformance cases for the Store's alert persistence, run by each backend's test file.
 
 import { describe, expect, it } from 'vitest';
-import type { Store } from './store.js';
+import { HOUR_MS, MINUTE_MS } from './rollup.js';
+import { expectedRollup, expectRowsEqual, fleetSpans } from './store.case.js';
+import type { RollupQuery, RollupRow, Store } from './store.js';
+
+/** Rows summed by bucket and group: what alertRollups' possibly split rows amount to. */
+function merged(rows: RollupRow[]): RollupRow[] {
+  const byKey = new Map<string, RollupRow>();
+  for (const r of rows) {
+    const key = JSON.stringify([r.bucket, r.group]);
+    const m = byKey.get(key);
+    if (m === undefined) {
+      byKey.set(key, { ...r, group: [...r.group], latency_hist: [...r.latency_hist] });
+      continue;
+    }
+    for (const f of ['count', 'errors', 'latency_sum', 'tokens_input', 'tokens_output', 'tokens_cache_read', 'tokens_cache_write', 'tokens_reasoning', 'cost_usd', 'confidence_sum', 'confidence_count'] as const) {
+      m[f] += r[f];
+    }
+    r.latency_hist.forEach((n, i) => (m.latency_hist[i]! += n));
+  }
+  return [...byKey.values()];
+}
 
 export function runAlertStoreConformance(name: string, newStore: () => Promise<{ store: Store; reopen: () => Promise<Store> }>): void {
   describe(`${name}: alert persistence`, () => {
@@ -63,6 +83,58 @@ export function runAlertStoreConformance(name: string, newStore: () => Promise<{
         { project: 'p', id: odd, at: 10, alert_id: odd, rule_id: odd, kind: 'firing', body: {} },
       ]);
       expect(await store.listAlertEvents({ project: 'p', limit: 0 })).toEqual([]);
+      await store.close();
+    });
+  });
+
+  describe(`${name}: alertRollups`, () => {
+    it("answers several rollup reads at once with rollup()'s figures, split rows summed", async () => {
+      const { store } = await newStore();
+      const spans = fleetSpans('p', 400);
+      const T0 = Math.min(...spans.map((s) => s.timestamp));
+      // Two appends over the same minutes, the first one's rollups read (so written) before the
+      // second: every bucket then has rows from both, which alertRollups may return unmerged.
+      await store.append(spans.filter((_, i) => i % 2 === 0));
+      await store.rollup({ project: 'p', from: T0, to: T0 + MINUTE_MS, bucketMs: MINUTE_MS, groupBy: [], filter: {} });
+      await store.append(spans.filter((_, i) => i % 2 === 1));
+      await store.append(fleetSpans('other', 50));
+      const from = T0 + 20 * MINUTE_MS;
+      const to = T0 + 2 * HOUR_MS + 7 * MINUTE_MS;
+      const inRange = (lo: number, hi: number) => spans.filter((s) => s.timestamp >= lo && s.timestamp < hi);
+      const queries: { q: RollupQuery; expected: RollupRow[] }[] = [
+        {
+          q: { project: 'p', from, to, bucketMs: MINUTE_MS, groupBy: ['agent', 'model', 'decision', 'span_type'], filter: {}, histogram: false },
+          expected: expectedRollup(inRange(from, to), MINUTE_MS, ['agent_id', 'model', 'decision_made', 'span_type']).map((r) => ({ ...r, latency_hist: [] })),
+        },
+        {
+          q: { project: 'p', from, to, bucketMs: MINUTE_MS, groupBy: ['model', 'span_type'], filter: { span_type: 'llm_call' } },
+          expected: expectedRollup(inRange(from, to).filter((s) => s.span_type === 'llm_call'), MINUTE_MS, ['model', 'span_type']),
+        },
+        {
+          q: { project: 'p', from: T0, to: T0 + 3 * HOUR_MS, bucketMs: HOUR_MS, groupBy: ['agent'], filter: { decision: 'answer' } },
+          expected: expectedRollup(spans.filter((s) => s.decision_made === 'answer'), HOUR_MS, ['agent_id']),
+        },
+        {
+          q: { project: 'p', from, to, bucketMs: 5 * MINUTE_MS, groupBy: ['provider'], filter: {}, histogram: false },
+          expected: expectedRollup(inRange(Math.floor(from / (5 * MINUTE_MS)) * 5 * MINUTE_MS, to), 5 * MINUTE_MS, ['provider']).map((r) => ({ ...r, latency_hist: [] })),
+        },
+        { q: { project: 'nobody', from, to, bucketMs: MINUTE_MS, groupBy: ['agent'], filter: {} }, expected: [] },
+      ];
+      const got = await store.alertRollups(queries.map((x) => x.q));
+      expect(got.length).toBe(queries.length);
+      for (const [i, { q, expected }] of queries.entries()) {
+        const viaRollup = await store.rollup(q);
+        expectRowsEqual(viaRollup, expected);
+        expectRowsEqual(viaRollup, merged(got[i]!));
+      }
+      // Wider buckets and collapsed ranges are summed by the store: one row per bucket × group.
+      const collapsed: RollupQuery = { project: 'p', from, to, bucketMs: MINUTE_MS, groupBy: ['agent'], filter: {}, histogram: false, collapse: true };
+      const [wide, total] = await store.alertRollups([queries[3]!.q, collapsed]);
+      expectRowsEqual(await store.rollup(queries[3]!.q), wide!);
+      expectRowsEqual(await store.rollup(collapsed), total!);
+      expect(total!.map((r) => r.bucket)).toEqual([from, from, from]);
+      expect(await store.alertRollups([])).toEqual([]);
+      await expect(store.alertRollups([{ ...queries[0]!.q, bucketMs: 90_000 }])).rejects.toMatchObject({ code: 'QUERY_INVALID' });
       await store.close();
     });
   });

@@ -316,6 +316,14 @@ export interface Store {
   appendAlertEvents(events: AlertEventRecord[]): Promise<void>;
   /** History newest first. */
   listAlertEvents(q: AlertEventQuery): Promise<AlertEventRecord[]>;
+  /**
+   * The alert engine's rollup reads of one tick, answered together. Result i holds the figures of
+   * `rollup(queries[i])` in no particular order and, where bucketMs is 60,000 or 3,600,000 (not
+   * collapsed), possibly split: several rows may share a bucket and group, and summed they give
+   * rollup()'s row. The engine sums rows anyway; this spares DuckDB the sort and the aggregate.
+   * @example const [minutes, hours] = await store.alertRollups([minuteQuery, hourQuery]);
+   */
+  alertRollups(queries: RollupQuery[]): Promise<RollupRow[][]>;
 
   // ---- Insight primitives (src/query/insights): hourly pre-aggregates of traces by decision path
   // and of spans by attribute value, combined with raw spans for hours not yet materialized ----

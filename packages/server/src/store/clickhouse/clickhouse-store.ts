@@ -160,6 +160,8 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     pruneAlertRecords: open(alerts.pruneAlertRecords),
     appendAlertEvents: open(alerts.appendAlertEvents),
     listAlertEvents: open(alerts.listAlertEvents),
+    // The tick's few reads side by side; each is rollup()'s query (its ORDER BY costs little here).
+    alertRollups: open((queries) => Promise.all(queries.map((q) => readRollup(entry, t.rollups, q)))),
 
     materializeInsights: open((opts: { now?: number; graceMs?: number } = {}) =>
       materializeInsights(

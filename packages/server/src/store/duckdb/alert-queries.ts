@@ -1,9 +1,13 @@
-// DuckDB SQL for alert persistence: keyed JSON documents (rules, states, silences, deliveries)
-// and the append-only alert history. Called by DuckDbEngine on its writer/reader connections.
+// DuckDB SQL for the alert engine: keyed JSON documents (rules, states, silences, deliveries), the
+// append-only alert history, and the engine's rollup reads of a tick (alertRollups). Called by
+// DuckDbEngine on its writer/reader connections.
 
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind } from '../store.js';
-import { queryRows } from './read-queries.js';
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue, DuckDBVector } from '@duckdb/node-api';
+import { SightlineError } from '../../model/errors.js';
+import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
+import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, RollupQuery, RollupRow } from '../store.js';
+import { dimensionColumn, filterConditions, queryRows } from './read-queries.js';
+import { HIST_COLUMNS } from './schema.js';
 
 export async function putAlertRecords(conn: DuckDBConnection, kind: AlertRecordKind, records: AlertRecord[]): Promise<void> {
   if (records.length === 0) return;
@@ -93,4 +97,126 @@ export async function listAlertEvents(conn: DuckDBConnection, q: AlertEventQuery
     kind: r.kind as string,
     body: JSON.parse(r.body as string) as Record<string, unknown>,
   }));
+}
+
+// ---- The engine's rollup reads (Store.alertRollups) ----
+// A tick makes the same few reads every time with new bounds, and the engine sums whatever rows it
+// gets. readRollup's per-call statement parsing, hash aggregate, ORDER BY and row-value conversion
+// were most of a tick's cost (bench:alerts): here each shape is prepared once per connection, stored
+// rows come back as they are, and figures are read straight from the result's column vectors.
+
+/** Prepared statements per reader connection, by SQL text (every value is a bound parameter). */
+const statements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+/** Shapes kept per connection: a rule set has a handful (plans × minute / hour); custom rules add a few. */
+const MAX_STATEMENTS = 32;
+
+async function prepared(conn: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  let byText = statements.get(conn);
+  if (byText === undefined) statements.set(conn, (byText = new Map()));
+  const hit = byText.get(sql);
+  if (hit !== undefined) return hit;
+  // Past the cap the oldest is dropped, not destroyed: the connection destroys the statements it
+  // still tracks when it closes, and destroying one twice is not safe.
+  if (byText.size >= MAX_STATEMENTS) byText.delete(byText.keys().next().value as string);
+  const statement = await conn.prepare(sql);
+  byText.set(sql, statement);
+  return statement;
+}
+
+/** The figures of RollupRow in its order (after bucket and groups), then the histogram's. */
+const FIGURES = [
+  'count',
+  'errors',
+  'latency_sum',
+  'tokens_input',
+  'tokens_output',
+  'tokens_cache_read',
+  'tokens_cache_write',
+  'tokens_reasoning',
+  'cost_usd',
+  'confidence_sum',
+  'confidence_count',
+] as const;
+
+/**
+ * The SQL of one alertRollups query. Reads of whole stored buckets (a minute of rollup_minute, an
+ * hour of rollup_hour) return the stored rows as they are: no hash aggregate, whose fixed cost with
+ * 75 sums was most of a tick's DuckDB time. Other widths and collapsed ranges sum, as readRollup does.
+ */
+function alertRollupStatement(q: RollupQuery): { sql: string; params: DuckDBValue[]; groups: number; hist: number } {
+  if (!Number.isInteger(q.bucketMs) || q.bucketMs <= 0 || q.bucketMs % MINUTE_MS !== 0) {
+    throw new SightlineError('QUERY_INVALID', `bucketMs must be a positive multiple of 60000, got ${q.bucketMs}`);
+  }
+  if (q.filter.errors_only) throw new SightlineError('QUERY_INVALID', 'errors_only is not available on rollups; read the errors column');
+  const table = q.bucketMs % HOUR_MS === 0 ? 'rollup_hour' : 'rollup_minute';
+  const hist = q.histogram === false ? [] : HIST_COLUMNS;
+  const groups = q.groupBy.map(dimensionColumn);
+  const where = ['project = ?', 'bucket >= ?', 'bucket < ?'];
+  const from = floorToBucket(q.from, q.bucketMs);
+  const params: DuckDBValue[] = [q.project, BigInt(from), BigInt(Math.ceil(q.to))];
+  filterConditions(q.filter, where, params);
+  const stored = !q.collapse && (q.bucketMs === MINUTE_MS || q.bucketMs === HOUR_MS);
+  // The bucket width and a collapsed range's start are integers we computed, not user input.
+  const bucket = stored ? 'bucket' : q.collapse ? `${from}` : `(bucket // ${q.bucketMs}) * ${q.bucketMs}`;
+  // Stored histogram counts are INTEGERs, which the client already reads as numbers; BIGINTs and
+  // sums (HUGEINT) would arrive as BigInts.
+  const figureSql = (f: string) => (!stored ? `sum(${f})::DOUBLE` : f.startsWith('h') ? f : `${f}::DOUBLE`);
+  const select = [`(${bucket})::DOUBLE`, ...groups, ...FIGURES.map(figureSql), ...hist.map(figureSql)];
+  const groupBy = stored ? '' : ` GROUP BY ${[bucket, ...groups].map((_, i) => i + 1).join(', ')}${q.collapse ? ' HAVING sum(count) > 0' : ''}`;
+  const sql = `SELECT ${select.join(', ')} FROM ${table} WHERE ${where.join(' AND ')}${groupBy}`;
+  return { sql, params, groups: groups.length, hist: hist.length };
+}
+
+/** latency_hist of rows read without the histogram: one shared, frozen array (thousands of rows a tick). */
+const NO_HISTOGRAM: number[] = Object.freeze([]) as unknown as number[];
+
+async function readAlertRollup(conn: DuckDBConnection, q: RollupQuery): Promise<RollupRow[]> {
+  const { sql, params, groups, hist } = alertRollupStatement(q);
+  const statement = await prepared(conn, sql);
+  statement.bind(params);
+  const result = await statement.run();
+  const rows: RollupRow[] = [];
+  for (let c = 0; c < result.chunkCount; c++) {
+    const chunk = result.getChunk(c);
+    const columns: DuckDBVector[] = [];
+    for (let i = 0; i < chunk.columnCount; i++) columns.push(chunk.getColumnVector(i));
+    const at = (i: number, r: number) => columns[i]!.getItem(r) as number;
+    for (let r = 0; r < chunk.rowCount; r++) {
+      const group: (string | null)[] = [];
+      for (let i = 1; i <= groups; i++) group.push(columns[i]!.getItem(r) as string | null);
+      const s = groups + 1;
+      let latency_hist = NO_HISTOGRAM;
+      if (hist > 0) {
+        latency_hist = [];
+        for (let i = 0; i < hist; i++) latency_hist.push(at(s + 11 + i, r));
+      }
+      rows.push({
+        bucket: at(0, r),
+        group,
+        count: at(s, r),
+        errors: at(s + 1, r),
+        latency_sum: at(s + 2, r),
+        tokens_input: at(s + 3, r),
+        tokens_output: at(s + 4, r),
+        tokens_cache_read: at(s + 5, r),
+        tokens_cache_write: at(s + 6, r),
+        tokens_reasoning: at(s + 7, r),
+        cost_usd: at(s + 8, r),
+        confidence_sum: at(s + 9, r),
+        confidence_count: at(s + 10, r),
+        latency_hist,
+      });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Each query's rollup rows, in no particular order and, for whole stored buckets, possibly split
+ * (see Store.alertRollups); one connection, one query after another.
+ */
+export async function readAlertRollups(conn: DuckDBConnection, queries: readonly RollupQuery[]): Promise<RollupRow[][]> {
+  const out: RollupRow[][] = [];
+  for (const q of queries) out.push(await readAlertRollup(conn, q));
+  return out;
 }

@@ -347,6 +347,11 @@ export class DuckDbEngine {
   listAlertEvents(q: AlertEventQuery): Promise<AlertEventRecord[]> {
     return this.read((conn) => alerts.listAlertEvents(conn, q));
   }
+  async alertRollups(queries: RollupQuery[]): Promise<RollupRow[][]> {
+    // As rollup(): flush pending rollups first; a store that cannot write still answers.
+    await this.rollupsCurrent().catch(() => undefined);
+    return this.read((conn) => alerts.readAlertRollups(conn, queries));
+  }
 
   // ---- Export (SQL in export-queries.ts) ----
   exportSpans(q: ExportQuery, after: ExportCursor | null, limit: number): Promise<Span[]> {

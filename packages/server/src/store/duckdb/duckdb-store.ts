@@ -92,6 +92,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     pruneAlertRecords: (kind, before) => call('pruneAlertRecords', kind, before),
     appendAlertEvents: (events) => call('appendAlertEvents', events),
     listAlertEvents: (q) => call('listAlertEvents', q),
+    alertRollups: (queries) => call('alertRollups', queries),
     // Export
     exportSpans: (q, after, limit) => call('exportSpans', q, after, limit),
     exportParquet: (q, path) => call('exportParquet', q, path),

@@ -26,7 +26,7 @@ export async function queryRows(
   return rows;
 }
 
-function dimensionColumn(d: Dimension): string {
+export function dimensionColumn(d: Dimension): string {
   if (!(DIMENSIONS as readonly string[]).includes(d)) {
     throw new SightlineError('QUERY_INVALID', `unknown dimension "${String(d)}"; use one of ${DIMENSIONS.join(', ')}`);
   }
@@ -34,7 +34,7 @@ function dimensionColumn(d: Dimension): string {
 }
 
 /** Appends `AND column = ?` conditions for a span filter; rollup and span tables share columns. */
-function filterConditions(filter: SpanFilter, where: string[], params: DuckDBValue[]): void {
+export function filterConditions(filter: SpanFilter, where: string[], params: DuckDBValue[]): void {
   const equal: [keyof SpanFilter, Dimension][] = [
     ['agent', 'agent'],
     ['model', 'model'],
