@@ -238,6 +238,55 @@ export interface CohortScan extends InsightScan {
   minCount?: number;
 }
 
+/** The summed figures of one side of a cohort comparison, in the cohort's unit. */
+export interface CohortSide {
+  /** Units: traces (root spans) or spans. */
+  n: number;
+  errors: number;
+  latency_sum: number;
+  cost_usd: number;
+  confidence_sum: number;
+  confidence_count: number;
+}
+
+/**
+ * One attribute value (a cohort) against the rest of the same agents: the agents that have at
+ * least one unit of the value, over every value of the key (small values and '(other)' included).
+ */
+export interface CohortContrastRow {
+  key: string;
+  value: string;
+  /** 'trace' when any span carrying the key is a root span (each trace counts once), else 'span'. */
+  unit: 'trace' | 'span';
+  /** The agents compared, in byte order. */
+  agents: string[];
+  cohort: CohortSide;
+  rest: CohortSide;
+}
+
+/** Spans that made a decision, of one project, in [from, to) by bucket (see RollupQuery). */
+export interface DecisionCountQuery {
+  project: string;
+  /** Inclusive start, ms; floored to a bucket boundary. */
+  from: number;
+  /** Exclusive end, ms. */
+  to: number;
+  /** Bucket width in ms; a multiple of 60,000 (multiples of 3,600,000 read hourly rollups). */
+  bucketMs: number;
+  agent?: string;
+  decision?: string;
+}
+
+/** One bucket × agent × decision: what rollup() gives for groupBy [agent, decision], three figures only. */
+export interface DecisionCountRow {
+  bucket: number;
+  agent_id: string;
+  decision: string;
+  count: number;
+  confidence_sum: number;
+  confidence_count: number;
+}
+
 export interface MaterializeReport {
   /** Hours (re)computed by this run. */
   hours: number[];
@@ -336,6 +385,18 @@ export interface Store {
   insightPaths(q: InsightScan): Promise<PathRow[]>;
   /** Spans in the scanned hours by agent × attribute key × value. */
   insightCohorts(q: CohortScan): Promise<CohortRow[]>;
+  /**
+   * Each value of each key (never '(other)') against the rest of its agents, from the same figures
+   * as insightCohorts, one row per value, ordered by key then value (byte order). Only values whose
+   * cohort and rest both reach `minCount` units.
+   * @example const rows = await store.insightCohortContrasts({ project, from, to, keys: ['input_category'], minCount: 30 });
+   */
+  insightCohortContrasts(q: CohortScan): Promise<CohortContrastRow[]>;
+  /**
+   * Decisions per bucket × agent from the rollups (spans without a decision left out), ordered by
+   * bucket, agent, decision: the decision distribution's one read, without the other rollup columns.
+   */
+  insightDecisionCounts(q: DecisionCountQuery): Promise<DecisionCountRow[]>;
 
   // ---- Export (sightline export, GET /api/export) ----
   /** Up to `limit` whole spans ordered by (timestamp, trace_id, span_id), strictly after `after`. */

@@ -29,11 +29,15 @@ export interface ScoredPoint extends Band {
 /** Totals per group label, per bucket start. */
 export type GroupedTotals = Map<string, Map<number, Totals>>;
 
-/** Sums rollup rows into buckets of `bucketMs`, per group (values joined by ' | ', '(none)' for null). */
-export function groupTotals(rows: readonly RollupRow[], bucketMs: number): GroupedTotals {
+/**
+ * Sums rollup rows into buckets of `bucketMs`, per group (values joined by ' | ', '(none)' for
+ * null); with `dimension`, per value of that one group column (rows read for several dimensions
+ * at once, summed over the others).
+ */
+export function groupTotals(rows: readonly RollupRow[], bucketMs: number, dimension?: number): GroupedTotals {
   const out: GroupedTotals = new Map();
   for (const r of rows) {
-    const label = r.group.map((v) => v ?? '(none)').join(' | ');
+    const label = dimension === undefined ? r.group.map((v) => v ?? '(none)').join(' | ') : (r.group[dimension] ?? '(none)');
     let buckets = out.get(label);
     if (!buckets) out.set(label, (buckets = new Map()));
     const b = Math.floor(r.bucket / bucketMs) * bucketMs;
@@ -62,14 +66,18 @@ export function mergeTotals(parts: readonly (Totals | undefined)[]): Totals {
   return t;
 }
 
-/** The band of `current` given the totals of its baseline buckets (empty ones included as undefined). */
-export function bandFor(metric: BandMetric, current: Totals, baseline: readonly (Totals | undefined)[], confidence: number): Band {
+/**
+ * The band of `current` given the totals of its baseline buckets (empty ones included as
+ * undefined); `merged`, when given, is mergeTotals(baseline), for callers that score many buckets
+ * against one baseline.
+ */
+export function bandFor(metric: BandMetric, current: Totals, baseline: readonly (Totals | undefined)[], confidence: number, merged?: Totals): Band {
   if (metric === 'error_rate') {
-    const base = mergeTotals(baseline);
+    const base = merged ?? mergeTotals(baseline);
     return rateBand(current.errors, current.count, base.errors, base.count, confidence);
   }
   const q = QUANTILE[metric];
-  if (q !== undefined) return quantileBand(current.latency_hist, mergeTotals(baseline).latency_hist, q, confidence);
+  if (q !== undefined) return quantileBand(current.latency_hist, (merged ?? mergeTotals(baseline)).latency_hist, q, confidence);
   const values = baseline.map((t) => (t === undefined ? null : metricValue(metric, t))).filter((v): v is number => v !== null);
   return meanBand(metricValue(metric, current) ?? NaN, values, confidence);
 }

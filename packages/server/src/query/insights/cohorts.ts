@@ -3,7 +3,7 @@
 // error-rate lift, a two-proportion z statistic, a one-sided Fisher exact p-value (valid when a
 // cohort has only a handful of errors) and Benjamini–Hochberg over all cohorts.
 
-import type { CohortRow, Store } from '../../store/store.js';
+import type { CohortContrastRow, Store } from '../../store/store.js';
 import { HOUR } from '../read-rollups.js';
 import { benjaminiHochberg, fisherExactGreater, twoProportionZTest, wilsonInterval } from './stats.js';
 
@@ -23,15 +23,6 @@ export interface CohortRequest {
   /** Cohorts (and rests) smaller than this many units are not tested; default 30. */
   minUnits?: number;
   limit?: number;
-}
-
-interface Sums {
-  n: number;
-  errors: number;
-  latency: number;
-  cost: number;
-  confidence_sum: number;
-  confidence_count: number;
 }
 
 export interface Cohort {
@@ -69,103 +60,55 @@ export interface CohortReport {
   cohorts: Cohort[];
 }
 
-const empty = (): Sums => ({ n: 0, errors: 0, latency: 0, cost: 0, confidence_sum: 0, confidence_count: 0 });
-
-function add(s: Sums, r: CohortRow, unit: 'trace' | 'span'): void {
-  s.n += unit === 'trace' ? r.traces : r.spans;
-  s.errors += unit === 'trace' ? r.trace_errors : r.span_errors;
-  s.latency += unit === 'trace' ? r.trace_latency_sum : r.span_latency_sum;
-  s.cost += r.cost_usd;
-  s.confidence_sum += r.confidence_sum;
-  s.confidence_count += r.confidence_count;
-}
-
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
+
+function compare(r: CohortContrastRow): Cohort {
+  const c = r.cohort;
+  const rest = r.rest;
+  const test = twoProportionZTest(c.errors, c.n, rest.errors, rest.n);
+  const ci = wilsonInterval(c.errors, c.n);
+  const latency = c.latency_sum / c.n;
+  const cost = c.cost_usd / c.n;
+  return {
+    key: r.key,
+    value: r.value,
+    unit: r.unit,
+    agents: r.agents,
+    n: c.n,
+    errors: c.errors,
+    error_rate: c.errors / c.n,
+    error_rate_ci: [ci.low, ci.high],
+    rest_n: rest.n,
+    rest_error_rate: rest.errors / rest.n,
+    lift: ratio(c.errors / c.n, rest.errors / rest.n),
+    z: test.z,
+    p: fisherExactGreater(c.errors, c.n, rest.errors, rest.n),
+    q: 1,
+    latency_avg_ms: latency,
+    latency_lift: ratio(latency, rest.latency_sum / rest.n),
+    cost_per_unit: cost,
+    cost_lift: ratio(cost, rest.cost_usd / rest.n),
+    confidence_avg: ratio(c.confidence_sum, c.confidence_count),
+    rest_confidence_avg: ratio(rest.confidence_sum, rest.confidence_count),
+  };
+}
 
 export async function analyseCohorts(store: Store, req: CohortRequest): Promise<CohortReport> {
   const from = Math.floor(req.from / HOUR) * HOUR;
   const to = Math.ceil(req.to / HOUR) * HOUR;
-  const rows = await store.insightCohorts({
+  const explicit = req.keys !== undefined && req.keys.length > 0;
+  // One row per cohort, already compared with the rest of its agents; cohorts or rests smaller
+  // than minUnits are left out by the store.
+  const rows = await store.insightCohortContrasts({
     project: req.project,
     from,
     to,
-    ...(req.keys !== undefined && req.keys.length > 0 && { keys: req.keys }),
+    ...(explicit && { keys: req.keys }),
     ...(req.agent !== undefined && { agent: req.agent }),
-    // Values too small to test stay out of the answer; their units still count in each key's totals.
     minCount: req.minUnits ?? 30,
   });
-  const byKey = new Map<string, CohortRow[]>();
-  const explicit = req.keys !== undefined && req.keys.length > 0;
-  for (const r of rows) {
-    // Models have their own regression analysis; as a cohort key they must be asked for.
-    if (!explicit && r.key === 'model') continue;
-    const list = byKey.get(r.key) ?? [];
-    list.push(r);
-    byKey.set(r.key, list);
-  }
-  const minUnits = req.minUnits ?? 30;
-  const cohorts: Cohort[] = [];
-  for (const [key, list] of byKey) {
-    const unit = list.some((r) => r.traces > 0) ? 'trace' : 'span';
-    // Per agent: totals of each value and of the whole key.
-    const perAgent = new Map<string, Sums>();
-    const perValue = new Map<string, Map<string, Sums>>();
-    for (const r of list) {
-      if (r.value === null) {
-        const a = perAgent.get(r.agent_id) ?? empty();
-        add(a, r, unit);
-        perAgent.set(r.agent_id, a);
-        continue;
-      }
-      const values = perValue.get(r.value) ?? new Map<string, Sums>();
-      const v = values.get(r.agent_id) ?? empty();
-      add(v, r, unit);
-      values.set(r.agent_id, v);
-      perValue.set(r.value, values);
-    }
-    for (const [value, agents] of perValue) {
-      if (value === '(other)') continue;
-      const c = empty();
-      const rest = empty();
-      const names: string[] = [];
-      for (const [agent, s] of agents) {
-        if (s.n === 0) continue;
-        names.push(agent);
-        const all = perAgent.get(agent)!;
-        for (const k of Object.keys(c) as (keyof Sums)[]) {
-          c[k] += s[k];
-          rest[k] += all[k] - s[k];
-        }
-      }
-      if (c.n < minUnits || rest.n < minUnits) continue;
-      const test = twoProportionZTest(c.errors, c.n, rest.errors, rest.n);
-      const ci = wilsonInterval(c.errors, c.n);
-      const latency = c.latency / c.n;
-      const cost = c.cost / c.n;
-      cohorts.push({
-        key,
-        value,
-        unit,
-        agents: names.sort(),
-        n: c.n,
-        errors: c.errors,
-        error_rate: c.errors / c.n,
-        error_rate_ci: [ci.low, ci.high],
-        rest_n: rest.n,
-        rest_error_rate: rest.errors / rest.n,
-        lift: ratio(c.errors / c.n, rest.errors / rest.n),
-        z: test.z,
-        p: fisherExactGreater(c.errors, c.n, rest.errors, rest.n),
-        q: 1,
-        latency_avg_ms: latency,
-        latency_lift: ratio(latency, rest.latency / rest.n),
-        cost_per_unit: cost,
-        cost_lift: ratio(cost, rest.cost / rest.n),
-        confidence_avg: ratio(c.confidence_sum, c.confidence_count),
-        rest_confidence_avg: ratio(rest.confidence_sum, rest.confidence_count),
-      });
-    }
-  }
+  // Models have their own regression analysis; as a cohort key they must be asked for.
+  const cohorts = rows.filter((r) => explicit || r.key !== 'model').map(compare);
   const q = benjaminiHochberg(cohorts.map((c) => c.p));
   cohorts.forEach((c, i) => (c.q = q[i]!));
   const fdr = req.fdr ?? 0.05;

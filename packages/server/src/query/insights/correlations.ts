@@ -6,9 +6,9 @@
 import type { Dimension } from '../../model/span.js';
 import type { Store } from '../../store/store.js';
 import type { Totals } from '../aggregate.js';
-import { metricValue } from '../aggregate.js';
+import { metricValue, QUANTILE_METRICS } from '../aggregate.js';
 import { MINUTE } from '../read-rollups.js';
-import { bandFor, groupTotals, mergeTotals, worseDirection, type BandMetric } from './bucket-scores.js';
+import { bandFor, groupTotals, mergeTotals, worseDirection, type BandMetric, type GroupedTotals } from './bucket-scores.js';
 import { describeChange, describeWindow } from './sentences.js';
 
 export interface CorrelationRequest {
@@ -62,23 +62,23 @@ export interface CorrelationReport {
 export const DEFAULT_DIMENSIONS: Dimension[] = ['model', 'decision'];
 export const DEFAULT_METRICS: BandMetric[] = ['error_rate', 'latency_p95', 'cost_per_call'];
 
-async function anomaliesOf(store: Store, req: CorrelationRequest, dimension: Dimension, from: number, baselineFrom: number): Promise<Anomaly[]> {
+function anomaliesOf(req: CorrelationRequest, dimension: Dimension, totals: GroupedTotals, from: number, baselineFrom: number): Anomaly[] {
   const { intervalMs } = req;
-  const rows = await store.rollup({ project: req.project, from: baselineFrom, to: req.to, bucketMs: intervalMs, groupBy: [dimension], filter: {} });
   const out: Anomaly[] = [];
   const minSigma = req.minSigma ?? 3;
   const minCount = req.minCount ?? 10;
-  for (const [group, byBucket] of groupTotals(rows, intervalMs)) {
+  for (const [group, byBucket] of totals) {
     if (group === '(none)') continue;
     const baseline: (Totals | undefined)[] = [];
     for (let b = baselineFrom; b < from; b += intervalMs) baseline.push(byBucket.get(b));
+    const merged = mergeTotals(baseline);
     for (const metric of req.metrics ?? DEFAULT_METRICS) {
       const hits: number[] = [];
       let peak = 0;
       for (let b = from; b < req.to; b += intervalMs) {
         const t = byBucket.get(b);
         if (t === undefined || t.count < minCount) continue;
-        const band = bandFor(metric, t, baseline, 0.95);
+        const band = bandFor(metric, t, baseline, 0.95, merged);
         if (band.status === worseDirection(metric) && band.sigma !== null && Math.abs(band.sigma) >= minSigma) {
           hits.push(b);
           peak = Math.max(peak, Math.abs(band.sigma));
@@ -86,7 +86,7 @@ async function anomaliesOf(store: Store, req: CorrelationRequest, dimension: Dim
       }
       if (hits.length === 0) continue;
       const pooled = mergeTotals(hits.map((b) => byBucket.get(b)));
-      const band = bandFor(metric, pooled, baseline, 0.95);
+      const band = bandFor(metric, pooled, baseline, 0.95, merged);
       const value = metricValue(metric, pooled);
       if (value === null || band.expected === null || band.sigma === null) continue;
       const anomaly = { dimension, group, metric, buckets: hits, value, expected: band.expected, sigma: band.sigma, p: band.p, peak_sigma: peak };
@@ -108,7 +108,19 @@ export async function correlatedAnomalies(store: Store, req: CorrelationRequest)
   const from = Math.floor(req.from / intervalMs) * intervalMs;
   const baselineFrom = from - (req.baselineBuckets ?? 12) * intervalMs;
   const dims = req.dimensions ?? DEFAULT_DIMENSIONS;
-  const anomalies = (await Promise.all(dims.map((d) => anomaliesOf(store, req, d, from, baselineFrom)))).flat();
+  const metrics = req.metrics ?? DEFAULT_METRICS;
+  // One read grouped by every dimension at once, summed per dimension here: the rollup rows of the
+  // window are scanned once, not once per dimension.
+  const rows = dims.length === 0 ? [] : await store.rollup({
+    project: req.project,
+    from: baselineFrom,
+    to: req.to,
+    bucketMs: intervalMs,
+    groupBy: dims,
+    filter: {},
+    histogram: metrics.some((m) => QUANTILE_METRICS.has(m)),
+  });
+  const anomalies = dims.flatMap((d, i) => anomaliesOf(req, d, groupTotals(rows, intervalMs, i), from, baselineFrom));
   anomalies.sort((a, b) => Math.abs(b.sigma) - Math.abs(a.sigma));
   const findings: CorrelatedFinding[] = [];
   for (let i = 0; i < anomalies.length; i++) {

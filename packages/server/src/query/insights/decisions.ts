@@ -68,14 +68,13 @@ function accumulate(into: ByAgent, agent: string, decision: string, r: { count: 
 
 const total = (m: Map<string, Acc> | undefined) => [...(m?.values() ?? [])].reduce((s, a) => s + a.count, 0);
 
-/** First minute in [from, to) with `decision` by `agent`: the first hour from hourly rollups, then its minute. */
-async function firstSeen(store: Store, project: string, agent: string, decision: string, from: number, to: number): Promise<number | null> {
-  const filter = { agent, decision };
-  const hourFrom = Math.floor(from / HOUR) * HOUR;
-  const hours = await store.rollup({ project, from: hourFrom, to, bucketMs: HOUR, groupBy: [], filter, histogram: false });
-  for (const h of hours) {
-    if (h.count === 0) continue;
-    const minutes = await store.rollup({ project, from: Math.max(from, h.bucket), to: Math.min(to, h.bucket + HOUR), bucketMs: MINUTE, groupBy: [], filter, histogram: false });
+/**
+ * First minute in [from, to) with `decision` by `agent`, given the range's buckets of `intervalMs`
+ * in which it was made: the minutes of those buckets are read in order until one has it.
+ */
+async function firstSeen(store: Store, project: string, d: { agent: string; decision: string; buckets: number[] }, intervalMs: number, from: number, to: number): Promise<number | null> {
+  for (const b of d.buckets) {
+    const minutes = await store.insightDecisionCounts({ project, from: Math.max(from, b), to: Math.min(to, b + intervalMs), bucketMs: MINUTE, agent: d.agent, decision: d.decision });
     const first = minutes.find((m) => m.count > 0);
     if (first) return first.bucket;
   }
@@ -88,18 +87,17 @@ export async function decisionDistribution(store: Store, req: DecisionRequest): 
   const lookback = { from: Math.floor((from - (req.lookbackMs ?? 7 * DAY)) / DAY) * DAY, to: Math.floor(from / HOUR) * HOUR };
   const filter = req.agent === undefined ? {} : { agent: req.agent };
   const [rows, before] = await Promise.all([
-    store.rollup({ project: req.project, from, to: req.to, bucketMs: intervalMs, groupBy: ['agent', 'decision'], filter, histogram: false }),
+    store.insightDecisionCounts({ project: req.project, from, to: req.to, bucketMs: intervalMs, ...filter }),
     lookback.to > lookback.from
-      ? store.rollup({ project: req.project, from: lookback.from, to: lookback.to, bucketMs: DAY, groupBy: ['agent', 'decision'], filter, histogram: false })
+      ? store.insightDecisionCounts({ project: req.project, from: lookback.from, to: lookback.to, bucketMs: DAY, ...filter })
       : Promise.resolve([]),
   ]);
   const current: ByAgent = new Map();
   const baseline: ByAgent = new Map();
   const buckets = new Map<string, Map<number, ByAgent>>();
-  for (const r of before) if (r.group[1] !== null) accumulate(baseline, r.group[0]!, r.group[1]!, r);
+  for (const r of before) accumulate(baseline, r.agent_id, r.decision, r);
   for (const r of rows) {
-    const [agent, decision] = r.group as [string, string | null];
-    if (decision === null) continue;
+    const { agent_id: agent, decision } = r;
     accumulate(current, agent, decision, r);
     let perBucket = buckets.get(agent);
     if (!perBucket) buckets.set(agent, (perBucket = new Map()));
@@ -108,7 +106,7 @@ export async function decisionDistribution(store: Store, req: DecisionRequest): 
     accumulate(b, agent, decision, r);
   }
   const report: DecisionReport = { interval_ms: intervalMs, lookback, agents: [], new_decisions: [], entropy_drops: [] };
-  const newOnes: { agent: string; decision: string; count: number }[] = [];
+  const newOnes: { agent: string; decision: string; count: number; buckets: number[] }[] = [];
   for (const [agent, decisions] of [...current].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const n = total(decisions);
     const base = baseline.get(agent);
@@ -128,7 +126,11 @@ export async function decisionDistribution(store: Store, req: DecisionRequest): 
         const x = s.byDecision.get(decision);
         return x && x.confidence_count > 0 ? [[(s.bucket - from) / HOUR, x.confidence_sum / x.confidence_count] as const] : [];
       });
-      if (baseN > 0 && (b === undefined || b.count === 0)) newOnes.push({ agent, decision, count: a.count });
+      if (baseN > 0 && (b === undefined || b.count === 0)) {
+        // The buckets it was made in, so its first minute is searched there only.
+        const buckets = series.filter((x) => (x.byDecision.get(decision)?.count ?? 0) > 0).map((x) => x.bucket);
+        newOnes.push({ agent, decision, count: a.count, buckets });
+      }
       return {
         decision,
         count: a.count,
@@ -157,8 +159,8 @@ export async function decisionDistribution(store: Store, req: DecisionRequest): 
   }
   report.entropy_drops.sort((a, b) => a.change_bits - b.change_bits);
   for (const d of newOnes) {
-    const seen = await firstSeen(store, req.project, d.agent, d.decision, req.from, req.to);
-    if (seen !== null) report.new_decisions.push({ ...d, first_seen: seen });
+    const seen = await firstSeen(store, req.project, d, intervalMs, req.from, req.to);
+    if (seen !== null) report.new_decisions.push({ agent: d.agent, decision: d.decision, count: d.count, first_seen: seen });
   }
   report.new_decisions.sort((a, b) => a.first_seen - b.first_seen || (a.agent < b.agent ? -1 : 1));
   return report;

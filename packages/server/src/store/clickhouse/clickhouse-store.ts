@@ -15,6 +15,8 @@ import { API_KEYS, PROJECTS, apiKeyDoc, apiKeyOf, createDocuments } from './docu
 import { createIngestKeys } from './ingest-keys.js';
 import { createLeaseTable } from './lease.js';
 import { materializeInsights } from './insight-materialize.js';
+import { readInsightCohortContrasts } from './insight-contrasts.js';
+import { readInsightDecisionCounts } from './insight-decisions.js';
 import { readInsightCohorts, readInsightPaths, type InsightTables } from './insight-queries.js';
 import { followOtherNodes } from './live-follow.js';
 import { migrateServer } from './migrate.js';
@@ -172,6 +174,8 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     ),
     insightPaths: open((q) => readInsightPaths(entry, insightTables, q)),
     insightCohorts: open((q) => readInsightCohorts(entry, insightTables, q)),
+    insightCohortContrasts: open((q) => readInsightCohortContrasts(entry, insightTables, q)),
+    insightDecisionCounts: open((q) => readInsightDecisionCounts(entry, t.rollups, q)),
 
     exportSpans: open(async (q: ExportQuery, after: ExportCursor | null, limit: number) => {
       const where = [`project = ${str(q.project)}`, `timestamp >= ${ms(q.from)}`, `timestamp < ${ms(Math.ceil(q.to))}`];

@@ -274,7 +274,12 @@ function compareUtf8(a: string, b: string): number {
   return a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-export async function readInsightCohorts(conn: Connection, t: InsightTables, q: CohortScan): Promise<CohortRow[]> {
+/**
+ * SQL of the rows agent_id, key, value, COHORT_SUMS (as Float64) of a cohort scan, one per agent ×
+ * key × value: materialized hours from the cohort table, the rest computed from spans; null when
+ * no hour is scanned.
+ */
+export async function cohortSourceSql(conn: Connection, t: InsightTables, q: CohortScan): Promise<string | null> {
   const { fresh, live } = await planScan(conn, t, q, false);
   const sums = COHORT_SUMS.map((c) => `toFloat64(sum(${c})) AS ${c}`).join(', ');
   const keys = q.keys ?? [];
@@ -291,8 +296,14 @@ export async function readInsightCohorts(conn: Connection, t: InsightTables, q: 
       FROM (${cohortAggregateSql(t.spans, live, `AND project = ${str(q.project)}`, '')})
       WHERE 1 ${agentCond} ${keyCond('key')} GROUP BY agent_id, key, value`);
   }
-  if (parts.length === 0) return [];
-  const grouped = await conn.rows(`SELECT agent_id, key, value, ${sums} FROM (${parts.join(' UNION ALL ')}) GROUP BY agent_id, key, value`);
+  if (parts.length === 0) return null;
+  return `SELECT agent_id, key, value, ${sums} FROM (${parts.join(' UNION ALL ')}) GROUP BY agent_id, key, value`;
+}
+
+export async function readInsightCohorts(conn: Connection, t: InsightTables, q: CohortScan): Promise<CohortRow[]> {
+  const source = await cohortSourceSql(conn, t, q);
+  if (source === null) return [];
+  const grouped = await conn.rows(source);
   const rows: CohortRow[] = grouped.map((r) => {
     const row = { agent_id: r.agent_id as string, key: r.key as string, value: r.value as string } as CohortRow;
     for (const c of COHORT_SUMS) row[c] = Number(r[c]);

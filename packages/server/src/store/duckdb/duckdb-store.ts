@@ -103,6 +103,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     insightPaths: (q) => call('insightPaths', q),
     insightCohorts: (q) => call('insightCohorts', q),
     insightCohortContrasts: (q) => call('insightCohortContrasts', q),
+    insightDecisionCounts: (q) => call('insightDecisionCounts', q),
     close: async () => {
       if (dead !== null) return;
       await call('close');

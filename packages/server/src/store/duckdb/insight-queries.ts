@@ -184,10 +184,13 @@ export async function readInsightPaths(conn: DuckDBConnection, q: InsightScan): 
   }));
 }
 
-
-export async function readInsightCohorts(conn: DuckDBConnection, q: CohortScan): Promise<CohortRow[]> {
+/**
+ * SQL (and its parameters) of the rows agent_id, key, value, COHORT_SUMS of a cohort scan: the
+ * materialized hours read from cohort_hour, the rest computed from spans; null when no hour is
+ * scanned. Several rows may share an agent, key and value.
+ */
+export async function cohortSourceSql(conn: DuckDBConnection, q: CohortScan): Promise<{ sql: string; params: DuckDBValue[] } | null> {
   const { fresh, live } = await planScan(conn, q);
-  const sums = COHORT_SUMS.map((c) => `sum(${c})::DOUBLE AS ${c}`).join(', ');
   const keys = q.keys ?? [];
   const keyCond = (col: string) => (keys.length === 0 ? '' : `AND ${col} IN (${keys.map(() => '?').join(', ')})`);
   const agentCond = q.agent === undefined ? '' : 'AND agent_id = ?';
@@ -205,18 +208,24 @@ export async function readInsightCohorts(conn: DuckDBConnection, q: CohortScan):
       WHERE true ${agentCond} ${keyCond('key')}`);
     params.push(q.project, ...(q.agent === undefined ? [] : [q.agent]), ...keys);
   }
-  if (parts.length === 0) return [];
+  return parts.length === 0 ? null : { sql: parts.join(' UNION ALL '), params };
+}
+
+export async function readInsightCohorts(conn: DuckDBConnection, q: CohortScan): Promise<CohortRow[]> {
+  const source = await cohortSourceSql(conn, q);
+  if (source === null) return [];
+  const sums = COHORT_SUMS.map((c) => `sum(${c})::DOUBLE AS ${c}`).join(', ');
   const min = Math.max(0, Math.floor(q.minCount ?? 0));
   // Values big enough to test are found first, so only their rows are summed per agent (user ids
   // make most values small: at 10M spans this reads 125k hour rows and sums 15k per-agent rows).
   const rows = await queryRows(
     conn,
-    `WITH src AS MATERIALIZED (${parts.join(' UNION ALL ')}),
+    `WITH src AS MATERIALIZED (${source.sql}),
       big AS (SELECT key, value FROM src GROUP BY key, value HAVING sum(traces) >= ${min} OR (sum(traces) = 0 AND sum(spans) >= ${min}))
     SELECT agent_id, key, value, ${sums} FROM src SEMI JOIN big USING (key, value) GROUP BY agent_id, key, value
     UNION ALL SELECT agent_id, key, NULL AS value, ${sums} FROM src GROUP BY agent_id, key
     ORDER BY key, value NULLS FIRST, agent_id`,
-    params,
+    source.params,
   );
   return rows.map((r) => {
     const row = { agent_id: r.agent_id as string, key: r.key as string, value: (r.value ?? null) as string | null } as CohortRow;
