@@ -9,6 +9,7 @@ import { SightlineError } from '../../model/errors.js';
 import type { Span } from '../../model/span.js';
 import { HOUR_MS, MINUTE_MS, rollupDeltas } from '../rollup.js';
 import type { ApiKeyRecord, AppendOptions, ExportCursor, ExportQuery, Store } from '../store.js';
+import { createAgentMinute } from './agent-minute.js';
 import { createAlertQueries } from './alert-queries.js';
 import { createConnection, type Connection } from './connection.js';
 import { API_KEYS, PROJECTS, apiKeyDoc, apiKeyOf, createDocuments } from './documents.js';
@@ -22,7 +23,7 @@ import { followOtherNodes } from './live-follow.js';
 import { migrateServer } from './migrate.js';
 import { readRollup } from './read-queries.js';
 import { bytesOnDisk, deleteInBackground, deleteOlder, type DataServers } from './retention.js';
-import { INGEST_KEYS, TRACE_INDEX, localName, tableName, type Layout } from './schema.js';
+import { AGENT_MINUTE, AGENT_MINUTE_START, INGEST_KEYS, TRACE_INDEX, localName, tableName, type Layout } from './schema.js';
 import { SPAN_SELECT, rollupRow, rowSpan, spanRow } from './span-rows.js';
 import { identifier, int, ms, str } from './sql.js';
 import { readTrace, searchTraces, type TraceTables } from './trace-queries.js';
@@ -64,7 +65,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     layout.onCluster || cluster === undefined ? [entry] : options.shards!.map((u) => createConnection(u, settings, options.timeoutMs));
   const all = [...new Set([entry, ...shardConns])];
   try {
-    for (const conn of shardConns) await migrateServer(conn, layout, node, clock());
+    for (const conn of shardConns) await migrateServer(conn, layout, node, clock);
   } catch (err) {
     await Promise.all(all.map((c) => c.close()));
     throw err;
@@ -72,7 +73,11 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
 
   const t = {
     spans: tableName(layout, 'spans'),
-    rollups: { minute: tableName(layout, 'rollup_minute'), hour: tableName(layout, 'rollup_hour') },
+    rollups: {
+      minute: tableName(layout, 'rollup_minute'),
+      hour: tableName(layout, 'rollup_hour'),
+      agentMinute: createAgentMinute(entry, tableName(layout, AGENT_MINUTE), tableName(layout, AGENT_MINUTE_START)),
+    },
   };
   const traces: TraceTables = { spans: t.spans, localSpans: localName(layout, 'spans'), index: tableName(layout, TRACE_INDEX) };
   const servers: DataServers = { entry, shards: shardConns, layout };
@@ -127,6 +132,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
       // and only widen a lookup's time range.
       await deleteOlder(servers, TRACE_INDEX, 'last_ts', limits.spansBefore);
       await deleteOlder(servers, 'rollup_minute', 'bucket', limits.rollupsBefore);
+      await deleteOlder(servers, AGENT_MINUTE, 'bucket', limits.rollupsBefore);
       await deleteOlder(servers, 'rollup_hour', 'bucket', limits.rollupsBefore);
       // Insight hours before the cutoff would be recomputed from what is left; they go with the spans.
       for (const table of ['path_hour', 'cohort_hour', 'insight_hours'] as const) await deleteOlder(servers, table, 'hour', limits.spansBefore);

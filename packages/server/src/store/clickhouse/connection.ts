@@ -11,6 +11,8 @@ export interface Connection {
   readonly url: string;
   /** An analytic read: may run as long as a query over months of spans takes (60 s of silence at most). */
   rows<T = Row>(sql: string): Promise<T[]>;
+  /** As rows, each row an array in `columns` order: for results of ~30k rows, building objects took ~25 ms. */
+  rowArrays(sql: string): Promise<{ columns: string[]; values: unknown[][] }>;
   /** A small read on a request's path (API keys, documents): bounded by the connection's timeoutMs. */
   lookup<T = Row>(sql: string): Promise<T[]>;
   command(sql: string): Promise<void>;
@@ -81,6 +83,11 @@ export function createConnection(url: string, settings: ClickHouseSettings = {},
         // parse per row, which took longer than the query for results of ~30k rows.
         const result = await client.query({ query: sql, format: 'JSONCompact' });
         return objects<T>(await result.json<unknown[]>());
+      }),
+    rowArrays: (sql: string) =>
+      wrap(firstWords(sql), async () => {
+        const result = await (await client.query({ query: sql, format: 'JSONCompact' })).json<unknown[]>();
+        return { columns: (result.meta ?? []).map((m) => m.name), values: result.data };
       }),
     lookup: <T>(sql: string) => {
       const deadline = AbortSignal.timeout(timeoutMs);

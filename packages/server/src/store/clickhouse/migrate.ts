@@ -6,7 +6,8 @@
 import { SightlineError } from '../../model/errors.js';
 import { CH_TABLE_ALREADY_EXISTS, clickhouseCode, type Connection } from './connection.js';
 import { foldLegacyHistograms } from './rollup-histograms.js';
-import { SCHEMA_VERSION, bootstrapStatements, migrationStatements, type Layout, type MigrationStatement } from './schema.js';
+import { recordAgentMinuteStart } from './agent-minute.js';
+import { AGENT_MINUTE_VERSION, SCHEMA_VERSION, bootstrapStatements, migrationStatements, type Layout, type MigrationStatement } from './schema.js';
 import { int, str } from './sql.js';
 
 async function runIdempotent(conn: Connection, statement: MigrationStatement): Promise<void> {
@@ -22,8 +23,15 @@ async function runIdempotent(conn: Connection, statement: MigrationStatement): P
 /**
  * Brings one server to SCHEMA_VERSION (tests pass `target` to build an older schema); throws
  * SCHEMA_TOO_NEW when it is ahead of this code. Then folds legacy rollup histograms (version 4).
+ * `clock` is read when each step is done: version 5's start moment depends on it.
  */
-export async function migrateServer(conn: Connection, layout: Layout, node: string, now: number, target = SCHEMA_VERSION): Promise<void> {
+export async function migrateServer(
+  conn: Connection,
+  layout: Layout,
+  node: string,
+  clock: () => number,
+  target = SCHEMA_VERSION,
+): Promise<void> {
   for (const sql of bootstrapStatements(layout)) await runIdempotent(conn, sql);
   const rows = await conn.rows<{ v: number }>(`SELECT max(version) AS v FROM ${layout.db}.schema_migrations`);
   const current = Number(rows[0]?.v ?? 0);
@@ -35,8 +43,9 @@ export async function migrateServer(conn: Connection, layout: Layout, node: stri
   }
   for (let v = current; v < target; v++) {
     for (const sql of migrationStatements(v, layout)) await runIdempotent(conn, sql);
+    if (v + 1 === AGENT_MINUTE_VERSION) await recordAgentMinuteStart(conn, layout, node, clock());
     await conn.command(
-      `INSERT INTO ${layout.db}.schema_migrations (version, applied_at, node) VALUES (${v + 1}, ${int(now)}, ${str(node)})`,
+      `INSERT INTO ${layout.db}.schema_migrations (version, applied_at, node) VALUES (${v + 1}, ${int(clock())}, ${str(node)})`,
     );
   }
   if (target >= 4) await foldLegacyHistograms(conn, layout);

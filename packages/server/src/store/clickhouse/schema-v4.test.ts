@@ -58,7 +58,7 @@ async function expectRollups(store: Store, spans: Span[]): Promise<void> {
 describe('ClickHouse schema version 4 upgrade', () => {
   it('keeps rollups and traces written before it, and folds in what older nodes write during it', async () => {
     const db = 'upgrade_v3';
-    await migrateServer(conn, { db, onCluster: false }, 'v3-node', 0, 3);
+    await migrateServer(conn, { db, onCluster: false }, 'v3-node', () => 0, 3);
     const spans = fleetSpans('alpha', 400);
     const [before, during, after] = [spans.slice(0, 200), spans.slice(200, 300), spans.slice(300)];
     await appendLegacy(db, before);
