@@ -7,7 +7,7 @@ import { SightlineError } from '../../model/errors.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, RollupQuery, RollupRow } from '../store.js';
 import { dimensionColumn, filterConditions, queryRows } from './read-queries.js';
-import { HIST_COLUMNS } from './schema.js';
+import { HIST_COLUMNS, ROLLUP_SUM_COLUMNS } from './schema.js';
 
 export async function putAlertRecords(conn: DuckDBConnection, kind: AlertRecordKind, records: AlertRecord[]): Promise<void> {
   if (records.length === 0) return;
@@ -123,20 +123,8 @@ async function prepared(conn: DuckDBConnection, sql: string): Promise<DuckDBPrep
   return statement;
 }
 
-/** The figures of RollupRow in its order (after bucket and groups), then the histogram's. */
-const FIGURES = [
-  'count',
-  'errors',
-  'latency_sum',
-  'tokens_input',
-  'tokens_output',
-  'tokens_cache_read',
-  'tokens_cache_write',
-  'tokens_reasoning',
-  'cost_usd',
-  'confidence_sum',
-  'confidence_count',
-] as const;
+/** The figures of RollupRow in its order (after bucket and groups), then the histogram's: the table's sum columns. */
+const FIGURES = ROLLUP_SUM_COLUMNS;
 
 /**
  * The SQL of one alertRollups query. Reads of whole stored buckets (a minute of rollup_minute, an
