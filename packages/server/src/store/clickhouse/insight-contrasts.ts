@@ -4,19 +4,9 @@
 // per agent × key the key's totals and the values; per key its unit (any root span) and the
 // agents; then ARRAY JOIN back down to agent × value rows, summed per value.
 
-import { COHORT_SUMS, type CohortContrastRow, type CohortScan, type CohortSide } from '../store.js';
+import { COHORT_SIDE_COLUMNS, COHORT_SUMS, type CohortContrastRow, type CohortScan, type CohortSide } from '../store.js';
 import type { Connection } from './connection.js';
 import { cohortSourceSql, type InsightTables } from './insight-queries.js';
-
-/** CohortSide fields and the CohortRow columns they come from, per unit. */
-const SIDE: [keyof CohortSide, trace: string, span: string][] = [
-  ['n', 'traces', 'spans'],
-  ['errors', 'trace_errors', 'span_errors'],
-  ['latency_sum', 'trace_latency_sum', 'span_latency_sum'],
-  ['cost_usd', 'cost_usd', 'cost_usd'],
-  ['confidence_sum', 'confidence_sum', 'confidence_sum'],
-  ['confidence_count', 'confidence_count', 'confidence_count'],
-];
 
 /** Position (1-based) of a COHORT_SUMS column in the tuples below. */
 const at = (c: string) => COHORT_SUMS.indexOf(c as (typeof COHORT_SUMS)[number]) + 1;
@@ -39,11 +29,11 @@ export async function readInsightCohortContrasts(conn: Connection, t: InsightTab
   const perAgent = `SELECT key, by_trace, agent_id, total, vals, figures
     FROM (${perKey}) ARRAY JOIN agent_list AS agent_id, totals AS total, val_lists AS vals, figure_lists AS figures`;
   const perValue = `SELECT key, by_trace, agent_id, value,
-      ${SIDE.map(([f, tr, sp]) => `${pick('v', tr, sp)} AS c_${f}, ${pick('total', tr, sp)} AS a_${f}`).join(', ')}
+      ${COHORT_SIDE_COLUMNS.map(([f, tr, sp]) => `${pick('v', tr, sp)} AS c_${f}, ${pick('total', tr, sp)} AS a_${f}`).join(', ')}
     FROM (${perAgent}) ARRAY JOIN vals AS value, figures AS v`;
   const rows = await conn.rows(
     `SELECT key, value, by_trace, arraySort(groupArray(agent_id)) AS agents,
-      ${SIDE.map(([f]) => `toFloat64(sum(c_${f})) AS cohort_${f}, toFloat64(sum(a_${f}) - sum(c_${f})) AS rest_${f}`).join(', ')}
+      ${COHORT_SIDE_COLUMNS.map(([f]) => `toFloat64(sum(c_${f})) AS cohort_${f}, toFloat64(sum(a_${f}) - sum(c_${f})) AS rest_${f}`).join(', ')}
     FROM (${perValue})
     WHERE value != '(other)' AND c_n > 0
     GROUP BY key, value, by_trace
@@ -53,7 +43,7 @@ export async function readInsightCohortContrasts(conn: Connection, t: InsightTab
   return rows.map((r) => {
     const cohort = {} as CohortSide;
     const rest = {} as CohortSide;
-    for (const [f] of SIDE) {
+    for (const [f] of COHORT_SIDE_COLUMNS) {
       cohort[f] = Number(r[`cohort_${f}`]);
       rest[f] = Number(r[`rest_${f}`]);
     }

@@ -3,19 +3,9 @@
 // analysis receives one row per cohort instead of one per agent × value.
 
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { COHORT_SUMS, type CohortContrastRow, type CohortScan, type CohortSide } from '../store.js';
+import { COHORT_SIDE_COLUMNS, COHORT_SUMS, type CohortContrastRow, type CohortScan, type CohortSide } from '../store.js';
 import { cohortSourceSql } from './insight-queries.js';
 import { queryRows } from './read-queries.js';
-
-/** CohortSide fields and the CohortRow columns they come from, per unit. */
-const SIDE: [keyof CohortSide, trace: string, span: string][] = [
-  ['n', 'traces', 'spans'],
-  ['errors', 'trace_errors', 'span_errors'],
-  ['latency_sum', 'trace_latency_sum', 'span_latency_sum'],
-  ['cost_usd', 'cost_usd', 'cost_usd'],
-  ['confidence_sum', 'confidence_sum', 'confidence_sum'],
-  ['confidence_count', 'confidence_count', 'confidence_count'],
-];
 
 const pick = (table: string, trace: string, span: string) =>
   trace === span ? `${table}.${trace}` : `CASE WHEN u.by_trace THEN ${table}.${trace} ELSE ${table}.${span} END`;
@@ -38,11 +28,11 @@ export async function readInsightCohortContrasts(conn: DuckDBConnection, q: Coho
       ku AS (SELECT key, bool_or(traces > 0) AS by_trace FROM ak GROUP BY key),
       pairs AS (
         SELECT v.key, v.value, u.by_trace, v.agent_id,
-          ${SIDE.map(([f, t, s]) => `${pick('v', t, s)} AS c_${f}, ${pick('a', t, s)} AS a_${f}`).join(', ')}
+          ${COHORT_SIDE_COLUMNS.map(([f, t, s]) => `${pick('v', t, s)} AS c_${f}, ${pick('a', t, s)} AS a_${f}`).join(', ')}
         FROM av v JOIN ak a ON a.agent_id = v.agent_id AND a.key = v.key JOIN ku u ON u.key = v.key
       )
     SELECT key, value, by_trace, list(agent_id ORDER BY agent_id) AS agents,
-      ${SIDE.map(([f]) => `sum(c_${f})::DOUBLE AS cohort_${f}, (sum(a_${f}) - sum(c_${f}))::DOUBLE AS rest_${f}`).join(', ')}
+      ${COHORT_SIDE_COLUMNS.map(([f]) => `sum(c_${f})::DOUBLE AS cohort_${f}, (sum(a_${f}) - sum(c_${f}))::DOUBLE AS rest_${f}`).join(', ')}
     FROM pairs WHERE c_n > 0
     GROUP BY key, value, by_trace
     HAVING sum(c_n) >= ${min} AND sum(a_n) - sum(c_n) >= ${min}
@@ -52,7 +42,7 @@ export async function readInsightCohortContrasts(conn: DuckDBConnection, q: Coho
   return rows.map((r) => {
     const cohort = {} as CohortSide;
     const rest = {} as CohortSide;
-    for (const [f] of SIDE) {
+    for (const [f] of COHORT_SIDE_COLUMNS) {
       cohort[f] = r[`cohort_${f}`] as number;
       rest[f] = r[`rest_${f}`] as number;
     }
