@@ -24,8 +24,8 @@ import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
 import type { TraceHint } from './read-queries.js';
 import { appendSpanColumns, encodeSpanColumns, type SpanColumns } from './span-columns.js';
-import { FLUSH_MINUTES_SQL, FLUSH_TABLE, flushInsertSql, touchedBucketsSql } from './rollup-sql.js';
-import { TRACE_INDEX_INSERT_SQL, traceWindow } from './trace-index.js';
+import { flushRollupRange } from './rollup-sql.js';
+import { traceWindow } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
 import { migrate, ROLLUP_TABLES, type RollupTable } from './schema.js';
 import { ReaderPool } from './reader-pool.js';
@@ -120,20 +120,20 @@ export class DuckDbEngine {
     if (this.seq > rollupSeq) await this.flushRollups();
   }
 
+  /** Source data: spans, keys, catalog, alert records. */
   private write<T>(task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.writes.run(() => {
-      if (this.closed) throw new SightlineError('STORE_UNAVAILABLE', `DuckDB store ${this.options.path} is closed`);
-      return task(this.writer);
-    }).catch((err: unknown) => {
-      throw toStoreError(err, this.options.path);
-    });
+    return this.queued(this.writes, this.writer, task);
   }
 
-  /** Like write, on the derived-data connection and its own queue. */
+  /** Derived data (rollups, trace index, insight tables), on its own connection and queue. */
   private derive<T>(task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.derivedWrites.run(() => {
+    return this.queued(this.derivedWrites, this.deriver, task);
+  }
+
+  private queued<T>(queue: SerialQueue, conn: DuckDBConnection, task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return queue.run(() => {
       if (this.closed) throw new SightlineError('STORE_UNAVAILABLE', `DuckDB store ${this.options.path} is closed`);
-      return task(this.deriver);
+      return task(conn);
     }).catch((err: unknown) => {
       throw toStoreError(err, this.options.path);
     });
@@ -198,23 +198,7 @@ export class DuckDbEngine {
       const lo = this.rolledUpSeq;
       const hi = this.seq;
       if (hi <= lo) return;
-      const range = [lo, hi];
-      const touched: [RollupTable, number[]][] = [];
-      await conn.run('BEGIN TRANSACTION');
-      try {
-        await conn.run(FLUSH_MINUTES_SQL, range);
-        for (const table of ROLLUP_TABLES) {
-          await conn.run(flushInsertSql(table));
-          touched.push([table, (await queryRows(conn, touchedBucketsSql(table))).map((r) => Number(r.bucket))]);
-        }
-        await conn.run(`DROP TABLE ${FLUSH_TABLE}`);
-        await conn.run(TRACE_INDEX_INSERT_SQL, range);
-        await conn.run("UPDATE meta SET value = ? WHERE key = 'rollup_seq'", [String(hi)]);
-        await conn.run('COMMIT');
-      } catch (err) {
-        await rollbackQuietly(conn);
-        throw err;
-      }
+      const touched = await flushRollupRange(conn, lo, hi);
       this.rolledUpSeq = hi;
       this.pendingSpans = 0;
       for (const [table, buckets] of touched) for (const b of buckets) this.dirty.add(table, b);

@@ -172,19 +172,6 @@ export async function readTrace(
   return rows.map(toSpan);
 }
 
-/** The fields rollup.ts reads, for spans appended after batch `afterSeq` (crash recovery). */
-export async function toRollupInput(conn: DuckDBConnection, afterSeq: bigint): Promise<Span[]> {
-  const rows = await queryRows(
-    conn,
-    `SELECT project, timestamp, agent_id, model, decision_made, span_type, provider, tokens_input,
-        tokens_output, tokens_cache_read, tokens_cache_write, tokens_reasoning, latency_ms, cost_usd,
-        confidence, error_type, error_message
-      FROM spans WHERE seq > ?`,
-    [afterSeq],
-  );
-  return rows as unknown as Span[];
-}
-
 const IS_ERROR = '(error_type IS NOT NULL OR error_message IS NOT NULL)';
 const IS_ROOT = 'parent_span_id IS NULL';
 

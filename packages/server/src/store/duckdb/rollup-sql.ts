@@ -5,7 +5,10 @@
 
 import { LATENCY_BUCKETS } from '../store.js';
 import { bucketBounds, LATENCY_SKETCH_MAX_MS } from '../latency-sketch.js';
-import { HIST_COLUMNS, ROLLUP_SUM_COLUMNS, type RollupTable } from './schema.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { HIST_COLUMNS, ROLLUP_SUM_COLUMNS, ROLLUP_TABLES, type RollupTable } from './schema.js';
+import { TRACE_INDEX_INSERT_SQL } from './trace-index.js';
+import { rollbackQuietly } from './transaction.js';
 
 /** Lower edge of every bucket, as exact double literals (JS prints doubles round-trip exact). */
 const EDGES = Array.from({ length: LATENCY_BUCKETS }, (_, i) => bucketBounds(i)[0]);
@@ -63,4 +66,31 @@ export function flushInsertSql(table: RollupTable): string {
 export function touchedBucketsSql(table: RollupTable): string {
   const width = table === 'rollup_minute' ? MINUTE_MS : HOUR_MS;
   return `SELECT DISTINCT (bucket // ${width}) * ${width} AS bucket FROM ${FLUSH_TABLE}`;
+}
+
+/**
+ * One flush, in one transaction: the rollup rows (minute and hour) and trace index rows of the
+ * spans with lo < seq ≤ hi, and meta.rollup_seq = hi. Returns the buckets it touched per table,
+ * for compaction.
+ */
+export async function flushRollupRange(conn: DuckDBConnection, lo: bigint, hi: bigint): Promise<[RollupTable, number[]][]> {
+  const range = [lo, hi];
+  const touched: [RollupTable, number[]][] = [];
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await conn.run(FLUSH_MINUTES_SQL, range);
+    for (const table of ROLLUP_TABLES) {
+      await conn.run(flushInsertSql(table));
+      const buckets = (await conn.runAndReadAll(touchedBucketsSql(table))).getRows().map((r) => Number(r[0]));
+      touched.push([table, buckets]);
+    }
+    await conn.run(`DROP TABLE ${FLUSH_TABLE}`);
+    await conn.run(TRACE_INDEX_INSERT_SQL, range);
+    await conn.run("UPDATE meta SET value = ? WHERE key = 'rollup_seq'", [String(hi)]);
+    await conn.run('COMMIT');
+  } catch (err) {
+    await rollbackQuietly(conn);
+    throw err;
+  }
+  return touched;
 }
