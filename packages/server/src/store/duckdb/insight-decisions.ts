@@ -5,6 +5,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { DecisionCountQuery, DecisionCountRow } from '../store.js';
+import { filterConditions } from './read-queries.js';
 
 export async function readInsightDecisionCounts(conn: DuckDBConnection, q: DecisionCountQuery): Promise<DecisionCountRow[]> {
   if (!Number.isInteger(q.bucketMs) || q.bucketMs <= 0 || q.bucketMs % MINUTE_MS !== 0) {
@@ -13,14 +14,7 @@ export async function readInsightDecisionCounts(conn: DuckDBConnection, q: Decis
   const table = q.bucketMs % HOUR_MS === 0 ? 'rollup_hour' : 'rollup_minute';
   const where = ['project = ?', 'bucket >= ?', 'bucket < ?', 'decision_made IS NOT NULL'];
   const params: DuckDBValue[] = [q.project, BigInt(floorToBucket(q.from, q.bucketMs)), BigInt(Math.ceil(q.to))];
-  if (q.agent !== undefined) {
-    where.push('agent_id = ?');
-    params.push(q.agent);
-  }
-  if (q.decision !== undefined) {
-    where.push('decision_made = ?');
-    params.push(q.decision);
-  }
+  filterConditions({ agent: q.agent, decision: q.decision }, where, params);
   const sql = `SELECT (bucket // ${q.bucketMs}) * ${q.bucketMs} AS b, agent_id, decision_made,
       sum(count)::DOUBLE, sum(confidence_sum), sum(confidence_count)::DOUBLE
     FROM ${table} WHERE ${where.join(' AND ')}
