@@ -115,11 +115,129 @@ const TYPES: DuckDBType[] = [...COLUMNS.map((c) => (c.kind === 'bigint' ? BIGINT
 const TWO_32 = 4_294_967_296;
 /** Rows per data chunk: DuckDB's vector size. */
 const CHUNK_ROWS = 2048;
+/**
+ * A VARCHAR vector holds DuckDB's 16-byte string_t per row: the UTF-8 length (u32), then up to 12
+ * bytes of text inline, zero-padded; longer text lives on the vector's heap behind a pointer.
+ */
+const STRING_T = 16;
+const INLINE_MAX = 12;
+const utf8 = new TextEncoder();
 
 /**
- * Appends every row of `c` (then `seq`, the append batch's number) as data chunks: numbers and
- * null masks are copied into DuckDB's vectors a column at a time, text one value at a time.
- * Row by row, the appender took one native call per value (~30 a span) and a BigInt per integer.
+ * Writes `text[start, end)` as an inline string_t at byte `at` of `bytes` and returns true, or
+ * returns false (leaving the slot for vector_assign_string_element) when its UTF-8 is over 12 bytes.
+ */
+function writeInline(bytes: Uint8Array, at: number, text: string, start: number, end: number): boolean {
+  const len = end - start;
+  if (len > INLINE_MAX) return false;
+  bytes.fill(0, at, at + STRING_T);
+  for (let i = 0; i < len; i++) {
+    const code = text.charCodeAt(start + i);
+    if (code >= 0x80) {
+      // Non-ASCII: encode into the 12 inline bytes; it fits only if every character did.
+      bytes.fill(0, at + 4, at + STRING_T);
+      const { read, written } = utf8.encodeInto(text.slice(start, end), bytes.subarray(at + 4, at + STRING_T));
+      if (read < len) return false;
+      writeLength(bytes, at, written);
+      return true;
+    }
+    bytes[at + 4 + i] = code;
+  }
+  writeLength(bytes, at, len);
+  return true;
+}
+
+function writeLength(bytes: Uint8Array, at: number, n: number): void {
+  bytes[at] = n;
+  bytes[at + 1] = 0;
+  bytes[at + 2] = 0;
+  bytes[at + 3] = 0;
+}
+
+/**
+ * Fills one VARCHAR vector: values of up to 12 UTF-8 bytes are written as inline string_t entries
+ * and copied in one call with the nulls' empty entries; longer ones are assigned one native call
+ * each (which copies them to the vector's heap), except a value repeated from an earlier row (a
+ * trace's id in its spans, a parent's id in its children, a long model name): that row gets a copy
+ * of the earlier row's entry, pointing at the same heap bytes. One native call per value was
+ * ~0.2 µs a value, most of the worker's time per span.
+ */
+class TextVectorWriter {
+  private readonly bytes = new Uint8Array(CHUNK_ROWS * STRING_T);
+  private readonly words = new Uint32Array(this.bytes.buffer);
+  private readonly longRows: number[] = [];
+  private readonly longValues: string[] = [];
+  /** Rows that repeat an assigned value, and the row whose entry they copy. */
+  private readonly repeatRows: number[] = [];
+  private readonly repeatOf: number[] = [];
+  private lastLong: string | null = null;
+  private lastLongRow = -1;
+
+  clear(row: number): void {
+    const w = row * 4;
+    this.words[w] = this.words[w + 1] = this.words[w + 2] = this.words[w + 3] = 0;
+  }
+
+  /** Copies a prepared entry (from `entries`, 4 words each) to `row`. */
+  copyEntry(row: number, entries: Uint32Array, entry: number): void {
+    const w = row * 4;
+    const e = entry * 4;
+    this.words[w] = entries[e]!;
+    this.words[w + 1] = entries[e + 1]!;
+    this.words[w + 2] = entries[e + 2]!;
+    this.words[w + 3] = entries[e + 3]!;
+  }
+
+  /** `row` holds the same text as `earlier`, a row of this chunk already given a long value. */
+  repeat(row: number, earlier: number): void {
+    this.clear(row);
+    this.repeatRows.push(row);
+    this.repeatOf.push(earlier);
+  }
+
+  /** Sets `text[start, end)`; returns true when it went to the heap (the row can be repeated). */
+  set(row: number, text: string, start: number, end: number): boolean {
+    if (writeInline(this.bytes, row * STRING_T, text, start, end)) return false;
+    const value = start === 0 && end === text.length ? text : text.slice(start, end);
+    if (value === this.lastLong) {
+      this.repeat(row, this.lastLongRow);
+      return true;
+    }
+    this.clear(row);
+    this.longRows.push(row);
+    this.longValues.push(value);
+    this.lastLong = value;
+    this.lastLongRow = row;
+    return true;
+  }
+
+  flush(vector: bindings.Vector, n: number): void {
+    bindings.copy_data_to_vector(vector, 0, this.bytes.buffer, 0, n * STRING_T);
+    for (let i = 0; i < this.longRows.length; i++) bindings.vector_assign_string_element(vector, this.longRows[i]!, this.longValues[i]!);
+    if (this.repeatRows.length > 0) {
+      // The assigned entries now hold heap pointers: read them back (a copy), copy each to the
+      // rows that repeat it, and write the vector's entries again.
+      const data = bindings.vector_get_data(vector, n * STRING_T);
+      for (let i = 0; i < this.repeatRows.length; i++) {
+        const from = this.repeatOf[i]! * STRING_T;
+        data.copyWithin(this.repeatRows[i]! * STRING_T, from, from + STRING_T);
+      }
+      bindings.copy_data_to_vector(vector, 0, data.buffer, data.byteOffset, n * STRING_T);
+    }
+    this.longRows.length = 0;
+    this.longValues.length = 0;
+    this.repeatRows.length = 0;
+    this.repeatOf.length = 0;
+    this.lastLong = null;
+    this.lastLongRow = -1;
+  }
+}
+
+/**
+ * Appends every row of `c` (then `seq`, the append batch's number) as data chunks: numbers, null
+ * masks and short text are copied into DuckDB's vectors a column at a time, longer text one value
+ * at a time. Row by row, the appender took one native call per value (~30 a span) and a BigInt per
+ * integer.
  */
 export function appendSpanColumns(a: DuckDBAppender, c: SpanColumns, seq: bigint): void {
   const starts = new Int32Array(PACKED.length);
@@ -127,6 +245,13 @@ export function appendSpanColumns(a: DuckDBAppender, c: SpanColumns, seq: bigint
   const words = new Uint32Array(CHUNK_ROWS * 2);
   const doubles = new Float64Array(CHUNK_ROWS);
   const validity = new Uint32Array(CHUNK_ROWS / 32);
+  const text = new TextVectorWriter();
+  // Each dictionary value's inline entry, made once for the batch; inline[k] says whether it fits.
+  const dictBytes = new Uint8Array(c.dict.length * STRING_T);
+  const dictEntries = new Uint32Array(dictBytes.buffer);
+  const inline = c.dict.map((v, k) => writeInline(dictBytes, k * STRING_T, v, 0, v.length));
+  // Per dictionary value, the row of the current chunk and column that was given it (-1: none yet).
+  const assignedRow = new Int32Array(c.dict.length);
   const seqWords = new Uint32Array(CHUNK_ROWS * 2);
   const seqHigh = Number(seq >> 32n) >>> 0;
   const seqLow = Number(seq & 0xffffffffn) >>> 0;
@@ -149,22 +274,37 @@ export function appendSpanColumns(a: DuckDBAppender, c: SpanColumns, seq: bigint
         validity[i >>> 5] = validity[i >>> 5]! & ~(1 << (i & 31));
       };
       if (col.kind === 'dict') {
+        assignedRow.fill(-1);
         for (let i = 0; i < n; i++) {
           const code = c.codes[(base + i) * DICT.length + d]!;
-          if (code === -1) setNull(i);
-          else bindings.vector_assign_string_element(vector, i, c.dict[code]!);
+          if (code === -1) {
+            setNull(i);
+            text.clear(i);
+          } else if (inline[code]) {
+            text.copyEntry(i, dictEntries, code);
+          } else if (assignedRow[code] !== -1) {
+            text.repeat(i, assignedRow[code]!);
+          } else {
+            const v = c.dict[code]!;
+            text.set(i, v, 0, v.length);
+            assignedRow[code] = i;
+          }
         }
+        text.flush(vector, n);
         d++;
       } else if (col.kind === 'packed') {
-        const text = c.packed[p]!;
+        const packed = c.packed[p]!;
         for (let i = 0; i < n; i++) {
           const end = c.ends[(base + i) * PACKED.length + p]!;
-          if (end === -1) setNull(i);
-          else {
-            bindings.vector_assign_string_element(vector, i, text.slice(starts[p], end));
+          if (end === -1) {
+            setNull(i);
+            text.clear(i);
+          } else {
+            text.set(i, packed, starts[p]!, end);
             starts[p] = end;
           }
         }
+        text.flush(vector, n);
         p++;
       } else {
         for (let i = 0; i < n; i++) {
