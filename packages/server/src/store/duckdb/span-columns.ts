@@ -217,12 +217,12 @@ class TextVectorWriter {
     if (this.repeatRows.length > 0) {
       // The assigned entries now hold heap pointers: read them back (a copy), copy each to the
       // rows that repeat it, and write the vector's entries again.
-      const data = bindings.vector_get_data(vector, n * STRING_T);
+      this.bytes.set(bindings.vector_get_data(vector, n * STRING_T));
       for (let i = 0; i < this.repeatRows.length; i++) {
         const from = this.repeatOf[i]! * STRING_T;
-        data.copyWithin(this.repeatRows[i]! * STRING_T, from, from + STRING_T);
+        this.bytes.copyWithin(this.repeatRows[i]! * STRING_T, from, from + STRING_T);
       }
-      bindings.copy_data_to_vector(vector, 0, data.buffer, data.byteOffset, n * STRING_T);
+      bindings.copy_data_to_vector(vector, 0, this.bytes.buffer, 0, n * STRING_T);
     }
     this.longRows.length = 0;
     this.longValues.length = 0;
