@@ -58,6 +58,8 @@ export class DuckDbEngine {
   private readonly writes = new SerialQueue();
   private readonly derivedWrites = new SerialQueue();
   private readonly dirty = new DirtyBuckets();
+  /** Project names, read once (listProjects). */
+  private projects: Promise<string[]> | null = null;
   /** Seq up to which rollups are written (meta.rollup_seq). */
   private rolledUpSeq = 0n;
   private pendingSpans = 0;
@@ -294,10 +296,17 @@ export class DuckDbEngine {
     return this.read((conn) => catalog.findIdempotency(conn, key, since));
   }
   listProjects(): Promise<string[]> {
-    return this.read((conn) => catalog.listProjects(conn));
+    // The alert engine asks every tick; only this engine writes the file, so the list read once
+    // stays true until createProject (which drops it) adds one.
+    this.projects ??= this.read((conn) => catalog.listProjects(conn));
+    this.projects.catch(() => (this.projects = null));
+    return this.projects.then((p) => [...p]);
   }
   createProject(name: string): Promise<void> {
-    return this.write((conn) => catalog.createProject(conn, name, this.options.now()));
+    return this.write(async (conn) => {
+      await catalog.createProject(conn, name, this.options.now());
+      this.projects = null;
+    });
   }
   putApiKey(key: ApiKeyRecord): Promise<void> {
     return this.write((conn) => catalog.putApiKey(conn, key));
