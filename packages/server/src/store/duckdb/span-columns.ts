@@ -7,50 +7,56 @@
 import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR, type DuckDBAppender, type DuckDBType } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
 import type { Span } from '../../model/span.js';
+import { attributesJson } from '../../model/validate-attributes.js';
 
 type TextField = { [K in keyof Span]: Span[K] extends string | null ? K : never }[keyof Span];
 type NumberField = { [K in keyof Span]: Span[K] extends number | null ? K : never }[keyof Span];
 
 /** How each span column travels, in table order (schema.ts SPAN_COLUMNS). */
 type Column =
-  | { kind: 'dict'; field: TextField }
-  | { kind: 'packed'; field: TextField | 'attributes' }
-  | { kind: 'bigint' | 'double'; field: NumberField };
+  | { kind: 'dict'; field: TextField; get: (s: Span) => string | null }
+  | { kind: 'packed'; field: TextField | 'attributes'; get: (s: Span) => string | null }
+  | { kind: 'bigint' | 'double'; field: NumberField; get: (s: Span) => number | null };
 
+// `get` reads the field by name in its own function: one object shape per load site, where one
+// `span[field]` site for every column was a megamorphic keyed load (~1 µs of a ~2 µs encode a span).
 const COLUMNS: Column[] = [
-  { kind: 'dict', field: 'project' },
-  { kind: 'bigint', field: 'timestamp' },
-  { kind: 'dict', field: 'agent_id' },
-  { kind: 'packed', field: 'trace_id' },
-  { kind: 'packed', field: 'span_id' },
-  { kind: 'packed', field: 'parent_span_id' },
-  { kind: 'dict', field: 'span_type' },
-  { kind: 'dict', field: 'name' },
-  { kind: 'dict', field: 'model' },
-  { kind: 'dict', field: 'provider' },
-  { kind: 'bigint', field: 'tokens_input' },
-  { kind: 'bigint', field: 'tokens_output' },
-  { kind: 'bigint', field: 'tokens_cache_read' },
-  { kind: 'bigint', field: 'tokens_cache_write' },
-  { kind: 'bigint', field: 'tokens_reasoning' },
-  { kind: 'double', field: 'latency_ms' },
-  { kind: 'double', field: 'cost_usd' },
-  { kind: 'dict', field: 'cost_source' },
-  { kind: 'dict', field: 'decision_made' },
-  { kind: 'double', field: 'confidence' },
-  { kind: 'dict', field: 'error_type' },
-  { kind: 'packed', field: 'error_message' },
-  { kind: 'packed', field: 'session_id' },
-  { kind: 'packed', field: 'user_id' },
-  { kind: 'packed', field: 'attributes' },
-  { kind: 'packed', field: 'input' },
-  { kind: 'packed', field: 'output' },
-  { kind: 'bigint', field: 'ingested_at' },
+  { kind: 'dict', field: 'project', get: (s) => s.project },
+  { kind: 'bigint', field: 'timestamp', get: (s) => s.timestamp },
+  { kind: 'dict', field: 'agent_id', get: (s) => s.agent_id },
+  { kind: 'packed', field: 'trace_id', get: (s) => s.trace_id },
+  { kind: 'packed', field: 'span_id', get: (s) => s.span_id },
+  { kind: 'packed', field: 'parent_span_id', get: (s) => s.parent_span_id },
+  { kind: 'dict', field: 'span_type', get: (s) => s.span_type },
+  { kind: 'dict', field: 'name', get: (s) => s.name },
+  { kind: 'dict', field: 'model', get: (s) => s.model },
+  { kind: 'dict', field: 'provider', get: (s) => s.provider },
+  { kind: 'bigint', field: 'tokens_input', get: (s) => s.tokens_input },
+  { kind: 'bigint', field: 'tokens_output', get: (s) => s.tokens_output },
+  { kind: 'bigint', field: 'tokens_cache_read', get: (s) => s.tokens_cache_read },
+  { kind: 'bigint', field: 'tokens_cache_write', get: (s) => s.tokens_cache_write },
+  { kind: 'bigint', field: 'tokens_reasoning', get: (s) => s.tokens_reasoning },
+  { kind: 'double', field: 'latency_ms', get: (s) => s.latency_ms },
+  { kind: 'double', field: 'cost_usd', get: (s) => s.cost_usd },
+  { kind: 'dict', field: 'cost_source', get: (s) => s.cost_source },
+  { kind: 'dict', field: 'decision_made', get: (s) => s.decision_made },
+  { kind: 'double', field: 'confidence', get: (s) => s.confidence },
+  { kind: 'dict', field: 'error_type', get: (s) => s.error_type },
+  { kind: 'packed', field: 'error_message', get: (s) => s.error_message },
+  { kind: 'packed', field: 'session_id', get: (s) => s.session_id },
+  { kind: 'packed', field: 'user_id', get: (s) => s.user_id },
+  { kind: 'packed', field: 'attributes', get: (s) => attributesJson(s.attributes) },
+  { kind: 'packed', field: 'input', get: (s) => s.input },
+  { kind: 'packed', field: 'output', get: (s) => s.output },
+  { kind: 'bigint', field: 'ingested_at', get: (s) => s.ingested_at },
 ];
 
 const DICT = COLUMNS.flatMap((c) => (c.kind === 'dict' ? [c.field] : []));
 const PACKED = COLUMNS.flatMap((c) => (c.kind === 'packed' ? [c.field] : []));
 const NUMBERS = COLUMNS.flatMap((c) => (c.kind === 'bigint' || c.kind === 'double' ? [c.field] : []));
+const GET_DICT = COLUMNS.flatMap((c) => (c.kind === 'dict' ? [c.get] : []));
+const GET_PACKED = COLUMNS.flatMap((c) => (c.kind === 'packed' ? [c.get] : []));
+const GET_NUMBER = COLUMNS.flatMap((c) => (c.kind === 'bigint' || c.kind === 'double' ? [c.get] : []));
 
 /** A batch of spans, column by column; every array is row-major (row × its columns). */
 export interface SpanColumns {
@@ -80,7 +86,7 @@ export function encodeSpanColumns(spans: readonly Span[]): { columns: SpanColumn
   for (let r = 0; r < rows; r++) {
     const s = spans[r]!;
     for (let k = 0; k < DICT.length; k++) {
-      const v = s[DICT[k]!];
+      const v = GET_DICT[k]!(s);
       let code = -1;
       if (v !== null) {
         code = dictIndex.get(v) ?? -1;
@@ -92,8 +98,7 @@ export function encodeSpanColumns(spans: readonly Span[]): { columns: SpanColumn
       codes[r * DICT.length + k] = code;
     }
     for (let k = 0; k < PACKED.length; k++) {
-      const field = PACKED[k]!;
-      const v = field === 'attributes' ? JSON.stringify(s.attributes) : s[field];
+      const v = GET_PACKED[k]!(s);
       if (v === null) {
         ends[r * PACKED.length + k] = -1;
       } else {
@@ -103,7 +108,7 @@ export function encodeSpanColumns(spans: readonly Span[]): { columns: SpanColumn
       }
     }
     for (let k = 0; k < NUMBERS.length; k++) {
-      const v = s[NUMBERS[k]!];
+      const v = GET_NUMBER[k]!(s);
       numbers[r * NUMBERS.length + k] = v === null ? NaN : v;
     }
   }
