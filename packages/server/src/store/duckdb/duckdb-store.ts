@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SightlineError } from '../../model/errors.js';
 import type { Store } from '../store.js';
+import { unpackRows } from './row-transport.js';
 import { encodeSpanColumns } from './span-columns.js';
 import type { StoreMethod, StoreRequest, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
@@ -42,7 +43,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
         const p = pending.get(m.id);
         if (p === undefined) return;
         pending.delete(m.id);
-        if (m.ok) p.resolve(m.value);
+        if (m.ok) p.resolve(unpackRows(m.value));
         else p.reject(new SightlineError(m.error.code, m.error.message));
       }
     });

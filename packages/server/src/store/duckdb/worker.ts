@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SightlineError } from '../../model/errors.js';
 import { DuckDbEngine } from './duckdb-engine.js';
+import { packRows } from './row-transport.js';
 import type { StoreRequest, TransportedError, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 /** Compaction also runs on a timer, so a quiet store still merges its closed buckets. */
@@ -17,7 +18,7 @@ function transport(err: unknown): TransportedError {
 async function main(): Promise<void> {
   const port = parentPort;
   if (port === null) throw new Error('worker.ts must run in a worker thread');
-  const post = (m: WorkerMessage): void => port.postMessage(m);
+  const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
   const init = workerData as WorkerInit;
   let engine: DuckDbEngine;
   try {
@@ -33,7 +34,10 @@ async function main(): Promise<void> {
     call
       .apply(engine, req.args)
       .then(
-        (value) => post({ type: 'reply', id: req.id, ok: true, value }),
+        (result) => {
+          const { value, transfer } = packRows(result);
+          post({ type: 'reply', id: req.id, ok: true, value }, transfer);
+        },
         (err: unknown) => post({ type: 'reply', id: req.id, ok: false, error: transport(err) }),
       )
       .finally(() => {
