@@ -2,10 +2,11 @@
 // append-only alert history, and the engine's rollup reads of a tick (alertRollups). Called by
 // DuckDbEngine on its writer/reader connections.
 
-import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue, DuckDBVector } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, RollupQuery, RollupRow } from '../store.js';
+import { prepared } from './prepared.js';
 import { dimensionColumn, filterConditions, queryRows } from './read-queries.js';
 import { HIST_COLUMNS, ROLLUP_SUM_COLUMNS } from './schema.js';
 
@@ -104,24 +105,6 @@ export async function listAlertEvents(conn: DuckDBConnection, q: AlertEventQuery
 // gets. readRollup's per-call statement parsing, hash aggregate, ORDER BY and row-value conversion
 // were most of a tick's cost (bench:alerts): here each shape is prepared once per connection, stored
 // rows come back as they are, and figures are read straight from the result's column vectors.
-
-/** Prepared statements per reader connection, by SQL text (every value is a bound parameter). */
-const statements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
-/** Shapes kept per connection: a rule set has a handful (plans × minute / hour); custom rules add a few. */
-const MAX_STATEMENTS = 32;
-
-async function prepared(conn: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
-  let byText = statements.get(conn);
-  if (byText === undefined) statements.set(conn, (byText = new Map()));
-  const hit = byText.get(sql);
-  if (hit !== undefined) return hit;
-  // Past the cap the oldest is dropped, not destroyed: the connection destroys the statements it
-  // still tracks when it closes, and destroying one twice is not safe.
-  if (byText.size >= MAX_STATEMENTS) byText.delete(byText.keys().next().value as string);
-  const statement = await conn.prepare(sql);
-  byText.set(sql, statement);
-  return statement;
-}
 
 /** The figures of RollupRow in its order (after bucket and groups), then the histogram's: the table's sum columns. */
 const FIGURES = ROLLUP_SUM_COLUMNS;
