@@ -135,6 +135,9 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
     // The timer is the leader's: with several nodes on one store, only the lease holder evaluates.
     await alerts?.start({ timer: false });
     const alertLeader = alerts && startAlertLeader({ store, engine: alerts, intervalMs: config.alerts.intervalMs, clock, log });
+    // The first lease check now rather than a third of an interval later: until it, a node that
+    // shares its store does not know whether it evaluates (and refuses "check now").
+    await alertLeader?.check();
     let draining = false;
     const app = createApp(
       {
@@ -149,6 +152,8 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
         clock,
         draining: () => draining,
         ...(alerts && { alerts }),
+        // Alone on its store a node always evaluates, also before its first lease check.
+        ...(alertLeader && store.followOtherNodes !== undefined && { evaluatesAlerts: () => alertLeader.isLeader() }),
         metrics,
         ...(config.metrics.scrapeToken !== undefined && { metricsScrapeToken: config.metrics.scrapeToken }),
       },

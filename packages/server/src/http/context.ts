@@ -25,6 +25,11 @@ export interface AppDeps {
   clock: () => number;
   /** The alert engine; absent when alerts are switched off (its routes then answer 503). */
   alerts?: AlertEngine;
+  /**
+   * Whether this node evaluates alerts (holds the alert lease); several nodes share a ClickHouse
+   * store and only one may tick. Absent: this node always evaluates.
+   */
+  evaluatesAlerts?: () => boolean;
   /** Set while shutting down: new ingest is refused with 503 so clients retry elsewhere. */
   draining: () => boolean;
   /** Prometheus registry behind /metrics (absent in apps built without one). */

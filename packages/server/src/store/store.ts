@@ -138,8 +138,12 @@ export interface StoreStats {
 
 // ---- Alert persistence types (see the "Alert persistence" block of Store) ----
 
-/** rule: custom rules and built-in overrides; state: per rule × group; silence; delivery: notification attempts. */
-export type AlertRecordKind = 'rule' | 'state' | 'silence' | 'delivery';
+/**
+ * rule: custom rules and built-in overrides; state: per rule × group (written only by the node that
+ * evaluates); ack: acknowledgements, by alert (written by whichever node the API call reached);
+ * silence; delivery: notification attempts.
+ */
+export type AlertRecordKind = 'rule' | 'state' | 'ack' | 'silence' | 'delivery';
 
 export interface AlertRecord {
   project: string;

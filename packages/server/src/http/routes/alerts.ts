@@ -196,6 +196,10 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post('/api/alerts/evaluate', admin, async (c) => {
     const engine = engineOr503();
     if (!engine) return unavailable(c);
+    // A second evaluator would notify what the lease holder notifies.
+    if (deps.evaluatesAlerts?.() === false) {
+      return fail(c, 409, 'not_leader', 'this node does not evaluate alerts: another node sharing the store holds the alert lease; send this request to that node (its log says "now evaluates alerts")');
+    }
     const report = await engine.tick();
     return c.json(report);
   });
