@@ -40,8 +40,12 @@ export interface TickReport {
 export interface AlertEngine {
   /** Loads persisted rules, states, silences and pending deliveries; starts the timer unless `timer: false`. */
   start(opts?: { timer?: boolean }): Promise<void>;
-  /** Re-reads rules, states, silences and pending deliveries (another node may have written them). */
-  reload(): Promise<void>;
+  /**
+   * Re-reads rules, states, acknowledgements and silences (another node may have written them), and
+   * the pending deliveries unless `deliveries: false`: only the evaluating node sends them, and it
+   * needs them once, when it starts evaluating (they are all deliveries ever made, 30 days of them).
+   */
+  reload(opts?: { deliveries?: boolean }): Promise<void>;
   stop(): Promise<void>;
   /** One evaluation at `now` (default: the clock), then due deliveries. Ticks never overlap. */
   tick(now?: number): Promise<TickReport>;
@@ -295,7 +299,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
         timer.unref();
       }
     },
-    async reload() {
+    async reload(opts = {}) {
       await idle();
       reloading = (async () => {
         await ruleSet.load();
@@ -314,7 +318,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
         }
         silences.clear();
         for (const r of silenceRecords) silences.set(r.id, r.body as unknown as Silence);
-        await dispatcher.load();
+        if (opts.deliveries !== false) await dispatcher.load();
       })();
       try {
         await reloading;

@@ -117,9 +117,25 @@ describe('alert leader on two ClickHouse stores sharing one database', () => {
 
   it('lets one node evaluate at a time; the other takes over when the lease lapses, without notifying again', async () => {
     const stores = await Promise.all([0, 1].map(() => createClickHouseStore({ url: ch.shards[0]!.url, database: 'alert_leader' })));
+    // Node b's reads of the delivery queue (all deliveries of 30 days): at start, then only when it
+    // starts evaluating, never while it follows.
+    const deliveryReads: number[] = [];
+    const plain = stores[1]!;
+    stores[1] = new Proxy(plain, {
+      get(target, prop, receiver) {
+        if (prop === 'listAlertRecords') {
+          return (kind: string, project?: string) => {
+            if (kind === 'delivery') deliveryReads.push(nodes[1]?.now ?? T0);
+            return target.listAlertRecords(kind as 'delivery', project);
+          };
+        }
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
+      },
+    });
     await stores[0]!.createProject(PROJECT);
     const [a, b] = [await startNode(stores[0]!, 'node-a', receiver.url), await startNode(stores[1]!, 'node-b', receiver.url)];
-    nodes.push(a!, b!);
+    nodes.push(a, b);
     // A rule created through node b's API reaches node a, which evaluates it.
     expect((await b!.engine.putRule(PROJECT, RULE)).ok).toBe(true);
     await a!.store.append([...spans(8, true, T0 + INTERVAL - MINUTE), ...spans(2, false, T0 + INTERVAL - MINUTE)]);
@@ -142,6 +158,7 @@ describe('alert leader on two ClickHouse stores sharing one database', () => {
     expect(await checkAt(T0 + (4 * INTERVAL) / 3, b!)).toEqual([false]);
     expect(await checkAt(T0 + (5 * INTERVAL) / 3, b!)).toEqual([true]);
     expect(b!.logs).toEqual(['alerts: node node-b now evaluates alerts']);
+    expect(deliveryReads).toEqual([T0, T0 + (5 * INTERVAL) / 3]);
     // A takeover ticks at once, from the persisted states: still firing, not notified again.
     expect(b!.ticks).toEqual([T0 + (5 * INTERVAL) / 3]);
     expect(receiver.received.map((n) => n.kind)).toEqual(['firing']);
@@ -156,6 +173,7 @@ describe('alert leader on two ClickHouse stores sharing one database', () => {
     expect(await checkAt(T0 + (11 * INTERVAL) / 3, b!)).toEqual([true]);
     expect(b!.ticks).toEqual([T0 + (5 * INTERVAL) / 3, T0 + (8 * INTERVAL) / 3, T0 + (11 * INTERVAL) / 3]);
     expect(receiver.received.map((n) => n.kind)).toEqual(['firing', 'resolved']);
+    expect(deliveryReads).toEqual([T0, T0 + (5 * INTERVAL) / 3]);
 
     // Node a comes back (it was only paused): it finds the lease taken, follows, and ticks no more.
     expect(await checkAt(T0 + 4 * INTERVAL, a!, b!)).toEqual([false, true]);

@@ -52,8 +52,13 @@ export function startAlertLeader(opts: AlertLeaderOptions): AlertLeader {
   let leasing: Promise<void> | null = null;
   let ticking: Promise<void> | null = null;
 
+  /** Whether this node's delivery queue was read since it last started leading. */
+  let queueLoaded = false;
   const tickAt = async (now: number): Promise<void> => {
-    if (shared) await engine.reload();
+    if (shared) {
+      await engine.reload({ deliveries: !queueLoaded });
+      queueLoaded = true;
+    }
     await engine.tick(now);
   };
 
@@ -74,7 +79,9 @@ export function startAlertLeader(opts: AlertLeaderOptions): AlertLeader {
     // A tick still running (slow channels) finishes first: no reload under it, no second tick.
     if (ticking !== null) return;
     if (!got) {
-      if (shared) await engine.reload();
+      // A follower sends nothing: it follows states and rules, not the delivery queue.
+      queueLoaded = false;
+      if (shared) await engine.reload({ deliveries: false });
       return;
     }
     // Half a check of slack: a timer firing a few ms early must not put the tick off a whole check.
