@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { makeSpan } from '../store.case.js';
 import type { Span } from '../../model/span.js';
@@ -21,7 +21,8 @@ const spans: Span[] = [
   makeSpan({ span_id: 's5', timestamp: 1, ingested_at: 2, decision_made: 'refund', attributes: {} }),
 ];
 
-async function roundTrip(input: Span[], traceId: string): Promise<Span[]> {
+/** Encodes `input`, moves it as postMessage does, appends it to a fresh file and runs `read` on it. */
+async function appended<T>(input: Span[], read: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'sightline-span-columns-'));
   const path = join(dir, 'columns.duckdb');
   const db = await DuckDBInstance.create(path);
@@ -33,13 +34,15 @@ async function roundTrip(input: Span[], traceId: string): Promise<Span[]> {
     const appender = await conn.createAppender('spans');
     appendSpanColumns(appender, moved, 1n);
     appender.closeSync();
-    return await readTrace(conn, 'alpha', traceId);
+    return await read(conn);
   } finally {
     conn.closeSync();
     db.closeSync();
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const roundTrip = (input: Span[], traceId: string): Promise<Span[]> => appended(input, (conn) => readTrace(conn, 'alpha', traceId));
 
 describe('span columns', () => {
   it('round-trips 5,000 spans across three data chunks, nulls and values alternating', async () => {
@@ -98,24 +101,15 @@ describe('span columns', () => {
   });
 
   it('inline text filters and groups as the same text written in SQL', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sightline-span-columns-'));
-    const path = join(dir, 'columns.duckdb');
-    const db = await DuckDBInstance.create(path);
-    const conn = await db.connect();
-    try {
-      await migrate(conn, path);
-      // user_id follows session_id in the table: its shorter value is written over the entry of a
-      // longer one in the same scratch row.
-      const rows = ['gpt-4o', 'gpt-4o', 'é', 'abcdefghijkl', 'abcdefghijklm', ''].map((m, i) =>
-        makeSpan({ span_id: `q${i}`, model: m, session_id: 'abcdefghijkl', user_id: m.slice(0, 2) }),
-      );
-      const { columns } = encodeSpanColumns(rows);
-      const appender = await conn.createAppender('spans');
-      appendSpanColumns(appender, columns, 1n);
-      appender.closeSync();
+    // user_id follows session_id in the table: its shorter value is written over the entry of a
+    // longer one in the same scratch row.
+    const rows = ['gpt-4o', 'gpt-4o', 'é', 'abcdefghijkl', 'abcdefghijklm', ''].map((m, i) =>
+      makeSpan({ span_id: `q${i}`, model: m, session_id: 'abcdefghijkl', user_id: m.slice(0, 2) }),
+    );
+    await appended(rows, async (conn) => {
       const read = async (sql: string) => (await conn.runAndReadAll(sql)).getRows();
       expect(await read("SELECT count(*) FROM spans WHERE model = 'gpt-4o' AND user_id = 'gp'")).toEqual([[2n]]);
-      expect(await read("SELECT user_id, count(*) FROM spans GROUP BY user_id ORDER BY user_id")).toEqual([['', 1n], ['ab', 2n], ['gp', 2n], ['é', 1n]]);
+      expect(await read('SELECT user_id, count(*) FROM spans GROUP BY user_id ORDER BY user_id')).toEqual([['', 1n], ['ab', 2n], ['gp', 2n], ['é', 1n]]);
       expect(await read("SELECT count(*) FROM spans WHERE model = 'é' AND length(model) = 1 AND octet_length(encode(model)) = 2")).toEqual([[1n]]);
       expect(await read("SELECT count(*) FROM spans WHERE model = 'abcdefghijkl'")).toEqual([[1n]]);
       expect(await read("SELECT count(*) FROM spans WHERE model = ''")).toEqual([[1n]]);
@@ -126,10 +120,6 @@ describe('span columns', () => {
         ['gpt-4o', 2n],
         ['é', 1n],
       ]);
-    } finally {
-      conn.closeSync();
-      db.closeSync();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
