@@ -100,10 +100,6 @@ export class DuckDbEngine {
       // 512 MB stalled ingest for 2–7 s every ~1.5M spans (the p99 at half load). 64 MB: a stall
       // of ~0.5 s every ~200k spans, for the same compression work per span.
       await writer.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
-      // A checkpoint tries every compression method on every column segment. FSST never won on our
-      // columns (the file is the same size without it: 41.1 MB per 1M spans either way) but its
-      // analysis cost ~0.5 µs a span of checkpoint CPU.
-      await writer.run("SET disabled_compression_methods = 'fsst'");
       const deriver = await instance.connect();
       const readers = await ReaderPool.open(instance);
       const [row] = await queryRows(
