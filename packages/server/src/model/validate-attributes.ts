@@ -116,21 +116,8 @@ export function buildAttributes(
   return result;
 }
 
-/** JSON of attribute maps that passed checkSize, so storage does not stringify them again. */
-const checkedJson = new WeakMap<Record<string, unknown>, string>();
-
-/**
- * `attributes` as JSON: the text validation already made for this very object, or a new one. A
- * span's attributes are not changed after validation (redaction assigns a new object), so the
- * text is still theirs.
- */
-export function attributesJson(attributes: Record<string, unknown>): string {
-  return checkedJson.get(attributes) ?? JSON.stringify(attributes);
-}
-
 function checkSize(attributes: Record<string, unknown>, limits: IngestLimits, index: number, out: FieldProblem[]): void {
   const json = JSON.stringify(attributes);
-  checkedJson.set(attributes, json);
   // Each UTF-16 unit is at most 3 UTF-8 bytes, so most payloads skip the exact count.
   if (json.length * 3 <= limits.maxAttributesBytes) return;
   const bytes = Buffer.byteLength(json, 'utf8');

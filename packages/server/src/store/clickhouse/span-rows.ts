@@ -4,7 +4,6 @@
 import type { CostSource, Span, SpanType } from '../../model/span.js';
 import type { RollupDelta } from '../rollup.js';
 import type { Row } from './connection.js';
-import { attributesJson } from '../../model/validate-attributes.js';
 import { histogramColumns } from './rollup-histograms.js';
 import { NULLABLE_DIMENSIONS, ROLLUP_SUMS, SPAN_COLUMNS } from './schema.js';
 
@@ -39,7 +38,7 @@ export function spanRow(s: Span, node: string, insertedAt: number): Row {
     error_message: s.error_message,
     session_id: s.session_id,
     user_id: s.user_id,
-    attributes: attributesJson(s.attributes),
+    attributes: JSON.stringify(s.attributes),
     input: s.input,
     output: s.output,
     ingested_at: s.ingested_at,

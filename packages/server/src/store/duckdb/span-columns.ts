@@ -7,7 +7,6 @@
 import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR, type DuckDBAppender, type DuckDBType } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
 import type { Span } from '../../model/span.js';
-import { attributesJson } from '../../model/validate-attributes.js';
 
 type TextField = { [K in keyof Span]: Span[K] extends string | null ? K : never }[keyof Span];
 type NumberField = { [K in keyof Span]: Span[K] extends number | null ? K : never }[keyof Span];
@@ -45,7 +44,7 @@ const COLUMNS: Column[] = [
   { kind: 'packed', field: 'error_message', get: (s) => s.error_message },
   { kind: 'packed', field: 'session_id', get: (s) => s.session_id },
   { kind: 'packed', field: 'user_id', get: (s) => s.user_id },
-  { kind: 'packed', field: 'attributes', get: (s) => attributesJson(s.attributes) },
+  { kind: 'packed', field: 'attributes', get: (s) => JSON.stringify(s.attributes) },
   { kind: 'packed', field: 'input', get: (s) => s.input },
   { kind: 'packed', field: 'output', get: (s) => s.output },
   { kind: 'bigint', field: 'ingested_at', get: (s) => s.ingested_at },
