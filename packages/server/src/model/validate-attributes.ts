@@ -16,31 +16,61 @@ function isPlainObject(value: object): boolean {
 }
 
 /**
- * Walks one attribute value. `depth` is the number of keys from `attributes` to `value`
- * (a flat attribute is depth 1). Returns false once depth is exceeded, to stop the walk.
+ * An upper bound of the JSON length (UTF-16 units) of what the walk has seen since buildAttributes
+ * reset it: when three times it (UTF-8 bytes per unit) is within the byte limit, the attributes
+ * need not be serialised to be measured. The walk is synchronous, so one variable serves.
  */
-function checkValue(value: unknown, path: string, depth: number, limits: IngestLimits, index: number, out: FieldProblem[]): boolean {
+let jsonBound = 0;
+/** Longest JSON text of a finite number, e.g. -1.2345678901234567e-308. */
+const NUMBER_JSON_MAX = 25;
+/** A string in JSON: quotes, and every UTF-16 unit escaped as \uXXXX at worst. */
+const stringBound = (s: string): number => 2 + 6 * s.length;
+
+/** A value's path for messages (built only when one is reported or nesting continues). */
+const pathOf = (parent: string, key: string | number): string => (parent === '' ? String(key) : `${parent}.${key}`);
+
+/**
+ * Walks one attribute value, at `key` of `parent` (a path; '' for a top-level field). `depth` is the
+ * number of keys from `attributes` to `value` (a flat attribute is depth 1). Returns false once
+ * depth is exceeded, to stop the walk.
+ */
+function checkValue(value: unknown, parent: string, key: string | number, depth: number, limits: IngestLimits, index: number, out: FieldProblem[]): boolean {
   switch (typeof value) {
     case 'string':
+      jsonBound += stringBound(value);
+      return true;
     case 'boolean':
-    case 'undefined': // dropped when serialised, as JSON does
+      jsonBound += 5;
+      return true;
+    case 'undefined': // dropped when serialised, as JSON does (null inside an array)
+      jsonBound += 4;
       return true;
     case 'number':
-      if (!Number.isFinite(value)) out.push({ index, field: path, error: `${path}: must be a finite number, got ${value}` });
+      jsonBound += NUMBER_JSON_MAX;
+      if (!Number.isFinite(value)) {
+        const path = pathOf(parent, key);
+        out.push({ index, field: path, error: `${path}: must be a finite number, got ${value}` });
+      }
       return true;
     case 'object':
       break;
-    default:
+    default: {
+      const path = pathOf(parent, key);
       out.push({ index, field: path, error: `${path}: must be a JSON value, got ${describe(value)}` });
       return true;
+    }
   }
-  if (value === null) return true;
+  if (value === null) {
+    jsonBound += 4;
+    return true;
+  }
+  const path = pathOf(parent, key);
   const childDepth = depth + 1;
   if (Array.isArray(value)) {
+    jsonBound += 2 + value.length;
     for (let i = 0; i < value.length; i++) {
-      const childPath = `${path}.${i}`;
-      if (childDepth > limits.maxAttributeDepth) return depthExceeded(childPath, childDepth, limits, index, out);
-      if (!checkValue(value[i], childPath, childDepth, limits, index, out)) return false;
+      if (childDepth > limits.maxAttributeDepth) return depthExceeded(`${path}.${i}`, childDepth, limits, index, out);
+      if (!checkValue(value[i], path, i, childDepth, limits, index, out)) return false;
     }
     return true;
   }
@@ -48,15 +78,16 @@ function checkValue(value: unknown, path: string, depth: number, limits: IngestL
     out.push({ index, field: path, error: `${path}: must be a JSON value, got ${describe(value)} that is not a plain object` });
     return true;
   }
+  jsonBound += 2;
   const record = value as Record<string, unknown>;
-  for (const key in record) {
-    const childPath = `${path}.${key}`;
-    if (isForbiddenKey(key)) {
-      out.push({ index, field: childPath, error: `${childPath}: key is not allowed` });
+  for (const k in record) {
+    jsonBound += stringBound(k) + 2;
+    if (isForbiddenKey(k)) {
+      out.push({ index, field: `${path}.${k}`, error: `${path}.${k}: key is not allowed` });
       continue;
     }
-    if (childDepth > limits.maxAttributeDepth) return depthExceeded(childPath, childDepth, limits, index, out);
-    if (!checkValue(record[key], childPath, childDepth, limits, index, out)) return false;
+    if (childDepth > limits.maxAttributeDepth) return depthExceeded(`${path}.${k}`, childDepth, limits, index, out);
+    if (!checkValue(record[k], path, k, childDepth, limits, index, out)) return false;
   }
   return true;
 }
@@ -82,6 +113,7 @@ export function buildAttributes(
   const before = out.length;
   let result: Record<string, unknown> = {};
   let count = 0;
+  jsonBound = 2;
   if (attributes !== undefined && attributes !== null) {
     if (typeof attributes !== 'object' || Array.isArray(attributes) || !isPlainObject(attributes)) {
       out.push({ index, field: 'attributes', error: `attributes: must be an object, got ${describe(attributes)}` });
@@ -89,9 +121,9 @@ export function buildAttributes(
       const record = attributes as Record<string, unknown>;
       for (const key in record) {
         count++;
-        const path = `attributes.${key}`;
-        if (isForbiddenKey(key)) out.push({ index, field: path, error: `${path}: key is not allowed` });
-        else checkValue(record[key], path, 1, limits, index, out);
+        jsonBound += stringBound(key) + 2;
+        if (isForbiddenKey(key)) out.push({ index, field: `attributes.${key}`, error: `attributes.${key}: key is not allowed` });
+        else checkValue(record[key], 'attributes', key, 1, limits, index, out);
       }
       result = record;
     }
@@ -104,7 +136,8 @@ export function buildAttributes(
       if (event[key] === undefined || Object.hasOwn(result, key)) continue;
       count++;
       moved++;
-      checkValue(event[key], key, 1, limits, index, out);
+      jsonBound += stringBound(key) + 2;
+      checkValue(event[key], '', key, 1, limits, index, out);
       result[key] = event[key];
     }
   }
@@ -112,13 +145,13 @@ export function buildAttributes(
     const including = moved > 0 ? ` (including ${moved} unknown top-level field${moved === 1 ? '' : 's'})` : '';
     out.push({ index, field: 'attributes', error: `attributes: ${count} keys${including} exceeds the limit of ${limits.maxAttributes}` });
   }
-  if (out.length === before && count > 0) checkSize(result, limits, index, out);
+  // The bound is in UTF-16 units; each is at most 3 UTF-8 bytes.
+  if (out.length === before && count > 0 && jsonBound * 3 > limits.maxAttributesBytes) checkSize(result, limits, index, out);
   return result;
 }
 
 function checkSize(attributes: Record<string, unknown>, limits: IngestLimits, index: number, out: FieldProblem[]): void {
   const json = JSON.stringify(attributes);
-  // Each UTF-16 unit is at most 3 UTF-8 bytes, so most payloads skip the exact count.
   if (json.length * 3 <= limits.maxAttributesBytes) return;
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > limits.maxAttributesBytes) {

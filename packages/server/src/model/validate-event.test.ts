@@ -283,6 +283,40 @@ describe('validateEvent', () => {
       ]);
     });
 
+    it('rejects exactly the attributes whose JSON is over the byte limit, whatever the size estimate skips', () => {
+      // Validation measures only when its upper bound of the JSON size could exceed the limit;
+      // against the exact rule, on payloads around a small limit: escapes (\u0001 is 6 characters),
+      // 3-byte characters, surrogate pairs, numbers, nesting and moved top-level fields.
+      const limits: IngestLimits = { ...DEFAULT_LIMITS, maxAttributesBytes: 120 };
+      const pieces = ['x', '\u0001', '"', 'é', '日', '🤖', '\\'];
+      let seed = 7;
+      const rand = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+      const text = () => Array.from({ length: rand(40) }, () => pieces[rand(pieces.length)]).join('');
+      let accepted = 0;
+      let rejected = 0;
+      for (let i = 0; i < 400; i++) {
+        const attributes: Record<string, unknown> = { [text() || 'k']: text(), n: rand(2) ? -1.2345678901234567e-308 : rand(1000) };
+        if (rand(2)) attributes.nested = { list: [text(), rand(50), null, true], inner: { s: text() } };
+        const raw = { agent_id: 'a', attributes, ...(rand(2) && { moved_field: text() }) };
+        const json = JSON.stringify({ ...attributes, ...('moved_field' in raw && !('moved_field' in attributes) && { moved_field: raw.moved_field }) });
+        const bytes = Buffer.byteLength(json, 'utf8');
+        const result = validateEvent(raw, 0, { ...ctx, limits });
+        if (bytes > 120) {
+          rejected++;
+          expect(result.ok ? [] : result.problems.map((p) => p.error)).toEqual([`attributes: ${bytes} bytes as JSON exceeds the limit of 120`]);
+        } else {
+          accepted++;
+          expect(result.ok).toBe(true);
+        }
+      }
+      // Both sides of the limit were exercised.
+      expect(Math.min(accepted, rejected)).toBeGreaterThan(50);
+      // The worst case for an estimate: every character escaped (6 bytes of JSON for 1 UTF-16 unit).
+      expect(validateEvent({ agent_id: 'a', attributes: { c: '\u0001'.repeat(18) } }, 0, { ...ctx, limits }).ok).toBe(true);
+      const over = validateEvent({ agent_id: 'a', attributes: { c: '\u0001'.repeat(19) } }, 0, { ...ctx, limits });
+      expect(over.ok ? [] : over.problems.map((p) => p.error)).toEqual(['attributes: 122 bytes as JSON exceeds the limit of 120']);
+    });
+
     it('rejects prototype keys anywhere without polluting prototypes', () => {
       const raw = JSON.parse(
         '{"agent_id":"a","__proto__":{"polluted":1},"attributes":{"constructor":{"prototype":{"polluted":1}},"ok":{"__proto__":{"polluted":1}}}}',
