@@ -176,7 +176,18 @@ export interface AlertEventQuery {
 
 // ---- Insight primitives types: insight-types.ts (re-exported here) ----
 
-export * from './insight-types.js';
+export { COHORT_SIDE_COLUMNS, COHORT_SUMS } from './insight-types.js';
+export type {
+  CohortContrastRow,
+  CohortRow,
+  CohortScan,
+  CohortSide,
+  DecisionCountQuery,
+  DecisionCountRow,
+  InsightScan,
+  MaterializeReport,
+  PathRow,
+} from './insight-types.js';
 
 // ---- Export types (see the "Export" block of Store) ----
 
