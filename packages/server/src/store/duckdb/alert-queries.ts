@@ -2,11 +2,11 @@
 // append-only alert history, and the engine's rollup reads of a tick (alertRollups). Called by
 // DuckDbEngine on its writer/reader connections.
 
-import type { DuckDBConnection, DuckDBValue, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, RollupQuery, RollupRow } from '../store.js';
-import { prepared } from './prepared.js';
+import { readPrepared } from './prepared.js';
 import { dimensionColumn, filterConditions, queryRows } from './read-queries.js';
 import { HIST_COLUMNS, ROLLUP_SUM_COLUMNS } from './schema.js';
 
@@ -141,45 +141,35 @@ function alertRollupStatement(q: RollupQuery): { sql: string; params: DuckDBValu
 /** latency_hist of rows read without the histogram: one shared, frozen array (thousands of rows a tick). */
 const NO_HISTOGRAM: number[] = Object.freeze([]) as unknown as number[];
 
-async function readAlertRollup(conn: DuckDBConnection, q: RollupQuery): Promise<RollupRow[]> {
+function readAlertRollup(conn: DuckDBConnection, q: RollupQuery): Promise<RollupRow[]> {
   const { sql, params, groups, hist } = alertRollupStatement(q);
-  const statement = await prepared(conn, sql);
-  statement.bind(params);
-  const result = await statement.run();
-  const rows: RollupRow[] = [];
-  for (let c = 0; c < result.chunkCount; c++) {
-    const chunk = result.getChunk(c);
-    const columns: DuckDBVector[] = [];
-    for (let i = 0; i < chunk.columnCount; i++) columns.push(chunk.getColumnVector(i));
-    const at = (i: number, r: number) => columns[i]!.getItem(r) as number;
-    for (let r = 0; r < chunk.rowCount; r++) {
-      const group: (string | null)[] = [];
-      for (let i = 1; i <= groups; i++) group.push(columns[i]!.getItem(r) as string | null);
-      const s = groups + 1;
-      let latency_hist = NO_HISTOGRAM;
-      if (hist > 0) {
-        latency_hist = [];
-        for (let i = 0; i < hist; i++) latency_hist.push(at(s + 11 + i, r));
-      }
-      rows.push({
-        bucket: at(0, r),
-        group,
-        count: at(s, r),
-        errors: at(s + 1, r),
-        latency_sum: at(s + 2, r),
-        tokens_input: at(s + 3, r),
-        tokens_output: at(s + 4, r),
-        tokens_cache_read: at(s + 5, r),
-        tokens_cache_write: at(s + 6, r),
-        tokens_reasoning: at(s + 7, r),
-        cost_usd: at(s + 8, r),
-        confidence_sum: at(s + 9, r),
-        confidence_count: at(s + 10, r),
-        latency_hist,
-      });
+  const s = groups + 1;
+  return readPrepared(conn, sql, params, (columns, r) => {
+    const at = (i: number) => columns[i]!.getItem(r) as number;
+    const group: (string | null)[] = [];
+    for (let i = 1; i <= groups; i++) group.push(columns[i]!.getItem(r) as string | null);
+    let latency_hist = NO_HISTOGRAM;
+    if (hist > 0) {
+      latency_hist = [];
+      for (let i = 0; i < hist; i++) latency_hist.push(at(s + 11 + i));
     }
-  }
-  return rows;
+    return {
+      bucket: at(0),
+      group,
+      count: at(s),
+      errors: at(s + 1),
+      latency_sum: at(s + 2),
+      tokens_input: at(s + 3),
+      tokens_output: at(s + 4),
+      tokens_cache_read: at(s + 5),
+      tokens_cache_write: at(s + 6),
+      tokens_reasoning: at(s + 7),
+      cost_usd: at(s + 8),
+      confidence_sum: at(s + 9),
+      confidence_count: at(s + 10),
+      latency_hist,
+    };
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { DecisionCountQuery, DecisionCountRow } from '../store.js';
-import { prepared } from './prepared.js';
+import { readPrepared } from './prepared.js';
 import { filterConditions } from './read-queries.js';
 
 export async function readInsightDecisionCounts(conn: DuckDBConnection, q: DecisionCountQuery): Promise<DecisionCountRow[]> {
@@ -21,24 +21,12 @@ export async function readInsightDecisionCounts(conn: DuckDBConnection, q: Decis
       sum(count)::DOUBLE, sum(confidence_sum), sum(confidence_count)::DOUBLE
     FROM ${table} WHERE ${where.join(' AND ')}
     GROUP BY b, agent_id, decision_made ORDER BY b, agent_id, decision_made`;
-  const statement = await prepared(conn, sql);
-  statement.bind(params);
-  const result = await statement.run();
-  // Straight from the column vectors: value conversion per cell (getRows) was ~40% of this read.
-  const rows: DecisionCountRow[] = [];
-  for (let c = 0; c < result.chunkCount; c++) {
-    const chunk = result.getChunk(c);
-    const [bucket, agent, decision, count, confidenceSum, confidenceCount] = Array.from({ length: 6 }, (_, i) => chunk.getColumnVector(i));
-    for (let r = 0; r < chunk.rowCount; r++) {
-      rows.push({
-        bucket: bucket!.getItem(r) as number,
-        agent_id: agent!.getItem(r) as string,
-        decision: decision!.getItem(r) as string,
-        count: count!.getItem(r) as number,
-        confidence_sum: confidenceSum!.getItem(r) as number,
-        confidence_count: confidenceCount!.getItem(r) as number,
-      });
-    }
-  }
-  return rows;
+  return readPrepared(conn, sql, params, (columns, r) => ({
+    bucket: columns[0]!.getItem(r) as number,
+    agent_id: columns[1]!.getItem(r) as string,
+    decision: columns[2]!.getItem(r) as string,
+    count: columns[3]!.getItem(r) as number,
+    confidence_sum: columns[4]!.getItem(r) as number,
+    confidence_count: columns[5]!.getItem(r) as number,
+  }));
 }
