@@ -4,6 +4,7 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
+import { createAcknowledgements } from './acknowledgements.js';
 import type { AlertsConfig } from './config.js';
 import { baselineRange, createBaselineCache, evaluateRule } from './evaluate-rule.js';
 import type { BaselineStats, Labels } from './figures.js';
@@ -65,13 +66,6 @@ export interface AlertEngine {
 
 const HISTORY_KINDS = new Set<Transition>(['firing', 'resolved']);
 
-/** An acknowledgement record (kind 'ack', id = alert id). */
-interface Acknowledgement {
-  /** The firing episode acknowledged: the alert's fired_at then (null: not fired yet). */
-  fired_at: number | null;
-  acknowledged_at: number;
-  acknowledged_by: string;
-}
 const DAY = 86_400_000;
 
 export function alertIdOf(project: string, ruleId: string, groupKey: string): string {
@@ -94,19 +88,8 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
   const baselines = createBaselineCache(bucketTotals, config.lateMs);
   const states = new Map<string, AlertState>();
   const silences = new Map<string, Silence>();
-  /**
-   * Acknowledgements by alert id, kept apart from the states: on a shared store any node may take
-   * one, and writing the whole state from a node that does not evaluate could undo the evaluating
-   * node's newer state (a notification marked sent, a streak). One applies while its alert is in
-   * the firing episode it was taken in (same fired_at); a new firing starts unacknowledged.
-   */
-  const acks = new Map<string, Acknowledgement>();
-  const applyAck = (s: AlertState): void => {
-    const a = acks.get(s.id);
-    if (a !== undefined && a.fired_at === s.fired_at && s.acknowledged_at === null) {
-      Object.assign(s, { acknowledged_at: a.acknowledged_at, acknowledged_by: a.acknowledged_by });
-    }
-  };
+  /** Acknowledgements, joined with the states they belong to (only the evaluating node writes states). */
+  const acks = createAcknowledgements(store);
   const lastEvaluated = new Map<string, number>();
   /** Last push of each firing alert to each Alertmanager channel (in memory: a restart just pushes again). */
   const amPushed = new Map<string, number>();
@@ -201,7 +184,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
         if (!prev && !g.verdict.breach) continue;
         const { state, transition } = step(prev, { id, project, rule, labels: g.labels, groupKey: g.groupKey, verdict: g.verdict, baseline: g.baseline, now });
         // An acknowledgement taken while this tick ran (or on another node) is not in prev.
-        applyAck(state);
+        acks.apply(state);
         states.set(id, state);
         if (transition === null) {
           if (movedSince(prev, state)) changed.push(state);
@@ -303,17 +286,11 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       await idle();
       reloading = (async () => {
         await ruleSet.load();
-        const [stateRecords, ackRecords, silenceRecords] = await Promise.all([
-          store.listAlertRecords('state'),
-          store.listAlertRecords('ack'),
-          store.listAlertRecords('silence'),
-        ]);
-        acks.clear();
-        for (const r of ackRecords) acks.set(r.id, r.body as unknown as Acknowledgement);
+        const [stateRecords, silenceRecords] = await Promise.all([store.listAlertRecords('state'), store.listAlertRecords('silence'), acks.load()]);
         states.clear();
         for (const r of stateRecords) {
           const s = r.body as unknown as AlertState;
-          applyAck(s);
+          acks.apply(s);
           states.set(r.id, s);
         }
         silences.clear();
@@ -349,12 +326,10 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       const s = states.get(alertId);
       if (!s || s.project !== project) return null;
       const now = deps.clock();
-      const ack: Acknowledgement = { fired_at: s.fired_at, acknowledged_at: now, acknowledged_by: by };
-      await store.putAlertRecords('ack', [{ project, id: s.id, updated_at: now, body: ack as unknown as Record<string, unknown> }]);
-      acks.set(s.id, ack);
-      // The state object may have been replaced by a tick meanwhile.
+      await acks.take(s, by, now);
+      // A tick may have replaced the state object meanwhile (and, had it fired again, it stays unacknowledged).
       const current = states.get(alertId) ?? s;
-      Object.assign(current, { acknowledged_at: now, acknowledged_by: by });
+      acks.apply(current);
       await store.appendAlertEvents([historyEvent(current, 'acknowledged', now)]);
       return current;
     },
