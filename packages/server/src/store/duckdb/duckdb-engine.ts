@@ -7,7 +7,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import type { Span } from '../../model/span.js';
 import type {
@@ -23,7 +23,7 @@ import * as insights from './insight-api.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
 import type { TraceHint } from './read-queries.js';
-import { appendSpanColumns, encodeSpanColumns, type SpanColumns } from './span-columns.js';
+import { appendSpanBatch, encodeSpanColumns, type SpanColumns } from './span-columns.js';
 import { flushRollupRange } from './rollup-sql.js';
 import { traceWindow } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
@@ -148,8 +148,8 @@ export class DuckDbEngine {
   }
 
   /**
-   * Spans only, in one transaction; resolves after COMMIT. Their rollup deltas join the in-memory
-   * accumulator, written by flushRollups (timer, size, or before any rollup-dependent call).
+   * Spans (and their requests' Idempotency-Key records) in one transaction; resolves after COMMIT.
+   * Their rollups are derived later by flushRollups (timer, size, or before any rollup-dependent call).
    */
   append(spans: Span[], opts: AppendOptions = {}): Promise<void> {
     return this.appendColumns(encodeSpanColumns(spans).columns, opts);
@@ -161,23 +161,7 @@ export class DuckDbEngine {
     if (spans.rows === 0 && keys.length === 0) return;
     await this.write(async (conn) => {
       const seq = this.seq + 1n;
-      await conn.run('BEGIN TRANSACTION');
-      try {
-        const appender = await conn.createAppender('spans');
-        try {
-          appendSpanColumns(appender, spans, seq);
-          appender.flushSync();
-        } finally {
-          closeQuietly(appender);
-        }
-        for (const k of keys) {
-          await conn.run('INSERT INTO ingest_keys VALUES (?, ?, ?)', [k.key, k.response, BigInt(k.created_at)]);
-        }
-        await conn.run('COMMIT');
-      } catch (err) {
-        await rollbackQuietly(conn);
-        throw err;
-      }
+      await appendSpanBatch(conn, spans, seq, keys);
       this.seq = seq;
       this.pendingSpans += spans.rows;
     });
@@ -393,13 +377,5 @@ export class DuckDbEngine {
     this.deriver.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
-  }
-}
-
-function closeQuietly(appender: DuckDBAppender): void {
-  try {
-    appender.closeSync();
-  } catch {
-    // A failed flush already reported the cause; closing the broken appender adds nothing.
   }
 }

@@ -2,11 +2,14 @@
 // structured clone of every field, and the worker (the thread every append waits for) paid several
 // µs a span to rebuild them. Encoded here, a batch is a handful of typed arrays (moved, not copied)
 // and a few strings: low-cardinality text as codes into one dictionary, the rest concatenated per
-// column with end offsets. The worker fills DuckDB data chunks straight from these arrays.
+// column with end offsets. The worker fills DuckDB data chunks straight from these arrays, one
+// append batch per transaction (appendSpanBatch).
 
-import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR, type DuckDBAppender, type DuckDBType } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
 import type { Span } from '../../model/span.js';
+import type { IdempotencyRecord } from '../store.js';
+import { rollbackQuietly } from './transaction.js';
 
 type TextField = { [K in keyof Span]: Span[K] extends string | null ? K : never }[keyof Span];
 type NumberField = { [K in keyof Span]: Span[K] extends number | null ? K : never }[keyof Span];
@@ -339,5 +342,37 @@ export function appendSpanColumns(a: DuckDBAppender, c: SpanColumns, seq: bigint
     });
     bindings.copy_data_to_vector(bindings.data_chunk_get_vector(chunk.chunk, COLUMNS.length), 0, seqWords.buffer, 0, n * 8);
     a.appendDataChunk(chunk);
+  }
+}
+
+/**
+ * One append batch in one transaction: its spans (each row carrying `seq`) and its requests'
+ * Idempotency-Key records, so after a crash both are there or neither. Resolves after COMMIT.
+ */
+export async function appendSpanBatch(conn: DuckDBConnection, c: SpanColumns, seq: bigint, keys: readonly IdempotencyRecord[]): Promise<void> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const appender = await conn.createAppender('spans');
+    try {
+      appendSpanColumns(appender, c, seq);
+      appender.flushSync();
+    } finally {
+      closeQuietly(appender);
+    }
+    for (const k of keys) {
+      await conn.run('INSERT INTO ingest_keys VALUES (?, ?, ?)', [k.key, k.response, BigInt(k.created_at)]);
+    }
+    await conn.run('COMMIT');
+  } catch (err) {
+    await rollbackQuietly(conn);
+    throw err;
+  }
+}
+
+function closeQuietly(appender: DuckDBAppender): void {
+  try {
+    appender.closeSync();
+  } catch {
+    // A failed flush already reported the cause; closing the broken appender adds nothing.
   }
 }
