@@ -282,8 +282,14 @@ export class DuckDbEngine {
   listProjects(): Promise<string[]> {
     // The alert engine asks every tick; only this engine writes the file, so the list read once
     // stays true until createProject (which drops it) adds one.
-    this.projects ??= this.read((conn) => catalog.listProjects(conn));
-    this.projects.catch(() => (this.projects = null));
+    if (this.projects === null) {
+      const read = this.read((conn) => catalog.listProjects(conn));
+      // A failed read is not kept: the next call reads again.
+      read.catch(() => {
+        if (this.projects === read) this.projects = null;
+      });
+      this.projects = read;
+    }
     return this.projects.then((p) => [...p]);
   }
   createProject(name: string): Promise<void> {
