@@ -2,7 +2,7 @@
 // append-only alert history, and the engine's rollup reads of a tick (alertRollups). Called by
 // DuckDbEngine on its writer/reader connections.
 
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue, DuckDBVector } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, RollupQuery, RollupRow } from '../store.js';
@@ -138,6 +138,9 @@ function alertRollupStatement(q: RollupQuery): { sql: string; params: DuckDBValu
   return { sql, params, groups: groups.length, hist: hist.length };
 }
 
+/** The number in column `i` of row `r`. */
+const numberAt = (columns: readonly DuckDBVector[], i: number, r: number): number => columns[i]!.getItem(r) as number;
+
 /** latency_hist of rows read without the histogram: one shared, frozen array (thousands of rows a tick). */
 const NO_HISTOGRAM: number[] = Object.freeze([]) as unknown as number[];
 
@@ -145,28 +148,27 @@ function readAlertRollup(conn: DuckDBConnection, q: RollupQuery): Promise<Rollup
   const { sql, params, groups, hist } = alertRollupStatement(q);
   const s = groups + 1;
   return readPrepared(conn, sql, params, (columns, r) => {
-    const at = (i: number) => columns[i]!.getItem(r) as number;
     const group: (string | null)[] = [];
     for (let i = 1; i <= groups; i++) group.push(columns[i]!.getItem(r) as string | null);
     let latency_hist = NO_HISTOGRAM;
     if (hist > 0) {
       latency_hist = [];
-      for (let i = 0; i < hist; i++) latency_hist.push(at(s + 11 + i));
+      for (let i = 0; i < hist; i++) latency_hist.push(numberAt(columns, s + 11 + i, r));
     }
     return {
-      bucket: at(0),
+      bucket: numberAt(columns, 0, r),
       group,
-      count: at(s),
-      errors: at(s + 1),
-      latency_sum: at(s + 2),
-      tokens_input: at(s + 3),
-      tokens_output: at(s + 4),
-      tokens_cache_read: at(s + 5),
-      tokens_cache_write: at(s + 6),
-      tokens_reasoning: at(s + 7),
-      cost_usd: at(s + 8),
-      confidence_sum: at(s + 9),
-      confidence_count: at(s + 10),
+      count: numberAt(columns, s, r),
+      errors: numberAt(columns, s + 1, r),
+      latency_sum: numberAt(columns, s + 2, r),
+      tokens_input: numberAt(columns, s + 3, r),
+      tokens_output: numberAt(columns, s + 4, r),
+      tokens_cache_read: numberAt(columns, s + 5, r),
+      tokens_cache_write: numberAt(columns, s + 6, r),
+      tokens_reasoning: numberAt(columns, s + 7, r),
+      cost_usd: numberAt(columns, s + 8, r),
+      confidence_sum: numberAt(columns, s + 9, r),
+      confidence_count: numberAt(columns, s + 10, r),
       latency_hist,
     };
   });
