@@ -104,13 +104,31 @@ export function tCdf(t: number, df: number): number {
   return t >= 0 ? 1 - tail : tail;
 }
 
+/** tQuantile answers by p and df: a band asks the same few (0.975 with its baseline's df) for every bucket. */
+const T_QUANTILES = new Map<number, Map<number, number>>();
+const MAX_T_QUANTILES = 4_096;
+
 /**
- * Student-t quantile by bisection on tCdf.
+ * Student-t quantile by bisection on tCdf (~100 incomplete-beta evaluations, so answers are kept).
  * @example tQuantile(0.975, 10) // 2.228
  */
 export function tQuantile(p: number, df: number): number {
   if (p === 0.5) return 0;
   if (p < 0.5) return -tQuantile(1 - p, df);
+  let byDf = T_QUANTILES.get(p);
+  if (byDf === undefined) {
+    if (T_QUANTILES.size >= MAX_T_QUANTILES) T_QUANTILES.clear();
+    T_QUANTILES.set(p, (byDf = new Map()));
+  }
+  let q = byDf.get(df);
+  if (q === undefined) {
+    if (byDf.size >= MAX_T_QUANTILES) byDf.clear();
+    byDf.set(df, (q = bisectTQuantile(p, df)));
+  }
+  return q;
+}
+
+function bisectTQuantile(p: number, df: number): number {
   let lo = 0;
   let hi = 1;
   while (tCdf(hi, df) < p) hi *= 2;
