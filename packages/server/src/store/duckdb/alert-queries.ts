@@ -2,13 +2,14 @@
 // append-only alert history, and the engine's rollup reads of a tick (alertRollups). Called by
 // DuckDbEngine on its writer/reader connections.
 
-import type { DuckDBConnection, DuckDBValue, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, RollupQuery, RollupRow } from '../store.js';
-import { readPrepared } from './prepared.js';
+import { prepared } from './prepared.js';
 import { dimensionColumn, filterConditions, queryRows } from './read-queries.js';
 import { HIST_COLUMNS, ROLLUP_SUM_COLUMNS } from './schema.js';
+import { numberColumn, numberOrZero } from './vector-read.js';
 
 export async function putAlertRecords(conn: DuckDBConnection, kind: AlertRecordKind, records: AlertRecord[]): Promise<void> {
   if (records.length === 0) return;
@@ -114,7 +115,7 @@ const FIGURES = ROLLUP_SUM_COLUMNS;
  * hour of rollup_hour) return the stored rows as they are: no hash aggregate, whose fixed cost with
  * 75 sums was most of a tick's DuckDB time. Other widths and collapsed ranges sum, as readRollup does.
  */
-function alertRollupStatement(q: RollupQuery): { sql: string; params: DuckDBValue[]; groups: number; hist: number } {
+function alertRollupStatement(q: RollupQuery): { sql: string; params: DuckDBValue[]; groups: number; hist: number; stored: boolean } {
   if (!Number.isInteger(q.bucketMs) || q.bucketMs <= 0 || q.bucketMs % MINUTE_MS !== 0) {
     throw new SightlineError('QUERY_INVALID', `bucketMs must be a positive multiple of 60000, got ${q.bucketMs}`);
   }
@@ -135,43 +136,54 @@ function alertRollupStatement(q: RollupQuery): { sql: string; params: DuckDBValu
   const select = [`(${bucket})::DOUBLE`, ...groups, ...FIGURES.map(figureSql), ...hist.map(figureSql)];
   const groupBy = stored ? '' : ` GROUP BY ${[bucket, ...groups].map((_, i) => i + 1).join(', ')}${q.collapse ? ' HAVING sum(count) > 0' : ''}`;
   const sql = `SELECT ${select.join(', ')} FROM ${table} WHERE ${where.join(' AND ')}${groupBy}`;
-  return { sql, params, groups: groups.length, hist: hist.length };
+  return { sql, params, groups: groups.length, hist: hist.length, stored };
 }
-
-/** The number in column `i` of row `r`. */
-const numberAt = (columns: readonly DuckDBVector[], i: number, r: number): number => columns[i]!.getItem(r) as number;
 
 /** latency_hist of rows read without the histogram: one shared, frozen array (thousands of rows a tick). */
 const NO_HISTOGRAM: number[] = Object.freeze([]) as unknown as number[];
 
-function readAlertRollup(conn: DuckDBConnection, q: RollupQuery): Promise<RollupRow[]> {
-  const { sql, params, groups, hist } = alertRollupStatement(q);
+/** Rows from the result's column vectors, numbers read in bulk (vector-read.ts). */
+async function readAlertRollup(conn: DuckDBConnection, q: RollupQuery): Promise<RollupRow[]> {
+  const { sql, params, groups, hist, stored } = alertRollupStatement(q);
+  const statement = await prepared(conn, sql);
+  statement.bind(params);
+  const result = await statement.run();
+  const rows: RollupRow[] = [];
   const s = groups + 1;
-  return readPrepared(conn, sql, params, (columns, r) => {
-    const group: (string | null)[] = [];
-    for (let i = 1; i <= groups; i++) group.push(columns[i]!.getItem(r) as string | null);
-    let latency_hist = NO_HISTOGRAM;
-    if (hist > 0) {
-      latency_hist = [];
-      for (let i = 0; i < hist; i++) latency_hist.push(numberAt(columns, s + 11 + i, r));
+  for (let c = 0; c < result.chunkCount; c++) {
+    const chunk = result.getChunk(c);
+    const bucket = numberColumn(chunk, 0, 'double');
+    const groupColumns = Array.from({ length: groups }, (_, i) => chunk.getColumnVector(1 + i));
+    const f = Array.from({ length: FIGURES.length }, (_, i) => numberColumn(chunk, s + i, 'double'));
+    // Stored histogram counts are INTEGERs; sums of them DOUBLEs (see alertRollupStatement).
+    const h = Array.from({ length: hist }, (_, i) => numberColumn(chunk, s + FIGURES.length + i, stored ? 'integer' : 'double'));
+    for (let r = 0; r < chunk.rowCount; r++) {
+      const group: (string | null)[] = [];
+      for (const g of groupColumns) group.push(g.getItem(r) as string | null);
+      let latency_hist = NO_HISTOGRAM;
+      if (hist > 0) {
+        latency_hist = new Array<number>(hist);
+        for (let i = 0; i < hist; i++) latency_hist[i] = numberOrZero(h[i]!, r);
+      }
+      rows.push({
+        bucket: numberOrZero(bucket, r),
+        group,
+        count: numberOrZero(f[0]!, r),
+        errors: numberOrZero(f[1]!, r),
+        latency_sum: numberOrZero(f[2]!, r),
+        tokens_input: numberOrZero(f[3]!, r),
+        tokens_output: numberOrZero(f[4]!, r),
+        tokens_cache_read: numberOrZero(f[5]!, r),
+        tokens_cache_write: numberOrZero(f[6]!, r),
+        tokens_reasoning: numberOrZero(f[7]!, r),
+        cost_usd: numberOrZero(f[8]!, r),
+        confidence_sum: numberOrZero(f[9]!, r),
+        confidence_count: numberOrZero(f[10]!, r),
+        latency_hist,
+      });
     }
-    return {
-      bucket: numberAt(columns, 0, r),
-      group,
-      count: numberAt(columns, s, r),
-      errors: numberAt(columns, s + 1, r),
-      latency_sum: numberAt(columns, s + 2, r),
-      tokens_input: numberAt(columns, s + 3, r),
-      tokens_output: numberAt(columns, s + 4, r),
-      tokens_cache_read: numberAt(columns, s + 5, r),
-      tokens_cache_write: numberAt(columns, s + 6, r),
-      tokens_reasoning: numberAt(columns, s + 7, r),
-      cost_usd: numberAt(columns, s + 8, r),
-      confidence_sum: numberAt(columns, s + 9, r),
-      confidence_count: numberAt(columns, s + 10, r),
-      latency_hist,
-    };
-  });
+  }
+  return rows;
 }
 
 /**
