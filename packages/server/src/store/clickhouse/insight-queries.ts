@@ -11,6 +11,7 @@ import { COHORT_SUMS, type CohortRow, type CohortScan, type InsightScan, type Pa
 import type { Connection } from './connection.js';
 import { HIST_COLUMNS } from './schema.js';
 import { int, ms, str } from './sql.js';
+import { compareUtf8 } from '../text-order.js';
 
 /** Same limits as DuckDB (../duckdb/insight-queries.ts), so both backends cap identically. */
 export const TRACE_HORIZON_MS = HOUR_MS;
@@ -267,11 +268,6 @@ export async function readInsightPaths(conn: Connection, t: InsightTables, q: In
     tokens_cache_read: Number(r.tokens_cache_read),
     duration_hist: HIST_COLUMNS.map((h) => Number(r[h])),
   }));
-}
-
-/** Byte order of the UTF-8 encodings, as both databases compare strings. */
-function compareUtf8(a: string, b: string): number {
-  return a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /**
