@@ -37,6 +37,16 @@ describe('row transport', () => {
     expect(Object.is((back as { v: number }[])[1]!.v, -0)).toBe(true);
   });
 
+  it('packs each result of a list of results (one per query), and gives back the same list', () => {
+    const list = [rollupRows, [], rollupRows.slice(0, 10), [[1, 2], [3]], rollupRows.slice(20)];
+    const { value, transfer } = packRows(list);
+    // The two packed row arrays move their number columns (4 each); the rest pass as they are.
+    expect(transfer).toHaveLength(8);
+    const back = unpackRows(structuredClone(value, { transfer }));
+    expect(back).toEqual(list);
+    expect(JSON.stringify(back)).toBe(JSON.stringify(list));
+  });
+
   it('moves the number columns instead of copying them', () => {
     const { value, transfer } = packRows(rollupRows);
     // bucket, count, cost_usd and latency_hist travel as Float64Arrays.
@@ -59,6 +69,25 @@ describe('row transport', () => {
     expect(packRows(missing).value).toBe(missing);
     const proto = Array.from({ length: 64 }, () => JSON.parse('{"__proto__": 1, "a": 2}') as unknown);
     expect(packRows(proto).value).toBe(proto);
+  });
+
+  it('sends repetitive text once per distinct value, with an index array that is moved', () => {
+    const rows = Array.from({ length: 200 }, (_, i) => ({ bucket: i, agent_id: `agent-${i % 7}`, decision: ['a', '', 'é\u{1F600}'][i % 3]!, id: `t${i}` }));
+    const { value, transfer } = packRows(rows);
+    const kinds = (value as { columns: { kind: string }[] }).columns.map((c) => c.kind);
+    // id has a value per row: a dictionary would not pay, so it goes as it is.
+    expect(kinds).toEqual(['number', 'text', 'text', 'plain']);
+    expect(transfer).toHaveLength(3);
+    const back = unpackRows(structuredClone(value, { transfer }));
+    expect(back).toEqual(rows);
+    expect(JSON.stringify(back)).toBe(JSON.stringify(rows));
+  });
+
+  it('sends text with a value of another kind, or long text, as plain values', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => ({ model: i === 80 ? null : 'gpt-4o', n: i === 90 ? 1 : 'x', long: i === 50 ? 'y'.repeat(300) : 'y' }));
+    const { value } = packRows(rows);
+    expect((value as { columns: { kind: string }[] }).columns.map((c) => c.kind)).toEqual(['plain', 'plain', 'plain']);
+    expect(roundTrip(rows).back).toEqual(rows);
   });
 
   it('sends a column that is not uniform as plain values', () => {
