@@ -54,6 +54,11 @@ export function runDecisionCountConformance(name: string, newStore: () => Promis
         makeSpan({ project: 'p', agent_id: 'agent-x', timestamp: T0 + 90_900, decision_made: 'route', confidence: 0.25, span_id: 'c2' }),
         makeSpan({ project: 'p', agent_id: 'agent-x', timestamp: T0 + HOUR_MS + 1, decision_made: 'route', confidence: null, span_id: 'c3' }),
         makeSpan({ project: 'other', agent_id: 'agent-x', timestamp: T0 + 90_000, decision_made: 'route', confidence: 1, span_id: 'c4' }),
+        // Names whose UTF-16 order is not their byte order: U+FFFD sorts before U+1F600 in UTF-8.
+        ...['\u{1F600}', '\uFFFD', 'z'].flatMap((name, i) => [
+          makeSpan({ project: 'p', agent_id: `agent-${name}`, timestamp: T0 + 120_000 + i, decision_made: '\u{1F600}', confidence: 0.5, span_id: `u${i}a` }),
+          makeSpan({ project: 'p', agent_id: `agent-${name}`, timestamp: T0 + 120_000 + i, decision_made: '\uFFFD', confidence: 0.5, span_id: `u${i}b` }),
+        ]),
       ];
       spans = [...simulated, ...crafted];
       for (let i = 0; i < spans.length; i += 2000) await store.append(spans.slice(i, i + 2000));

@@ -2,7 +2,7 @@
 // that distribution (falling entropy: stuck on one choice), decisions first seen in the range
 // (none in the lookback window), and mean confidence per decision with its trend.
 
-import type { Store } from '../../store/store.js';
+import type { DecisionCountRow, Store } from '../../store/store.js';
 import { HOUR, MINUTE } from '../read-rollups.js';
 import { entropyBits, slope } from './stats.js';
 
@@ -66,7 +66,91 @@ function accumulate(into: ByAgent, agent: string, decision: string, r: { count: 
   m.set(decision, a);
 }
 
-const total = (m: Map<string, Acc> | undefined) => [...(m?.values() ?? [])].reduce((s, a) => s + a.count, 0);
+const total = (m: Iterable<{ count: number }> | undefined) => {
+  let n = 0;
+  for (const a of m ?? []) n += a.count;
+  return n;
+};
+
+/** One agent's decision over the range. */
+interface DecisionAcc extends Acc {
+  decision: string;
+  /** Where its last row went, for the next row of the same bucket (no search). */
+  lastEntry: BucketEntry | null;
+  lastSlot: number;
+  /** Filled in bucket order once the range is read: bucket means of confidence, buckets made in. */
+  xs: number[];
+  ys: number[];
+  buckets: number[];
+}
+
+/** One agent's bucket: its decisions in the order first read, their figures in parallel arrays. */
+interface BucketEntry {
+  bucket: number;
+  decisions: DecisionAcc[];
+  count: number[];
+  confidence_sum: number[];
+  confidence_count: number[];
+  /** Rows of this bucket came again after another bucket's: its slots must be searched. */
+  revisited: boolean;
+}
+
+interface AgentAcc {
+  decisions: Map<string, DecisionAcc>;
+  /** In the order first read; sorted by bucket for the series. */
+  entries: BucketEntry[];
+  byBucket: Map<number, BucketEntry>;
+  current: BucketEntry | null;
+}
+
+/**
+ * The range's figures per agent (in the order first read), decision and bucket. A row costs a few
+ * additions: the rows come by bucket, agent, decision, so a bucket is found by comparing with the
+ * agent's current one and a decision's slot is where its last row went; the searches are only for
+ * rows out of that order.
+ */
+function readRange(rows: readonly DecisionCountRow[]): Map<string, AgentAcc> {
+  const agents = new Map<string, AgentAcc>();
+  let lastAgent: string | null = null;
+  let st: AgentAcc | null = null;
+  for (const r of rows) {
+    if (st === null || r.agent_id !== lastAgent) {
+      lastAgent = r.agent_id;
+      st = agents.get(lastAgent) ?? null;
+      if (st === null) agents.set(lastAgent, (st = { decisions: new Map(), entries: [], byBucket: new Map(), current: null }));
+    }
+    let d = st.decisions.get(r.decision);
+    if (d === undefined) st.decisions.set(r.decision, (d = { decision: r.decision, count: 0, confidence_sum: 0, confidence_count: 0, lastEntry: null, lastSlot: 0, xs: [], ys: [], buckets: [] }));
+    d.count += r.count;
+    d.confidence_sum += r.confidence_sum;
+    d.confidence_count += r.confidence_count;
+    let e = st.current;
+    if (e === null || e.bucket !== r.bucket) {
+      e = st.byBucket.get(r.bucket) ?? null;
+      if (e !== null) e.revisited = true;
+      else {
+        // As a Map key, so -0 reads back as 0.
+        e = { bucket: r.bucket === 0 ? 0 : r.bucket, decisions: [], count: [], confidence_sum: [], confidence_count: [], revisited: false };
+        st.byBucket.set(e.bucket, e);
+        st.entries.push(e);
+      }
+      st.current = e;
+    }
+    let slot = d.lastEntry === e ? d.lastSlot : e.revisited ? e.decisions.indexOf(d) : -1;
+    if (slot < 0) {
+      slot = e.decisions.push(d) - 1;
+      e.count.push(0);
+      e.confidence_sum.push(0);
+      e.confidence_count.push(0);
+    }
+    d.lastEntry = e;
+    d.lastSlot = slot;
+    e.count[slot]! += r.count;
+    e.confidence_sum[slot]! += r.confidence_sum;
+    e.confidence_count[slot]! += r.confidence_count;
+  }
+  return agents;
+}
 
 /**
  * First minute in [from, to) with `decision` by `agent`, given the range's buckets of `intervalMs`
@@ -92,45 +176,36 @@ export async function decisionDistribution(store: Store, req: DecisionRequest): 
       ? store.insightDecisionCounts({ project: req.project, from: lookback.from, to: lookback.to, bucketMs: DAY, ...filter })
       : Promise.resolve([]),
   ]);
-  const current: ByAgent = new Map();
   const baseline: ByAgent = new Map();
-  const buckets = new Map<string, Map<number, ByAgent>>();
   for (const r of before) accumulate(baseline, r.agent_id, r.decision, r);
-  for (const r of rows) {
-    const { agent_id: agent, decision } = r;
-    accumulate(current, agent, decision, r);
-    let perBucket = buckets.get(agent);
-    if (!perBucket) buckets.set(agent, (perBucket = new Map()));
-    let b = perBucket.get(r.bucket);
-    if (!b) perBucket.set(r.bucket, (b = new Map()));
-    accumulate(b, agent, decision, r);
-  }
+  const current = readRange(rows);
   const report: DecisionReport = { interval_ms: intervalMs, lookback, agents: [], new_decisions: [], entropy_drops: [] };
   const newOnes: { agent: string; decision: string; count: number; buckets: number[] }[] = [];
-  for (const [agent, decisions] of [...current].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const n = total(decisions);
+  for (const [agent, acc] of [...current].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const n = total(acc.decisions.values());
     const base = baseline.get(agent);
-    const baseN = total(base);
-    const series = [...(buckets.get(agent) ?? new Map<number, ByAgent>())]
-      .sort((a, b) => a[0] - b[0])
-      .map(([bucket, byAgent]) => {
-        const m = byAgent.get(agent)!;
-        const t = total(m);
-        const shares: Record<string, number> = {};
-        for (const [d, a] of m) shares[d] = a.count / t;
-        return { bucket, total: t, shares, entropy_bits: entropyBits([...m.values()].map((a) => a.count)), byDecision: m };
-      });
-    const stats: DecisionStats[] = [...decisions].map(([decision, a]) => {
-      const b = base?.get(decision);
-      const points = series.flatMap((s) => {
-        const x = s.byDecision.get(decision);
-        return x && x.confidence_count > 0 ? [[(s.bucket - from) / HOUR, x.confidence_sum / x.confidence_count] as const] : [];
-      });
-      if (baseN > 0 && (b === undefined || b.count === 0)) {
-        // The buckets it was made in, so its first minute is searched there only.
-        const buckets = series.filter((x) => (x.byDecision.get(decision)?.count ?? 0) > 0).map((x) => x.bucket);
-        newOnes.push({ agent, decision, count: a.count, buckets });
+    const baseN = total(base?.values());
+    const series = acc.entries.sort((a, b) => a.bucket - b.bucket).map((e) => {
+      let t = 0;
+      for (const c of e.count) t += c;
+      const shares: Record<string, number> = {};
+      for (let i = 0; i < e.decisions.length; i++) {
+        const d = e.decisions[i]!;
+        shares[d.decision] = e.count[i]! / t;
+        if (e.confidence_count[i]! > 0) {
+          d.xs.push((e.bucket - from) / HOUR);
+          d.ys.push(e.confidence_sum[i]! / e.confidence_count[i]!);
+        }
+        if (e.count[i]! > 0) d.buckets.push(e.bucket);
       }
+      return { bucket: e.bucket, total: t, shares, entropy_bits: entropyBits(e.count) };
+    });
+    const stats: DecisionStats[] = [...acc.decisions.values()].map((a) => {
+      const { decision } = a;
+      const b = base?.get(decision);
+      const { xs, ys, buckets } = a;
+      // The buckets it was made in, so its first minute is searched there only.
+      if (baseN > 0 && (b === undefined || b.count === 0)) newOnes.push({ agent, decision, count: a.count, buckets });
       return {
         decision,
         count: a.count,
@@ -138,11 +213,11 @@ export async function decisionDistribution(store: Store, req: DecisionRequest): 
         baseline_share: baseN > 0 ? (b?.count ?? 0) / baseN : 0,
         confidence_avg: a.confidence_count > 0 ? a.confidence_sum / a.confidence_count : null,
         baseline_confidence_avg: b && b.confidence_count > 0 ? b.confidence_sum / b.confidence_count : null,
-        confidence_trend_per_hour: slope(points.map((p) => p[0]), points.map((p) => p[1])),
+        confidence_trend_per_hour: slope(xs, ys),
       };
     });
     stats.sort((a, b) => b.count - a.count || (a.decision < b.decision ? -1 : 1));
-    const entropy = entropyBits([...decisions.values()].map((a) => a.count));
+    const entropy = entropyBits([...acc.decisions.values()].map((a) => a.count));
     const baseEntropy = baseN > 0 ? entropyBits([...base!.values()].map((a) => a.count)) : null;
     report.agents.push({
       agent,
@@ -150,7 +225,7 @@ export async function decisionDistribution(store: Store, req: DecisionRequest): 
       entropy_bits: entropy,
       baseline_entropy_bits: baseEntropy,
       entropy_change_bits: baseEntropy === null ? null : entropy - baseEntropy,
-      series: series.map(({ byDecision: _unused, ...s }) => s),
+      series,
     });
     if (baseEntropy !== null && baseEntropy - entropy >= (req.minEntropyDropBits ?? 0.5)) {
       const lowest = series.reduce<{ bucket: number; bits: number } | null>((m, s) => (m === null || s.entropy_bits < m.bits ? { bucket: s.bucket, bits: s.entropy_bits } : m), null);
