@@ -140,6 +140,51 @@ export function runStoreConformance(
       );
     });
 
+    it('reads split by one dimension (or none) at 5-minute multiples equal the raw aggregates, whatever the range', async () => {
+      const store = await fresh();
+      const spans = fleetSpans('alpha', 800);
+      for (let i = 0; i < spans.length; i += 120) await store.append(spans.slice(i, i + 120));
+      // `from` inside a bucket (floored), `to` on a minute inside a 5-minute bucket: the last
+      // bucket holds only the minutes before `to`.
+      const from = T0 + 17 * MINUTE_MS + 5_000;
+      const to = T0 + 2 * HOUR_MS + 7 * MINUTE_MS;
+      const inRange = (bucketMs: number) => spans.filter((s) => s.timestamp >= floorToBucket(from, bucketMs) && s.timestamp < to);
+      const q = { project: 'alpha', from, to, filter: {} };
+      const dims = [['agent', 'agent_id'], ['model', 'model'], ['decision', 'decision_made'], ['span_type', 'span_type'], ['provider', 'provider']] as const;
+      for (const [dim, column] of dims) {
+        expectRowsEqual(await store.rollup({ ...q, bucketMs: 5 * MINUTE_MS, groupBy: [dim] }), expectedRollup(inRange(5 * MINUTE_MS), 5 * MINUTE_MS, [column]));
+      }
+      expectRowsEqual(await store.rollup({ ...q, bucketMs: 10 * MINUTE_MS, groupBy: [] }), expectedRollup(inRange(10 * MINUTE_MS), 10 * MINUTE_MS, []));
+      expectRowsEqual(
+        await store.rollup({ ...q, bucketMs: 5 * MINUTE_MS, groupBy: ['decision'], histogram: false }),
+        expectedRollup(inRange(5 * MINUTE_MS), 5 * MINUTE_MS, ['decision_made']).map((r) => ({ ...r, latency_hist: [] })),
+      );
+      expectRowsEqual(
+        await store.rollup({ ...q, bucketMs: 5 * MINUTE_MS, groupBy: ['model'], collapse: true }),
+        expectedRollup(inRange(5 * MINUTE_MS), 1e15, ['model']).map((r) => ({ ...r, bucket: floorToBucket(from, 5 * MINUTE_MS) })),
+      );
+      // A filter, or a second dimension, is answered from the full minute rows.
+      expectRowsEqual(
+        await store.rollup({ ...q, bucketMs: 5 * MINUTE_MS, groupBy: ['agent'], filter: { model: 'gpt-4o' } }),
+        expectedRollup(inRange(5 * MINUTE_MS).filter((s) => s.model === 'gpt-4o'), 5 * MINUTE_MS, ['agent_id']),
+      );
+      expectRowsEqual(
+        await store.rollup({ ...q, bucketMs: 15 * MINUTE_MS, groupBy: ['agent', 'decision'] }),
+        expectedRollup(inRange(15 * MINUTE_MS), 15 * MINUTE_MS, ['agent_id', 'decision_made']),
+      );
+      // A range that ends on a 5-minute edge, and one shorter than a bucket.
+      const aligned = T0 + 2 * HOUR_MS;
+      expectRowsEqual(
+        await store.rollup({ ...q, to: aligned, bucketMs: 5 * MINUTE_MS, groupBy: ['agent'] }),
+        expectedRollup(spans.filter((s) => s.timestamp >= T0 + 15 * MINUTE_MS && s.timestamp < aligned), 5 * MINUTE_MS, ['agent_id']),
+      );
+      expectRowsEqual(
+        await store.rollup({ ...q, from: aligned, to: aligned + 3 * MINUTE_MS, bucketMs: 5 * MINUTE_MS, groupBy: ['agent'] }),
+        expectedRollup(spans.filter((s) => s.timestamp >= aligned && s.timestamp < aligned + 3 * MINUTE_MS), 5 * MINUTE_MS, ['agent_id']),
+      );
+      expect(await store.rollup({ ...q, project: 'nobody', bucketMs: 5 * MINUTE_MS, groupBy: ['agent'] })).toEqual([]);
+    });
+
     it('rollup filters by every dimension and respects the time range', async () => {
       const store = await fresh();
       const spans = fleetSpans('alpha', 400);

@@ -2,17 +2,9 @@
 // (they sum whatever rows exist); it only keeps the rollup tables small and their scans fast.
 
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { HIST_COLUMNS, ROLLUP_KEY_COLUMNS, ROLLUP_SUM_COLUMNS } from './schema.js';
+import { rollupKeyColumns, rollupMergedSums } from './schema.js';
 import type { RollupTable } from './schema.js';
 import { rollbackQuietly } from './transaction.js';
-
-const DOUBLE_SUMS = new Set(['latency_sum', 'cost_usd', 'confidence_sum']);
-
-const MERGED_SELECT = [
-  ...ROLLUP_KEY_COLUMNS.map((c) => `"${c}"`),
-  ...ROLLUP_SUM_COLUMNS.map((c) => (DOUBLE_SUMS.has(c) ? `sum("${c}")` : `sum("${c}")::BIGINT`)),
-  ...HIST_COLUMNS.map((h) => `sum(${h})::INTEGER`),
-].join(', ');
 
 /**
  * Rewrites the given buckets of one rollup table as one row per key, in one transaction on a
@@ -23,11 +15,12 @@ export async function compactBuckets(conn: DuckDBConnection, table: RollupTable,
   if (buckets.length === 0) return;
   const list = buckets.map((b) => String(Math.trunc(b))).join(', ');
   const where = `bucket BETWEEN ${Math.min(...buckets)} AND ${Math.max(...buckets)} AND bucket IN (${list})`;
+  const keys = rollupKeyColumns(table).map((c) => `"${c}"`).join(', ');
   await conn.run('BEGIN TRANSACTION');
   try {
     await conn.run(
-      `CREATE OR REPLACE TEMP TABLE rollup_merge AS SELECT ${MERGED_SELECT} FROM ${table}
-       WHERE ${where} GROUP BY ${ROLLUP_KEY_COLUMNS.map((c) => `"${c}"`).join(', ')}`,
+      `CREATE OR REPLACE TEMP TABLE rollup_merge AS SELECT ${keys}, ${rollupMergedSums(table)} FROM ${table}
+       WHERE ${where} GROUP BY ${keys}`,
     );
     await conn.run(`DELETE FROM ${table} WHERE ${where}`);
     await conn.run(`INSERT INTO ${table} SELECT * FROM rollup_merge`);

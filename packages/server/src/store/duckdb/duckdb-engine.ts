@@ -27,7 +27,7 @@ import { appendSpanBatch, encodeSpanColumns, type SpanColumns } from './span-col
 import { flushRollupRange } from './rollup-sql.js';
 import { traceWindow } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
-import { migrate, ROLLUP_TABLES, type RollupTable } from './schema.js';
+import { DIMENSION_BUCKET_MS, migrate, ROLLUP_TABLES, type RollupTable } from './schema.js';
 import { ReaderPool } from './reader-pool.js';
 import { SerialQueue, toStoreError } from './serial-queue.js';
 
@@ -35,7 +35,7 @@ import { SerialQueue, toStoreError } from './serial-queue.js';
 const CHECKPOINT_THRESHOLD = '64MB';
 
 /** Buckets compacted per transaction, so one compaction step never holds the writer for long. */
-const COMPACT_CHUNK: Record<RollupTable, number> = { rollup_minute: 180, rollup_hour: 12 };
+const COMPACT_CHUNK: Record<RollupTable, number> = { rollup_minute: 180, rollup_hour: 12, rollup_dim_5min: 36 };
 
 export interface DuckDbEngineOptions {
   path: string;
@@ -254,6 +254,8 @@ export class DuckDbEngine {
         const deleted = await conn.run('DELETE FROM spans WHERE timestamp < ?', [spans]);
         await conn.run('DELETE FROM rollup_minute WHERE bucket < ?', [rollups]);
         await conn.run('DELETE FROM rollup_hour WHERE bucket < ?', [rollups]);
+        // A 5-minute row goes once all its minutes have.
+        await conn.run('DELETE FROM rollup_dim_5min WHERE bucket + ? <= ?', [BigInt(DIMENSION_BUCKET_MS), rollups]);
         await conn.run('DELETE FROM trace_index WHERE last_ts < ?', [spans]);
         // Retries come within minutes; a day of idempotency records is plenty.
         await conn.run('DELETE FROM ingest_keys WHERE created_at < (SELECT max(created_at) FROM ingest_keys) - 86400000');
@@ -363,12 +365,16 @@ export class DuckDbEngine {
   }
 
   /** Physical row counts of the rollup tables (delta rows included), for tests and benchmarks. */
-  async rollupTableRows(flush = true): Promise<{ minute: number; hour: number }> {
+  async rollupTableRows(flush = true): Promise<{ minute: number; hour: number; dim5: number }> {
     if (flush) await this.flushRollups();
     const rows = await this.read((conn) =>
-      queryRows(conn, 'SELECT (SELECT count(*) FROM rollup_minute) AS minute, (SELECT count(*) FROM rollup_hour) AS hour'),
+      queryRows(
+        conn,
+        `SELECT (SELECT count(*) FROM rollup_minute) AS minute, (SELECT count(*) FROM rollup_hour) AS hour,
+          (SELECT count(*) FROM rollup_dim_5min) AS dim5`,
+      ),
     );
-    return { minute: Number(rows[0]?.minute ?? 0), hour: Number(rows[0]?.hour ?? 0) };
+    return { minute: Number(rows[0]?.minute ?? 0), hour: Number(rows[0]?.hour ?? 0), dim5: Number(rows[0]?.dim5 ?? 0) };
   }
 
   /** Flushes rollups, compacts, checkpoints and closes the database. */

@@ -14,6 +14,7 @@ import type { Dim } from '../store.case.js';
 import type { Store } from '../store.js';
 import { DuckDbEngine } from './duckdb-engine.js';
 import { createDuckDbStore } from './duckdb-store.js';
+import { DIMENSION_CODE } from './schema.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sightline-duckdb-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -94,14 +95,19 @@ describe('DuckDB store specifics', () => {
   it('compacts rollup buckets without changing any answer', async () => {
     const engine = await DuckDbEngine.open({ path: newPath(), compactEveryFlushes: 1000, flushIntervalMs: 0 });
     const spans: Span[] = fleetSpans('alpha', 600);
-    for (let i = 0; i < spans.length; i += 50) {
-      await engine.append(spans.slice(i, i + 50));
+    // 45 spans (13.5 minutes) a batch: batches share minute, 5-minute and hour buckets.
+    for (let i = 0; i < spans.length; i += 45) {
+      await engine.append(spans.slice(i, i + 45));
       await engine.flushRollups(); // one set of delta rows per batch, as a busy server would write
     }
     const q = { project: 'alpha', from: T0, to: T0 + 3 * HOUR_MS, groupBy: ['agent' as const, 'model' as const], filter: {} };
     // Merging changes the order of floating-point additions, so compare sums to 9 digits.
     const answers = async (): Promise<unknown> =>
-      [...(await engine.rollup({ ...q, bucketMs: MINUTE_MS })), ...(await engine.rollup({ ...q, bucketMs: HOUR_MS }))].map((r) => ({
+      [
+        ...(await engine.rollup({ ...q, bucketMs: MINUTE_MS })),
+        ...(await engine.rollup({ ...q, bucketMs: HOUR_MS })),
+        ...(await engine.rollup({ ...q, groupBy: ['decision'], bucketMs: 5 * MINUTE_MS })),
+      ].map((r) => ({
         ...r,
         latency_sum: r.latency_sum.toFixed(6),
         cost_usd: r.cost_usd.toFixed(9),
@@ -114,15 +120,67 @@ describe('DuckDB store specifics', () => {
     expect(await answers()).toEqual(before);
     // One row per key remains: as many as a query grouped by every dimension returns.
     const full = { ...q, groupBy: ['agent' as const, 'model' as const, 'decision' as const, 'span_type' as const, 'provider' as const] };
+    let perDimension = 0;
+    for (const d of full.groupBy) perDimension += (await engine.rollup({ ...q, groupBy: [d], bucketMs: 5 * MINUTE_MS })).length;
     expect(await engine.rollupTableRows()).toEqual({
       minute: (await engine.rollup({ ...full, bucketMs: MINUTE_MS })).length,
       hour: (await engine.rollup({ ...full, bucketMs: HOUR_MS })).length,
+      dim5: perDimension,
     });
+    expect(deltas.dim5).toBeGreaterThan(perDimension);
     expect(deltas.hour).toBeGreaterThan((await engine.rollup({ ...full, bucketMs: HOUR_MS })).length);
     await engine.close();
   });
 });
 
+describe('DuckDB per-dimension 5-minute rollups', () => {
+  const sql = async (path: string, statements: string[]): Promise<void> => {
+    const db = await DuckDBInstance.create(path);
+    const conn = await db.connect();
+    for (const s of statements) await conn.run(s);
+    conn.closeSync();
+    db.closeSync();
+  };
+
+  it('are built from the minute rows when a version 6 file is opened, and answer single-dimension reads', async () => {
+    const path = newPath();
+    const spans = fleetSpans('alpha', 700);
+    const before = await createDuckDbStore({ path });
+    await before.append(spans);
+    await before.close();
+    // What a file written by the previous version looks like: no table, version 6.
+    await sql(path, ['DROP TABLE rollup_dim_5min', "UPDATE meta SET value = '6' WHERE key = 'schema_version'"]);
+
+    const store = await createDuckDbStore({ path });
+    const q = { project: 'alpha', from: T0, to: T0 + 3 * HOUR_MS, filter: {} };
+    expectRowsEqual(await store.rollup({ ...q, bucketMs: 5 * MINUTE_MS, groupBy: ['decision'] }), expectedRollup(spans, 5 * MINUTE_MS, ['decision_made']));
+    expectRowsEqual(await store.rollup({ ...q, bucketMs: 20 * MINUTE_MS, groupBy: ['agent'] }), expectedRollup(spans, 20 * MINUTE_MS, ['agent_id']));
+    await store.close();
+
+    // The reads above came from rollup_dim_5min: a change made to it alone shows in them, and
+    // not in a filtered read, which sums the minute rows.
+    await sql(path, [`UPDATE rollup_dim_5min SET count = count + 1000 WHERE dim = ${DIMENSION_CODE.agent}`]);
+    const again = await createDuckDbStore({ path });
+    const byAgent = await again.rollup({ ...q, bucketMs: 5 * MINUTE_MS, groupBy: ['agent'] });
+    const expected = expectedRollup(spans, 5 * MINUTE_MS, ['agent_id']);
+    expect(byAgent.map((r) => [r.bucket, r.group[0], r.count]).sort()).toEqual(expected.map((r) => [r.bucket, r.group[0], r.count + 1000]).sort());
+    const filtered = await again.rollup({ ...q, bucketMs: 5 * MINUTE_MS, groupBy: ['agent'], filter: { span_type: 'llm_call' } });
+    expectRowsEqual(filtered, expectedRollup(spans.filter((s) => s.span_type === 'llm_call'), 5 * MINUTE_MS, ['agent_id']));
+    await again.close();
+  });
+
+  it('lose a 5-minute bucket to retention only once every minute of it is gone', async () => {
+    const store = await createDuckDbStore({ path: newPath() });
+    const spans = fleetSpans('alpha', 600);
+    await store.append(spans);
+    const cut = T0 + HOUR_MS + 7 * MINUTE_MS;
+    await store.deleteBefore({ spansBefore: cut, rollupsBefore: cut });
+    const q = { project: 'alpha', from: T0, to: T0 + 3 * HOUR_MS, filter: {}, bucketMs: 5 * MINUTE_MS, groupBy: ['agent' as const] };
+    // The bucket holding the cut keeps its rows (whole 5-minute rows cannot be split).
+    expectRowsEqual(await store.rollup(q), expectedRollup(spans.filter((s) => s.timestamp >= T0 + HOUR_MS + 5 * MINUTE_MS), 5 * MINUTE_MS, ['agent_id']));
+    await store.close();
+  });
+});
 
 describe('DuckDB rollups after a crash', () => {
   it('rebuilds rollups from spans appended after the last flush', async () => {
@@ -171,6 +229,9 @@ describe('DuckDB rollups after a crash', () => {
     for (const bucketMs of [MINUTE_MS, HOUR_MS]) {
       expectRowsEqual(await store.rollup({ ...q, bucketMs, groupBy: [...dims] }), expectedRollup(spans, bucketMs, cols));
       expectRowsEqual(await store.rollup({ ...q, bucketMs, groupBy: [] }), expectedRollup(spans, bucketMs, []));
+    }
+    for (const [i, d] of dims.entries()) {
+      expectRowsEqual(await store.rollup({ ...q, bucketMs: 5 * MINUTE_MS, groupBy: [d] }), expectedRollup(spans, 5 * MINUTE_MS, [cols[i]!]));
     }
     // Reopening again must not count the recovered spans twice.
     await store.close();

@@ -8,6 +8,7 @@ import { DIMENSIONS, DIMENSION_COLUMN } from '../../model/span.js';
 import type { CostSource, Dimension, Span, SpanType } from '../../model/span.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { RollupQuery, RollupRow, SpanFilter, TraceSearch, TraceSummary } from '../store.js';
+import { fromDimensionRollup, readDimensionRollup } from './dimension-rollup.js';
 import { HIST_COLUMNS, SPAN_COLUMNS } from './schema.js';
 
 type Row = Record<string, unknown>;
@@ -58,6 +59,7 @@ export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promis
     // Rollups sum errors per key but cannot separate the figures of failed spans from the rest.
     throw new SightlineError('QUERY_INVALID', 'errors_only is not available on rollups; read the errors column');
   }
+  if (fromDimensionRollup(q)) return readDimensionRollup(conn, q);
   const table = q.bucketMs % HOUR_MS === 0 ? 'rollup_hour' : 'rollup_minute';
   const hist = q.histogram === false ? [] : HIST_COLUMNS;
   const groups = q.groupBy.map(dimensionColumn);

@@ -5,8 +5,9 @@
 
 import { LATENCY_BUCKETS } from '../store.js';
 import { bucketBounds, LATENCY_SKETCH_MAX_MS } from '../latency-sketch.js';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { HIST_COLUMNS, ROLLUP_SUM_COLUMNS, ROLLUP_TABLES, type RollupTable } from './schema.js';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { prepared } from './prepared.js';
+import { DIMENSION_BUCKET_MS, dimensionRollupSelect, HIST_COLUMNS, ROLLUP_SUM_COLUMNS, ROLLUP_TABLES, type RollupTable } from './schema.js';
 import { TRACE_INDEX_INSERT_SQL } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
 
@@ -35,27 +36,32 @@ const HOUR_MS = 3_600_000;
 export const FLUSH_TABLE = 'flush_minute';
 
 /**
- * Fills FLUSH_TABLE with the minute rollup rows for spans with lo < seq ≤ hi (bound as parameters
- * 1 and 2): the one pass over the new spans. The 64 histogram counts are `count_if`, ~1.5× faster
- * than `count(*) FILTER (…)` here.
+ * The minute rollup rows of spans matching `where`: the one pass over the new spans. The 64
+ * histogram counts are `count_if`, ~1.5× faster than `count(*) FILTER (…)` here.
  */
-export const FLUSH_MINUTES_SQL = `CREATE OR REPLACE TEMP TABLE ${FLUSH_TABLE} AS
-    SELECT project, (timestamp // ${MINUTE_MS}) * ${MINUTE_MS} AS bucket, agent_id, model, decision_made, span_type, provider,
+function flushMinutesSelect(where: string): string {
+  return `SELECT project, (timestamp // ${MINUTE_MS}) * ${MINUTE_MS} AS bucket, agent_id, model, decision_made, span_type, provider,
       count(*) AS count, count(*) FILTER (WHERE error_type IS NOT NULL OR error_message IS NOT NULL) AS errors,
       sum(latency_ms) AS latency_sum, sum(tokens_input) AS tokens_input, sum(tokens_output) AS tokens_output,
       sum(tokens_cache_read) AS tokens_cache_read, sum(tokens_cache_write) AS tokens_cache_write,
       sum(tokens_reasoning) AS tokens_reasoning, coalesce(sum(cost_usd), 0) AS cost_usd,
       coalesce(sum(confidence), 0) AS confidence_sum, count(confidence) AS confidence_count,
       ${HIST_COLUMNS.map((h, i) => `count_if(lb = ${i})::INTEGER AS ${h}`).join(', ')}
-    FROM (SELECT *, ${LATENCY_BUCKET_SQL} AS lb FROM spans WHERE seq > $1 AND seq <= $2)
+    FROM (SELECT *, ${LATENCY_BUCKET_SQL} AS lb FROM spans WHERE ${where})
     GROUP BY ALL`;
+}
+
+/** Fills FLUSH_TABLE with the minute rows of spans with lo < seq ≤ hi (parameters 1 and 2). */
+const FLUSH_MINUTES_SQL = `INSERT INTO ${FLUSH_TABLE} ${flushMinutesSelect('seq > $1 AND seq <= $2')}`;
 
 /**
- * INSERTs of one flush's rollup rows from FLUSH_TABLE: minutes as they are, hours as sums of
- * those minutes (every rollup figure adds up), so the spans are aggregated once, not twice.
+ * INSERTs of one flush's rollup rows from FLUSH_TABLE: minutes as they are, hours and per-dimension
+ * 5-minute rows as sums of those minutes (every rollup figure adds up), so the spans are
+ * aggregated once, not three times.
  */
 export function flushInsertSql(table: RollupTable): string {
   if (table === 'rollup_minute') return `INSERT INTO rollup_minute SELECT * FROM ${FLUSH_TABLE}`;
+  if (table === 'rollup_dim_5min') return `INSERT INTO rollup_dim_5min ${dimensionRollupSelect(FLUSH_TABLE)}`;
   return `INSERT INTO rollup_hour
     SELECT project, (bucket // ${HOUR_MS}) * ${HOUR_MS}, agent_id, model, decision_made, span_type, provider,
       ${ROLLUP_SUM_COLUMNS.map((c) => `sum(${c})`).join(', ')}, ${HIST_COLUMNS.map((h) => `sum(${h})::INTEGER`).join(', ')}
@@ -64,29 +70,43 @@ export function flushInsertSql(table: RollupTable): string {
 
 /** Distinct buckets of `table` touched by this flush, for compaction. */
 export function touchedBucketsSql(table: RollupTable): string {
-  const width = table === 'rollup_minute' ? MINUTE_MS : HOUR_MS;
+  const width = table === 'rollup_minute' ? MINUTE_MS : table === 'rollup_dim_5min' ? DIMENSION_BUCKET_MS : HOUR_MS;
   return `SELECT DISTINCT (bucket // ${width}) * ${width} AS bucket FROM ${FLUSH_TABLE}`;
 }
 
+/** Connections whose FLUSH_TABLE exists: it lives as long as the connection, emptied by each flush. */
+const withFlushTable = new WeakSet<DuckDBConnection>();
+
 /**
- * One flush, in one transaction: the rollup rows (minute and hour) and trace index rows of the
- * spans with lo < seq ≤ hi, and meta.rollup_seq = hi. Returns the buckets it touched per table,
- * for compaction.
+ * One flush, in one transaction: the rollup rows (minute, hour and per dimension) and trace index
+ * rows of the spans with lo < seq ≤ hi, and meta.rollup_seq = hi. Returns the buckets it touched
+ * per table, for compaction. Every statement is prepared once per connection (FLUSH_TABLE is
+ * emptied, not dropped, so they stay valid): parsing and planning these statements with 75
+ * aggregates each was ~40% of a flush of a few thousand spans.
  */
 export async function flushRollupRange(conn: DuckDBConnection, lo: bigint, hi: bigint): Promise<[RollupTable, number[]][]> {
+  if (!withFlushTable.has(conn)) {
+    await conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${FLUSH_TABLE} AS ${flushMinutesSelect('false')}`);
+    withFlushTable.add(conn);
+  }
+  const run = async (sql: string, params: DuckDBValue[] = []) => {
+    const statement = await prepared(conn, sql);
+    statement.bind(params);
+    return statement.run();
+  };
   const range = [lo, hi];
   const touched: [RollupTable, number[]][] = [];
   await conn.run('BEGIN TRANSACTION');
   try {
-    await conn.run(FLUSH_MINUTES_SQL, range);
+    await run(`DELETE FROM ${FLUSH_TABLE}`);
+    await run(FLUSH_MINUTES_SQL, range);
     for (const table of ROLLUP_TABLES) {
-      await conn.run(flushInsertSql(table));
-      const buckets = (await conn.runAndReadAll(touchedBucketsSql(table))).getRows().map((r) => Number(r[0]));
+      await run(flushInsertSql(table));
+      const buckets = (await (await run(touchedBucketsSql(table))).getRows()).map((r) => Number(r[0]));
       touched.push([table, buckets]);
     }
-    await conn.run(`DROP TABLE ${FLUSH_TABLE}`);
-    await conn.run(TRACE_INDEX_INSERT_SQL, range);
-    await conn.run("UPDATE meta SET value = ? WHERE key = 'rollup_seq'", [String(hi)]);
+    await run(TRACE_INDEX_INSERT_SQL, range);
+    await run("UPDATE meta SET value = $1 WHERE key = 'rollup_seq'", [String(hi)]);
     await conn.run('COMMIT');
   } catch (err) {
     await rollbackQuietly(conn);
