@@ -5,6 +5,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Dimension } from '../../model/span.js';
 import { HOUR_MS, floorToBucket } from '../rollup.js';
+import { emptyHistogram } from '../latency-sketch.js';
 import { LATENCY_BUCKETS, type RollupQuery, type RollupRow } from '../store.js';
 import { prepared } from './prepared.js';
 import { compareUtf8 } from '../text-order.js';
@@ -130,7 +131,7 @@ function emptyRow(bucket: number, group: (string | null)[], hist: boolean): Roll
     cost_usd: 0,
     confidence_sum: 0,
     confidence_count: 0,
-    latency_hist: hist ? new Array<number>(LATENCY_BUCKETS).fill(0) : [],
+    latency_hist: hist ? emptyHistogram() : [],
   };
 }
 
