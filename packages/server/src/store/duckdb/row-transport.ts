@@ -65,6 +65,20 @@ function packText(rows: Record<string, unknown>[], key: string): PackedColumn | 
   return { kind: 'text', words, indices };
 }
 
+/** Arrays of `width` numbers in one pass (checked while copied), or null at the first non-number. */
+function packNumbers(rows: Record<string, unknown>[], key: string, width: number): PackedColumn | null {
+  const values = new Float64Array(rows.length * width);
+  for (let r = 0, o = 0; r < rows.length; r++) {
+    const a = rows[r]![key] as unknown[];
+    for (let i = 0; i < width; i++, o++) {
+      const v = a[i];
+      if (typeof v !== 'number') return null;
+      values[o] = v;
+    }
+  }
+  return { kind: 'numbers', width, values };
+}
+
 function packColumn(rows: Record<string, unknown>[], key: string): PackedColumn {
   const first = rows[0]![key];
   if (typeof first === 'string') {
@@ -83,12 +97,8 @@ function packColumn(rows: Record<string, unknown>[], key: string): PackedColumn 
   if (Array.isArray(first)) {
     const width = first.length;
     if (rows.every((row) => Array.isArray(row[key]) && (row[key] as unknown[]).length === width)) {
-      const numeric = rows.every((row) => (row[key] as unknown[]).every((x) => typeof x === 'number'));
-      if (numeric) {
-        const values = new Float64Array(rows.length * width);
-        rows.forEach((row, r) => values.set(row[key] as number[], r * width));
-        return { kind: 'numbers', width, values };
-      }
+      const numbers = packNumbers(rows, key, width);
+      if (numbers !== null) return numbers;
       if (rows.every((row) => (row[key] as unknown[]).every((x) => !Array.isArray(x) && !isPlainObject(x)))) {
         return { kind: 'tuple', width, values: rows.flatMap((row) => row[key] as unknown[]) };
       }
