@@ -47,6 +47,18 @@ describe('row transport', () => {
     expect(JSON.stringify(back)).toBe(JSON.stringify(list));
   });
 
+  it('sends arrays with a hole as they are, hole included', () => {
+    const rows = rollupRows.map((r, i) => {
+      const latency_hist = [...r.latency_hist];
+      if (i === 5) delete latency_hist[1];
+      return { ...r, latency_hist };
+    });
+    const { back } = roundTrip(rows);
+    expect((back as typeof rows)[5]!.latency_hist).toHaveLength(64);
+    expect(1 in (back as typeof rows)[5]!.latency_hist).toBe(false);
+    expect(back).toEqual(rows);
+  });
+
   it('moves the number columns instead of copying them', () => {
     const { value, transfer } = packRows(rollupRows);
     // bucket, count, cost_usd and latency_hist travel as Float64Arrays.

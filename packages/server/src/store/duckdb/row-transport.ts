@@ -79,6 +79,24 @@ function packNumbers(rows: Record<string, unknown>[], key: string, width: number
   return { kind: 'numbers', width, values };
 }
 
+/**
+ * Arrays of `width` flat values (no arrays or objects inside), row after row, or null. A hole in a
+ * sparse array makes it null: copying would turn it into undefined (and flat() would drop it).
+ */
+function packTuples(rows: Record<string, unknown>[], key: string, width: number): PackedColumn | null {
+  const values: unknown[] = new Array(rows.length * width);
+  for (let r = 0, o = 0; r < rows.length; r++) {
+    const a = rows[r]![key] as unknown[];
+    for (let i = 0; i < width; i++, o++) {
+      if (!(i in a)) return null;
+      const v = a[i];
+      if (Array.isArray(v) || isPlainObject(v)) return null;
+      values[o] = v;
+    }
+  }
+  return { kind: 'tuple', width, values };
+}
+
 function packColumn(rows: Record<string, unknown>[], key: string): PackedColumn {
   const first = rows[0]![key];
   if (typeof first === 'string') {
@@ -99,9 +117,8 @@ function packColumn(rows: Record<string, unknown>[], key: string): PackedColumn 
     if (rows.every((row) => Array.isArray(row[key]) && (row[key] as unknown[]).length === width)) {
       const numbers = packNumbers(rows, key, width);
       if (numbers !== null) return numbers;
-      if (rows.every((row) => (row[key] as unknown[]).every((x) => !Array.isArray(x) && !isPlainObject(x)))) {
-        return { kind: 'tuple', width, values: rows.flatMap((row) => row[key] as unknown[]) };
-      }
+      const tuple = packTuples(rows, key, width);
+      if (tuple !== null) return tuple;
     }
   }
   return { kind: 'plain', values: rows.map((row) => row[key]) };
