@@ -27,6 +27,11 @@ const EDGES: number[] = [0];
 for (let i = 1; i < LATENCY_BUCKETS; i++) EDGES.push(Math.pow(GROWTH, i - 1));
 EDGES.push(Infinity);
 
+/** Lower edge of bucket i (Infinity past the last bucket: the last bucket's upper edge). */
+export function bucketLower(i: number): number {
+  return EDGES[i] ?? Infinity;
+}
+
 /** Lower and upper edge of bucket i (upper is Infinity for the last bucket). */
 export function bucketBounds(i: number): [number, number] {
   return [EDGES[i] ?? Infinity, EDGES[i + 1] ?? Infinity];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bucketIndex, emptyHistogram } from '../../store/latency-sketch.js';
-import { cdfFromHistogram, meanBand, quantileBand, rateBand } from './baseline-band.js';
+import { bucketIndex, emptyHistogram, quantileFromHistogram } from '../../store/latency-sketch.js';
+import { cdfFromHistogram, meanBand, preparedQuantile, prepareHistogram, quantileBand, rateBand } from './baseline-band.js';
 
 function hist(values: number[]): number[] {
   const h = emptyHistogram();
@@ -9,6 +9,20 @@ function hist(values: number[]): number[] {
 }
 
 describe('baseline bands', () => {
+  it('reads the same quantiles from a prepared histogram, and the same band from it', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let k = 0; k < 200; k++) {
+      // Sparse and dense histograms, some empty, some with the open last bucket.
+      const h = emptyHistogram().map(() => (next() < 0.3 ? Math.floor(next() * 50) : 0));
+      if (k % 7 === 0) h[63] = 5;
+      const p = prepareHistogram(h);
+      for (const q of [0, 0.01, 0.5, 0.95, 0.99, 1, next()]) expect(preparedQuantile(p, q)).toBe(quantileFromHistogram(h, q));
+      const current = emptyHistogram().map(() => Math.floor(next() * 20));
+      expect(quantileBand(current, p, 0.95)).toEqual(quantileBand(current, h, 0.95));
+    }
+  });
+
   it('puts a rate inside or above the pooled two-proportion band', () => {
     const same = rateBand(20, 1000, 200, 10_000);
     expect(same).toMatchObject({ expected: 0.02, status: 'inside', sigma: 0, method: 'two_proportion_z', p: 1 });

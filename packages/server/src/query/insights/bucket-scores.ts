@@ -3,7 +3,7 @@
 
 import type { RollupRow } from '../../store/store.js';
 import { addRow, emptyTotals, metricValue, type Metric, type Totals } from '../aggregate.js';
-import { meanBand, quantileBand, rateBand, type Band } from './baseline-band.js';
+import { meanBand, prepareHistogram, quantileBand, rateBand, type Band, type PreparedHistogram } from './baseline-band.js';
 
 /** Metrics with a baseline band. */
 export const BAND_METRICS = [
@@ -66,18 +66,28 @@ export function mergeTotals(parts: readonly (Totals | undefined)[]): Totals {
   return t;
 }
 
+/** mergeTotals(baseline) with its histogram prepared for quantile bands. */
+export interface MergedBaseline extends Totals {
+  prepared: PreparedHistogram;
+}
+
+/** The baseline buckets merged once, for callers that score many buckets against them. */
+export function mergeBaseline(baseline: readonly (Totals | undefined)[]): MergedBaseline {
+  const merged = mergeTotals(baseline);
+  return { ...merged, prepared: prepareHistogram(merged.latency_hist) };
+}
+
 /**
  * The band of `current` given the totals of its baseline buckets (empty ones included as
- * undefined); `merged`, when given, is mergeTotals(baseline), for callers that score many buckets
- * against one baseline.
+ * undefined); `merged`, when given, is mergeBaseline(baseline).
  */
-export function bandFor(metric: BandMetric, current: Totals, baseline: readonly (Totals | undefined)[], confidence: number, merged?: Totals): Band {
+export function bandFor(metric: BandMetric, current: Totals, baseline: readonly (Totals | undefined)[], confidence: number, merged?: MergedBaseline): Band {
   if (metric === 'error_rate') {
     const base = merged ?? mergeTotals(baseline);
     return rateBand(current.errors, current.count, base.errors, base.count, confidence);
   }
   const q = QUANTILE[metric];
-  if (q !== undefined) return quantileBand(current.latency_hist, (merged ?? mergeTotals(baseline)).latency_hist, q, confidence);
+  if (q !== undefined) return quantileBand(current.latency_hist, merged?.prepared ?? mergeTotals(baseline).latency_hist, q, confidence);
   const values = baseline.map((t) => (t === undefined ? null : metricValue(metric, t))).filter((v): v is number => v !== null);
   return meanBand(metricValue(metric, current) ?? NaN, values, confidence);
 }

@@ -8,7 +8,7 @@ import type { Store } from '../../store/store.js';
 import type { Totals } from '../aggregate.js';
 import { metricValue, QUANTILE_METRICS } from '../aggregate.js';
 import { MINUTE } from '../read-rollups.js';
-import { bandFor, groupTotals, mergeTotals, worseDirection, type BandMetric, type GroupedTotals } from './bucket-scores.js';
+import { bandFor, groupTotals, mergeBaseline, mergeTotals, worseDirection, type BandMetric, type GroupedTotals } from './bucket-scores.js';
 import { describeChange, describeWindow } from './sentences.js';
 
 export interface CorrelationRequest {
@@ -71,7 +71,7 @@ function anomaliesOf(req: CorrelationRequest, dimension: Dimension, totals: Grou
     if (group === '(none)') continue;
     const baseline: (Totals | undefined)[] = [];
     for (let b = baselineFrom; b < from; b += intervalMs) baseline.push(byBucket.get(b));
-    const merged = mergeTotals(baseline);
+    const merged = mergeBaseline(baseline);
     for (const metric of req.metrics ?? DEFAULT_METRICS) {
       const hits: number[] = [];
       let peak = 0;
