@@ -2,7 +2,7 @@
 // many standard errors the observed value lies from it. One method per kind of metric:
 // rates → two-proportion z-test, quantiles → order-statistic band, means → t prediction interval.
 
-import { bucketBounds, bucketLower, quantileFromHistogram } from '../../store/latency-sketch.js';
+import { bucketBounds, bucketLower } from '../../store/latency-sketch.js';
 import { normalQuantile, tQuantile, twoProportionZTest } from './stats.js';
 
 export type BandMethod = 'two_proportion_z' | 'order_statistic' | 't_prediction';
@@ -48,6 +48,10 @@ export function rateBand(x: number, n: number, baseX: number, baseN: number, con
 export function cdfFromHistogram(hist: readonly number[], x: number): number {
   let total = 0;
   for (const c of hist) total += c;
+  return cdfWithTotal(hist, x, total);
+}
+
+function cdfWithTotal(hist: readonly number[], x: number, total: number): number {
   if (total === 0) return NaN;
   let below = 0;
   for (let i = 0; i < hist.length; i++) {
@@ -110,15 +114,17 @@ const isPrepared = (h: readonly number[] | PreparedHistogram): h is PreparedHist
  */
 export function quantileBand(hist: readonly number[], baseHist: readonly number[] | PreparedHistogram, q: number, confidence = 0.95): Band {
   const base = isPrepared(baseHist) ? baseHist : prepareHistogram(baseHist);
-  const n = hist.reduce((s, c) => s + c, 0);
-  const value = quantileFromHistogram(hist, q);
+  // The bucket's histogram is read three times (count, quantile, share below): summed once.
+  const current = prepareHistogram(hist);
+  const n = current.total;
+  const value = preparedQuantile(current, q);
   const expected = preparedQuantile(base, q);
   if (n === 0 || value === null || expected === null) return none('order_statistic');
   const se = Math.sqrt((q * (1 - q)) / n);
   const half = zOf(confidence) * se;
   const low = preparedQuantile(base, Math.max(0, q - half))!;
   const high = preparedQuantile(base, Math.min(1, q + half))!;
-  const sigma = (q - cdfFromHistogram(hist, expected)) / se;
+  const sigma = (q - cdfWithTotal(hist, expected, n)) / se;
   return { expected, low, high, sigma, status: status(value, low, high), method: 'order_statistic', p: null };
 }
 
