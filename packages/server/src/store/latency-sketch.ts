@@ -56,14 +56,20 @@ export function emptyHistogram(): number[] {
   return new Array<number>(LATENCY_BUCKETS).fill(0);
 }
 
-/**
- * Estimates the q-quantile (0..1) from bucket counts, interpolating linearly inside the bucket that
- * holds the nearest-rank element. Returns null for an empty histogram.
- * @example quantileFromHistogram(hist, 0.95)
- */
-export function quantileFromHistogram(hist: readonly number[], q: number): number | null {
+/** The number of values in a histogram. */
+export function histogramTotal(hist: readonly number[]): number {
   let total = 0;
   for (const c of hist) total += c;
+  return total;
+}
+
+/**
+ * Estimates the q-quantile (0..1) from bucket counts, interpolating linearly inside the bucket that
+ * holds the nearest-rank element. Returns null for an empty histogram. `total`, when the caller
+ * already has it (several quantiles of one histogram), is histogramTotal(hist).
+ * @example quantileFromHistogram(hist, 0.95)
+ */
+export function quantileFromHistogram(hist: readonly number[], q: number, total = histogramTotal(hist)): number | null {
   if (total === 0) return null;
   const rank = Math.min(Math.max(q, 0), 1) * total;
   let cumulative = 0;

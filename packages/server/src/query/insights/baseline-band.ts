@@ -2,7 +2,7 @@
 // many standard errors the observed value lies from it. One method per kind of metric:
 // rates → two-proportion z-test, quantiles → order-statistic band, means → t prediction interval.
 
-import { bucketBounds, bucketLower } from '../../store/latency-sketch.js';
+import { bucketLower, histogramTotal, quantileFromHistogram } from '../../store/latency-sketch.js';
 import { normalQuantile, tQuantile, twoProportionZTest } from './stats.js';
 
 export type BandMethod = 'two_proportion_z' | 'order_statistic' | 't_prediction';
@@ -45,13 +45,7 @@ export function rateBand(x: number, n: number, baseX: number, baseN: number, con
 }
 
 /** Fraction of a histogram's mass below x, interpolating linearly inside x's bucket. */
-export function cdfFromHistogram(hist: readonly number[], x: number): number {
-  let total = 0;
-  for (const c of hist) total += c;
-  return cdfWithTotal(hist, x, total);
-}
-
-function cdfWithTotal(hist: readonly number[], x: number, total: number): number {
+export function cdfFromHistogram(hist: readonly number[], x: number, total = histogramTotal(hist)): number {
   if (total === 0) return NaN;
   let below = 0;
   for (let i = 0; i < hist.length; i++) {
@@ -69,62 +63,22 @@ function cdfWithTotal(hist: readonly number[], x: number, total: number): number
 }
 
 /**
- * A baseline histogram prepared for reading several quantiles of it (a correlation scan reads three
- * per bucket of every group against one baseline): its total and the count below each bucket.
- */
-export interface PreparedHistogram {
-  hist: readonly number[];
-  total: number;
-  /** below[i]: the counts of buckets 0..i-1 added in order, as quantileFromHistogram adds them. */
-  below: Float64Array;
-}
-
-export function prepareHistogram(hist: readonly number[]): PreparedHistogram {
-  const below = new Float64Array(hist.length + 1);
-  for (let i = 0; i < hist.length; i++) below[i + 1] = below[i]! + (hist[i] ?? 0);
-  return { hist, total: below[hist.length]!, below };
-}
-
-/** quantileFromHistogram(p.hist, q), the same number, without summing the histogram again. */
-export function preparedQuantile(p: PreparedHistogram, q: number): number | null {
-  if (p.total === 0) return null;
-  const rank = Math.min(Math.max(q, 0), 1) * p.total;
-  const { hist, below } = p;
-  for (let i = 0; i < hist.length; i++) {
-    const count = hist[i] ?? 0;
-    if (count === 0) continue;
-    const cumulative = below[i]!;
-    if (cumulative + count >= rank) {
-      const [lower, upper] = bucketBounds(i);
-      if (upper === Infinity) return lower;
-      return lower + ((upper - lower) * Math.max(rank - cumulative, 0)) / count;
-    }
-  }
-  return bucketBounds(hist.length - 1)[0];
-}
-
-const isPrepared = (h: readonly number[] | PreparedHistogram): h is PreparedHistogram => !Array.isArray(h);
-
-/**
- * Quantile q of the current histogram against the baseline histogram (or the baseline prepared by
- * prepareHistogram, for many buckets against one baseline). If the bucket's n values came
+ * Quantile q of the current histogram against the baseline histogram (`baseTotal`: its total, for
+ * callers that score many buckets against one baseline). If the bucket's n values came
  * from the baseline distribution F, their sample q-quantile would lie between F⁻¹(q ∓ z·√(q(1−q)/n))
  * (order-statistic interval). Sigma is the score statistic of the quantile (sign) test: the share
  * of current values below the baseline's q-quantile, against q, in units of √(q(1−q)/n).
  */
-export function quantileBand(hist: readonly number[], baseHist: readonly number[] | PreparedHistogram, q: number, confidence = 0.95): Band {
-  const base = isPrepared(baseHist) ? baseHist : prepareHistogram(baseHist);
-  // The bucket's histogram is read three times (count, quantile, share below): summed once.
-  const current = prepareHistogram(hist);
-  const n = current.total;
-  const value = preparedQuantile(current, q);
-  const expected = preparedQuantile(base, q);
+export function quantileBand(hist: readonly number[], baseHist: readonly number[], q: number, confidence = 0.95, baseTotal = histogramTotal(baseHist)): Band {
+  const n = histogramTotal(hist);
+  const value = quantileFromHistogram(hist, q, n);
+  const expected = quantileFromHistogram(baseHist, q, baseTotal);
   if (n === 0 || value === null || expected === null) return none('order_statistic');
   const se = Math.sqrt((q * (1 - q)) / n);
   const half = zOf(confidence) * se;
-  const low = preparedQuantile(base, Math.max(0, q - half))!;
-  const high = preparedQuantile(base, Math.min(1, q + half))!;
-  const sigma = (q - cdfWithTotal(hist, expected, n)) / se;
+  const low = quantileFromHistogram(baseHist, Math.max(0, q - half), baseTotal)!;
+  const high = quantileFromHistogram(baseHist, Math.min(1, q + half), baseTotal)!;
+  const sigma = (q - cdfFromHistogram(hist, expected, n)) / se;
   return { expected, low, high, sigma, status: status(value, low, high), method: 'order_statistic', p: null };
 }
 

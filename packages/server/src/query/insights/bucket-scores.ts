@@ -3,7 +3,8 @@
 
 import type { RollupRow } from '../../store/store.js';
 import { addRow, emptyTotals, metricValue, type Metric, type Totals } from '../aggregate.js';
-import { meanBand, prepareHistogram, quantileBand, rateBand, type Band, type PreparedHistogram } from './baseline-band.js';
+import { histogramTotal } from '../../store/latency-sketch.js';
+import { meanBand, quantileBand, rateBand, type Band } from './baseline-band.js';
 
 /** Metrics with a baseline band. */
 export const BAND_METRICS = [
@@ -66,15 +67,15 @@ export function mergeTotals(parts: readonly (Totals | undefined)[]): Totals {
   return t;
 }
 
-/** mergeTotals(baseline) with its histogram prepared for quantile bands. */
+/** mergeTotals(baseline) with the number of latencies in its histogram, read by every quantile band. */
 export interface MergedBaseline extends Totals {
-  prepared: PreparedHistogram;
+  latency_total: number;
 }
 
 /** The baseline buckets merged once, for callers that score many buckets against them. */
 export function mergeBaseline(baseline: readonly (Totals | undefined)[]): MergedBaseline {
   const merged = mergeTotals(baseline);
-  return { ...merged, prepared: prepareHistogram(merged.latency_hist) };
+  return { ...merged, latency_total: histogramTotal(merged.latency_hist) };
 }
 
 /**
@@ -87,7 +88,10 @@ export function bandFor(metric: BandMetric, current: Totals, baseline: readonly 
     return rateBand(current.errors, current.count, base.errors, base.count, confidence);
   }
   const q = QUANTILE[metric];
-  if (q !== undefined) return quantileBand(current.latency_hist, merged?.prepared ?? mergeTotals(baseline).latency_hist, q, confidence);
+  if (q !== undefined) {
+    const base = merged ?? mergeTotals(baseline);
+    return quantileBand(current.latency_hist, base.latency_hist, q, confidence, merged?.latency_total);
+  }
   const values = baseline.map((t) => (t === undefined ? null : metricValue(metric, t))).filter((v): v is number => v !== null);
   return meanBand(metricValue(metric, current) ?? NaN, values, confidence);
 }
