@@ -30,15 +30,11 @@ export interface ScoredPoint extends Band {
 /** Totals per group label, per bucket start. */
 export type GroupedTotals = Map<string, Map<number, Totals>>;
 
-/**
- * Sums rollup rows into buckets of `bucketMs`, per group (values joined by ' | ', '(none)' for
- * null); with `dimension`, per value of that one group column (rows read for several dimensions
- * at once, summed over the others).
- */
-export function groupTotals(rows: readonly RollupRow[], bucketMs: number, dimension?: number): GroupedTotals {
+/** Sums rollup rows into buckets of `bucketMs`, per group (values joined by ' | ', '(none)' for null). */
+export function groupTotals(rows: readonly RollupRow[], bucketMs: number): GroupedTotals {
   const out: GroupedTotals = new Map();
   for (const r of rows) {
-    const label = dimension === undefined ? r.group.map((v) => v ?? '(none)').join(' | ') : (r.group[dimension] ?? '(none)');
+    const label = r.group.map((v) => v ?? '(none)').join(' | ');
     let buckets = out.get(label);
     if (!buckets) out.set(label, (buckets = new Map()));
     const b = Math.floor(r.bucket / bucketMs) * bucketMs;

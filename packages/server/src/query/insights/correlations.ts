@@ -115,7 +115,7 @@ export async function correlatedAnomalies(store: Store, req: CorrelationRequest)
   const perDimension = await Promise.all(
     dims.map((d) => store.rollup({ project: req.project, from: baselineFrom, to: req.to, bucketMs: intervalMs, groupBy: [d], filter: {}, histogram })),
   );
-  const anomalies = dims.flatMap((d, i) => anomaliesOf(req, d, groupTotals(perDimension[i]!, intervalMs, 0), from, baselineFrom));
+  const anomalies = dims.flatMap((d, i) => anomaliesOf(req, d, groupTotals(perDimension[i]!, intervalMs), from, baselineFrom));
   anomalies.sort((a, b) => Math.abs(b.sigma) - Math.abs(a.sigma));
   const findings: CorrelatedFinding[] = [];
   for (let i = 0; i < anomalies.length; i++) {
