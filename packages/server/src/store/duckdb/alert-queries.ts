@@ -6,7 +6,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, RollupQuery, RollupRow } from '../store.js';
-import { prepared } from './prepared.js';
+import { runPrepared } from './prepared.js';
 import { dimensionColumn, filterConditions, queryRows } from './read-queries.js';
 import { HIST_COLUMNS, ROLLUP_SUM_COLUMNS } from './schema.js';
 import { numberColumn, numberOrZero } from './vector-read.js';
@@ -145,9 +145,7 @@ const NO_HISTOGRAM: number[] = Object.freeze([]) as unknown as number[];
 /** Rows from the result's column vectors, numbers read in bulk (vector-read.ts). */
 async function readAlertRollup(conn: DuckDBConnection, q: RollupQuery): Promise<RollupRow[]> {
   const { sql, params, groups, hist, stored } = alertRollupStatement(q);
-  const statement = await prepared(conn, sql);
-  statement.bind(params);
-  const result = await statement.run();
+  const result = await runPrepared(conn, sql, params);
   const rows: RollupRow[] = [];
   const s = groups + 1;
   for (let c = 0; c < result.chunkCount; c++) {

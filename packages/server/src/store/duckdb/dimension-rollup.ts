@@ -7,7 +7,7 @@ import type { Dimension } from '../../model/span.js';
 import { HOUR_MS, floorToBucket } from '../rollup.js';
 import { emptyHistogram } from '../latency-sketch.js';
 import { LATENCY_BUCKETS, type RollupQuery, type RollupRow } from '../store.js';
-import { prepared } from './prepared.js';
+import { runPrepared } from './prepared.js';
 import { compareUtf8 } from '../text-order.js';
 import { dimensionColumn } from './read-queries.js';
 import { DIMENSION_BUCKET_MS, DIMENSION_CODE, HIST_COLUMNS, ROLLUP_SUM_COLUMNS } from './schema.js';
@@ -62,9 +62,7 @@ export async function readDimensionRollup(conn: DuckDBConnection, q: RollupQuery
   const withMinutes = split < to;
   const params: DuckDBValue[] = [q.project, BigInt(from), BigInt(split)];
   if (withMinutes) params.push(BigInt(to));
-  const statement = await prepared(conn, statementSql(dim, hist, withMinutes));
-  statement.bind(params);
-  const result = await statement.run();
+  const result = await runPrepared(conn, statementSql(dim, hist, withMinutes), params);
 
   const byBucket = new Map<number, Map<string | null, RollupRow>>();
   const figures = ROLLUP_SUM_COLUMNS.length;

@@ -5,7 +5,7 @@ import type { DuckDBConnection, DuckDBListVector, DuckDBValue, DuckDBVector } fr
 import { SightlineError } from '../../model/errors.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { DecisionCountQuery, DecisionCountRow } from '../store.js';
-import { prepared } from './prepared.js';
+import { runPrepared } from './prepared.js';
 import { compareUtf8 } from '../text-order.js';
 import { filterConditions } from './read-queries.js';
 
@@ -44,9 +44,7 @@ export async function readInsightDecisionCounts(conn: DuckDBConnection, q: Decis
       FROM ${table} WHERE ${where.join(' AND ')}
       GROUP BY b, agent_id, decision_made)
     GROUP BY agent_id, decision_made`;
-  const statement = await prepared(conn, sql);
-  statement.bind(params);
-  const result = await statement.run();
+  const result = await runPrepared(conn, sql, params);
   const pairs: Pair[] = [];
   for (let c = 0; c < result.chunkCount; c++) {
     const chunk = result.getChunk(c);

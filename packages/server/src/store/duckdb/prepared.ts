@@ -1,15 +1,15 @@
-// Prepared statements kept per reader connection, for reads a process repeats with new bounds (the
-// alert engine's tick, the decision distribution): parsing and planning the same SQL text was a
-// large share of those reads. Every value is a bound parameter, so the SQL text is the key.
+// Prepared statements kept per connection, for statements a process repeats with new values (the
+// alert engine's tick, the decision distribution, every rollup flush): parsing and planning the
+// same SQL text was a large share of each. Every value is a bound parameter, so the text is the key.
 
-import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 
 const statements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
 /** Shapes kept per connection: a rule set has a handful (plans × minute / hour), custom rules and filters a few more. */
 const MAX_STATEMENTS = 48;
 
 /** The statement for `sql` on `conn`, prepared on first use. */
-export async function prepared(conn: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+async function prepared(conn: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
   let byText = statements.get(conn);
   if (byText === undefined) statements.set(conn, (byText = new Map()));
   const hit = byText.get(sql);
@@ -22,26 +22,9 @@ export async function prepared(conn: DuckDBConnection, sql: string): Promise<Duc
   return statement;
 }
 
-/**
- * Runs `sql` through its prepared statement with `params` and maps every result row with `row`,
- * which reads the chunk's column vectors directly: converting every cell to a value first
- * (getRows) was ~40% of such a read.
- */
-export async function readPrepared<T>(
-  conn: DuckDBConnection,
-  sql: string,
-  params: DuckDBValue[],
-  row: (columns: readonly DuckDBVector[], r: number) => T,
-): Promise<T[]> {
+/** Runs `sql` through its statement on `conn` with `params` bound; the result is read in full. */
+export async function runPrepared(conn: DuckDBConnection, sql: string, params: DuckDBValue[] = []): Promise<DuckDBMaterializedResult> {
   const statement = await prepared(conn, sql);
   statement.bind(params);
-  const result = await statement.run();
-  const rows: T[] = [];
-  for (let c = 0; c < result.chunkCount; c++) {
-    const chunk = result.getChunk(c);
-    const columns: DuckDBVector[] = [];
-    for (let i = 0; i < chunk.columnCount; i++) columns.push(chunk.getColumnVector(i));
-    for (let r = 0; r < chunk.rowCount; r++) rows.push(row(columns, r));
-  }
-  return rows;
+  return statement.run();
 }

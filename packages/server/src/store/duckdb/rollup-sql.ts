@@ -6,7 +6,7 @@
 import { LATENCY_BUCKETS } from '../store.js';
 import { bucketBounds, LATENCY_SKETCH_MAX_MS } from '../latency-sketch.js';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { prepared } from './prepared.js';
+import { runPrepared } from './prepared.js';
 import { DIMENSION_BUCKET_MS, dimensionRollupSelect, HIST_COLUMNS, ROLLUP_SUM_COLUMNS, ROLLUP_TABLES, type RollupTable } from './schema.js';
 import { TRACE_INDEX_INSERT_SQL } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
@@ -89,11 +89,7 @@ export async function flushRollupRange(conn: DuckDBConnection, lo: bigint, hi: b
     await conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${FLUSH_TABLE} AS ${flushMinutesSelect('false')}`);
     withFlushTable.add(conn);
   }
-  const run = async (sql: string, params: DuckDBValue[] = []) => {
-    const statement = await prepared(conn, sql);
-    statement.bind(params);
-    return statement.run();
-  };
+  const run = (sql: string, params?: DuckDBValue[]) => runPrepared(conn, sql, params);
   const range = [lo, hi];
   const touched: [RollupTable, number[]][] = [];
   await conn.run('BEGIN TRANSACTION');

@@ -36,12 +36,6 @@ export function numberOrZero(c: NumberColumn, r: number): number {
   return c.values[r]!;
 }
 
-/** The value of row `r`, or null. */
-export function numberOrNull(c: NumberColumn, r: number): number | null {
-  if (c.valid !== null && ((c.valid[r >> 3]! >> (r & 7)) & 1) === 0) return null;
-  return c.values[r]!;
-}
-
 /**
  * Column `column` of `chunk`, an INTEGER[width] array that is never NULL and holds no NULLs (the
  * SQL guarantees it): every row's `width` values, row after row.
