@@ -7,7 +7,7 @@ import { LATENCY_BUCKETS } from '../store.js';
 import { bucketBounds, LATENCY_SKETCH_MAX_MS } from '../latency-sketch.js';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { runPrepared } from './prepared.js';
-import { DIMENSION_BUCKET_MS, dimensionRollupSelect, HIST_COLUMNS, ROLLUP_SUM_COLUMNS, ROLLUP_TABLES, type RollupTable } from './schema.js';
+import { DIMENSION_BUCKET_MS, dimensionRollupSelect, HIST_COLUMNS, rollupMergedSums, ROLLUP_TABLES, type RollupTable } from './schema.js';
 import { TRACE_INDEX_INSERT_SQL } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
 
@@ -63,8 +63,7 @@ export function flushInsertSql(table: RollupTable): string {
   if (table === 'rollup_minute') return `INSERT INTO rollup_minute SELECT * FROM ${FLUSH_TABLE}`;
   if (table === 'rollup_dim_5min') return `INSERT INTO rollup_dim_5min ${dimensionRollupSelect(FLUSH_TABLE)}`;
   return `INSERT INTO rollup_hour
-    SELECT project, (bucket // ${HOUR_MS}) * ${HOUR_MS}, agent_id, model, decision_made, span_type, provider,
-      ${ROLLUP_SUM_COLUMNS.map((c) => `sum(${c})`).join(', ')}, ${HIST_COLUMNS.map((h) => `sum(${h})::INTEGER`).join(', ')}
+    SELECT project, (bucket // ${HOUR_MS}) * ${HOUR_MS}, agent_id, model, decision_made, span_type, provider, ${rollupMergedSums('rollup_hour')}
     FROM ${FLUSH_TABLE} GROUP BY ALL`;
 }
 
