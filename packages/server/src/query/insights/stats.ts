@@ -105,7 +105,7 @@ export function tCdf(t: number, df: number): number {
 }
 
 /** tQuantile answers by p and df: a band asks the same few (0.975 with its baseline's df) for every bucket. */
-const T_QUANTILES = new Map<number, Map<number, number>>();
+const T_QUANTILES = new Map<string, number>();
 const MAX_T_QUANTILES = 4_096;
 
 /**
@@ -115,15 +115,11 @@ const MAX_T_QUANTILES = 4_096;
 export function tQuantile(p: number, df: number): number {
   if (p === 0.5) return 0;
   if (p < 0.5) return -tQuantile(1 - p, df);
-  let byDf = T_QUANTILES.get(p);
-  if (byDf === undefined) {
-    if (T_QUANTILES.size >= MAX_T_QUANTILES) T_QUANTILES.clear();
-    T_QUANTILES.set(p, (byDf = new Map()));
-  }
-  let q = byDf.get(df);
+  const key = `${p} ${df}`;
+  let q = T_QUANTILES.get(key);
   if (q === undefined) {
-    if (byDf.size >= MAX_T_QUANTILES) byDf.clear();
-    byDf.set(df, (q = bisectTQuantile(p, df)));
+    if (T_QUANTILES.size >= MAX_T_QUANTILES) T_QUANTILES.clear();
+    T_QUANTILES.set(key, (q = bisectTQuantile(p, df)));
   }
   return q;
 }
