@@ -130,8 +130,8 @@ function packColumn(rows: Record<string, unknown>[], key: string): PackedColumn 
  * buffers postMessage can move.
  */
 export function packRows(value: unknown): { value: unknown; transfer: ArrayBuffer[] } {
-  // A list of results (alertRollups: one row array per query) is packed result by result; it was
-  // cloned object by object, ~3 ms for the two reads of a correlation scan.
+  // A list of results (alertRollups: one row array per query of an alert tick) is packed result by
+  // result; it was cloned object by object.
   if (Array.isArray(value) && value.length > 0 && value.every(Array.isArray)) {
     const items = value.map(packRows);
     const list: PackedList = { packedList: true, items: items.map((i) => i.value) };
