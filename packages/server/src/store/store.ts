@@ -2,6 +2,7 @@
 // speak only to this, so each works on both backends. SQL stays inside each backend's folder.
 
 import type { Dimension, Span, SpanType } from '../model/span.js';
+import type { CorrelationReport, CorrelationRequest } from '../query/insights/correlations.js';
 import type {
   CohortContrastRow, CohortRow, CohortScan, DecisionCountQuery, DecisionCountRow, InsightScan, MaterializeReport, PathRow,
 } from './insight-types.js';
@@ -292,6 +293,13 @@ export interface Store {
    * bucket, agent, decision: the decision distribution's one read, without the other rollup columns.
    */
   insightDecisionCounts(q: DecisionCountQuery): Promise<DecisionCountRow[]>;
+  /**
+   * The correlation scan (src/query/insights/correlations.ts) run where the store keeps its data.
+   * DuckDB runs it on its worker thread: its two reads return ~600 rows with 64-bucket histograms,
+   * which cost more to carry to the main thread (~0.7 ms) than the report. Absent: the analysis
+   * runs on the caller's thread from rollup() reads, with the same result.
+   */
+  correlatedAnomalies?(req: CorrelationRequest): Promise<CorrelationReport>;
 
   // ---- Export (sightline export, GET /api/export) ----
   /** Up to `limit` whole spans ordered by (timestamp, trace_id, span_id), strictly after `after`. */

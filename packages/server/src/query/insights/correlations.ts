@@ -102,9 +102,24 @@ function jaccard(a: readonly number[], b: readonly number[]): number {
   return inter / (sa.size + b.length - inter);
 }
 
-export async function correlatedAnomalies(store: Store, req: CorrelationRequest): Promise<CorrelationReport> {
+/**
+ * Correlated anomalies of `req`: computed by the store where it keeps its data when it can
+ * (DuckDB: on its worker thread, see Store.correlatedAnomalies), else here from its rollup reads.
+ * @example const report = await correlatedAnomalies(store, { project, from: now - HOUR, to: now, intervalMs: 5 * MINUTE });
+ */
+export function correlatedAnomalies(store: Store, req: CorrelationRequest): Promise<CorrelationReport> {
+  checkInterval(req);
+  return store.correlatedAnomalies ? store.correlatedAnomalies(req) : analyseCorrelations(store, req);
+}
+
+function checkInterval(req: CorrelationRequest): void {
+  if (req.intervalMs % MINUTE !== 0) throw new RangeError('intervalMs must be whole minutes');
+}
+
+/** The analysis behind correlatedAnomalies, from one single-dimension rollup read per dimension. */
+export async function analyseCorrelations(store: Pick<Store, 'rollup'>, req: CorrelationRequest): Promise<CorrelationReport> {
+  checkInterval(req);
   const { intervalMs } = req;
-  if (intervalMs % MINUTE !== 0) throw new RangeError('intervalMs must be whole minutes');
   const from = Math.floor(req.from / intervalMs) * intervalMs;
   const baselineFrom = from - (req.baselineBuckets ?? 12) * intervalMs;
   const dims = req.dimensions ?? DEFAULT_DIMENSIONS;
@@ -112,10 +127,14 @@ export async function correlatedAnomalies(store: Store, req: CorrelationRequest)
   // One read per dimension, side by side: a store can answer a single-dimension read from
   // per-dimension rollups (DuckDB's rollup_dim_5min), a few dozen rows a bucket.
   const histogram = metrics.some((m) => QUANTILE_METRICS.has(m));
+  // Each dimension is scored as soon as its rows are back, while the store still reads the others.
   const perDimension = await Promise.all(
-    dims.map((d) => store.rollup({ project: req.project, from: baselineFrom, to: req.to, bucketMs: intervalMs, groupBy: [d], filter: {}, histogram })),
+    dims.map(async (d) => {
+      const rows = await store.rollup({ project: req.project, from: baselineFrom, to: req.to, bucketMs: intervalMs, groupBy: [d], filter: {}, histogram });
+      return anomaliesOf(req, d, groupTotals(rows, intervalMs), from, baselineFrom);
+    }),
   );
-  const anomalies = dims.flatMap((d, i) => anomaliesOf(req, d, groupTotals(perDimension[i]!, intervalMs), from, baselineFrom));
+  const anomalies = perDimension.flat();
   anomalies.sort((a, b) => Math.abs(b.sigma) - Math.abs(a.sigma));
   const findings: CorrelatedFinding[] = [];
   for (let i = 0; i < anomalies.length; i++) {

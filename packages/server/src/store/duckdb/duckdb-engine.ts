@@ -20,6 +20,7 @@ import * as alerts from './alert-queries.js';
 import * as catalog from './catalog-queries.js';
 import * as exportSql from './export-queries.js';
 import * as insights from './insight-api.js';
+import { analyseCorrelations, type CorrelationReport, type CorrelationRequest } from '../../query/insights/correlations.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
 import type { TraceHint } from './read-queries.js';
@@ -362,6 +363,14 @@ export class DuckDbEngine {
   async insightDecisionCounts(q: DecisionCountQuery): Promise<DecisionCountRow[]> {
     await this.rollupsCurrent().catch(() => undefined);
     return this.read((conn) => insights.readInsightDecisionCounts(conn, q));
+  }
+
+  /**
+   * The correlation scan on this thread (the store worker), from this engine's own rollup reads:
+   * only the report goes back to the main thread.
+   */
+  correlatedAnomalies(req: CorrelationRequest): Promise<CorrelationReport> {
+    return analyseCorrelations(this, req);
   }
 
   /** Physical row counts of the rollup tables (delta rows included), for tests and benchmarks. */

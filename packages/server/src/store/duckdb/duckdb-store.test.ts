@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Span } from '../../model/span.js';
+import { createIngestPipeline } from '../../ingest/pipeline.js';
+import { createPriceTable } from '../../ingest/pricing.js';
+import { DEFAULT_LIMITS } from '../../model/limits.js';
+import { analyseCorrelations, correlatedAnomalies } from '../../query/insights/correlations.js';
+import { createFleet, simulateToArray } from '../../sim/index.js';
 import { HOUR_MS, MINUTE_MS } from '../rollup.js';
 import { expectRowsEqual, expectedRollup, fleetSpans, makeSpan, runStoreConformance } from '../store.case.js';
 import type { Dim } from '../store.case.js';
@@ -238,5 +243,38 @@ describe('DuckDB rollups after a crash', () => {
     const again = await createDuckDbStore({ path });
     expectRowsEqual(await again.rollup({ ...q, bucketMs: HOUR_MS, groupBy: [] }), expectedRollup(spans, HOUR_MS, []));
     await again.close();
+  });
+});
+
+describe('DuckDB correlation scan on the store worker', () => {
+  it('answers exactly what the analysis computes from rollup reads on the main thread', async () => {
+    const t0 = Date.UTC(2025, 2, 3);
+    const fleet = createFleet({
+      seed: 5,
+      agents: 8,
+      tracesPerMinutePerAgent: 12,
+      incidents: [
+        { kind: 'latency_regression', model: 'gpt-4o', start: t0 + 2 * HOUR_MS, durationMs: 30 * MINUTE_MS, factor: 4 },
+        { kind: 'error_spike', decision: 'refund', start: t0 + 2 * HOUR_MS, durationMs: 30 * MINUTE_MS, errorRate: 0.6 },
+      ],
+    });
+    const pipeline = createIngestPipeline({ limits: DEFAULT_LIMITS, prices: createPriceTable() });
+    const { spans } = pipeline.process(simulateToArray(fleet, { from: t0, to: t0 + 3 * HOUR_MS }), { project: 'alpha', now: t0 + 4 * HOUR_MS });
+    const store = await createDuckDbStore({ path: newPath() });
+    expect(store.correlatedAnomalies).toBeTypeOf('function');
+    await store.append(spans);
+    // 5-minute buckets read rollup_dim_5min, 10-minute ones rollup_minute; `to` inside a bucket.
+    for (const intervalMs of [5 * MINUTE_MS, 10 * MINUTE_MS]) {
+      const req = { project: 'alpha', from: t0 + 2 * HOUR_MS, to: t0 + 2 * HOUR_MS + 37 * MINUTE_MS, intervalMs };
+      const onWorker = await correlatedAnomalies(store, req);
+      // The same analysis with the store's rollup() as its only read, run here.
+      const here = await analyseCorrelations({ rollup: (q) => store.rollup(q) }, req);
+      expect(onWorker).toEqual(here);
+      const top = onWorker.findings[0]!;
+      expect(new Set([`${top.a.group}:${top.a.metric}`, `${top.b.group}:${top.b.metric}`])).toEqual(new Set(['gpt-4o:latency_p95', 'refund:error_rate']));
+    }
+    // Checked before the worker is asked, as the analysis does.
+    expect(() => correlatedAnomalies(store, { project: 'alpha', from: t0, to: t0 + HOUR_MS, intervalMs: 90_000 })).toThrow('intervalMs must be whole minutes');
+    await store.close();
   });
 });
