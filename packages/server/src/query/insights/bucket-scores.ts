@@ -1,7 +1,7 @@
 // Scores every bucket × group of a metric against its baseline buckets: shared by regression
 // detection and correlated anomalies.
 
-import type { RollupRow } from '../../store/store.js';
+import { LATENCY_BUCKETS, type RollupRow } from '../../store/store.js';
 import { addRow, emptyTotals, metricValue, type Metric, type Totals } from '../aggregate.js';
 import { histogramTotal } from '../../store/latency-sketch.js';
 import { meanBand, quantileBand, rateBand, type Band } from './baseline-band.js';
@@ -30,16 +30,33 @@ export interface ScoredPoint extends Band {
 /** Totals per group label, per bucket start. */
 export type GroupedTotals = Map<string, Map<number, Totals>>;
 
-/** Sums rollup rows into buckets of `bucketMs`, per group (values joined by ' | ', '(none)' for null). */
+/**
+ * Sums rollup rows into buckets of `bucketMs`, per group (values joined by ' | ', '(none)' for null).
+ * A row alone in its bucket and group (with its histogram) stands for its own totals, read only:
+ * at the rows' own bucket size that is every row, and copying each into new totals with a new
+ * 64-bucket histogram was a fifth of a correlation scan's analysis.
+ */
 export function groupTotals(rows: readonly RollupRow[], bucketMs: number): GroupedTotals {
   const out: GroupedTotals = new Map();
+  // Totals made here, which later rows may be added to; any other entry is a caller's row.
+  const sums = new Set<Totals>();
   for (const r of rows) {
-    const label = r.group.map((v) => v ?? '(none)').join(' | ');
+    const label = r.group.length === 1 ? (r.group[0] ?? '(none)') : r.group.map((v) => v ?? '(none)').join(' | ');
     let buckets = out.get(label);
     if (!buckets) out.set(label, (buckets = new Map()));
     const b = Math.floor(r.bucket / bucketMs) * bucketMs;
     let t = buckets.get(b);
-    if (!t) buckets.set(b, (t = emptyTotals()));
+    if (t === undefined && r.latency_hist.length === LATENCY_BUCKETS) {
+      buckets.set(b, r);
+      continue;
+    }
+    if (t === undefined || !sums.has(t)) {
+      const first = t;
+      t = emptyTotals();
+      if (first !== undefined) addRow(t, first as RollupRow);
+      sums.add(t);
+      buckets.set(b, t);
+    }
     addRow(t, r);
   }
   return out;

@@ -5,7 +5,6 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Dimension } from '../../model/span.js';
 import { HOUR_MS, floorToBucket } from '../rollup.js';
-import { emptyHistogram } from '../latency-sketch.js';
 import { LATENCY_BUCKETS, type RollupQuery, type RollupRow } from '../store.js';
 import { runPrepared } from './prepared.js';
 import { compareUtf8 } from '../text-order.js';
@@ -80,14 +79,14 @@ export async function readDimensionRollup(conn: DuckDBConnection, q: RollupQuery
       if (rows === undefined) byBucket.set(bucket, (rows = new Map()));
       let row = rows.get(value);
       if (row === undefined) {
-        row = emptyRow(bucket, grouped ? [value] : [], hist);
+        // A key's first stored row gives its histogram as it is; rows of later flushes add to it.
+        row = emptyRow(bucket, grouped ? [value] : [], counts === null ? [] : copyHistogram(counts, r));
         rows.set(value, row);
-      }
-      addFigures(row, sums, r);
-      if (counts !== null) {
+      } else if (counts !== null) {
         const h = row.latency_hist;
         for (let i = 0, o = r * LATENCY_BUCKETS; i < LATENCY_BUCKETS; i++) h[i] = h[i]! + counts[o + i]!;
       }
+      addFigures(row, sums, r);
     }
   }
   const out: RollupRow[] = [];
@@ -114,7 +113,14 @@ function addFigures(row: RollupRow, c: NumberColumn[], r: number): void {
   row.confidence_count += numberOrZero(c[10]!, r);
 }
 
-function emptyRow(bucket: number, group: (string | null)[], hist: boolean): RollupRow {
+/** Row `r`'s histogram out of the flat counts of an INTEGER[64] column. */
+function copyHistogram(counts: ArrayLike<number>, r: number): number[] {
+  const h = new Array<number>(LATENCY_BUCKETS);
+  for (let i = 0, o = r * LATENCY_BUCKETS; i < LATENCY_BUCKETS; i++) h[i] = counts[o + i]!;
+  return h;
+}
+
+function emptyRow(bucket: number, group: (string | null)[], latency_hist: number[]): RollupRow {
   return {
     bucket,
     group,
@@ -129,7 +135,7 @@ function emptyRow(bucket: number, group: (string | null)[], hist: boolean): Roll
     cost_usd: 0,
     confidence_sum: 0,
     confidence_count: 0,
-    latency_hist: hist ? emptyHistogram() : [],
+    latency_hist,
   };
 }
 
