@@ -13,7 +13,7 @@ import { createIngestPipeline } from '../src/ingest/pipeline.js';
 import { createPriceTable } from '../src/ingest/pricing.js';
 import { DEFAULT_LIMITS } from '../src/model/limits.js';
 import { analyseCohorts } from '../src/query/insights/cohorts.js';
-import { correlatedAnomalies } from '../src/query/insights/correlations.js';
+import { runAnalysis } from '../src/query/insights/analyses.js';
 import { decisionDistribution } from '../src/query/insights/decisions.js';
 import { costByPath } from '../src/query/insights/paths.js';
 import { detectRegressions } from '../src/query/insights/regressions.js';
@@ -111,7 +111,7 @@ function endpoints(store: Store): Record<string, () => Promise<unknown>> {
     'cohorts (7 days, every key)': () => analyseCohorts(store, { project, from: START, to: END }),
     'decisions (7 days, 4 h buckets)': () => decisionDistribution(store, { project, from: START, to: END, intervalMs: 4 * HOUR }),
     'tokens (24 h by agent, previous 24 h)': () => tokenEfficiency(store, { project, from: END - DAY, to: END, groupBy: 'agent' }),
-    'correlations (last 1 h, 5 min buckets)': () => correlatedAnomalies(store, { project, from: END - HOUR, to: END, intervalMs: 5 * MIN }),
+    'correlations (last 1 h, 5 min buckets)': () => runAnalysis(store, 'correlations', { project, from: END - HOUR, to: END, intervalMs: 5 * MIN }),
   };
 }
 

@@ -1,7 +1,7 @@
 // Links a firing alert to the Insight engine's correlated findings (src/query/insights): the
 // strongest finding of the last hour that involves one of the alert's label values.
 
-import { correlatedAnomalies } from '../query/insights/correlations.js';
+import { runAnalysis } from '../query/insights/analyses.js';
 import type { Store } from '../store/store.js';
 import type { AlertState, CorrelatedFinding } from './state-machine.js';
 
@@ -11,7 +11,7 @@ export function createFindingLookup(store: Store, clock: () => number): (state: 
   return async (state) => {
     const to = clock();
     const from = to - HOUR;
-    const report = await correlatedAnomalies(store, { project: state.project, from, to, intervalMs: 5 * 60_000, limit: 20 });
+    const report = await runAnalysis(store, 'correlations', { project: state.project, from, to, intervalMs: 5 * 60_000, limit: 20 });
     const values = new Set(Object.values(state.labels).filter((v): v is string => v !== null));
     const hit = report.findings.find((f) => values.has(f.a.group) || values.has(f.b.group));
     if (!hit) return undefined;

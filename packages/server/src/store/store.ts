@@ -2,7 +2,7 @@
 // speak only to this, so each works on both backends. SQL stays inside each backend's folder.
 
 import type { Dimension, Span, SpanType } from '../model/span.js';
-import type { CorrelationReport, CorrelationRequest } from '../query/insights/correlations.js';
+import type { AnalysisName, AnalysisReport, AnalysisRequest } from '../query/insights/analyses.js';
 import type {
   CohortContrastRow, CohortRow, CohortScan, DecisionCountQuery, DecisionCountRow, InsightScan, MaterializeReport, PathRow,
 } from './insight-types.js';
@@ -294,12 +294,12 @@ export interface Store {
    */
   insightDecisionCounts(q: DecisionCountQuery): Promise<DecisionCountRow[]>;
   /**
-   * The correlation scan (src/query/insights/correlations.ts) run where the store keeps its data.
-   * DuckDB runs it on its worker thread: its two reads return ~600 rows with 64-bucket histograms,
-   * which cost more to carry to the main thread (~0.7 ms) than the report. Absent: the analysis
-   * runs on the caller's thread from rollup() reads, with the same result.
+   * Runs an insight analysis (src/query/insights/analyses.ts) where the store keeps its data.
+   * DuckDB runs it on its worker thread, where its reads are answered: only the report crosses to
+   * the main thread. Absent: runAnalysis runs it on the caller's thread from this store's reads,
+   * with the same result.
    */
-  correlatedAnomalies?(req: CorrelationRequest): Promise<CorrelationReport>;
+  analyse?<K extends AnalysisName>(name: K, req: AnalysisRequest<K>): Promise<AnalysisReport<K>>;
 
   // ---- Export (sightline export, GET /api/export) ----
   /** Up to `limit` whole spans ordered by (timestamp, trace_id, span_id), strictly after `after`. */

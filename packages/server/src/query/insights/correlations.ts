@@ -102,23 +102,9 @@ function jaccard(a: readonly number[], b: readonly number[]): number {
   return inter / (sa.size + b.length - inter);
 }
 
-/**
- * Correlated anomalies of `req`: computed by the store where it keeps its data when it can
- * (DuckDB: on its worker thread, see Store.correlatedAnomalies), else here from its rollup reads.
- * @example const report = await correlatedAnomalies(store, { project, from: now - HOUR, to: now, intervalMs: 5 * MINUTE });
- */
-export function correlatedAnomalies(store: Store, req: CorrelationRequest): Promise<CorrelationReport> {
-  checkInterval(req);
-  return store.correlatedAnomalies ? store.correlatedAnomalies(req) : analyseCorrelations(store, req);
-}
-
-function checkInterval(req: CorrelationRequest): void {
+/** Correlated anomalies from one single-dimension rollup read per dimension. */
+export async function correlatedAnomalies(store: Pick<Store, 'rollup'>, req: CorrelationRequest): Promise<CorrelationReport> {
   if (req.intervalMs % MINUTE !== 0) throw new RangeError('intervalMs must be whole minutes');
-}
-
-/** The analysis behind correlatedAnomalies, from one single-dimension rollup read per dimension. */
-export async function analyseCorrelations(store: Pick<Store, 'rollup'>, req: CorrelationRequest): Promise<CorrelationReport> {
-  checkInterval(req);
   const { intervalMs } = req;
   const from = Math.floor(req.from / intervalMs) * intervalMs;
   const baselineFrom = from - (req.baselineBuckets ?? 12) * intervalMs;

@@ -20,7 +20,7 @@ import * as alerts from './alert-queries.js';
 import * as catalog from './catalog-queries.js';
 import * as exportSql from './export-queries.js';
 import * as insights from './insight-api.js';
-import { analyseCorrelations, type CorrelationReport, type CorrelationRequest } from '../../query/insights/correlations.js';
+import { runAnalysisOn, type AnalysisName, type AnalysisReport, type AnalysisRequest } from '../../query/insights/analyses.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
 import type { TraceHint } from './read-queries.js';
@@ -365,12 +365,9 @@ export class DuckDbEngine {
     return this.read((conn) => insights.readInsightDecisionCounts(conn, q));
   }
 
-  /**
-   * The correlation scan on this thread (the store worker), from this engine's own rollup reads:
-   * only the report goes back to the main thread.
-   */
-  correlatedAnomalies(req: CorrelationRequest): Promise<CorrelationReport> {
-    return analyseCorrelations(this, req);
+  /** An insight analysis on this thread (the store worker), from this engine's own reads: only the report goes back. */
+  analyse<K extends AnalysisName>(name: K, req: AnalysisRequest<K>): Promise<AnalysisReport<K>> {
+    return runAnalysisOn(this, name, req);
   }
 
   /** Physical row counts of the rollup tables (delta rows included), for tests and benchmarks. */

@@ -11,7 +11,7 @@ import type { Span } from '../../model/span.js';
 import { createIngestPipeline } from '../../ingest/pipeline.js';
 import { createPriceTable } from '../../ingest/pricing.js';
 import { DEFAULT_LIMITS } from '../../model/limits.js';
-import { analyseCorrelations, correlatedAnomalies } from '../../query/insights/correlations.js';
+import { runAnalysis, runAnalysisOn } from '../../query/insights/analyses.js';
 import { createFleet, simulateToArray } from '../../sim/index.js';
 import { HOUR_MS, MINUTE_MS } from '../rollup.js';
 import { expectRowsEqual, expectedRollup, fleetSpans, makeSpan, runStoreConformance } from '../store.case.js';
@@ -247,7 +247,7 @@ describe('DuckDB rollups after a crash', () => {
 });
 
 describe('DuckDB correlation scan on the store worker', () => {
-  it('answers exactly what the analysis computes from rollup reads on the main thread', async () => {
+  it("answers exactly what the analysis computes from the store's reads on the main thread", async () => {
     const t0 = Date.UTC(2025, 2, 3);
     const fleet = createFleet({
       seed: 5,
@@ -261,20 +261,21 @@ describe('DuckDB correlation scan on the store worker', () => {
     const pipeline = createIngestPipeline({ limits: DEFAULT_LIMITS, prices: createPriceTable() });
     const { spans } = pipeline.process(simulateToArray(fleet, { from: t0, to: t0 + 3 * HOUR_MS }), { project: 'alpha', now: t0 + 4 * HOUR_MS });
     const store = await createDuckDbStore({ path: newPath() });
-    expect(store.correlatedAnomalies).toBeTypeOf('function');
+    expect(store.analyse).toBeTypeOf('function');
     await store.append(spans);
+    // The same analysis with the store's reads (answered on the worker, rows carried here), run here.
+    const here = { rollup: store.rollup };
+    const from = t0 + 2 * HOUR_MS;
     // 5-minute buckets read rollup_dim_5min, 10-minute ones rollup_minute; `to` inside a bucket.
     for (const intervalMs of [5 * MINUTE_MS, 10 * MINUTE_MS]) {
-      const req = { project: 'alpha', from: t0 + 2 * HOUR_MS, to: t0 + 2 * HOUR_MS + 37 * MINUTE_MS, intervalMs };
-      const onWorker = await correlatedAnomalies(store, req);
-      // The same analysis with the store's rollup() as its only read, run here.
-      const here = await analyseCorrelations({ rollup: (q) => store.rollup(q) }, req);
-      expect(onWorker).toEqual(here);
+      const req = { project: 'alpha', from, to: from + 37 * MINUTE_MS, intervalMs };
+      const onWorker = await runAnalysis(store, 'correlations', req);
+      expect(onWorker).toEqual(await runAnalysisOn(here, 'correlations', req));
       const top = onWorker.findings[0]!;
       expect(new Set([`${top.a.group}:${top.a.metric}`, `${top.b.group}:${top.b.metric}`])).toEqual(new Set(['gpt-4o:latency_p95', 'refund:error_rate']));
     }
-    // Checked before the worker is asked, as the analysis does.
-    expect(() => correlatedAnomalies(store, { project: 'alpha', from: t0, to: t0 + HOUR_MS, intervalMs: 90_000 })).toThrow('intervalMs must be whole minutes');
+    // An error inside the worker reaches the caller with its message.
+    await expect(runAnalysis(store, 'correlations', { project: 'alpha', from, to: from + HOUR_MS, intervalMs: 90_000 })).rejects.toThrow('intervalMs must be whole minutes');
     await store.close();
   });
 });

@@ -105,7 +105,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     insightCohorts: (q) => call('insightCohorts', q),
     insightCohortContrasts: (q) => call('insightCohortContrasts', q),
     insightDecisionCounts: (q) => call('insightDecisionCounts', q),
-    correlatedAnomalies: (req) => call('correlatedAnomalies', req),
+    analyse: (name, req) => call('analyse', name, req),
     close: async () => {
       if (dead !== null) return;
       await call('close');
