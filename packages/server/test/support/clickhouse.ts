@@ -3,7 +3,7 @@
 // cluster. Nothing is mocked; the packaged system service is never used.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,13 +114,10 @@ async function stopServer(server: ClickHouseServer): Promise<void> {
   clearTimeout(timer);
 }
 
-/**
- * Starts `shards` ClickHouse servers that all know a two-or-more-shard cluster TEST_CLUSTER made of
- * themselves, and resolves once each answers /ping.
- * @example const ch = await startClickHouse(); const url = ch.storeUrl('t1'); … await ch.stop();
- */
-export async function startClickHouse(opts: { shards?: number } = {}): Promise<ClickHouseCluster> {
-  const count = opts.shards ?? 1;
+class PortTakenError extends Error {}
+
+/** Starts `count` servers on ports found free; PortTakenError when one was taken meanwhile. */
+async function startShards(count: number): Promise<ClickHouseServer[]> {
   const ports = await Promise.all(
     Array.from({ length: count }, async () => ({ http: await freePort(), tcp: await freePort(), inter: await freePort() })),
   );
@@ -134,9 +131,35 @@ export async function startClickHouse(opts: { shards?: number } = {}): Promise<C
       shards.push({ url: `http://127.0.0.1:${p.http}`, httpPort: p.http, tcpPort: p.tcp, dir, process: spawnServer(dir) });
     }
     await Promise.all(shards.map((s) => waitForPing(s.url, s.process, s.dir)));
+    return shards;
   } catch (err) {
     await Promise.all(shards.map(stopServer));
+    const taken = shards.some((s) => existsSync(join(s.dir, 'error.log')) && readFileSync(join(s.dir, 'error.log'), 'utf8').includes('Address already in use'));
+    if (taken) {
+      for (const s of shards) rmSync(s.dir, { recursive: true, force: true });
+      throw new PortTakenError(err instanceof Error ? err.message : String(err));
+    }
     throw err;
+  }
+}
+
+/**
+ * Starts `shards` ClickHouse servers that all know a two-or-more-shard cluster TEST_CLUSTER made of
+ * themselves, and resolves once each answers /ping.
+ * @example const ch = await startClickHouse(); const url = ch.storeUrl('t1'); … await ch.stop();
+ */
+export async function startClickHouse(opts: { shards?: number } = {}): Promise<ClickHouseCluster> {
+  const count = opts.shards ?? 1;
+  // A port found free can be taken by another test file's server before ClickHouse binds it
+  // (test files run in parallel): such a start is retried on new ports.
+  let shards: ClickHouseServer[] = [];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      shards = await startShards(count);
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTakenError)) throw err;
+    }
   }
   return {
     shards,
