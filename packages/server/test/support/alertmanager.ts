@@ -31,6 +31,18 @@ export function alertmanagerInstalled(): boolean {
 }
 
 export async function startAlertmanager(): Promise<RunningAlertmanager> {
+  // A port found free can be taken by another test file's server before Alertmanager binds it
+  // (test files run in parallel): such a start is retried on a new port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce();
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof Error && /address already in use/i.test(err.message))) throw err;
+    }
+  }
+}
+
+async function startOnce(): Promise<RunningAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), 'sightline-am-'));
   const config = join(dir, 'alertmanager.yml');
   // One receiver that sends nowhere: the test reads alerts back from the API.
@@ -47,7 +59,10 @@ export async function startAlertmanager(): Promise<RunningAlertmanager> {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`alertmanager exited (${child.exitCode}):\n${out}`);
+    if (child.exitCode !== null) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`alertmanager exited (${child.exitCode}):\n${out}`);
+    }
     try {
       if ((await fetch(`${url}/-/ready`)).ok) break;
     } catch {
