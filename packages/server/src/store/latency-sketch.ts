@@ -34,7 +34,7 @@ export function bucketLower(i: number): number {
 
 /** Lower and upper edge of bucket i (upper is Infinity for the last bucket). */
 export function bucketBounds(i: number): [number, number] {
-  return [EDGES[i] ?? Infinity, EDGES[i + 1] ?? Infinity];
+  return [bucketLower(i), bucketLower(i + 1)];
 }
 
 /**

@@ -9,7 +9,7 @@ import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, R
 import { runPrepared } from './prepared.js';
 import { dimensionColumn, filterConditions, queryRows } from './read-queries.js';
 import { HIST_COLUMNS, ROLLUP_SUM_COLUMNS } from './schema.js';
-import { numberColumn, numberOrZero } from './vector-read.js';
+import { numberColumn, numberOrZero, rollupRowAt } from './vector-read.js';
 
 export async function putAlertRecords(conn: DuckDBConnection, kind: AlertRecordKind, records: AlertRecord[]): Promise<void> {
   if (records.length === 0) return;
@@ -163,22 +163,7 @@ async function readAlertRollup(conn: DuckDBConnection, q: RollupQuery): Promise<
         latency_hist = new Array<number>(hist);
         for (let i = 0; i < hist; i++) latency_hist[i] = numberOrZero(h[i]!, r);
       }
-      rows.push({
-        bucket: numberOrZero(bucket, r),
-        group,
-        count: numberOrZero(f[0]!, r),
-        errors: numberOrZero(f[1]!, r),
-        latency_sum: numberOrZero(f[2]!, r),
-        tokens_input: numberOrZero(f[3]!, r),
-        tokens_output: numberOrZero(f[4]!, r),
-        tokens_cache_read: numberOrZero(f[5]!, r),
-        tokens_cache_write: numberOrZero(f[6]!, r),
-        tokens_reasoning: numberOrZero(f[7]!, r),
-        cost_usd: numberOrZero(f[8]!, r),
-        confidence_sum: numberOrZero(f[9]!, r),
-        confidence_count: numberOrZero(f[10]!, r),
-        latency_hist,
-      });
+      rows.push(rollupRowAt(numberOrZero(bucket, r), group, f, r, latency_hist));
     }
   }
   return rows;

@@ -10,7 +10,7 @@ import { runPrepared } from './prepared.js';
 import { compareUtf8 } from '../text-order.js';
 import { dimensionColumn } from './read-queries.js';
 import { DIMENSION_BUCKET_MS, DIMENSION_CODE, HIST_COLUMNS, ROLLUP_SUM_COLUMNS } from './schema.js';
-import { arrayColumn, numberColumn, numberOrZero, type NumberColumn } from './vector-read.js';
+import { addRollupFiguresAt, arrayColumn, numberColumn, numberOrZero, rollupRowAt } from './vector-read.js';
 
 /**
  * Whether rollup_dim_5min can answer `q` exactly: whole 5-minute buckets that are not whole hours
@@ -77,16 +77,17 @@ export async function readDimensionRollup(conn: DuckDBConnection, q: RollupQuery
       const value = grouped ? (values.getItem(r) as string | null) : null;
       let rows = byBucket.get(bucket);
       if (rows === undefined) byBucket.set(bucket, (rows = new Map()));
-      let row = rows.get(value);
+      const row = rows.get(value);
       if (row === undefined) {
-        // A key's first stored row gives its histogram as it is; rows of later flushes add to it.
-        row = emptyRow(bucket, grouped ? [value] : [], counts === null ? [] : copyHistogram(counts, r));
-        rows.set(value, row);
-      } else if (counts !== null) {
+        // A key's first stored row is its row as read; rows of later flushes add to it.
+        rows.set(value, rollupRowAt(bucket, grouped ? [value] : [], sums, r, counts === null ? [] : copyHistogram(counts, r)));
+        continue;
+      }
+      addRollupFiguresAt(row, sums, r);
+      if (counts !== null) {
         const h = row.latency_hist;
         for (let i = 0, o = r * LATENCY_BUCKETS; i < LATENCY_BUCKETS; i++) h[i] = h[i]! + counts[o + i]!;
       }
-      addFigures(row, sums, r);
     }
   }
   const out: RollupRow[] = [];
@@ -98,45 +99,11 @@ export async function readDimensionRollup(conn: DuckDBConnection, q: RollupQuery
   return out;
 }
 
-/** Adds row `r` of the figure columns (ROLLUP_SUM_COLUMNS order) to `row`. */
-function addFigures(row: RollupRow, c: NumberColumn[], r: number): void {
-  row.count += numberOrZero(c[0]!, r);
-  row.errors += numberOrZero(c[1]!, r);
-  row.latency_sum += numberOrZero(c[2]!, r);
-  row.tokens_input += numberOrZero(c[3]!, r);
-  row.tokens_output += numberOrZero(c[4]!, r);
-  row.tokens_cache_read += numberOrZero(c[5]!, r);
-  row.tokens_cache_write += numberOrZero(c[6]!, r);
-  row.tokens_reasoning += numberOrZero(c[7]!, r);
-  row.cost_usd += numberOrZero(c[8]!, r);
-  row.confidence_sum += numberOrZero(c[9]!, r);
-  row.confidence_count += numberOrZero(c[10]!, r);
-}
-
 /** Row `r`'s histogram out of the flat counts of an INTEGER[64] column. */
 function copyHistogram(counts: ArrayLike<number>, r: number): number[] {
   const h = new Array<number>(LATENCY_BUCKETS);
   for (let i = 0, o = r * LATENCY_BUCKETS; i < LATENCY_BUCKETS; i++) h[i] = counts[o + i]!;
   return h;
-}
-
-function emptyRow(bucket: number, group: (string | null)[], latency_hist: number[]): RollupRow {
-  return {
-    bucket,
-    group,
-    count: 0,
-    errors: 0,
-    latency_sum: 0,
-    tokens_input: 0,
-    tokens_output: 0,
-    tokens_cache_read: 0,
-    tokens_cache_write: 0,
-    tokens_reasoning: 0,
-    cost_usd: 0,
-    confidence_sum: 0,
-    confidence_count: 0,
-    latency_hist,
-  };
 }
 
 /** readRollup's order of a group value: DuckDB's text order, nulls last. */

@@ -5,6 +5,7 @@
 
 import bindings from '@duckdb/node-bindings';
 import type { DuckDBDataChunk } from '@duckdb/node-api';
+import type { RollupRow } from '../store.js';
 
 export interface NumberColumn {
   /** The column's values, row by row; rows that are NULL hold garbage (see `valid`). */
@@ -45,4 +46,42 @@ export function arrayColumn(chunk: DuckDBDataChunk, column: number, width: numbe
   const n = chunk.rowCount * width;
   const data = bindings.vector_get_data(child, n * 4);
   return new Int32Array(data.buffer, data.byteOffset, n);
+}
+
+/**
+ * A rollup row from row `r` of its figure columns (`f`, in ROLLUP_SUM_COLUMNS order), NULL read
+ * as 0.
+ */
+export function rollupRowAt(bucket: number, group: (string | null)[], f: readonly NumberColumn[], r: number, latency_hist: number[]): RollupRow {
+  return {
+    bucket,
+    group,
+    count: numberOrZero(f[0]!, r),
+    errors: numberOrZero(f[1]!, r),
+    latency_sum: numberOrZero(f[2]!, r),
+    tokens_input: numberOrZero(f[3]!, r),
+    tokens_output: numberOrZero(f[4]!, r),
+    tokens_cache_read: numberOrZero(f[5]!, r),
+    tokens_cache_write: numberOrZero(f[6]!, r),
+    tokens_reasoning: numberOrZero(f[7]!, r),
+    cost_usd: numberOrZero(f[8]!, r),
+    confidence_sum: numberOrZero(f[9]!, r),
+    confidence_count: numberOrZero(f[10]!, r),
+    latency_hist,
+  };
+}
+
+/** Adds row `r` of the figure columns (ROLLUP_SUM_COLUMNS order) to `row`'s figures. */
+export function addRollupFiguresAt(row: RollupRow, f: readonly NumberColumn[], r: number): void {
+  row.count += numberOrZero(f[0]!, r);
+  row.errors += numberOrZero(f[1]!, r);
+  row.latency_sum += numberOrZero(f[2]!, r);
+  row.tokens_input += numberOrZero(f[3]!, r);
+  row.tokens_output += numberOrZero(f[4]!, r);
+  row.tokens_cache_read += numberOrZero(f[5]!, r);
+  row.tokens_cache_write += numberOrZero(f[6]!, r);
+  row.tokens_reasoning += numberOrZero(f[7]!, r);
+  row.cost_usd += numberOrZero(f[8]!, r);
+  row.confidence_sum += numberOrZero(f[9]!, r);
+  row.confidence_count += numberOrZero(f[10]!, r);
 }
