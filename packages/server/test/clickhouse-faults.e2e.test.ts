@@ -54,6 +54,11 @@ function stream(server: RunningServer, agent: string, workers = 4) {
   };
 }
 
+/** Resolves once `condition` holds, checking every 10 ms. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
+
 /** Rows per span id of one agent, read from ClickHouse itself (not through Sightline). */
 async function storedSpanIds(ch: ClickHouseCluster, database: string, agent: string): Promise<Map<string, number>> {
   const sql = `SELECT span_id, count() FROM ${database}.spans WHERE agent_id = '${agent}' GROUP BY span_id FORMAT TabSeparated`;
@@ -87,9 +92,11 @@ describe('ClickHouse store under crashes', () => {
 
   it('keeps every acknowledged event exactly once when a Sightline node is SIGKILLed mid-stream', async () => {
     let server = await start('kill_node');
-    for (const [run, killAfterMs] of [['k1', 500], ['k2', 1_300]] as const) {
+    // Killed once a few batches are acknowledged (a condition, not a delay: on a busy machine 500 ms
+    // could pass before the first answer), the second time later in the stream.
+    for (const [run, killAfterAcked] of [['k1', 2 * BATCH], ['k2', 8 * BATCH]] as const) {
       const s = stream(server, run);
-      await new Promise((r) => setTimeout(r, killAfterMs));
+      await until(() => s.acked.length >= killAfterAcked);
       await server.stop({ signal: 'SIGKILL' });
       await s.stop();
       expect(s.acked.length).toBeGreaterThan(0);
@@ -121,7 +128,9 @@ describe('ClickHouse store under crashes', () => {
       await new Promise((r) => setTimeout(r, waitMs));
       const started = Date.now();
       const down = await post(`down${i}-`, 100);
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // No hang: the request would otherwise wait for a server that never answers. The bound is
+      // loose so that a busy machine cannot fail it; the 503 itself is the point.
+      expect(Date.now() - started).toBeLessThan(15_000);
       expect(down.status).toBe(503);
       expect(down.body.error.code).toBe('store_unavailable');
       expect(down.body.error.message).toMatch(/^ClickHouse at http:\/\/127\.0\.0\.1:\d+ is unreachable/);
@@ -152,16 +161,18 @@ describe('ClickHouse store under crashes', () => {
     clickhouse.kill('SIGSTOP');
     try {
       // The insert (key lookup cached), then the key lookup itself (cache expired after 5 s).
-      for (const [i, waitMs, what] of [[0, 0, 'an insert into hung_clickhouse.spans'], [1, 5_500, '"SELECT project, id']] as const) {
+      // The first post's commit inserts spans and rollups side by side: whichever insert the stop caught
+      // is named (on a busy machine one may have finished before the stop).
+      for (const [i, waitMs, what] of [[0, 0, /did not answer an insert into hung_clickhouse\.\w+/], [1, 5_500, /did not answer "SELECT project, id/]] as const) {
         await new Promise((r) => setTimeout(r, waitMs));
         const started = Date.now();
         const hung = await post(`hung${i}-`, 100);
         const took = Date.now() - started;
         expect(took).toBeGreaterThanOrEqual(1_400);
-        expect(took).toBeLessThan(4_000);
+        expect(took).toBeLessThan(15_000); // no hang; loose so that load cannot fail it
         expect(hung.status).toBe(503);
         expect(hung.body.error.code).toBe('store_unavailable');
-        expect(hung.body.error.message).toContain(`did not answer ${what}`);
+        expect(hung.body.error.message).toMatch(what);
         expect(hung.body.error.message).toMatch(/within 1500 ms$/);
         expect(Number(hung.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       }
