@@ -4,11 +4,12 @@
 // generated requests), while it counts spans and values against the request's budget, stops at
 // the limit with a 413, and rejects a known field sent with the wrong wire type (400).
 
+import { isUtf8 } from 'node:buffer';
 import { idProblem, SPAN_KINDS, spanLabel, STATUS_CODES, enumValue } from './ids.js';
 import { doubleValue } from './proto.js';
 import { fieldTable } from './proto-schema.js';
 import { newAttributes, noteInvalid, setAttribute, type Attributes, type AttrValue, type DecodedSpans, type OtlpEvent, type SpanOrigin } from './types.js';
-import { BudgetCounter, createReader, enter, fixed64, int64Value, known, leave, runDecode, span, type Decoded, type DecodeBudget, type Reader } from './wire.js';
+import { BudgetCounter, createReader, DecodeStop, enter, fixed64, int64Value, known, leave, runDecode, span, type Decoded, type DecodeBudget, type Reader } from './wire.js';
 
 const REQUEST = fieldTable('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest', { resourceSpans: 1 });
 const RESOURCE_SPANS = fieldTable('opentelemetry.proto.trace.v1.ResourceSpans', { resource: 1, scopeSpans: 2 });
@@ -60,13 +61,19 @@ const MAX_INTERNED = 48;
 const internText: string[] = new Array<string>(INTERN_SLOTS).fill('');
 const internLength = new Int32Array(INTERN_SLOTS).fill(-1);
 
+/** proto3 strings must be UTF-8: protobufjs and the Collector reject a body with one that is not. */
+function utf8(buf: Slicing, start: number, end: number): string {
+  if (!isUtf8(buf.subarray(start, end))) throw new DecodeStop(400, `the string at byte ${start} is not valid UTF-8`);
+  return buf.utf8Slice(start, end);
+}
+
 function text(r: Reader): string {
   const start = span(r);
   const end = r.pos;
   const length = end - start;
   if (length === 0) return '';
   const buf = r.buf as Slicing;
-  if (length > MAX_INTERNED) return buf.utf8Slice(start, end);
+  if (length > MAX_INTERNED) return utf8(buf, start, end);
   // A few sampled bytes pick the slot; the full comparison below decides.
   const mid = start + (length >> 1);
   const hash = Math.imul(Math.imul(Math.imul(length, 31) + buf[start]!, 31) + buf[mid]!, 31) + buf[end - 1]! + buf[start + (length >> 2)]!;
@@ -77,9 +84,8 @@ function text(r: Reader): string {
     while (i < length && cached.charCodeAt(i) === buf[start + i]) i++;
     if (i === length) return cached;
   }
-  const fresh = buf.utf8Slice(start, end);
-  // Only a string with a character per byte can be compared byte for byte: ASCII (or a
-  // replacement character, which never equals a byte, so it never matches).
+  const fresh = utf8(buf, start, end);
+  // Only a string with a character per byte, i.e. ASCII, can be compared byte for byte.
   if (fresh.length === length) {
     internText[slot] = fresh;
     internLength[slot] = length;
