@@ -41,11 +41,18 @@ describe('createOtlpDecoder', () => {
     expect(await second).toEqual({
       ok: false,
       status: 503,
-      message: `${Math.ceil(proto.length / 1024)} KiB of OTLP bodies are already waiting to be decoded (the limit is ${Math.ceil((proto.length + 1024) / 1024)} KiB); retry later`,
+      message: `1 OTLP body (${Math.ceil(proto.length / 1024)} KiB) is already waiting to be decoded (the limit is 8 bodies or ${Math.ceil((proto.length + 1024) / 1024)} KiB); retry later`,
       retryAfterMs: 1000,
     });
     expect(await first).toMatchObject({ ok: true });
     // Once the first is done, there is room again.
     expect(await decoder.traces(proto, PB, undefined)).toMatchObject({ ok: true });
+  });
+
+  it('503 once as many bodies wait as allowed, however small they are (a 16 KiB gzip body may be 16 MiB of JSON)', async () => {
+    const decoder = createOtlpDecoder(DEFAULT_LIMITS, { inlineBytes: 100, maxQueuedBodies: 2 });
+    const waiting = [decoder.traces(proto, PB, undefined), decoder.traces(proto, PB, undefined)];
+    expect(await decoder.traces(proto, PB, undefined)).toMatchObject({ ok: false, status: 503, message: expect.stringMatching(/^2 OTLP bodies \(\d+ KiB\) are already waiting/) });
+    for (const decoded of await Promise.all(waiting)) expect(decoded).toMatchObject({ ok: true });
   });
 });

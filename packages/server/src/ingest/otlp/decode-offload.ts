@@ -44,6 +44,11 @@ export interface OffloadOptions {
   inlineBytes?: number;
   /** Bytes of bodies queued for the worker before new ones get 503: four full-size bodies. */
   maxQueuedBytes?: number;
+  /**
+   * Bodies queued for the worker before new ones get 503. A 16 KiB gzip body may expand to
+   * 16 MiB of JSON that takes a second or more to parse, so bytes alone do not bound the wait.
+   */
+  maxQueuedBodies?: number;
   /** The worker's heap: a 16 MiB body decodes in far less; a hostile one stops here (413). */
   workerHeapMb?: number;
 }
@@ -93,6 +98,7 @@ interface Pending {
 export function createOtlpDecoder(limits: IngestLimits, options: OffloadOptions = {}): OtlpDecoder {
   const inlineBytes = options.inlineBytes ?? 1024 * 1024;
   const maxQueuedBytes = options.maxQueuedBytes ?? 4 * limits.maxBodyBytes;
+  const maxQueuedBodies = options.maxQueuedBodies ?? 8;
   const heapMb = options.workerHeapMb ?? 384;
   let worker: Worker | null = null;
   let nextId = 1;
@@ -142,11 +148,11 @@ export function createOtlpDecoder(limits: IngestLimits, options: OffloadOptions 
   const decode = (signal: OtlpSignal, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<Result | Overloaded> => {
     const inline = inlineBody(body, contentEncoding, inlineBytes);
     if (inline !== null) return Promise.resolve(INLINE[signal](inline.bytes, contentType, inline.encoding, limits));
-    if (queuedBytes + body.byteLength > maxQueuedBytes) {
+    if (queuedBytes + body.byteLength > maxQueuedBytes || pending.size >= maxQueuedBodies) {
       return Promise.resolve({
         ok: false,
         status: 503,
-        message: `${size(queuedBytes)} of OTLP bodies are already waiting to be decoded (the limit is ${size(maxQueuedBytes)}); retry later`,
+        message: `${pending.size} OTLP ${pending.size === 1 ? 'body' : 'bodies'} (${size(queuedBytes)}) ${pending.size === 1 ? 'is' : 'are'} already waiting to be decoded (the limit is ${maxQueuedBodies} bodies or ${size(maxQueuedBytes)}); retry later`,
         retryAfterMs: 1000,
       });
     }
