@@ -9,7 +9,7 @@ import { idProblem, SPAN_KINDS, spanLabel, STATUS_CODES, enumValue } from './ids
 import { doubleValue } from './proto.js';
 import { fieldTable } from './proto-schema.js';
 import { newAttributes, noteInvalid, setAttribute, type Attributes, type AttrValue, type DecodedSpans, type OtlpEvent, type SpanOrigin } from './types.js';
-import { BudgetCounter, createReader, DecodeStop, enter, fixed64, int64Value, known, leave, runDecode, span, type Decoded, type DecodeBudget, type Reader } from './wire.js';
+import { BudgetCounter, createReader, DecodeStop, enter, fixed64, int64Value, known, leave, lengthDelimited, runDecode, type Decoded, type DecodeBudget, type Reader } from './wire.js';
 
 const REQUEST = fieldTable('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest', { resourceSpans: 1 });
 const RESOURCE_SPANS = fieldTable('opentelemetry.proto.trace.v1.ResourceSpans', { resource: 1, scopeSpans: 2 });
@@ -68,7 +68,7 @@ function utf8(buf: Slicing, start: number, end: number): string {
 }
 
 function text(r: Reader): string {
-  const start = span(r);
+  const start = lengthDelimited(r);
   const end = r.pos;
   const length = end - start;
   if (length === 0) return '';
@@ -101,7 +101,7 @@ interface IdCache {
 }
 
 function hexId(r: Reader, cache: IdCache): string {
-  const start = span(r);
+  const start = lengthDelimited(r);
   const length = r.pos - start;
   if (length === 0) return '';
   const buf = r.buf;
@@ -127,7 +127,7 @@ interface State {
 }
 
 function skipValue(r: Reader): null {
-  span(r);
+  lengthDelimited(r);
   return null;
 }
 
@@ -162,7 +162,7 @@ function anyValue(r: Reader, depth: number, counter: BudgetCounter): AttrValue {
         value = keyValueList(r, depth + 1, counter);
         break;
       case 7: {
-        const start = span(r);
+        const start = lengthDelimited(r);
         value = (r.buf as Slicing).base64Slice(start, r.pos);
         break;
       }

@@ -94,7 +94,7 @@ export function leave(r: Reader, outer: number): void {
 }
 
 /** A length-delimited field's bounds, checked; the reader moves past it. */
-export function span(r: Reader): number {
+export function lengthDelimited(r: Reader): number {
   const length = r.size();
   const start = r.pos;
   if (start + length > r.len) throw new DecodeStop(400, `index out of range: ${start} + ${length} > ${r.len}`);
