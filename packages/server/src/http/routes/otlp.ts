@@ -4,15 +4,14 @@
 // /v1/logs are answered per the spec.
 
 import type { Context, Hono } from 'hono';
+import { createOtlpDecoder, type Overloaded } from '../../ingest/otlp/decode-offload.js';
 import {
-  decodeOtlpLogs,
-  decodeOtlpMetrics,
-  decodeOtlpTraces,
   encodeLogsResponse,
   encodeMetricsResponse,
   encodeTraceResponse,
   logsPartialSuccess,
   tracePartialSuccess,
+  type OtlpFailure,
   type OtlpResponse,
 } from '../../ingest/otlp/handle.js';
 import { readBody } from '../body.js';
@@ -31,15 +30,23 @@ const METRICS_NOT_STORED =
   'Sightline derives gen_ai.client.token.usage and gen_ai.client.operation.duration from spans (see /metrics); ' +
   'OTLP metric data points are not stored — export traces to /v1/traces instead';
 
+/** A decode failure as an HTTP answer: 400, 413 and 415 name the problem; 503 says when to retry. */
+function decodeFailure(c: Context<AppEnv>, failure: OtlpFailure | Overloaded): Response {
+  if (failure.status === 503) return fail(c, 503, 'overloaded', failure.message, failure.retryAfterMs);
+  return fail(c, failure.status, CODE_FOR_STATUS[failure.status] ?? 'bad_request', failure.message);
+}
+
 export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const ingest = requireScope(deps.auth, 'ingest');
+  // Large bodies are decoded in a worker thread, so the event loop keeps serving meanwhile.
+  const decoder = createOtlpDecoder(deps.limits);
 
   app.post('/v1/traces', ingest, async (c) => {
     const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes);
     if (!read.ok) return fail(c, 413, 'payload_too_large', read.message);
     const contentType = c.req.header('content-type');
-    const decoded = decodeOtlpTraces(read.body, contentType, c.req.header('content-encoding'), deps.limits);
-    if (!decoded.ok) return fail(c, decoded.status, CODE_FOR_STATUS[decoded.status] ?? 'bad_request', decoded.message);
+    const decoded = await decoder.traces(read.body, contentType, c.req.header('content-encoding'));
+    if (!decoded.ok) return decodeFailure(c, decoded);
     const { spans, rejected } = deps.pipeline.process(decoded.events, { project: c.get('key').project, now: deps.clock() });
     const reply = encodeTraceResponse(contentType, tracePartialSuccess(decoded.invalid, rejected, decoded.events));
     return commitOnce(c, deps, spans, reply, OTLP_TRACE_REPLIES);
@@ -49,8 +56,8 @@ export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes);
     if (!read.ok) return fail(c, 413, 'payload_too_large', read.message);
     const contentType = c.req.header('content-type');
-    const decoded = decodeOtlpMetrics(read.body, contentType, c.req.header('content-encoding'), deps.limits);
-    if (!decoded.ok) return fail(c, decoded.status, CODE_FOR_STATUS[decoded.status] ?? 'bad_request', decoded.message);
+    const decoded = await decoder.metrics(read.body, contentType, c.req.header('content-encoding'));
+    if (!decoded.ok) return decodeFailure(c, decoded);
     const total = decoded.points.length + decoded.dropped.count;
     return send(c, encodeMetricsResponse(contentType, total === 0 ? undefined : { rejectedDataPoints: total, errorMessage: METRICS_NOT_STORED }));
   });
@@ -59,8 +66,8 @@ export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes);
     if (!read.ok) return fail(c, 413, 'payload_too_large', read.message);
     const contentType = c.req.header('content-type');
-    const decoded = decodeOtlpLogs(read.body, contentType, c.req.header('content-encoding'), deps.limits);
-    if (!decoded.ok) return fail(c, decoded.status, CODE_FOR_STATUS[decoded.status] ?? 'bad_request', decoded.message);
+    const decoded = await decoder.logs(read.body, contentType, c.req.header('content-encoding'));
+    if (!decoded.ok) return decodeFailure(c, decoded);
     return send(c, encodeLogsResponse(contentType, logsPartialSuccess(decoded.logRecords)));
   });
 }

@@ -1,9 +1,14 @@
 // The two wire formats: every AnyValue kind, OTLP/JSON quirks, and bad input of every kind.
 
 import { describe, expect, it } from 'vitest';
-import { decodeTracesJson } from './json.js';
-import { decodeTracesProto, encodeRequestProto } from './proto.js';
+import { decodeTracesJson as decodeJson } from './json.js';
+import { encodeRequestProto } from './proto.js';
+import { decodeTracesProto as decodeProto } from './proto-traces.js';
 import { T0, tracesJson, tracesProto, type SpanSpec } from './request-builder.js';
+
+const BUDGET = { maxItems: 10_000, itemName: 'spans', maxValues: 1_280_000 };
+const decodeTracesProto = (bytes: Uint8Array) => decodeProto(bytes, BUDGET);
+const decodeTracesJson = (request: unknown) => decodeJson(request, BUDGET);
 
 const base: SpanSpec = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'x', startNanos: T0, endNanos: T0 + 1n };
 

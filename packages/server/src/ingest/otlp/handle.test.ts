@@ -55,13 +55,55 @@ describe('decodeOtlpTraces: status and message', () => {
     expect(decodeOtlpTraces(body, PB, undefined, { ...limits, maxBodyBytes: 100 })).toMatchObject({ ok: false, status: 413 });
   });
 
-  it('413 over the span limit', () => {
+  it('413 over the span limit, counted while decoding (protobuf and JSON alike)', () => {
     const spans = Array.from({ length: 3 }, (_, i) => chatSpan({ spanId: `${i + 1}`.padStart(16, '0') }));
-    expect(decodeOtlpTraces(Buffer.from(tracesProto({ spans })), PB, undefined, { ...limits, maxEventsPerRequest: 2 })).toEqual({
+    const expected = { ok: false, status: 413, message: 'more than 2 spans in one request exceeds the limit of 2 per request (maxEventsPerRequest)' };
+    const two = { ...limits, maxEventsPerRequest: 2 };
+    expect(decodeOtlpTraces(Buffer.from(tracesProto({ spans })), PB, undefined, two)).toEqual(expected);
+    expect(decodeOtlpTraces(Buffer.from(JSON.stringify(tracesJson({ spans }))), 'application/json', undefined, two)).toEqual(expected);
+    expect(decodeOtlpTraces(Buffer.from(tracesProto({ spans: spans.slice(0, 2) })), PB, undefined, two)).toMatchObject({ ok: true, events: [{}, {}] });
+  });
+
+  it('413 when attributes, array elements and span events together exceed maxEventsPerRequest × maxAttributes', () => {
+    const small = { ...limits, maxEventsPerRequest: 2, maxAttributes: 4 };
+    const attributes = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, i]));
+    const expected = {
       ok: false,
       status: 413,
-      message: '3 spans exceeds the limit of 2 per request (maxEventsPerRequest)',
+      message: 'more than 8 attribute values, array elements and span events in one request exceeds the limit of 8 (maxEventsPerRequest × maxAttributes)',
+    };
+    // 9 attributes plus the envelopes: over 8 whichever format carries them.
+    const spans = [{ ...chatSpan(), attributes }];
+    expect(decodeOtlpTraces(Buffer.from(tracesProto({ spans })), PB, undefined, small)).toEqual(expected);
+    expect(decodeOtlpTraces(Buffer.from(JSON.stringify(tracesJson({ spans }))), 'application/json', undefined, small)).toEqual(expected);
+  });
+
+  it('400 for a known field sent with the wrong wire type, as the Collector answers (08 96 01)', () => {
+    expect(decodeOtlpTraces(Buffer.from([0x08, 0x96, 0x01]), PB, undefined, limits)).toEqual({
+      ok: false,
+      status: 400,
+      message: 'undecodable ExportTraceServiceRequest protobuf: ExportTraceServiceRequest.resourceSpans (field 1) has wire type 0 (VARINT), expected 2 (LEN)',
     });
+    // A span whose name (field 5, a string) arrives as a varint.
+    const span = [0x28, 0x01];
+    const request = [0x0a, 2 + 2 + span.length, 0x12, 2 + span.length, 0x12, span.length, ...span];
+    expect(decodeOtlpTraces(Buffer.from(request), PB, undefined, limits)).toEqual({
+      ok: false,
+      status: 400,
+      message: 'undecodable ExportTraceServiceRequest protobuf: Span.name (field 5) has wire type 0 (VARINT), expected 2 (LEN)',
+    });
+    expect(decodeOtlpLogs(Buffer.from([0x08, 0x96, 0x01]), PB, undefined, limits)).toEqual({
+      ok: false,
+      status: 400,
+      message: 'undecodable ExportLogsServiceRequest protobuf: ExportLogsServiceRequest.resourceLogs (field 1) has wire type 0 (VARINT), expected 2 (LEN)',
+    });
+    expect(decodeOtlpMetrics(Buffer.from([0x08, 0x96, 0x01]), PB, undefined, limits)).toMatchObject({ ok: false, status: 400 });
+  });
+
+  it('unknown fields are skipped, whatever their wire type (forward compatibility)', () => {
+    // Field 99 (unknown to ExportTraceServiceRequest) as a varint, then the real request.
+    const request = Buffer.concat([Buffer.from([0x98, 0x06, 0x2a]), body]);
+    expect(decodeOtlpTraces(request, PB, undefined, limits)).toMatchObject({ ok: true, events: [{ span_id: 'b7ad6b7169203331' }] });
   });
 
   it('400 with a message for undecodable bodies', () => {
@@ -214,5 +256,24 @@ describe('metrics and logs', () => {
       },
     });
     expect(decodeOtlpLogs(Buffer.from([0xff, 0xff, 0xff]), PB, undefined, limits)).toMatchObject({ ok: false, status: 400 });
+  });
+
+  it('logs and metrics are bounded like spans: 413 past maxEventsPerRequest, counted while decoding', () => {
+    const two = { ...limits, maxEventsPerRequest: 2 };
+    const logs = { resourceLogs: [{ scopeLogs: [{ logRecords: [{}, {}, {}] }] }] };
+    const logsTooMany = { ok: false, status: 413, message: 'more than 2 log records in one request exceeds the limit of 2 per request (maxEventsPerRequest)' };
+    expect(decodeOtlpLogs(Buffer.from(encodeRequestProto('logs', logs)), PB, undefined, two)).toEqual(logsTooMany);
+    expect(decodeOtlpLogs(Buffer.from(JSON.stringify(logs)), 'application/json', undefined, two)).toEqual(logsTooMany);
+    const metrics = { resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'm', gauge: { dataPoints: [{ asInt: 1 }, { asInt: 2 }, { asInt: 3 }] } }] }] }] };
+    const metricsTooMany = { ok: false, status: 413, message: 'more than 2 data points in one request exceeds the limit of 2 per request (maxEventsPerRequest)' };
+    expect(decodeOtlpMetrics(Buffer.from(encodeRequestProto('metrics', metrics)), PB, undefined, two)).toEqual(metricsTooMany);
+    expect(decodeOtlpMetrics(Buffer.from(JSON.stringify(metrics)), 'application/json', undefined, two)).toEqual(metricsTooMany);
+    // Packed repeated numbers count as values: 9 bucket counts exceed 2 × 4.
+    const histogram = { resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'h', histogram: { dataPoints: [{ bucketCounts: [1, 2, 3, 4, 5, 6, 7, 8, 9] }] } }] }] }] };
+    expect(decodeOtlpMetrics(Buffer.from(encodeRequestProto('metrics', histogram)), PB, undefined, { ...two, maxAttributes: 4 })).toMatchObject({
+      ok: false,
+      status: 413,
+      message: expect.stringMatching(/^more than 8 attribute values/),
+    });
   });
 });

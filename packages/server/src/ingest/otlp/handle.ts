@@ -8,17 +8,27 @@ import { decompress, mediaTypeOf } from '../decompress.js';
 import { droppedMetricsMessage, selectGenAiMetrics, type GenAiMetricPoint } from './genai-metrics.js';
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from './json.js';
 import { mapSpan } from './map-span.js';
-import { decodeLogsProto, decodeMetricsProto, decodeTracesProto, encodeResponseProto, type ProtoDecoded, type Signal } from './proto.js';
-import type { InvalidItems } from './types.js';
+import { decodeMetricsProto, encodeResponseProto, type Signal } from './proto.js';
+import { scanLogsProto, scanMetricsProto } from './proto-scan.js';
+import { decodeTracesProto } from './proto-traces.js';
+import type { InvalidItems, OtlpMetric } from './types.js';
+import type { Decoded, DecodeBudget } from './wire.js';
 
 export type OtlpFailure = { ok: false; status: 400 | 413 | 415; message: string };
 
 type Format = 'protobuf' | 'json';
-type Limits = Pick<IngestLimits, 'maxBodyBytes' | 'maxEventsPerRequest'>;
+type Limits = Pick<IngestLimits, 'maxBodyBytes' | 'maxEventsPerRequest' | 'maxAttributes'>;
 
 const PROTOBUF_TYPES = new Set(['application/x-protobuf', 'application/protobuf']);
 const ACCEPTED_TYPES = 'application/x-protobuf, application/json';
 
+/**
+ * What one request may make the decoder build. Values (attributes, array elements, span events)
+ * are bounded as if every item carried the most attributes an event may keep.
+ */
+export function decodeBudget(limits: Limits, itemName: string): DecodeBudget {
+  return { maxItems: limits.maxEventsPerRequest, itemName, maxValues: limits.maxEventsPerRequest * limits.maxAttributes };
+}
 
 function formatOf(contentType: string | undefined): Format | null {
   const type = mediaTypeOf(contentType);
@@ -32,7 +42,8 @@ function decodeBody<T>(
   contentType: string | undefined,
   contentEncoding: string | undefined,
   limits: Limits,
-  decoders: { protobuf: (bytes: Uint8Array) => ProtoDecoded<T>; json: (value: unknown) => ProtoDecoded<T> },
+  itemName: string,
+  decoders: { protobuf: (bytes: Uint8Array, budget: DecodeBudget) => Decoded<T>; json: (value: unknown, budget: DecodeBudget) => Decoded<T> },
 ): { ok: true; value: T } | OtlpFailure {
   const format = formatOf(contentType);
   if (format === null) {
@@ -41,9 +52,10 @@ function decodeBody<T>(
   }
   const decompressed = decompress(body, contentEncoding, limits.maxBodyBytes);
   if (!decompressed.ok) return decompressed;
-  let decoded: ProtoDecoded<T>;
+  const budget = decodeBudget(limits, itemName);
+  let decoded: Decoded<T>;
   if (format === 'protobuf') {
-    decoded = decoders.protobuf(decompressed.bytes);
+    decoded = decoders.protobuf(decompressed.bytes, budget);
   } else {
     const bytes = decompressed.bytes;
     let parsed: unknown;
@@ -52,9 +64,9 @@ function decodeBody<T>(
     } catch (err) {
       return { ok: false, status: 400, message: `invalid OTLP/JSON: ${(err as Error).message}` };
     }
-    decoded = decoders.json(parsed);
+    decoded = decoders.json(parsed, budget);
   }
-  return decoded.ok ? decoded : { ok: false, status: 400, message: decoded.message };
+  return decoded;
 }
 
 export type DecodedTraces = { ok: true; events: unknown[]; invalid: InvalidItems } | OtlpFailure;
@@ -76,13 +88,9 @@ export function decodeOtlpTraces(
   contentEncoding: string | undefined,
   limits: IngestLimits,
 ): DecodedTraces {
-  const decoded = decodeBody(body, contentType, contentEncoding, limits, { protobuf: decodeTracesProto, json: decodeTracesJson });
+  const decoded = decodeBody(body, contentType, contentEncoding, limits, 'spans', { protobuf: decodeTracesProto, json: decodeTracesJson });
   if (!decoded.ok) return decoded;
   const { spans, origins, invalid } = decoded.value;
-  const total = spans.length + invalid.count;
-  if (total > limits.maxEventsPerRequest) {
-    return { ok: false, status: 413, message: `${total} spans exceeds the limit of ${limits.maxEventsPerRequest} per request (maxEventsPerRequest)` };
-  }
   const options = { captureContent: limits.captureContent, maxAttributes: limits.maxAttributes };
   const events = spans.map((span, i) => mapSpan(span, origins[i]!, options));
   return { ok: true, events, invalid };
@@ -118,6 +126,14 @@ export function tracePartialSuccess(
   return { rejectedSpans, errorMessage: `${rejectedSpans} span${rejectedSpans === 1 ? '' : 's'} rejected: ${shown.join(' | ')}${more}` };
 }
 
+/** protobufjs decodes a metrics body only once the bounded scan has accepted it. */
+function metricsProto(bytes: Uint8Array, budget: DecodeBudget): Decoded<OtlpMetric[]> {
+  const scanned = scanMetricsProto(bytes, budget);
+  if (!scanned.ok) return scanned;
+  const decoded = decodeMetricsProto(bytes);
+  return decoded.ok ? decoded : { ok: false, status: 400, message: decoded.message };
+}
+
 export type DecodedMetrics = { ok: true; points: GenAiMetricPoint[]; dropped: InvalidItems } | OtlpFailure;
 
 /** Decodes an OTLP/HTTP metrics body, keeping only GenAI client histograms; the rest is counted in `dropped`. */
@@ -127,7 +143,7 @@ export function decodeOtlpMetrics(
   contentEncoding: string | undefined,
   limits: IngestLimits,
 ): DecodedMetrics {
-  const decoded = decodeBody(body, contentType, contentEncoding, limits, { protobuf: decodeMetricsProto, json: decodeMetricsJson });
+  const decoded = decodeBody(body, contentType, contentEncoding, limits, 'data points', { protobuf: metricsProto, json: decodeMetricsJson });
   if (!decoded.ok) return decoded;
   const { points, dropped } = selectGenAiMetrics(decoded.value);
   if (points.length > limits.maxEventsPerRequest) {
@@ -150,7 +166,7 @@ export function decodeOtlpLogs(
   contentEncoding: string | undefined,
   limits: IngestLimits,
 ): DecodedLogs {
-  const decoded = decodeBody(body, contentType, contentEncoding, limits, { protobuf: decodeLogsProto, json: decodeLogsJson });
+  const decoded = decodeBody(body, contentType, contentEncoding, limits, 'log records', { protobuf: scanLogsProto, json: decodeLogsJson });
   return decoded.ok ? { ok: true, logRecords: decoded.value } : decoded;
 }
 

@@ -3,7 +3,7 @@
 // string, bytes as base64, unknown fields ignored. Produces the same shapes as the protobuf decoder.
 
 import { enumValue, idProblem, SPAN_KINDS, spanLabel, STATUS_CODES } from './ids.js';
-import { doubleValue, int64Value, type ProtoDecoded } from './proto.js';
+import { doubleValue, int64Value } from './proto.js';
 import {
   newAttributes,
   noteInvalid,
@@ -16,6 +16,7 @@ import {
   type OtlpMetric,
   type OtlpSpan,
 } from './types.js';
+import { BudgetCounter, DecodeStop, type Decoded, type DecodeBudget } from './wire.js';
 
 type Json = Record<string, unknown>;
 
@@ -44,7 +45,7 @@ function jsonDouble(value: unknown): number | string | null {
   return null;
 }
 
-function anyValue(v: unknown, depth: number): AttrValue {
+function anyValue(v: unknown, depth: number, counter: BudgetCounter): AttrValue {
   if (!isObject(v) || depth > MAX_VALUE_DEPTH) return null;
   if ('stringValue' in v) return typeof v.stringValue === 'string' ? v.stringValue : null;
   if ('boolValue' in v) return typeof v.boolValue === 'boolean' ? v.boolValue : null;
@@ -58,17 +59,21 @@ function anyValue(v: unknown, depth: number): AttrValue {
   }
   if ('arrayValue' in v) {
     const values = isObject(v.arrayValue) ? list(v.arrayValue.values) : [];
-    return values.map((item) => anyValue(item, depth + 1));
+    return values.map((item) => {
+      counter.value();
+      return anyValue(item, depth + 1, counter);
+    });
   }
-  if ('kvlistValue' in v) return keyValues(isObject(v.kvlistValue) ? v.kvlistValue.values : undefined, depth + 1);
+  if ('kvlistValue' in v) return keyValues(isObject(v.kvlistValue) ? v.kvlistValue.values : undefined, depth + 1, counter);
   if ('bytesValue' in v) return typeof v.bytesValue === 'string' ? v.bytesValue : null;
   return null;
 }
 
-function keyValues(value: unknown, depth: number): Attributes {
+function keyValues(value: unknown, depth: number, counter: BudgetCounter): Attributes {
   const out = newAttributes();
   for (const kv of list(value)) {
-    if (isObject(kv) && typeof kv.key === 'string') setAttribute(out, kv.key, anyValue(kv.value, depth));
+    counter.value();
+    if (isObject(kv) && typeof kv.key === 'string') setAttribute(out, kv.key, anyValue(kv.value, depth, counter));
   }
   return out;
 }
@@ -77,7 +82,7 @@ function idOf(value: unknown): string {
   return typeof value === 'string' ? value.toLowerCase() : '';
 }
 
-function spanFromJson(raw: unknown, position: number): OtlpSpan | string {
+function spanFromJson(raw: unknown, position: number, counter: BudgetCounter): OtlpSpan | string {
   if (!isObject(raw)) return `span #${position}: must be a JSON object`;
   const spanId = idOf(raw.spanId);
   const label = spanLabel(spanId, position);
@@ -99,11 +104,12 @@ function spanFromJson(raw: unknown, position: number): OtlpSpan | string {
   if (end === null) return `${label}: endTimeUnixNano ${JSON.stringify(raw.endTimeUnixNano)} must be an integer (number or decimal string)`;
   const events: OtlpEvent[] = [];
   for (const e of list(raw.events)) {
+    counter.value();
     if (!isObject(e)) continue;
     events.push({
       name: typeof e.name === 'string' ? e.name : '',
       timeNanos: jsonInt64(e.timeUnixNano) ?? 0n,
-      attributes: keyValues(e.attributes, 1),
+      attributes: keyValues(e.attributes, 1, counter),
     });
   }
   return {
@@ -114,50 +120,68 @@ function spanFromJson(raw: unknown, position: number): OtlpSpan | string {
     kind,
     startNanos: start,
     endNanos: end,
-    attributes: keyValues(raw.attributes, 1),
+    attributes: keyValues(raw.attributes, 1, counter),
     events,
     statusCode,
     statusMessage: typeof status.message === 'string' ? status.message : '',
   };
 }
 
-function requestList(request: unknown, field: string): ProtoDecoded<unknown[]> {
-  if (!isObject(request)) return { ok: false, message: `OTLP/JSON body must be a JSON object with "${field}"` };
+function requestList(request: unknown, field: string): Decoded<unknown[]> {
+  if (!isObject(request)) return { ok: false, status: 400, message: `OTLP/JSON body must be a JSON object with "${field}"` };
   const value = request[field];
   if (value === undefined || value === null) return { ok: true, value: [] };
-  if (!Array.isArray(value)) return { ok: false, message: `${field}: must be an array` };
+  if (!Array.isArray(value)) return { ok: false, status: 400, message: `${field}: must be an array` };
   return { ok: true, value };
 }
 
-/** Decodes a parsed ExportTraceServiceRequest; spans with bad ids or enums are counted as invalid. */
-export function decodeTracesJson(request: unknown): ProtoDecoded<DecodedSpans> {
+/** Runs a decode whose budget counter throws DecodeStop(413) past a limit; returns it as a value. */
+function bounded<T>(budget: DecodeBudget, run: (counter: BudgetCounter) => Decoded<T>): Decoded<T> {
+  try {
+    return run(new BudgetCounter(budget));
+  } catch (err) {
+    if (err instanceof DecodeStop) return { ok: false, status: err.status, message: err.message };
+    throw err;
+  }
+}
+
+/**
+ * Decodes a parsed ExportTraceServiceRequest; spans with bad ids or enums are counted as invalid.
+ * Spans and values are counted against the budget as they are mapped: 413 past it.
+ */
+export function decodeTracesJson(request: unknown, budget: DecodeBudget): Decoded<DecodedSpans> {
   const top = requestList(request, 'resourceSpans');
   if (!top.ok) return top;
-  const out: DecodedSpans = { spans: [], origins: [], invalid: { count: 0, messages: [] } };
-  let position = 0;
-  for (const rs of top.value) {
-    if (!isObject(rs)) continue;
-    const resource = keyValues(isObject(rs.resource) ? rs.resource.attributes : undefined, 1);
-    for (const ss of list(rs.scopeSpans)) {
-      if (!isObject(ss)) continue;
-      const scope = isObject(ss.scope) ? ss.scope : {};
-      const origin = {
-        resource,
-        scopeName: typeof scope.name === 'string' ? scope.name : '',
-        scopeVersion: typeof scope.version === 'string' ? scope.version : '',
-      };
-      for (const raw of list(ss.spans)) {
-        const span = spanFromJson(raw, position++);
-        if (typeof span === 'string') {
-          noteInvalid(out.invalid, span);
-          continue;
+  return bounded(budget, (counter) => {
+    const out: DecodedSpans = { spans: [], origins: [], invalid: { count: 0, messages: [] } };
+    let position = 0;
+    for (const rs of top.value) {
+      counter.value();
+      if (!isObject(rs)) continue;
+      const resource = keyValues(isObject(rs.resource) ? rs.resource.attributes : undefined, 1, counter);
+      for (const ss of list(rs.scopeSpans)) {
+        counter.value();
+        if (!isObject(ss)) continue;
+        const scope = isObject(ss.scope) ? ss.scope : {};
+        const origin = {
+          resource,
+          scopeName: typeof scope.name === 'string' ? scope.name : '',
+          scopeVersion: typeof scope.version === 'string' ? scope.version : '',
+        };
+        for (const raw of list(ss.spans)) {
+          counter.item();
+          const span = spanFromJson(raw, position++, counter);
+          if (typeof span === 'string') {
+            noteInvalid(out.invalid, span);
+            continue;
+          }
+          out.spans.push(span);
+          out.origins.push(origin);
         }
-        out.spans.push(span);
-        out.origins.push(origin);
       }
     }
-  }
-  return { ok: true, value: out };
+    return { ok: true, value: out };
+  });
 }
 
 function numberOrNull(value: unknown): number | null {
@@ -165,9 +189,9 @@ function numberOrNull(value: unknown): number | null {
   return typeof d === 'number' ? d : null;
 }
 
-function histogramPoint(p: Json): OtlpHistogramPoint {
+function histogramPoint(p: Json, counter: BudgetCounter): OtlpHistogramPoint {
   return {
-    attributes: keyValues(p.attributes, 1),
+    attributes: keyValues(p.attributes, 1, counter),
     startNanos: jsonInt64(p.startTimeUnixNano) ?? 0n,
     timeNanos: jsonInt64(p.timeUnixNano) ?? 0n,
     count: Number(jsonInt64(p.count) ?? 0n),
@@ -189,7 +213,7 @@ const METRIC_KINDS = [
   ['summary', 'summary'],
 ] as const;
 
-function metricFromJson(m: Json, resource: Attributes): OtlpMetric {
+function metricFromJson(m: Json, resource: Attributes, counter: BudgetCounter): OtlpMetric {
   const metric: OtlpMetric = {
     name: typeof m.name === 'string' ? m.name : '',
     unit: typeof m.unit === 'string' ? m.unit : '',
@@ -205,35 +229,41 @@ function metricFromJson(m: Json, resource: Attributes): OtlpMetric {
     const points = list(data.dataPoints);
     metric.kind = kind;
     metric.temporality = Math.max(0, enumValue(data.aggregationTemporality, TEMPORALITIES));
+    for (let i = 0; i < points.length; i++) counter.item();
     metric.pointCount = points.length;
-    if (kind === 'histogram') metric.histogramPoints = points.filter(isObject).map(histogramPoint);
+    if (kind === 'histogram') metric.histogramPoints = points.filter(isObject).map((p) => histogramPoint(p, counter));
     break;
   }
   return metric;
 }
 
-export function decodeMetricsJson(request: unknown): ProtoDecoded<OtlpMetric[]> {
+/** Decodes a parsed ExportMetricsServiceRequest; data points count against the budget (413 past it). */
+export function decodeMetricsJson(request: unknown, budget: DecodeBudget): Decoded<OtlpMetric[]> {
   const top = requestList(request, 'resourceMetrics');
   if (!top.ok) return top;
-  const metrics: OtlpMetric[] = [];
-  for (const rm of top.value) {
-    if (!isObject(rm)) continue;
-    const resource = keyValues(isObject(rm.resource) ? rm.resource.attributes : undefined, 1);
-    for (const sm of list(rm.scopeMetrics)) {
-      if (!isObject(sm)) continue;
-      for (const m of list(sm.metrics)) if (isObject(m)) metrics.push(metricFromJson(m, resource));
+  return bounded(budget, (counter) => {
+    const metrics: OtlpMetric[] = [];
+    for (const rm of top.value) {
+      if (!isObject(rm)) continue;
+      const resource = keyValues(isObject(rm.resource) ? rm.resource.attributes : undefined, 1, counter);
+      for (const sm of list(rm.scopeMetrics)) {
+        if (!isObject(sm)) continue;
+        for (const m of list(sm.metrics)) if (isObject(m)) metrics.push(metricFromJson(m, resource, counter));
+      }
     }
-  }
-  return { ok: true, value: metrics };
+    return { ok: true, value: metrics };
+  });
 }
 
-export function decodeLogsJson(request: unknown): ProtoDecoded<number> {
+/** Counts the log records of a parsed ExportLogsServiceRequest; 413 past the budget. */
+export function decodeLogsJson(request: unknown, budget: DecodeBudget): Decoded<number> {
   const top = requestList(request, 'resourceLogs');
   if (!top.ok) return top;
-  let count = 0;
-  for (const rl of top.value) {
-    if (!isObject(rl)) continue;
-    for (const sl of list(rl.scopeLogs)) if (isObject(sl)) count += list(sl.logRecords).length;
-  }
-  return { ok: true, value: count };
+  return bounded(budget, (counter) => {
+    for (const rl of top.value) {
+      if (!isObject(rl)) continue;
+      for (const sl of list(rl.scopeLogs)) if (isObject(sl)) for (let n = list(sl.logRecords).length; n > 0; n--) counter.item();
+    }
+    return { ok: true, value: counter.items };
+  });
 }

@@ -1,48 +1,13 @@
-// OTLP protobuf: decodes Export{Trace,Metrics,Logs}ServiceRequest with protobufjs over the
-// vendored opentelemetry-proto files (packages/server/proto) and encodes the responses.
-// The .proto files are parsed once, when this module is first imported.
+// OTLP protobuf with protobufjs over the vendored opentelemetry-proto files: decodes
+// ExportMetricsServiceRequest (after proto-count.ts has bounded it) and encodes the responses.
+// Traces are read by proto-traces.ts, logs are only counted (proto-count.ts).
 
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
-import { SightlineError } from '../../model/errors.js';
-import { enumValue, idProblem, SPAN_KINDS, spanLabel, STATUS_CODES } from './ids.js';
-import {
-  newAttributes,
-  noteInvalid,
-  setAttribute,
-  type Attributes,
-  type AttrValue,
-  type DecodedSpans,
-  type OtlpEvent,
-  type OtlpHistogramPoint,
-  type OtlpMetric,
-  type OtlpSpan,
-} from './types.js';
+import type protobuf from 'protobufjs';
+import { root } from './proto-schema.js';
+import type { Attributes, AttrValue, OtlpHistogramPoint, OtlpMetric } from './types.js';
+import { newAttributes, setAttribute } from './types.js';
 
-/** Same relative path from src/ingest/otlp (vitest, tsx) and dist/ingest/otlp (built). */
-const PROTO_ROOT = fileURLToPath(new URL('../../../proto/', import.meta.url));
-
-const SERVICE_FILES = [
-  'opentelemetry/proto/collector/trace/v1/trace_service.proto',
-  'opentelemetry/proto/collector/metrics/v1/metrics_service.proto',
-  'opentelemetry/proto/collector/logs/v1/logs_service.proto',
-];
-
-function loadRoot(): protobuf.Root {
-  const root = new protobuf.Root();
-  // Imports name files relative to the proto root ("opentelemetry/proto/common/v1/common.proto").
-  root.resolvePath = (_origin, target) => PROTO_ROOT + target;
-  try {
-    root.loadSync(SERVICE_FILES, { keepCase: false });
-    root.resolveAll();
-  } catch (err) {
-    throw new SightlineError('INTERNAL', `cannot load the OTLP .proto files from ${PROTO_ROOT}: ${(err as Error).message}`, { cause: err });
-  }
-  return root;
-}
-
-const root = loadRoot();
-const TraceRequest = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+export const TraceRequest = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 const MetricsRequest = root.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
 const LogsRequest = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest');
 const RESPONSE_TYPES = {
@@ -53,7 +18,7 @@ const RESPONSE_TYPES = {
 
 // protobufjs messages are dynamic; these name only the fields read here.
 type Long = { low: number; high: number; unsigned: boolean };
-type Int64 = Long | number | string;
+export type Int64 = Long | number | string;
 interface PbAnyValue {
   value?: string;
   stringValue?: string;
@@ -64,31 +29,10 @@ interface PbAnyValue {
   kvlistValue?: { values?: PbKeyValue[] };
   bytesValue?: Uint8Array;
 }
-interface PbKeyValue {
+export interface PbKeyValue {
   key: string;
   value?: PbAnyValue | null;
 }
-interface PbScope {
-  name?: string;
-  version?: string;
-}
-interface PbSpan {
-  traceId: Uint8Array;
-  spanId: Uint8Array;
-  parentSpanId: Uint8Array;
-  name: string;
-  kind: number;
-  startTimeUnixNano: Int64;
-  endTimeUnixNano: Int64;
-  attributes: PbKeyValue[];
-  events: { timeUnixNano: Int64; name: string; attributes: PbKeyValue[] }[];
-  status?: { code: number; message: string } | null;
-}
-interface PbResourceSpans {
-  resource?: { attributes: PbKeyValue[] } | null;
-  scopeSpans: { scope?: PbScope | null; spans: PbSpan[] }[];
-}
-
 /** Deeper values are replaced by null; the attribute validator rejects far shallower nesting anyway. */
 const MAX_VALUE_DEPTH = 16;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -108,11 +52,6 @@ export function int64Value(value: bigint): number | string {
 /** JSON has no NaN or Infinity; the OTLP/JSON spellings are kept as strings. */
 export function doubleValue(value: number): number | string {
   return Number.isFinite(value) ? value : String(value);
-}
-
-function hex(bytes: Uint8Array | undefined): string {
-  if (bytes === undefined || bytes.length === 0) return '';
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 function anyValue(v: PbAnyValue | null | undefined, depth: number): AttrValue {
@@ -137,80 +76,21 @@ function anyValue(v: PbAnyValue | null | undefined, depth: number): AttrValue {
   }
 }
 
-function keyValues(list: PbKeyValue[] | undefined, depth: number): Attributes {
+export function keyValues(list: PbKeyValue[] | undefined, depth: number): Attributes {
   const out = newAttributes();
   if (list === undefined) return out;
   for (const kv of list) setAttribute(out, kv.key, anyValue(kv.value, depth));
   return out;
 }
 
-function spanFromProto(pb: PbSpan, position: number): OtlpSpan | string {
-  const spanId = hex(pb.spanId);
-  const label = spanLabel(spanId, position);
-  const traceId = hex(pb.traceId);
-  const parent = hex(pb.parentSpanId);
-  const problem =
-    idProblem('traceId', traceId, 32) ??
-    idProblem('spanId', spanId, 16) ??
-    (parent === '' ? null : idProblem('parentSpanId', parent, 16));
-  if (problem !== null) return `${label}: ${problem}`;
-  const kind = enumValue(pb.kind, SPAN_KINDS);
-  if (kind < 0) return `${label}: kind ${pb.kind} is not a SpanKind (0..5)`;
-  const statusCode = enumValue(pb.status?.code ?? 0, STATUS_CODES);
-  if (statusCode < 0) return `${label}: status.code ${pb.status?.code} is not a StatusCode (0 unset, 1 ok, 2 error)`;
-  const events: OtlpEvent[] = pb.events.map((e) => ({
-    name: e.name,
-    timeNanos: int64ToBigInt(e.timeUnixNano),
-    attributes: keyValues(e.attributes, 1),
-  }));
-  return {
-    traceId,
-    spanId,
-    parentSpanId: parent === '' ? null : parent,
-    name: pb.name,
-    kind,
-    startNanos: int64ToBigInt(pb.startTimeUnixNano),
-    endNanos: int64ToBigInt(pb.endTimeUnixNano),
-    attributes: keyValues(pb.attributes, 1),
-    events,
-    statusCode,
-    statusMessage: pb.status?.message ?? '',
-  };
-}
-
 export type ProtoDecoded<T> = { ok: true; value: T } | { ok: false; message: string };
 
-function decodeMessage(type: protobuf.Type, bytes: Uint8Array): ProtoDecoded<unknown> {
+export function decodeMessage(type: protobuf.Type, bytes: Uint8Array): ProtoDecoded<unknown> {
   try {
     return { ok: true, value: type.decode(bytes) };
   } catch (err) {
     return { ok: false, message: `undecodable ${type.name} protobuf: ${(err as Error).message}` };
   }
-}
-
-/** Decodes an ExportTraceServiceRequest; spans with bad ids or enums are counted as invalid, not fatal. */
-export function decodeTracesProto(bytes: Uint8Array): ProtoDecoded<DecodedSpans> {
-  const decoded = decodeMessage(TraceRequest, bytes);
-  if (!decoded.ok) return decoded;
-  const request = decoded.value as { resourceSpans: PbResourceSpans[] };
-  const out: DecodedSpans = { spans: [], origins: [], invalid: { count: 0, messages: [] } };
-  let position = 0;
-  for (const rs of request.resourceSpans) {
-    const resource = keyValues(rs.resource?.attributes, 1);
-    for (const ss of rs.scopeSpans) {
-      const origin = { resource, scopeName: ss.scope?.name ?? '', scopeVersion: ss.scope?.version ?? '' };
-      for (const pb of ss.spans) {
-        const span = spanFromProto(pb, position++);
-        if (typeof span === 'string') {
-          noteInvalid(out.invalid, span);
-          continue;
-        }
-        out.spans.push(span);
-        out.origins.push(origin);
-      }
-    }
-  }
-  return { ok: true, value: out };
 }
 
 interface PbHistogramPoint {
@@ -294,16 +174,6 @@ export function decodeMetricsProto(bytes: Uint8Array): ProtoDecoded<OtlpMetric[]
     for (const sm of rm.scopeMetrics) for (const m of sm.metrics) metrics.push(metricFromProto(m, resource));
   }
   return { ok: true, value: metrics };
-}
-
-/** Decodes an ExportLogsServiceRequest and returns how many log records it holds. */
-export function decodeLogsProto(bytes: Uint8Array): ProtoDecoded<number> {
-  const decoded = decodeMessage(LogsRequest, bytes);
-  if (!decoded.ok) return decoded;
-  const request = decoded.value as { resourceLogs: { scopeLogs: { logRecords: unknown[] }[] }[] };
-  let count = 0;
-  for (const rl of request.resourceLogs) for (const sl of rl.scopeLogs) count += sl.logRecords.length;
-  return { ok: true, value: count };
 }
 
 export type Signal = keyof typeof RESPONSE_TYPES;

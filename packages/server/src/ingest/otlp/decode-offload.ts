@@ -1,0 +1,173 @@
+// Where an OTLP body is decoded: small ones (every exporter's usual batch) inline, where it is
+// cheapest; larger ones — up to 16 MiB that may expand to millions of values — in a worker
+// thread, so the event loop keeps answering /api/health and other requests meanwhile. The
+// worker's heap is capped, and so are the bytes waiting for it: past that, 503 with Retry-After.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { IngestLimits } from '../../model/limits.js';
+import { decompress } from '../decompress.js';
+import { decodeOtlpLogs, decodeOtlpMetrics, decodeOtlpTraces, type DecodedLogs, type DecodedMetrics, type DecodedTraces } from './handle.js';
+
+export type OtlpSignal = 'traces' | 'metrics' | 'logs';
+
+export interface DecodeJob {
+  id: number;
+  signal: OtlpSignal;
+  body: Uint8Array;
+  contentType: string | undefined;
+  contentEncoding: string | undefined;
+}
+
+type Result = DecodedTraces | DecodedMetrics | DecodedLogs | Overloaded;
+
+export interface DecodeReply {
+  id: number;
+  result: Result;
+}
+
+export type Overloaded = { ok: false; status: 503; message: string; retryAfterMs: number };
+
+export interface OtlpDecoder {
+  traces(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<DecodedTraces | Overloaded>;
+  metrics(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<DecodedMetrics | Overloaded>;
+  logs(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<DecodedLogs | Overloaded>;
+}
+
+export interface OffloadOptions {
+  /**
+   * Bodies up to this size after decompression are decoded inline. 1 MiB holds a 512-span batch
+   * with room to spare and decodes in a few milliseconds even when hostile.
+   */
+  inlineBytes?: number;
+  /** Bytes of bodies queued for the worker before new ones get 503: four full-size bodies. */
+  maxQueuedBytes?: number;
+  /**
+   * Bodies queued for the worker before new ones get 503. A 16 KiB gzip body may expand to
+   * 16 MiB of JSON that takes a second or more to parse, so bytes alone do not bound the wait.
+   */
+  maxQueuedBodies?: number;
+  /** The worker's heap: a 16 MiB body decodes in far less; a hostile one stops here (413). */
+  workerHeapMb?: number;
+}
+
+const MIB = 1024 * 1024;
+
+function size(bytes: number): string {
+  return bytes < MIB ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / MIB).toFixed(1)} MiB`;
+}
+
+const INLINE = { traces: decodeOtlpTraces, metrics: decodeOtlpMetrics, logs: decodeOtlpLogs } as const;
+
+/** Decompressed bytes when the body is small enough to decode inline, else null. */
+function inlineBody(body: Buffer, contentEncoding: string | undefined, inlineBytes: number): { bytes: Uint8Array; encoding: string | undefined } | null {
+  const encoding = contentEncoding?.trim().toLowerCase() ?? '';
+  if (encoding === '' || encoding === 'identity') return body.byteLength <= inlineBytes ? { bytes: body, encoding: contentEncoding } : null;
+  if (body.byteLength > inlineBytes) return null;
+  const decompressed = decompress(body, encoding, inlineBytes);
+  if (decompressed.ok) return { bytes: decompressed.bytes, encoding: undefined };
+  // Over the inline size goes to the worker; any other failure (415, 400) is answered inline.
+  return decompressed.status === 413 ? null : { bytes: body, encoding: contentEncoding };
+}
+
+function startWorker(limits: IngestLimits, heapMb: number): Worker {
+  const self = new URL(import.meta.url);
+  const options = { workerData: { limits }, resourceLimits: { maxOldGenerationSizeMb: heapMb } };
+  if (!self.pathname.endsWith('.ts')) return new Worker(new URL('./decode-worker.js', self), options);
+  // Under vitest or tsx the worker is TypeScript too: register tsx's loader in it first.
+  const manifest = createRequire(self).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  const api = new URL(pkg.exports['./esm/api']!.import.default, pathToFileURL(manifest)).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => (m.register ?? m.default.register)()).then(() => import(${JSON.stringify(new URL('./decode-worker.ts', self).href)}));`;
+  return new Worker(code, { ...options, eval: true });
+}
+
+interface Pending {
+  job: DecodeJob;
+  bytes: number;
+  resolve: (result: Result) => void;
+}
+
+/**
+ * @example
+ * const decoder = createOtlpDecoder(limits);
+ * const decoded = await decoder.traces(body, req.header('content-type'), req.header('content-encoding'));
+ */
+export function createOtlpDecoder(limits: IngestLimits, options: OffloadOptions = {}): OtlpDecoder {
+  const inlineBytes = options.inlineBytes ?? 1024 * 1024;
+  const maxQueuedBytes = options.maxQueuedBytes ?? 4 * limits.maxBodyBytes;
+  const maxQueuedBodies = options.maxQueuedBodies ?? 8;
+  const heapMb = options.workerHeapMb ?? 384;
+  let worker: Worker | null = null;
+  let nextId = 1;
+  let queuedBytes = 0;
+  const pending = new Map<number, Pending>();
+
+  const settle = (id: number, result: Result) => {
+    const p = pending.get(id);
+    if (p === undefined) return;
+    pending.delete(id);
+    queuedBytes -= p.bytes;
+    p.resolve(result);
+  };
+
+  const ensureWorker = (): Worker => {
+    if (worker !== null) return worker;
+    const w = startWorker(limits, heapMb);
+    // Idle, it must not keep the process alive; a pending request keeps its socket open anyway.
+    w.unref();
+    w.on('message', (reply: DecodeReply) => settle(reply.id, reply.result));
+    w.on('error', (err: Error & { code?: string }) => {
+      // Jobs run in order, so the oldest pending one is the job that broke the worker.
+      const [first] = pending.keys();
+      if (first !== undefined) {
+        const outOfMemory = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
+        settle(first, {
+          ok: false,
+          status: outOfMemory ? 413 : 400,
+          message: outOfMemory
+            ? `decoding this body needs more than the decoder's ${heapMb} MiB of memory; send fewer or smaller spans per request`
+            : `the body could not be decoded: ${err.message}`,
+        });
+      }
+    });
+    w.on('exit', () => {
+      if (worker !== w) return;
+      worker = null;
+      // Their bodies went to the dead worker (transferred, not copied): the senders retry.
+      for (const id of [...pending.keys()]) {
+        settle(id, { ok: false, status: 503, message: 'the OTLP decoder restarted before this body was decoded; retry', retryAfterMs: 1000 } as Overloaded);
+      }
+    });
+    worker = w;
+    return w;
+  };
+
+  const decode = (signal: OtlpSignal, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<Result | Overloaded> => {
+    const inline = inlineBody(body, contentEncoding, inlineBytes);
+    if (inline !== null) return Promise.resolve(INLINE[signal](inline.bytes, contentType, inline.encoding, limits));
+    if (queuedBytes + body.byteLength > maxQueuedBytes || pending.size >= maxQueuedBodies) {
+      return Promise.resolve({
+        ok: false,
+        status: 503,
+        message: `${pending.size} OTLP ${pending.size === 1 ? 'body' : 'bodies'} (${size(queuedBytes)}) ${pending.size === 1 ? 'is' : 'are'} already waiting to be decoded (the limit is ${maxQueuedBodies} bodies or ${size(maxQueuedBytes)}); retry later`,
+        retryAfterMs: 1000,
+      });
+    }
+    const job: DecodeJob = { id: nextId++, signal, body: new Uint8Array(body), contentType, contentEncoding };
+    queuedBytes += body.byteLength;
+    return new Promise<Result>((resolve) => {
+      pending.set(job.id, { job, bytes: body.byteLength, resolve });
+      // A copy, transferred: the request's Buffer may share a pooled ArrayBuffer.
+      ensureWorker().postMessage(job, [job.body.buffer as ArrayBuffer]);
+    });
+  };
+
+  return {
+    traces: (body, contentType, contentEncoding) => decode('traces', body, contentType, contentEncoding) as Promise<DecodedTraces | Overloaded>,
+    metrics: (body, contentType, contentEncoding) => decode('metrics', body, contentType, contentEncoding) as Promise<DecodedMetrics | Overloaded>,
+    logs: (body, contentType, contentEncoding) => decode('logs', body, contentType, contentEncoding) as Promise<DecodedLogs | Overloaded>,
+  };
+}
