@@ -33,40 +33,24 @@ function numeric(value: AttrValue | undefined): unknown {
   return value;
 }
 
-interface Tokens {
-  tokens_input?: unknown;
-  tokens_output?: unknown;
-  tokens_cache_read?: unknown;
-  tokens_cache_write?: unknown;
-  tokens_reasoning?: unknown;
-}
-
-/**
- * Input tokens include cached ones (GenAI conventions), so cached tokens are never added on
- * top — except when the sender evidently counted them apart (input < cache read + write, as in
- * Anthropic's raw usage): then input = input + cached, the only reading that is not impossible.
- * The same holds for reasoning tokens within output tokens.
- */
-function tokensOf(reader: AttributeReader): Tokens {
+function assignTokens(event: Record<string, unknown>, reader: AttributeReader): void {
   const input = numeric(reader.take(SOURCES.tokensInput));
   const output = numeric(reader.take(SOURCES.tokensOutput));
   const total = numeric(reader.take(SOURCES.tokensTotal));
   const cacheRead = numeric(reader.take(SOURCES.tokensCacheRead));
   const cacheWrite = numeric(reader.take(SOURCES.tokensCacheWrite));
   const reasoning = numeric(reader.take(SOURCES.tokensReasoning));
-  const tokens: Tokens = {};
   let inputCount = input;
   if (inputCount === undefined && typeof total === 'number' && typeof output === 'number' && total >= output) inputCount = total - output;
   const cached = (typeof cacheRead === 'number' ? cacheRead : 0) + (typeof cacheWrite === 'number' ? cacheWrite : 0);
   if (typeof inputCount === 'number' && inputCount < cached) inputCount += cached;
   let outputCount = output;
   if (typeof outputCount === 'number' && typeof reasoning === 'number' && outputCount < reasoning) outputCount += reasoning;
-  if (inputCount !== undefined) tokens.tokens_input = inputCount;
-  if (outputCount !== undefined) tokens.tokens_output = outputCount;
-  if (cacheRead !== undefined) tokens.tokens_cache_read = cacheRead;
-  if (cacheWrite !== undefined) tokens.tokens_cache_write = cacheWrite;
-  if (reasoning !== undefined) tokens.tokens_reasoning = reasoning;
-  return tokens;
+  if (inputCount !== undefined) event.tokens_input = inputCount;
+  if (outputCount !== undefined) event.tokens_output = outputCount;
+  if (cacheRead !== undefined) event.tokens_cache_read = cacheRead;
+  if (cacheWrite !== undefined) event.tokens_cache_write = cacheWrite;
+  if (reasoning !== undefined) event.tokens_reasoning = reasoning;
 }
 
 function costOf(reader: AttributeReader): unknown {
@@ -120,7 +104,7 @@ function attributesOf(reader: AttributeReader, origin: SpanOrigin, maxAttributes
 }
 
 /** The provider named by the first provider attribute that names one (not a framework), in the convention's terms. */
-function providerOf(reader: AttributeReader, conv: Convention, metadata: () => RunMetadata): unknown {
+function providerOf(reader: AttributeReader, conv: Convention, metadata: RunMetadata): unknown {
   for (const key of SOURCES.provider) {
     const value = reader.attributes[key];
     if (value === undefined || value === null || value === '') continue;
@@ -128,24 +112,23 @@ function providerOf(reader: AttributeReader, conv: Convention, metadata: () => R
     reader.consumed.add(key);
     return typeof value === 'string' && conv.provider !== undefined ? conv.provider(value) : text(value);
   }
-  return metadata().provider;
+  return metadata.provider;
 }
 
 /**
- * Model, provider, tokens and cost. A roll-up span's (an agent run around its model calls) stay
- * in `attributes`: its children carry them, and counting both would count every token twice.
+ * Model, provider, tokens and cost, set on `event`. A roll-up span's (an agent run around its
+ * model calls) stay in `attributes`: its children carry them, and counting both would count every
+ * token twice.
  */
-function usageOf(reader: AttributeReader, conv: Convention, metadata: () => RunMetadata): Record<string, unknown> {
-  if (conv.rollup) return {};
-  const out: Record<string, unknown> = {};
-  const model = reader.take(SOURCES.model) ?? metadata().model;
-  if (model !== undefined) out.model = text(model);
+function assignUsage(event: Record<string, unknown>, reader: AttributeReader, conv: Convention, metadata: RunMetadata): void {
+  if (conv.rollup) return;
+  const model = reader.take(SOURCES.model) ?? metadata.model;
+  if (model !== undefined) event.model = text(model);
   const provider = providerOf(reader, conv, metadata);
-  if (provider !== undefined) out.provider = provider;
-  Object.assign(out, tokensOf(reader));
+  if (provider !== undefined) event.provider = provider;
+  assignTokens(event, reader);
   const cost = costOf(reader);
-  if (cost !== undefined) out.cost_usd = cost;
-  return out;
+  if (cost !== undefined) event.cost_usd = cost;
 }
 
 /**
@@ -157,8 +140,7 @@ function usageOf(reader: AttributeReader, conv: Convention, metadata: () => RunM
 export function mapSpan(span: OtlpSpan, origin: SpanOrigin, options: MapOptions): Record<string, unknown> {
   const reader = new AttributeReader(span.attributes);
   const conv = classify(span, reader);
-  let metadata: RunMetadata | undefined;
-  const lazyMetadata = () => (metadata ??= runMetadata(reader));
+  const metadata = runMetadata(reader);
   const name = conv.name ?? span.name;
   const event: Record<string, unknown> = {
     timestamp: Number(span.startNanos / 1_000_000n),
@@ -170,16 +152,16 @@ export function mapSpan(span: OtlpSpan, origin: SpanOrigin, options: MapOptions)
     latency_ms: Number(span.endNanos - span.startNanos) / 1e6,
   };
   if (conv.spanType !== undefined) event.span_type = conv.spanType;
-  Object.assign(event, usageOf(reader, conv, lazyMetadata));
+  assignUsage(event, reader, conv, metadata);
   const decision = reader.take(SOURCES.decision) ?? (conv.spanType === 'tool_call' ? conv.toolName : undefined);
   if (decision !== undefined) event.decision_made = text(decision);
   const confidence = reader.take(SOURCES.confidence);
   if (confidence !== undefined) event.confidence = numeric(confidence);
   const error = errorOf(span, reader);
   if (error !== undefined) event.error = error;
-  const session = reader.take(SOURCES.session) ?? lazyMetadata().session;
+  const session = reader.take(SOURCES.session) ?? metadata.session;
   if (session !== undefined) event.session_id = text(session);
-  const user = reader.take(SOURCES.user) ?? lazyMetadata().user;
+  const user = reader.take(SOURCES.user) ?? metadata.user;
   if (user !== undefined) event.user_id = text(user);
   event.attributes = attributesOf(reader, origin, options.maxAttributes);
   if (options.captureContent) {

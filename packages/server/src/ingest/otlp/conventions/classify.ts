@@ -5,7 +5,7 @@ import type { AttributeReader } from '../attribute-reader.js';
 import { SOURCES } from '../sources.js';
 import type { OtlpSpan } from '../types.js';
 import { aiSdkConvention } from './ai-sdk.js';
-import { convention, type Convention } from './convention.js';
+import { convention, UNDESCRIBED, type Convention } from './convention.js';
 import { genAiConvention } from './gen-ai.js';
 import { namedSpanConvention } from './named-spans.js';
 import { openInferenceConvention } from './open-inference.js';
@@ -21,6 +21,6 @@ export function classify(span: OtlpSpan, reader: AttributeReader): Convention {
     genAiConvention(span.kind, reader) ??
     namedSpanConvention(span.name, reader) ??
     openInferenceConvention(reader) ??
-    convention(undefined)
+    UNDESCRIBED
   );
 }

@@ -19,6 +19,16 @@ export interface Convention {
   provider: ((reported: string) => string) | undefined;
 }
 
-export function convention(spanType: string | undefined, extra: Partial<Convention> = {}): Convention {
-  return { spanType, rollup: false, toolName: undefined, name: undefined, provider: undefined, ...extra };
+/** Built field by field (no spread): this runs once per ingested span. */
+export function convention(spanType: string | undefined, extra?: Partial<Convention>): Convention {
+  return {
+    spanType,
+    rollup: extra?.rollup ?? false,
+    toolName: extra?.toolName,
+    name: extra?.name,
+    provider: extra?.provider,
+  };
 }
+
+/** The convention of a span no framework describes. */
+export const UNDESCRIBED: Convention = Object.freeze(convention(undefined));

@@ -32,12 +32,17 @@ function isRollup(operation: string, kind: number): boolean {
   return (operation === 'invoke_agent' && kind !== SPAN_KIND_CLIENT) || operation === 'invoke_workflow';
 }
 
+/** One shared convention per operation and roll-up flag: most spans need no allocation here. */
+const SHARED = new Map<string, Convention>();
+for (const [operation, spanType] of Object.entries(OPERATION_TYPES)) {
+  SHARED.set(`${operation}:false`, Object.freeze(convention(spanType)));
+  SHARED.set(`${operation}:true`, Object.freeze(convention(spanType, { rollup: true })));
+}
+
 export function genAiConvention(kind: number, reader: AttributeReader): Convention | undefined {
   const operation = reader.string('gen_ai.operation.name');
   if (operation === undefined || !Object.hasOwn(OPERATION_TYPES, operation)) return undefined;
   const spanType = OPERATION_TYPES[operation];
-  return convention(spanType, {
-    rollup: isRollup(operation, kind),
-    toolName: spanType === 'tool_call' ? reader.peek(SOURCES.toolName) : undefined,
-  });
+  if (spanType === 'tool_call') return convention(spanType, { toolName: reader.peek(SOURCES.toolName) });
+  return SHARED.get(`${operation}:${isRollup(operation, kind)}`);
 }
