@@ -128,6 +128,42 @@ describe.each<OtlpFormat>(['protobuf', 'json'])('Vercel AI SDK over OTLP %s', (f
     expect(await overviewTokens(agent)).toEqual({ tokens: 2600 + 130, spans: 4 });
   });
 
+  it('a tool that throws: the tool_call carries the error, the run goes on', async () => {
+    const agent = `refunder-${format}`;
+    const otel = exportingTracer(server, format, 'vercel-app');
+    const responses = [
+      { content: [{ type: 'tool-call' as const, toolCallId: 'call-9', toolName: 'refund', input: '{"orderId":"A-17"}' }], finishReason: { unified: 'tool-calls' as const, raw: 'tool_calls' }, usage: usage(100, 0, 10), warnings: [] },
+      { content: [{ type: 'text' as const, text: 'The refund failed; a human will follow up.' }], finishReason: { unified: 'stop' as const, raw: 'stop' }, usage: usage(150, 0, 12), warnings: [] },
+    ];
+    const model = new MockLanguageModelV3({ provider: 'openai.chat', modelId: 'gpt-4o-mini', doGenerate: async () => responses.shift()! });
+    const { traceId } = await underRequest(otel, () =>
+      generateText({
+        model,
+        prompt: 'Refund A-17',
+        tools: {
+          refund: tool({
+            inputSchema: z.object({ orderId: z.string() }),
+            execute: async ({ orderId }): Promise<string> => {
+              throw new RangeError(`payment API timed out${orderId === 'A-17' ? '' : ` for ${orderId}`}`);
+            },
+          }),
+        },
+        stopWhen: stepCountIs(3),
+        experimental_telemetry: { isEnabled: true, tracer: otel.tracer, functionId: agent },
+      }),
+    );
+    await otel.finish();
+    const spans = await readTrace(server, traceId);
+    expect(byName(spans, 'refund')).toMatchObject({
+      span_type: 'tool_call',
+      decision_made: 'refund',
+      agent_id: agent,
+      error_type: 'RangeError',
+      error_message: 'payment API timed out',
+    });
+    expect(spans.filter((s) => s.span_type === 'llm_call').map((s) => s.error_type)).toEqual([null, null]);
+  });
+
   it('streamText and generateObject: doStream and doGenerate carry the usage, the roots none', async () => {
     const agent = `writer-${format}`;
     const otel = exportingTracer(server, format, 'vercel-app');
