@@ -144,7 +144,7 @@ describe.each<OtlpFormat>(['protobuf', 'json'])('Vercel AI SDK over OTLP %s', (f
           refund: tool({
             inputSchema: z.object({ orderId: z.string() }),
             execute: async ({ orderId }): Promise<string> => {
-              throw new RangeError(`payment API timed out${orderId === 'A-17' ? '' : ` for ${orderId}`}`);
+              throw new RangeError(`payment API timed out refunding ${orderId}`);
             },
           }),
         },
@@ -159,7 +159,7 @@ describe.each<OtlpFormat>(['protobuf', 'json'])('Vercel AI SDK over OTLP %s', (f
       decision_made: 'refund',
       agent_id: agent,
       error_type: 'RangeError',
-      error_message: 'payment API timed out',
+      error_message: 'payment API timed out refunding A-17',
     });
     expect(spans.filter((s) => s.span_type === 'llm_call').map((s) => s.error_type)).toEqual([null, null]);
   });
