@@ -100,6 +100,26 @@ describe('Pydantic AI / Logfire (span names before the GenAI agent spans)', () =
   });
 });
 
+describe('Pydantic AI 1.x (GenAI span names, no gen_ai.operation.name)', () => {
+  it('"invoke_agent {name}" is a roll-up agent step; "execute_tool {name}" a tool call', () => {
+    const run = one(
+      {
+        'gen_ai.agent.name': 'support_agent',
+        agent_name: 'support_agent',
+        model_name: 'gpt-4o',
+        'logfire.msg': 'support_agent run',
+        'gen_ai.usage.input_tokens': 2100,
+        'gen_ai.usage.output_tokens': 90,
+        'pydantic_ai.all_messages': '[]',
+      },
+      { name: 'invoke_agent support_agent', kind: 1 },
+    );
+    expect([run.span_type, run.agent_id, run.tokens_input, run.attributes['gen_ai.usage.input_tokens']]).toEqual(['agent_step', 'support_agent', undefined, 2100]);
+    expect(Object.keys(run.attributes)).not.toContain('pydantic_ai.all_messages');
+    expect(one({ 'gen_ai.tool.call.id': 'c' }, { name: 'execute_tool get_order' })).toMatchObject({ span_type: 'tool_call', decision_made: 'get_order' });
+  });
+});
+
 describe('Google ADK (gcp.vertex.agent)', () => {
   it('call_llm: model call with the ADK session; gen_ai.system names the framework, not a provider', () => {
     const event = one(

@@ -19,7 +19,7 @@ export function classify(span: OtlpSpan, reader: AttributeReader): Convention {
   return (
     aiSdkConvention(span.name, reader) ??
     genAiConvention(span.kind, reader) ??
-    namedSpanConvention(span.name, reader) ??
+    namedSpanConvention(span.name, span.kind, reader) ??
     openInferenceConvention(reader) ??
     UNDESCRIBED
   );

@@ -5,14 +5,27 @@ import type { AttributeReader } from '../attribute-reader.js';
 import { SOURCES } from '../sources.js';
 import { convention, type Convention } from './convention.js';
 
-/** `tools/call get_weather` → `get_weather` (the MCP span name is `{mcp.method.name} {target}`). */
+/** `tools/call get_weather` → `get_weather` (MCP and GenAI span names are `{operation} {target}`). */
 function mcpTarget(spanName: string, method: string): string | undefined {
   if (!spanName.startsWith(`${method} `)) return undefined;
   const target = spanName.slice(method.length + 1).trim();
   return target === '' ? undefined : target;
 }
 
-export function namedSpanConvention(spanName: string, reader: AttributeReader): Convention | undefined {
+const SPAN_KIND_CLIENT = 3;
+
+/** `{operation} {target}` span names of the GenAI conventions, for spans that carry the name but not `gen_ai.operation.name` (Pydantic AI 1.x). */
+function genAiNamed(spanName: string, kind: number, reader: AttributeReader): Convention | undefined {
+  if (spanName === 'invoke_agent' || spanName.startsWith('invoke_agent ')) {
+    return convention('agent_step', { rollup: kind !== SPAN_KIND_CLIENT });
+  }
+  if (spanName.startsWith('execute_tool ')) {
+    return convention('tool_call', { toolName: reader.peek(SOURCES.toolName) ?? mcpTarget(spanName, 'execute_tool') });
+  }
+  return undefined;
+}
+
+export function namedSpanConvention(spanName: string, kind: number, reader: AttributeReader): Convention | undefined {
   const mcpMethod = reader.string('mcp.method.name');
   if (mcpMethod === 'tools/call') {
     return convention('tool_call', { toolName: reader.peek(SOURCES.toolName) ?? mcpTarget(spanName, mcpMethod) });
@@ -29,6 +42,6 @@ export function namedSpanConvention(spanName: string, reader: AttributeReader): 
     case 'call_llm':
       return convention('llm_call');
     default:
-      return undefined;
+      return genAiNamed(spanName, kind, reader);
   }
 }
