@@ -3,7 +3,7 @@
 
 import { resolveConfig, type SightlineOptions } from './config.js';
 import { activeSpan } from './context.js';
-import { toEventError, type SpanEvent, type SpanFields, type SpanType } from './event.js';
+import { toEventError, type IntegrationEvent, type SpanEvent, type SpanFields, type SpanType } from './event.js';
 import { registerForExit } from './exit-hook.js';
 import { createBatchExporter, type ExporterStats } from './exporter.js';
 import { newSpanId, newTraceId } from './ids.js';
@@ -13,6 +13,9 @@ import { ActiveSpan, applyFields, newEvent, noopSpan, type Span, type SpanSink }
 import { createHttpTransport } from './transport.js';
 import { wrapAnthropic } from './wrap-anthropic.js';
 import { wrapOpenAI } from './wrap-openai.js';
+
+/** Integration traces awaiting their root at once (each holds at most its unsampled spans). */
+const MAX_INTEGRATION_TRACES = 10_000;
 
 export interface TraceFields extends SpanFields {
   sessionId?: string;
@@ -55,6 +58,11 @@ export interface Sightline {
   llmCall(fields: RecordedFields): void;
   toolCall(name: string, fields?: RecordedFields): void;
   decision(name: string, fields: DecisionFields): void;
+  /**
+   * Queues an event built by an integration (e.g. the OpenAI Agents tracing processor) with its
+   * own trace and span ids. Sampling is per trace id, as for spans; a root is an event without a parent.
+   */
+  recordEvent(event: IntegrationEvent): void;
   wrapOpenAI<C extends object>(client: C): C;
   wrapAnthropic<C extends object>(client: C): C;
   stats(): SightlineStats;
@@ -137,6 +145,28 @@ export function createSightline(options: SightlineOptions = {}): Sightline {
     return result;
   }
 
+  // Traces whose spans arrive through recordEvent, until their root arrives; bounded so an
+  // integration that never sends roots cannot grow it without limit.
+  const integrationTraces = new Map<string, TraceState>();
+  function recordEvent(input: IntegrationEvent): void {
+    try {
+      const { input: content, output, agent_id, ...rest } = input;
+      const event: SpanEvent = { ...rest, agent_id: agent_id ?? cfg.agentId };
+      applyFields(event, { input: content, output }, cfg);
+      let trace = integrationTraces.get(event.trace_id);
+      if (trace === undefined) {
+        if (integrationTraces.size >= MAX_INTEGRATION_TRACES) integrationTraces.delete(integrationTraces.keys().next().value as string);
+        trace = newTraceState(event.trace_id, cfg.sampleRate, cfg.random);
+        integrationTraces.set(event.trace_id, trace);
+      }
+      const isRoot = event.parent_span_id === undefined;
+      sampledOut += routeSpan(trace, event, isRoot, send);
+      if (isRoot) integrationTraces.delete(event.trace_id);
+    } catch (e) {
+      log.once('record-event-failed', `could not record an integration event: ${String(e)}`);
+    }
+  }
+
   function record(type: SpanType, name: string, fields: RecordedFields, extra?: (e: SpanEvent) => void): void {
     try {
       const latency = fields.latencyMs ?? 0;
@@ -169,6 +199,7 @@ export function createSightline(options: SightlineOptions = {}): Sightline {
       record('decision', name, { latencyMs: f.latencyMs, attributes: f.attributes, decisionMade: f.chosen, confidence: f.confidence }, (e) => {
         if (f.options !== undefined) e.attributes = { ...e.attributes, options: [...f.options] };
       }),
+    recordEvent,
     wrapOpenAI: (c) => wrapOpenAI(c, client),
     wrapAnthropic: (c) => wrapAnthropic(c, client),
     stats: () => ({ ...exporter.stats(), sampledOut }),

@@ -35,6 +35,16 @@ export interface SpanEvent {
   output?: string;
 }
 
+/**
+ * A finished event from an integration that keeps its own ids and times (another framework's
+ * tracing). `agent_id` defaults to the client's; `input`/`output` follow its content policy.
+ */
+export interface IntegrationEvent extends Omit<SpanEvent, 'agent_id' | 'input' | 'output'> {
+  agent_id?: string;
+  input?: unknown;
+  output?: unknown;
+}
+
 /** Fields a caller may set on a span, in camelCase; mapped onto the wire names at the edge. */
 export interface SpanFields {
   model?: string;

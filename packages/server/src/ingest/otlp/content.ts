@@ -18,6 +18,40 @@ const CONTENT_KEYS = new Set([
   'output.value',
   'output.mime_type',
   'llm.prompt_template.variables',
+  'gen_ai.tool.definitions',
+  'gen_ai.retrieval.documents',
+  'gen_ai.retrieval.query.text',
+  'gen_ai.memory.query.text',
+  'gen_ai.memory.records',
+  // Vercel AI SDK
+  'ai.prompt',
+  'ai.prompt.messages',
+  'ai.prompt.tools',
+  'ai.prompt.toolChoice',
+  'ai.response.text',
+  'ai.response.object',
+  'ai.response.toolCalls',
+  'ai.response.reasoning',
+  'ai.toolCall.args',
+  'ai.toolCall.result',
+  'ai.value',
+  'ai.values',
+  'ai.embedding',
+  'ai.embeddings',
+  'ai.documents',
+  'ai.ranking',
+  // Google ADK
+  'gcp.vertex.agent.llm_request',
+  'gcp.vertex.agent.llm_response',
+  'gcp.vertex.agent.tool_call_args',
+  'gcp.vertex.agent.tool_response',
+  'gcp.vertex.agent.data',
+  // Pydantic AI / Logfire
+  'tool_arguments',
+  'tool_response',
+  'final_result',
+  'all_messages_events',
+  'pydantic_ai.all_messages',
 ]);
 
 /** Flattened content (OpenInference `llm.input_messages.0.message.content`, OpenLLMetry `gen_ai.prompt.0.content`). */
@@ -63,6 +97,9 @@ function present(value: AttrValue | undefined): value is AttrValue {
   return value !== undefined && value !== null && value !== '';
 }
 
+/** The GenAI event that carries a call's content when it is not on the span's attributes. */
+const DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
+
 function fromEvent(events: OtlpEvent[], eventName: string, key: string): AttrValue | undefined {
   for (const event of events) if (event.name === eventName && present(event.attributes[key])) return event.attributes[key];
   return undefined;
@@ -86,18 +123,37 @@ export function spanContent(attributes: Attributes, events: OtlpEvent[]): SpanCo
   return {
     input: pick(
       attr('gen_ai.input.messages'),
+      () => fromEvent(events, DETAILS_EVENT, 'gen_ai.input.messages'),
       attr('gen_ai.prompt'),
       attr('input.value'),
+      attr('ai.prompt.messages'),
+      attr('ai.prompt'),
+      attr('ai.toolCall.args'),
+      attr('ai.values'),
+      attr('ai.value'),
+      attr('gcp.vertex.agent.llm_request'),
+      attr('gcp.vertex.agent.tool_call_args'),
+      attr('tool_arguments'),
       () => unflatten(attributes, 'llm.input_messages.'),
       () => unflatten(attributes, 'gen_ai.prompt.'),
       attr('gen_ai.tool.call.arguments'),
       () => fromEvent(events, 'gen_ai.content.prompt', 'gen_ai.prompt'),
       attr('gen_ai.system_instructions'),
+      () => fromEvent(events, DETAILS_EVENT, 'gen_ai.system_instructions'),
     ),
     output: pick(
       attr('gen_ai.output.messages'),
+      () => fromEvent(events, DETAILS_EVENT, 'gen_ai.output.messages'),
       attr('gen_ai.completion'),
       attr('output.value'),
+      attr('ai.response.text'),
+      attr('ai.response.object'),
+      attr('ai.response.toolCalls'),
+      attr('ai.toolCall.result'),
+      attr('gcp.vertex.agent.llm_response'),
+      attr('gcp.vertex.agent.tool_response'),
+      attr('tool_response'),
+      attr('final_result'),
       () => unflatten(attributes, 'llm.output_messages.'),
       () => unflatten(attributes, 'gen_ai.completion.'),
       attr('gen_ai.tool.call.result'),

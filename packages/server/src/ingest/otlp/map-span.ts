@@ -1,10 +1,16 @@
 // Maps one decoded OTLP span onto a native Sightline event (snake_case, as sent to /v1/events),
-// reading the OTel GenAI semantic conventions (current and deprecated names) and OpenInference.
+// reading the OTel GenAI semantic conventions (current and deprecated names), OpenInference, the
+// Vercel AI SDK and other frameworks' names (sources.ts, conventions/).
 // The ingest pipeline then validates and prices it like any native event.
 // docs/otlp-mapping.md is the table this file implements; change both together.
 
+import { AttributeReader } from './attribute-reader.js';
 import { isContentKey, spanContent } from './content.js';
-import { setAttribute, type Attributes, type AttrValue, type OtlpSpan, type SpanOrigin } from './types.js';
+import { classify } from './conventions/classify.js';
+import type { Convention } from './conventions/convention.js';
+import { runMetadata, type RunMetadata } from './conventions/open-inference.js';
+import { NOT_A_PROVIDER, SOURCES } from './sources.js';
+import { setAttribute, type AttrValue, type OtlpSpan, type SpanOrigin } from './types.js';
 
 export interface MapOptions {
   /** Whether prompts and completions are read at all (the pipeline also enforces it). */
@@ -13,95 +19,8 @@ export interface MapOptions {
   maxAttributes: number;
 }
 
-/** Attribute names read for each native field, highest precedence first. */
-export const SOURCES = {
-  model: ['gen_ai.response.model', 'gen_ai.request.model', 'llm.model_name'],
-  provider: ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system'],
-  tokensInput: ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'llm.usage.prompt_tokens'],
-  tokensOutput: ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion', 'llm.usage.completion_tokens'],
-  tokensTotal: ['gen_ai.usage.total_tokens', 'llm.token_count.total', 'llm.usage.total_tokens'],
-  tokensCacheRead: [
-    'gen_ai.usage.cache_read.input_tokens',
-    'gen_ai.usage.cache_read_input_tokens',
-    'llm.token_count.prompt_details.cache_read',
-  ],
-  tokensCacheWrite: [
-    'gen_ai.usage.cache_creation.input_tokens',
-    'gen_ai.usage.cache_creation_input_tokens',
-    'llm.token_count.prompt_details.cache_write',
-  ],
-  tokensReasoning: [
-    'gen_ai.usage.reasoning.output_tokens',
-    'gen_ai.usage.reasoning_tokens',
-    'llm.token_count.completion_details.reasoning',
-  ],
-  cost: ['llm.cost.total', 'gen_ai.usage.cost'],
-  agent: ['gen_ai.agent.id', 'gen_ai.agent.name'],
-  session: ['gen_ai.conversation.id', 'session.id'],
-  user: ['user.id'],
-  decision: ['sightline.decision'],
-  confidence: ['sightline.confidence'],
-  spanType: ['sightline.span_type'],
-  toolName: ['gen_ai.tool.name', 'tool.name'],
-} as const;
-
-/** gen_ai.operation.name → span_type. */
-const OPERATION_TYPES: Record<string, string> = {
-  chat: 'llm_call',
-  generate_content: 'llm_call',
-  text_completion: 'llm_call',
-  completion: 'llm_call',
-  embeddings: 'embedding',
-  execute_tool: 'tool_call',
-  invoke_agent: 'agent_step',
-  create_agent: 'agent_step',
-  invoke_workflow: 'agent_step',
-  retrieval: 'retrieval',
-};
-
-/** openinference.span.kind (upper case) → span_type. */
-const OPENINFERENCE_TYPES: Record<string, string> = {
-  LLM: 'llm_call',
-  TOOL: 'tool_call',
-  AGENT: 'agent_step',
-  CHAIN: 'agent_step',
-  RETRIEVER: 'retrieval',
-  RERANKER: 'retrieval',
-  EMBEDDING: 'embedding',
-  GUARDRAIL: 'decision',
-  EVALUATOR: 'custom',
-  PROMPT: 'custom',
-};
-
 /** Resource attributes never copied: command lines can carry secrets passed as flags. */
 const SECRET_RESOURCE_KEYS = new Set(['process.command', 'process.command_line', 'process.command_args']);
-
-/** Reads attributes by precedence and remembers which ones became native fields. */
-class AttributeReader {
-  readonly consumed = new Set<string>();
-  constructor(readonly attributes: Attributes) {}
-
-  /** The first present value among `keys` (null and "" count as absent); marks it consumed. */
-  take(keys: readonly string[]): AttrValue | undefined {
-    for (const key of keys) {
-      const value = this.attributes[key];
-      if (value !== undefined && value !== null && value !== '') {
-        this.consumed.add(key);
-        return value;
-      }
-    }
-    return undefined;
-  }
-
-  /** Like take, without consuming: the attribute stays in `attributes` too. */
-  peek(keys: readonly string[]): AttrValue | undefined {
-    for (const key of keys) {
-      const value = this.attributes[key];
-      if (value !== undefined && value !== null && value !== '') return value;
-    }
-    return undefined;
-  }
-}
 
 /** Id-like values: strings as they are, numbers and booleans as text; anything else is left for the validator to reject. */
 function text(value: AttrValue | undefined): unknown {
@@ -114,53 +33,24 @@ function numeric(value: AttrValue | undefined): unknown {
   return value;
 }
 
-function spanTypeOf(reader: AttributeReader): string | undefined {
-  const explicit = reader.take(SOURCES.spanType);
-  if (explicit !== undefined) return String(explicit);
-  const operation = reader.peek(['gen_ai.operation.name']);
-  if (typeof operation === 'string' && Object.hasOwn(OPERATION_TYPES, operation)) return OPERATION_TYPES[operation];
-  const kind = reader.peek(['openinference.span.kind']);
-  if (typeof kind === 'string') {
-    const upper = kind.toUpperCase();
-    if (Object.hasOwn(OPENINFERENCE_TYPES, upper)) return OPENINFERENCE_TYPES[upper];
-  }
-  return undefined;
-}
-
-interface Tokens {
-  tokens_input?: unknown;
-  tokens_output?: unknown;
-  tokens_cache_read?: unknown;
-  tokens_cache_write?: unknown;
-  tokens_reasoning?: unknown;
-}
-
-/**
- * Input tokens include cached ones (GenAI conventions), so cached tokens are never added on
- * top — except when the sender evidently counted them apart (input < cache read + write, as in
- * Anthropic's raw usage): then input = input + cached, the only reading that is not impossible.
- * The same holds for reasoning tokens within output tokens.
- */
-function tokensOf(reader: AttributeReader): Tokens {
+function assignTokens(event: Record<string, unknown>, reader: AttributeReader): void {
   const input = numeric(reader.take(SOURCES.tokensInput));
   const output = numeric(reader.take(SOURCES.tokensOutput));
   const total = numeric(reader.take(SOURCES.tokensTotal));
   const cacheRead = numeric(reader.take(SOURCES.tokensCacheRead));
   const cacheWrite = numeric(reader.take(SOURCES.tokensCacheWrite));
   const reasoning = numeric(reader.take(SOURCES.tokensReasoning));
-  const tokens: Tokens = {};
   let inputCount = input;
   if (inputCount === undefined && typeof total === 'number' && typeof output === 'number' && total >= output) inputCount = total - output;
   const cached = (typeof cacheRead === 'number' ? cacheRead : 0) + (typeof cacheWrite === 'number' ? cacheWrite : 0);
   if (typeof inputCount === 'number' && inputCount < cached) inputCount += cached;
   let outputCount = output;
   if (typeof outputCount === 'number' && typeof reasoning === 'number' && outputCount < reasoning) outputCount += reasoning;
-  if (inputCount !== undefined) tokens.tokens_input = inputCount;
-  if (outputCount !== undefined) tokens.tokens_output = outputCount;
-  if (cacheRead !== undefined) tokens.tokens_cache_read = cacheRead;
-  if (cacheWrite !== undefined) tokens.tokens_cache_write = cacheWrite;
-  if (reasoning !== undefined) tokens.tokens_reasoning = reasoning;
-  return tokens;
+  if (inputCount !== undefined) event.tokens_input = inputCount;
+  if (outputCount !== undefined) event.tokens_output = outputCount;
+  if (cacheRead !== undefined) event.tokens_cache_read = cacheRead;
+  if (cacheWrite !== undefined) event.tokens_cache_write = cacheWrite;
+  if (reasoning !== undefined) event.tokens_reasoning = reasoning;
 }
 
 function costOf(reader: AttributeReader): unknown {
@@ -213,6 +103,34 @@ function attributesOf(reader: AttributeReader, origin: SpanOrigin, maxAttributes
   return out;
 }
 
+/** The provider named by the first provider attribute that names one (not a framework), in the convention's terms. */
+function providerOf(reader: AttributeReader, conv: Convention, metadata: RunMetadata): unknown {
+  for (const key of SOURCES.provider) {
+    const value = reader.attributes[key];
+    if (value === undefined || value === null || value === '') continue;
+    if (typeof value === 'string' && NOT_A_PROVIDER.has(value)) continue;
+    reader.consumed.add(key);
+    return typeof value === 'string' && conv.provider !== undefined ? conv.provider(value) : text(value);
+  }
+  return metadata.provider;
+}
+
+/**
+ * Model, provider, tokens and cost, set on `event`. A roll-up span's (an agent run around its
+ * model calls) stay in `attributes`: its children carry them, and counting both would count every
+ * token twice.
+ */
+function assignUsage(event: Record<string, unknown>, reader: AttributeReader, conv: Convention, metadata: RunMetadata): void {
+  if (conv.rollup) return;
+  const model = reader.take(SOURCES.model) ?? metadata.model;
+  if (model !== undefined) event.model = text(model);
+  const provider = providerOf(reader, conv, metadata);
+  if (provider !== undefined) event.provider = provider;
+  assignTokens(event, reader);
+  const cost = costOf(reader);
+  if (cost !== undefined) event.cost_usd = cost;
+}
+
 /**
  * Maps an OTLP span to a native event for the ingest pipeline.
  * @example
@@ -221,33 +139,29 @@ function attributesOf(reader: AttributeReader, origin: SpanOrigin, maxAttributes
  */
 export function mapSpan(span: OtlpSpan, origin: SpanOrigin, options: MapOptions): Record<string, unknown> {
   const reader = new AttributeReader(span.attributes);
-  const spanType = spanTypeOf(reader);
+  const conv = classify(span, reader);
+  const metadata = runMetadata(reader);
+  const name = conv.name ?? span.name;
   const event: Record<string, unknown> = {
     timestamp: Number(span.startNanos / 1_000_000n),
     agent_id: text(reader.take(SOURCES.agent) ?? origin.resource['service.name'] ?? 'unknown_service'),
     trace_id: span.traceId,
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
-    name: span.name === '' ? null : span.name,
+    name: name === '' ? null : name,
     latency_ms: Number(span.endNanos - span.startNanos) / 1e6,
   };
-  if (spanType !== undefined) event.span_type = spanType;
-  const model = reader.take(SOURCES.model);
-  if (model !== undefined) event.model = text(model);
-  const provider = reader.take(SOURCES.provider);
-  if (provider !== undefined) event.provider = text(provider);
-  Object.assign(event, tokensOf(reader));
-  const cost = costOf(reader);
-  if (cost !== undefined) event.cost_usd = cost;
-  const decision = reader.take(SOURCES.decision) ?? (spanType === 'tool_call' ? reader.peek(SOURCES.toolName) : undefined);
+  if (conv.spanType !== undefined) event.span_type = conv.spanType;
+  assignUsage(event, reader, conv, metadata);
+  const decision = reader.take(SOURCES.decision) ?? (conv.spanType === 'tool_call' ? conv.toolName : undefined);
   if (decision !== undefined) event.decision_made = text(decision);
   const confidence = reader.take(SOURCES.confidence);
   if (confidence !== undefined) event.confidence = numeric(confidence);
   const error = errorOf(span, reader);
   if (error !== undefined) event.error = error;
-  const session = reader.take(SOURCES.session);
+  const session = reader.take(SOURCES.session) ?? metadata.session;
   if (session !== undefined) event.session_id = text(session);
-  const user = reader.take(SOURCES.user);
+  const user = reader.take(SOURCES.user) ?? metadata.user;
   if (user !== undefined) event.user_id = text(user);
   event.attributes = attributesOf(reader, origin, options.maxAttributes);
   if (options.captureContent) {
