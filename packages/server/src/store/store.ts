@@ -27,6 +27,11 @@ export interface SpanFilter {
   decision?: string;
   span_type?: SpanType;
   provider?: string;
+  /**
+   * Only spans that carry a decision (decision_made not null), whatever their span type: the one
+   * definition of a decision (an llm_call with decision_made is one, as is a decision span).
+   */
+  has_decision?: boolean;
   /** Only spans with an error. */
   errors_only?: boolean;
 }

@@ -74,6 +74,7 @@ export async function readRollup(conn: Connection, tables: RollupTables, q: Roll
     const col = column(dim);
     where.push(isNullableDimension(col) ? `${col}_null = 0 AND ${col}_key = ${str(String(value))}` : `${col} = ${str(String(value))}`);
   }
+  if (q.filter.has_decision) where.push('decision_made_null = 0');
   // Each group is selected as (is-null flag, value) so ORDER BY puts nulls last, as DuckDB does.
   const groupCols = q.groupBy.map(column);
   const groupSelect = groupCols.flatMap((col, i) =>

@@ -27,6 +27,7 @@ export function fromDimensionRollup(q: RollupQuery): boolean {
     f.decision === undefined &&
     f.span_type === undefined &&
     f.provider === undefined &&
+    f.has_decision !== true &&
     f.errors_only !== true
   );
 }

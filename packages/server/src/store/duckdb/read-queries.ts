@@ -49,6 +49,7 @@ export function filterConditions(filter: SpanFilter, where: string[], params: Du
     where.push(`${dimensionColumn(dim)} = ?`);
     params.push(String(value));
   }
+  if (filter.has_decision) where.push('decision_made IS NOT NULL');
 }
 
 export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promise<RollupRow[]> {
