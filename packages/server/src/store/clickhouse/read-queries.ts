@@ -92,7 +92,7 @@ export async function readRollup(conn: Connection, tables: RollupTables, q: Roll
       ${ROLLUP_SUMS.map(([c]) => `sum(${c}) AS s_${c}`).join(', ')}
       ${histogram ? `, ${SUM_HISTOGRAM} AS hist` : ''}
     ${stored === HOUR_MS ? `FROM ${tables.hour} WHERE ${where.join(' AND ')}` : await minuteSource(tables, q, where, lo, hi)}
-    GROUP BY ${keys.join(', ')} ${q.collapse ? 'HAVING sum(count) > 0' : ''} ORDER BY ${keys.join(', ')}`;
+    GROUP BY ${keys.join(', ')} HAVING sum(count) > 0 ORDER BY ${keys.join(', ')}`;
   const { columns, values } = await conn.rowArrays(sql);
   const at = (name: string): number => columns.indexOf(name);
   const [b, hist] = [at('b'), at('hist')];

@@ -78,7 +78,7 @@ export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promis
       sum(confidence_sum) AS confidence_sum, sum(confidence_count)::DOUBLE AS confidence_count
       ${hist.map((h) => `, sum(${h})::DOUBLE AS ${h}`).join('')}
     FROM ${table} WHERE ${where.join(' AND ')}
-    GROUP BY ${keys.join(', ')} ${q.collapse ? 'HAVING sum(count) > 0' : ''} ORDER BY ${keys.map((k) => `${k} ASC NULLS LAST`).join(', ')}`;
+    GROUP BY ${keys.join(', ')} HAVING sum(count) > 0 ORDER BY ${keys.map((k) => `${k} ASC NULLS LAST`).join(', ')}`;
   // Positional rows, not row objects: building 75-key objects cost more than the query itself.
   const rows = (await conn.runAndReadAll(sql, params)).getRows();
   const g = groups.length;
