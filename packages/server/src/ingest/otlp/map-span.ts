@@ -3,6 +3,7 @@
 // The ingest pipeline then validates and prices it like any native event.
 // docs/otlp-mapping.md is the table this file implements; change both together.
 
+import { AGENT_FALLBACK } from '../../model/span.js';
 import { isContentKey, spanContent } from './content.js';
 import { setAttribute, type Attributes, type AttrValue, type OtlpSpan, type SpanOrigin } from './types.js';
 
@@ -222,15 +223,19 @@ function attributesOf(reader: AttributeReader, origin: SpanOrigin, maxAttributes
 export function mapSpan(span: OtlpSpan, origin: SpanOrigin, options: MapOptions): Record<string, unknown> {
   const reader = new AttributeReader(span.attributes);
   const spanType = spanTypeOf(reader);
+  const agent = reader.take(SOURCES.agent);
   const event: Record<string, unknown> = {
     timestamp: Number(span.startNanos / 1_000_000n),
-    agent_id: text(reader.take(SOURCES.agent) ?? origin.resource['service.name'] ?? 'unknown_service'),
+    agent_id: text(agent ?? origin.resource['service.name'] ?? 'unknown_service'),
     trace_id: span.traceId,
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
     name: span.name === '' ? null : span.name,
     latency_ms: Number(span.endNanos - span.startNanos) / 1e6,
   };
+  // Trace attribution replaces a fallback agent with an ancestor's (store/trace-attribution.ts).
+  // Not enumerable: the event's fields stay what the payload said.
+  if (agent === undefined) Object.defineProperty(event, AGENT_FALLBACK, { value: true });
   if (spanType !== undefined) event.span_type = spanType;
   const model = reader.take(SOURCES.model);
   if (model !== undefined) event.model = text(model);
