@@ -130,7 +130,8 @@ export function createTraceAttribution(opts: TraceAttributionOptions): TraceAttr
       for (const s of spans) {
         const key = keyOf(s.project, s.trace_id, s.span_id);
         const fallback = s.agent_fallback === true;
-        delete s.agent_fallback;
+        // Not `delete`: it would turn every span object into a slow dictionary-mode object.
+        if (fallback) s.agent_fallback = undefined;
         const node: TraceNode = {
           key,
           parentKey: s.parent_span_id === null ? null : keyOf(s.project, s.trace_id, s.parent_span_id),
@@ -176,8 +177,8 @@ export function createTraceAttribution(opts: TraceAttributionOptions): TraceAttr
       }
       // Descendants stored before this batch whose attribution it changes, breadth first.
       const seen = new Set<string>();
-      while (queue.length > 0) {
-        const parent = queue.shift()!;
+      for (let q = 0; q < queue.length; q++) {
+        const parent = queue[q]!;
         for (const childKey of children.get(parent.key) ?? []) {
           const child = nodes.get(childKey);
           if (child === undefined || seen.has(childKey)) continue;
