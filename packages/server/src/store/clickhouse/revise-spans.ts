@@ -107,7 +107,9 @@ export async function reviseSpanRows(
     `inserted_at = ${ms(now)}`,
   ];
   const where = `${range} AND ${KEY_SQL} IN (${arms.map(([k]) => str(k)).join(', ')})`;
-  for (const conn of servers.shards) await conn.command(`ALTER TABLE ${local} UPDATE ${sets.join(', ')} WHERE ${where}`);
+  // As retention: to each shard's local table, or once ON CLUSTER where DDL goes through Keeper.
+  const onCluster = layout.onCluster && layout.cluster !== undefined ? ` ON CLUSTER ${layout.cluster}` : '';
+  for (const conn of servers.shards) await conn.command(`ALTER TABLE ${local}${onCluster} UPDATE ${sets.join(', ')} WHERE ${where}`);
   await Promise.all(servers.shards.map((conn) => waitForMutations(conn, local)));
   if (before.length > 0) {
     for (const [table, width] of [[tables.minute, MINUTE_MS], [tables.hour, HOUR_MS]] as const) {
