@@ -23,6 +23,7 @@ import { createLiveBus, type LiveBus } from './live/bus.js';
 import { SightlineError } from './model/errors.js';
 import { DEFAULT_LIMITS, type IngestLimits } from './model/limits.js';
 import { createGroupCommit } from './store/group-commit.js';
+import { createTraceAttribution, DEFAULT_ATTRIBUTION } from './store/trace-attribution.js';
 import { openStore } from './store/open-store.js';
 import { startInsightMaterializer } from './query/insights/materializer.js';
 import type { Store } from './store/store.js';
@@ -43,6 +44,8 @@ export interface RunningSightline {
 export interface StartOptions {
   log?: (line: string) => void;
   clock?: () => number;
+  /** Trace attribution's bound (default DEFAULT_ATTRIBUTION: 60 s, 200,000 spans); tests shorten it. */
+  attribution?: Partial<typeof DEFAULT_ATTRIBUTION>;
 }
 
 const DAY = 86_400_000;
@@ -122,6 +125,8 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
         bus.publish(spans);
         metrics.onCommit(spans, commitMs);
       },
+      attribution: createTraceAttribution({ ...DEFAULT_ATTRIBUTION, ...opts.attribution, clock }),
+      onRevisionError: (err) => log(`trace attribution: revising stored spans failed, they keep their agent: ${err.message}`),
     });
     // Alerts: evaluated on an interval through the Store interface; stopped before the store closes.
     const alerts = config.alerts.enabled ? createAlertEngine({

@@ -209,7 +209,7 @@ describe('dashboard in Chromium', () => {
   it('decisions: cost by path, new decisions, entropy and confidence equal the insight API', async () => {
     await page.goto(`${server.url}/decisions?${range}`);
     await page.waitForSelector('[data-chart="Decision share over time"] canvas');
-    const byDecision = await api(`/api/timeseries?metric=count&group_by=decision&span_type=decision&interval=1m&${range}`);
+    const byDecision = await api(`/api/timeseries?metric=count&group_by=decision&has_decision=true&interval=1m&${range}`);
     expect(Number(await page.getAttribute('[data-chart="Decision share over time"]', 'data-series'))).toBe(byDecision.series.length);
     const paths = await api(`/api/insights/paths?${range}&limit=50`);
     const rows = page.locator('table[aria-label="Decision paths"] tbody tr');

@@ -15,7 +15,8 @@ export const BUILTIN_RULES: readonly AlertRule[] = [
     name: 'Error rate above baseline',
     description: "A decision's error rate exceeds the agent's baseline for it by more than 2 σ (per agent × decision).",
     metric: 'error_rate',
-    filter: { span_type: 'decision' },
+    // Any span carrying a decision, of any type: an llm_call with decision_made is a decision.
+    filter: { has_decision: true },
     groupBy: ['agent', 'decision'],
     windowMs: 15 * MINUTE,
     baselineMs: DAY,
@@ -50,7 +51,7 @@ export const BUILTIN_RULES: readonly AlertRule[] = [
     name: 'New decision type',
     description: 'An agent makes a decision never seen in its 7-day baseline: possible model or prompt drift.',
     metric: 'count',
-    filter: { span_type: 'decision' },
+    filter: { has_decision: true },
     groupBy: ['agent', 'decision'],
     windowMs: 15 * MINUTE,
     baselineMs: 7 * DAY,

@@ -9,7 +9,7 @@ import type { AlertMetric, AlertRule } from './rule.js';
 /** Rows the engine reads are grouped by every dimension, in this order. */
 export const ALL_DIMENSIONS: Dimension[] = ['agent', 'model', 'decision', 'span_type', 'provider'];
 const DIM_INDEX: Record<Dimension, number> = { agent: 0, model: 1, decision: 2, span_type: 3, provider: 4 };
-const FILTER_DIM: Record<keyof AlertRule['filter'], Dimension> = {
+const FILTER_DIM: Record<Exclude<keyof AlertRule['filter'], 'has_decision'>, Dimension> = {
   agent: 'agent',
   model: 'model',
   decision: 'decision',
@@ -63,13 +63,23 @@ export function windowSigma(rule: AlertRule, b: BaselineStats, samples: number):
   return samples > 0 ? b.unitSigma / Math.sqrt(samples) : Infinity;
 }
 
-/** The rule's filter as (group index, wanted value) pairs. */
-function filterChecks(rule: AlertRule): [number, string][] {
-  const checks: [number, string][] = [];
-  for (const [field, want] of Object.entries(rule.filter) as [keyof AlertRule['filter'], string | undefined][]) {
+/**
+ * The rule's filter as (group index, wanted value) pairs; `ANY_VALUE` wants any value but null
+ * (has_decision: the decision dimension is grouped by, see planReads).
+ */
+const ANY_VALUE = Symbol('any value');
+function filterChecks(rule: AlertRule): [number, string | typeof ANY_VALUE][] {
+  const checks: [number, string | typeof ANY_VALUE][] = [];
+  for (const field of Object.keys(FILTER_DIM) as (keyof typeof FILTER_DIM)[]) {
+    const want = rule.filter[field];
     if (want !== undefined) checks.push([DIM_INDEX[FILTER_DIM[field]], want]);
   }
+  if (rule.filter.has_decision) checks.push([DIM_INDEX.decision, ANY_VALUE]);
   return checks;
+}
+
+function passes(group: readonly (string | null)[], [i, want]: [number, string | typeof ANY_VALUE]): boolean {
+  return want === ANY_VALUE ? group[i] != null : group[i] === want;
 }
 
 export function groupKeyOf(rule: AlertRule, group: (string | null)[]): { key: string; labels: Labels } {
@@ -100,7 +110,7 @@ export function totalsByGroup(rule: AlertRule, rows: Iterable<RollupRow>, target
   for (const row of rows) {
     let target = targets.get(row.group);
     if (target === undefined) {
-      target = checks.every(([i, want]) => row.group[i] === want) ? groupKeyOf(rule, row.group) : null;
+      target = checks.every((check) => passes(row.group, check)) ? groupKeyOf(rule, row.group) : null;
       targets.set(row.group, target);
     }
     if (target === null) continue;

@@ -70,6 +70,7 @@ export function planReads(rules: readonly AlertRule[]): ReadPlan[] {
     for (const r of members) {
       for (const d of r.groupBy) used.add(d);
       for (const f of FILTER_FIELDS) if (r.filter[f] !== undefined) used.add(f);
+      if (r.filter.has_decision) used.add('decision');
     }
     const dims = ALL_DIMENSIONS.filter((d) => used.has(d));
     const shared: Partial<Record<(typeof FILTER_FIELDS)[number], string>> = {};
@@ -78,6 +79,7 @@ export function planReads(rules: readonly AlertRule[]): ReadPlan[] {
       if (v !== undefined && members.every((r) => r.filter[f] === v)) shared[f] = v;
     }
     const filter = shared as SpanFilter;
+    if (members.every((r) => r.filter.has_decision === true)) filter.has_decision = true;
     plans.push({ key: JSON.stringify([dims, histogram, filter]), dims, histogram, filter, rules: members });
   }
   return plans;

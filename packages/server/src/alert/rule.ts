@@ -62,6 +62,8 @@ const filterSchema = z
     decision: filterValue.optional(),
     span_type: z.enum(SPAN_TYPES).optional(),
     provider: filterValue.optional(),
+    /** Only spans carrying a decision, of any span type (the one definition of a decision). */
+    has_decision: z.boolean().optional(),
   })
   .default({});
 

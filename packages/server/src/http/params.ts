@@ -90,6 +90,7 @@ export function parseFilter(q: Query): SpanFilter {
   if (decision !== undefined) f.decision = decision;
   if (provider !== undefined) f.provider = provider;
   if (spanType !== undefined) f.span_type = parseEnum<SpanType>('span_type', spanType, SPAN_TYPES);
+  if (parseBool(q, 'has_decision')) f.has_decision = true;
   if (parseBool(q, 'errors')) f.errors_only = true;
   return f;
 }

@@ -3,7 +3,7 @@
 
 import type { FieldProblem } from '../model/errors.js';
 import type { IngestLimits } from '../model/limits.js';
-import type { Span } from '../model/span.js';
+import { AGENT_FALLBACK, type Span } from '../model/span.js';
 import { validateEvent, type ValidateContext } from '../model/validate-event.js';
 import { UndecodableEvent } from './decode-body.js';
 import type { PriceTable } from './pricing.js';
@@ -50,6 +50,7 @@ export function createIngestPipeline(deps: { limits: IngestLimits; prices: Price
           for (const problem of result.problems) rejected.push(problem);
           continue;
         }
+        if ((raw as Record<symbol, unknown>)[AGENT_FALLBACK] === true) result.span.agent_fallback = true;
         // Before storage and before anything (live tail, metrics) sees the span.
         redactor?.span(result.span);
         prices.priceSpan(result.span, ctx.project);

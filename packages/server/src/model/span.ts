@@ -49,7 +49,19 @@ export interface Span {
   output: string | null;
   /** Server time of acknowledgement, ms since epoch. */
   ingested_at: number;
+  /**
+   * Ingest only, never stored: agent_id is a fallback (an OTLP span's resource `service.name`), not
+   * named by the span, so trace attribution (store/trace-attribution.ts) gives it the agent of the
+   * nearest ancestor that names one.
+   */
+  agent_fallback?: true;
 }
+
+/**
+ * Marks a decoded event whose agent_id is a fallback (set by a mapper such as OTLP's map-span.ts);
+ * the ingest pipeline turns it into Span.agent_fallback. A symbol: never a field of the payload.
+ */
+export const AGENT_FALLBACK = Symbol('agent_fallback');
 
 /** Dimensions a query may group or filter by; each maps to a span column. */
 export const DIMENSIONS = ['agent', 'model', 'decision', 'span_type', 'provider'] as const;

@@ -5,7 +5,8 @@
 
 import { SightlineError } from '../model/errors.js';
 import type { Span } from '../model/span.js';
-import type { IdempotencyRecord, Store } from './store.js';
+import type { IdempotencyRecord, SpanRevision, Store } from './store.js';
+import type { TraceAttribution } from './trace-attribution.js';
 
 export type SubmitResult =
   | { status: 'ok' }
@@ -31,6 +32,13 @@ export interface GroupCommitOptions {
   clock?: () => number;
   /** Called with the spans of each successful commit (live tail, metrics). */
   onCommit?: (spans: Span[], commitMs: number) => void;
+  /**
+   * Attributes each batch through its traces before it is appended, and revises spans committed
+   * earlier that the batch attributes before its requests are answered (see trace-attribution.ts).
+   */
+  attribution?: TraceAttribution;
+  /** A revision failed: those spans keep what they were stored with; the batch is still acknowledged (it is durable). */
+  onRevisionError?: (err: Error) => void;
 }
 
 export interface GroupCommit {
@@ -97,13 +105,16 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
     const started = performance.now();
     const startedAt = clock();
     let result: SubmitResult;
+    opts.attribution?.prepare(spans);
     try {
       await store.append(spans, idempotency.length > 0 ? { idempotency } : undefined);
       result = { status: 'ok' };
+      if (opts.attribution) await revise(opts.attribution.committed(spans));
       const took = clock() - Math.max(startedAt, lastAnswerAt);
       if (n * 2 >= opts.maxBatchSpans && took > 0) spansPerMs = spansPerMs === 0 ? n / took : 0.7 * spansPerMs + 0.3 * (n / took);
       opts.onCommit?.(spans, performance.now() - started);
     } catch (err) {
+      opts.attribution?.failed(spans);
       const message = err instanceof SightlineError ? err.message : `store append failed: ${(err as Error).message}`;
       result = { status: 'retryable', reason: 'store_unavailable', retryAfterMs: 5_000, message };
     }
@@ -117,6 +128,17 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
     } else if (inFlight === 0 && markIdle) {
       markIdle();
       markIdle = null;
+    }
+  }
+
+  /** Revises earlier spans a committed batch attributes; a failure is reported, not the batch's. */
+  async function revise(revisions: Map<string, SpanRevision[]>): Promise<void> {
+    for (const [project, list] of revisions) {
+      try {
+        await store.reviseSpans(project, list);
+      } catch (err) {
+        opts.onRevisionError?.(err as Error);
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import type { Span } from '../model/span.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket, isErrorSpan } from './rollup.js';
 import { apiKey, expectedRollup, expectRowsEqual, fleetSpans, makeSpan, T0 } from './store-fixtures.case.js';
 import type { RollupRow, Store } from './store.js';
+import { reviseConformance } from './revision.case.js';
 
 export interface ConformanceOptions {
   /** Opens the same data again after `store` was closed; enables the close/reopen test. */
@@ -29,6 +30,8 @@ export function runStoreConformance(
     afterEach(async () => {
       for (const s of open.splice(0)) await s.close();
     });
+
+    reviseConformance(fresh);
 
     it('returns appended spans field for field, ordered by timestamp', async () => {
       const store = await fresh();

@@ -27,6 +27,11 @@ export interface SpanFilter {
   decision?: string;
   span_type?: SpanType;
   provider?: string;
+  /**
+   * Only spans that carry a decision (decision_made not null), whatever their span type: the one
+   * definition of a decision (an llm_call with decision_made is one, as is a decision span).
+   */
+  has_decision?: boolean;
   /** Only spans with an error. */
   errors_only?: boolean;
 }
@@ -207,6 +212,27 @@ export interface ExportCursor {
   span_id: string;
 }
 
+/**
+ * What one stored span's trace-derived fields should be (store/trace-attribution.ts): the agent,
+ * session and user it takes from its nearest ancestor naming them, and its decision_made (null
+ * when it repeats its parent's decision, see `repeated_decision`).
+ */
+export interface SpanRevision {
+  trace_id: string;
+  span_id: string;
+  /** The span's timestamp: lets a backend read only the data holding it. */
+  timestamp: number;
+  agent_id: string;
+  session_id: string | null;
+  user_id: string | null;
+  decision_made: string | null;
+  /** Set when decision_made was cleared: the decision, kept as attribute `sightline.decision_repeats_parent`. */
+  repeated_decision?: string;
+}
+
+/** The attribute a decision span that repeats its parent's decision keeps that decision under. */
+export const REPEATED_DECISION_ATTRIBUTE = 'sightline.decision_repeats_parent';
+
 export interface Store {
   readonly kind: StoreConfig['kind'];
   /**
@@ -224,6 +250,14 @@ export interface Store {
    * @example const first = await store.findIdempotency?.(scopedKey(project, key), now - IDEMPOTENCY_TTL_MS);
    */
   findIdempotency?(key: string, since: number): Promise<IdempotencyRecord | null>;
+  /**
+   * Sets agent, session, user and decision of stored spans (matched by project, trace and span id)
+   * and corrects their rollups (figures move from the old key to the new one) and insight hours.
+   * Resolves once readers see the new values; returns how many stored spans changed. Spans not
+   * stored (yet) are skipped.
+   * @example await store.reviseSpans('default', [{ trace_id, span_id, timestamp, agent_id: 'support', session_id: 'c-1', user_id: null, decision_made: null }]);
+   */
+  reviseSpans(project: string, revisions: SpanRevision[]): Promise<number>;
   rollup(q: RollupQuery): Promise<RollupRow[]>;
   /**
    * All spans of a trace ordered by timestamp; empty when unknown. `hint.around`, a timestamp of

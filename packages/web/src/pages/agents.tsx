@@ -123,7 +123,7 @@ export function AgentPage({ agent }: { agent: string }) {
   const route = useRoute();
   const t = timeRange(route);
   const tick = useLiveTick(t.relative);
-  const decisions = useSeries({ metric: 'count', group_by: 'decision', agent, span_type: 'decision' }, t, tick);
+  const decisions = useSeries({ metric: 'count', group_by: 'decision', agent, has_decision: true }, t, tick);
   const traces = useApi<{ traces: TraceSummary[] }>(`/api/traces${qs({ ...rangeParams(t), agent, limit: 20 })}`, tick);
   return (
     <div class="page">

@@ -65,7 +65,7 @@ export function DecisionsPage() {
   const route = useRoute();
   const t = timeRange(route);
   const tick = useLiveTick(t.relative);
-  const byDecision = useSeries({ metric: 'count', group_by: 'decision', span_type: 'decision' }, t, tick);
+  const byDecision = useSeries({ metric: 'count', group_by: 'decision', has_decision: true }, t, tick);
   const decisions = useApi<DecisionReport>(`/api/insights/decisions${qs({ ...rangeParams(t), interval: t.interval })}`, tick);
   const paths = useApi<PathReport>(`/api/insights/paths${qs({ ...rangeParams(t), limit: 50 })}`, tick);
   const pathColumns: Column<PathStats>[] = [

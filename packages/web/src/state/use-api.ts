@@ -76,6 +76,8 @@ export interface SeriesQuery {
   model?: string | null;
   decision?: string | null;
   span_type?: string | null;
+  /** Only spans carrying a decision, of any span type. */
+  has_decision?: boolean;
 }
 
 /** Puts a tail fetch's buckets over the old ones and drops buckets that left the window. */
@@ -103,7 +105,7 @@ export function useSeries(q: SeriesQuery | null, t: TimeRange, tick: number): Lo
   useEffect(() => {
     if (!q || !key) return;
     const ctrl = new AbortController();
-    const base = { metric: q.metric, group_by: q.group_by, agent: q.agent, model: q.model, decision: q.decision, span_type: q.span_type, interval: t.interval };
+    const base = { metric: q.metric, group_by: q.group_by, agent: q.agent, model: q.model, decision: q.decision, span_type: q.span_type, has_decision: q.has_decision ? 'true' : undefined, interval: t.interval };
     const incremental = loadedKey.current === key && data.current !== null && t.relative;
     let url: string;
     if (incremental) {

@@ -4,6 +4,7 @@
 // The ingest pipeline then validates and prices it like any native event.
 // docs/otlp-mapping.md is the table this file implements; change both together.
 
+import { AGENT_FALLBACK } from '../../model/span.js';
 import { AttributeReader } from './attribute-reader.js';
 import { isContentKey, spanContent } from './content.js';
 import { classify } from './conventions/classify.js';
@@ -142,15 +143,19 @@ export function mapSpan(span: OtlpSpan, origin: SpanOrigin, options: MapOptions)
   const conv = classify(span, reader);
   const metadata = runMetadata(reader);
   const name = conv.name ?? span.name;
+  const agent = reader.take(SOURCES.agent);
   const event: Record<string, unknown> = {
     timestamp: Number(span.startNanos / 1_000_000n),
-    agent_id: text(reader.take(SOURCES.agent) ?? origin.resource['service.name'] ?? 'unknown_service'),
+    agent_id: text(agent ?? origin.resource['service.name'] ?? 'unknown_service'),
     trace_id: span.traceId,
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
     name: name === '' ? null : name,
     latency_ms: Number(span.endNanos - span.startNanos) / 1e6,
   };
+  // Trace attribution replaces a fallback agent with an ancestor's (store/trace-attribution.ts).
+  // Not enumerable: the event's fields stay what the payload said.
+  if (agent === undefined) Object.defineProperty(event, AGENT_FALLBACK, { value: true });
   if (conv.spanType !== undefined) event.span_type = conv.spanType;
   assignUsage(event, reader, conv, metadata);
   const decision = reader.take(SOURCES.decision) ?? (conv.spanType === 'tool_call' ? conv.toolName : undefined);

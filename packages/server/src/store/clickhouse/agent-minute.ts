@@ -72,5 +72,5 @@ export function createAgentMinute(conn: Connection, table: string, startTable: s
 /** True when the per-agent table holds everything `q` needs: minute rows, grouped by agent or nothing, filtered by agent only. */
 export function agentMinuteAnswers(q: RollupQuery): boolean {
   if (q.groupBy.some((d) => d !== 'agent')) return false;
-  return Object.entries(q.filter).every(([field, value]) => value === undefined || field === 'agent');
+  return Object.entries(q.filter).every(([field, value]) => value === undefined || value === false || field === 'agent');
 }

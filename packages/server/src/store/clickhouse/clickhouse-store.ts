@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { SightlineError } from '../../model/errors.js';
 import type { Span } from '../../model/span.js';
 import { HOUR_MS, MINUTE_MS, rollupDeltas } from '../rollup.js';
-import type { ApiKeyRecord, AppendOptions, ExportCursor, ExportQuery, Store } from '../store.js';
+import type { ApiKeyRecord, AppendOptions, ExportCursor, ExportQuery, SpanRevision, Store } from '../store.js';
 import { createAgentMinute } from './agent-minute.js';
 import { createAlertQueries } from './alert-queries.js';
 import { createConnection, type Connection } from './connection.js';
@@ -22,6 +22,7 @@ import { readInsightCohorts, readInsightPaths, type InsightTables } from './insi
 import { followOtherNodes } from './live-follow.js';
 import { migrateServer } from './migrate.js';
 import { readRollup } from './read-queries.js';
+import { reviseSpanRows } from './revise-spans.js';
 import { bytesOnDisk, deleteInBackground, deleteOlder, type DataServers } from './retention.js';
 import { AGENT_MINUTE, AGENT_MINUTE_START, INGEST_KEYS, TRACE_INDEX, localName, tableName, type Layout } from './schema.js';
 import { SPAN_SELECT, rollupRow, rowSpan, spanRow } from './span-rows.js';
@@ -122,6 +123,9 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     }),
     recentIdempotency: open((since: number) => ingestKeys.recent(since)),
     findIdempotency: open((key: string, since: number) => ingestKeys.find(key, since)),
+    reviseSpans: open((project: string, revisions: SpanRevision[]) =>
+      reviseSpanRows(entry, servers, layout, { spans: t.spans, minute: t.rollups.minute, hour: t.rollups.hour }, project, revisions, clock()),
+    ),
     rollup: open((q) => readRollup(entry, t.rollups, q)),
     getTrace: open((project: string, traceId: string, hint?: { around?: number }) => readTrace(entry, traces, project, traceId, hint)),
     searchTraces: open((q) => searchTraces(entry, traces, q)),

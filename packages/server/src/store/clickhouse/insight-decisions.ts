@@ -12,7 +12,7 @@ export async function readInsightDecisionCounts(conn: Connection, rollups: { min
     to: q.to,
     bucketMs: q.bucketMs,
     groupBy: ['agent', 'decision'],
-    filter: { ...(q.agent !== undefined && { agent: q.agent }), ...(q.decision !== undefined && { decision: q.decision }) },
+    filter: { has_decision: true, ...(q.agent !== undefined && { agent: q.agent }), ...(q.decision !== undefined && { decision: q.decision }) },
     histogram: false,
   });
   const out: DecisionCountRow[] = [];

@@ -74,6 +74,7 @@ export async function readRollup(conn: Connection, tables: RollupTables, q: Roll
     const col = column(dim);
     where.push(isNullableDimension(col) ? `${col}_null = 0 AND ${col}_key = ${str(String(value))}` : `${col} = ${str(String(value))}`);
   }
+  if (q.filter.has_decision) where.push('decision_made_null = 0');
   // Each group is selected as (is-null flag, value) so ORDER BY puts nulls last, as DuckDB does.
   const groupCols = q.groupBy.map(column);
   const groupSelect = groupCols.flatMap((col, i) =>
@@ -91,7 +92,7 @@ export async function readRollup(conn: Connection, tables: RollupTables, q: Roll
       ${ROLLUP_SUMS.map(([c]) => `sum(${c}) AS s_${c}`).join(', ')}
       ${histogram ? `, ${SUM_HISTOGRAM} AS hist` : ''}
     ${stored === HOUR_MS ? `FROM ${tables.hour} WHERE ${where.join(' AND ')}` : await minuteSource(tables, q, where, lo, hi)}
-    GROUP BY ${keys.join(', ')} ${q.collapse ? 'HAVING sum(count) > 0' : ''} ORDER BY ${keys.join(', ')}`;
+    GROUP BY ${keys.join(', ')} HAVING sum(count) > 0 ORDER BY ${keys.join(', ')}`;
   const { columns, values } = await conn.rowArrays(sql);
   const at = (name: string): number => columns.indexOf(name);
   const [b, hist] = [at('b'), at('hist')];

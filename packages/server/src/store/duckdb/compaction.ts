@@ -20,7 +20,7 @@ export async function compactBuckets(conn: DuckDBConnection, table: RollupTable,
   try {
     await conn.run(
       `CREATE OR REPLACE TEMP TABLE rollup_merge AS SELECT ${keys}, ${rollupMergedSums(table)} FROM ${table}
-       WHERE ${where} GROUP BY ${keys}`,
+       WHERE ${where} GROUP BY ${keys} HAVING sum(count) <> 0`,
     );
     await conn.run(`DELETE FROM ${table} WHERE ${where}`);
     await conn.run(`INSERT INTO ${table} SELECT * FROM rollup_merge`);

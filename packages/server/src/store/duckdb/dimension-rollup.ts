@@ -27,6 +27,7 @@ export function fromDimensionRollup(q: RollupQuery): boolean {
     f.decision === undefined &&
     f.span_type === undefined &&
     f.provider === undefined &&
+    f.has_decision !== true &&
     f.errors_only !== true
   );
 }
@@ -93,8 +94,9 @@ export async function readDimensionRollup(conn: DuckDBConnection, q: RollupQuery
   const out: RollupRow[] = [];
   for (const bucket of [...byBucket.keys()].sort((a, b) => a - b)) {
     const rows = [...byBucket.get(bucket)!.values()].sort((a, b) => compareNullsLast(a.group[0] ?? null, b.group[0] ?? null));
-    // A collapsed read keeps only groups with spans in the range, as readRollup's HAVING does.
-    for (const row of rows) if (!q.collapse || row.count > 0) out.push(row);
+    // Only groups with spans, as readRollup's HAVING: a revision (revise-spans.ts) may leave a key
+    // whose rows sum to zero.
+    for (const row of rows) if (row.count > 0) out.push(row);
   }
   return out;
 }

@@ -14,7 +14,7 @@ import type {
   AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, ApiKeyRecord, AppendOptions, CohortContrastRow, CohortRow, CohortScan,
   DecisionCountQuery, DecisionCountRow,
   ExportCursor, ExportQuery, IdempotencyRecord, InsightScan, MaterializeReport, PathRow, RollupQuery, RollupRow,
-  StoreStats, TraceSearch, TraceSummary,
+  SpanRevision, StoreStats, TraceSearch, TraceSummary,
 } from '../store.js';
 import * as alerts from './alert-queries.js';
 import * as catalog from './catalog-queries.js';
@@ -26,6 +26,7 @@ import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.j
 import type { TraceHint } from './read-queries.js';
 import { appendSpanBatch, encodeSpanColumns, type SpanColumns } from './span-columns.js';
 import { flushRollupRange } from './rollup-sql.js';
+import { reviseSpanRows } from './revise-spans.js';
 import { traceWindow } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
 import { DIMENSION_BUCKET_MS, migrate, ROLLUP_TABLES, type RollupTable } from './schema.js';
@@ -266,6 +267,20 @@ export class DuckDbEngine {
         await rollbackQuietly(conn);
         throw err;
       }
+    }));
+  }
+
+  /**
+   * Revises stored spans (see revise-spans.ts) while holding both queues, as deleteBefore does:
+   * flushed first, so the rollups it corrects count every span committed before it.
+   */
+  async reviseSpans(project: string, revisions: SpanRevision[]): Promise<number> {
+    if (revisions.length === 0) return 0;
+    await this.flushRollups();
+    return this.derive(() => this.write(async (conn) => {
+      const { changed, touched } = await reviseSpanRows(conn, project, revisions, this.rolledUpSeq);
+      for (const [table, buckets] of touched) for (const b of buckets) this.dirty.add(table, b);
+      return changed;
     }));
   }
 

@@ -75,6 +75,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     },
     recentIdempotency: (since) => call('recentIdempotency', since),
     findIdempotency: (key, since) => call('findIdempotency', key, since),
+    reviseSpans: (project, revisions) => call('reviseSpans', project, revisions),
     rollup: (q) => call('rollup', q),
     getTrace: (project, traceId, hint) => call('getTrace', project, traceId, hint),
     searchTraces: (q) => call('searchTraces', q),

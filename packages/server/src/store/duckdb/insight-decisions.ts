@@ -42,7 +42,7 @@ export async function readInsightDecisionCounts(conn: DuckDBConnection, q: Decis
       SELECT ((bucket // ${q.bucketMs}) * ${q.bucketMs})::DOUBLE AS b, agent_id, decision_made,
         sum(count)::DOUBLE AS c, sum(confidence_sum) AS s, sum(confidence_count)::DOUBLE AS n
       FROM ${table} WHERE ${where.join(' AND ')}
-      GROUP BY b, agent_id, decision_made)
+      GROUP BY b, agent_id, decision_made HAVING sum(count) > 0)
     GROUP BY agent_id, decision_made`;
   const result = await runPrepared(conn, sql, params);
   const pairs: Pair[] = [];

@@ -17,6 +17,8 @@ interface Plan {
   maxSeq: bigint;
   ready: number[];
   pending: number[];
+  /** meta.insight_open_hours as read when planning. */
+  open: number[];
 }
 
 async function plan(conn: DuckDBConnection, now: number, graceMs: number): Promise<Plan> {
@@ -27,7 +29,8 @@ async function plan(conn: DuckDBConnection, now: number, graceMs: number): Promi
   );
   const seq = BigInt(String(meta?.seq ?? '0'));
   const maxSeq = BigInt(Math.max(0, Number(meta?.max_seq ?? 0)));
-  const candidates = new Set<number>(JSON.parse(String(meta?.open ?? '[]')) as number[]);
+  const open = JSON.parse(String(meta?.open ?? '[]')) as number[];
+  const candidates = new Set<number>(open);
   const dirty = await queryRows(conn, `SELECT DISTINCT (timestamp // ${HOUR_MS}) * ${HOUR_MS} AS hour FROM spans WHERE seq > ?`, [seq]);
   for (const r of dirty) {
     const h = r.hour as number;
@@ -37,7 +40,7 @@ async function plan(conn: DuckDBConnection, now: number, graceMs: number): Promi
   }
   const sorted = [...candidates].sort((a, b) => a - b);
   const closed = (h: number) => h + HOUR_MS + graceMs <= now;
-  return { maxSeq: maxSeq > seq ? maxSeq : seq, ready: sorted.filter(closed), pending: sorted.filter((h) => !closed(h)) };
+  return { maxSeq: maxSeq > seq ? maxSeq : seq, ready: sorted.filter(closed), pending: sorted.filter((h) => !closed(h)), open };
 }
 
 async function materializeHour(conn: DuckDBConnection, hour: number, now: number): Promise<void> {
@@ -66,7 +69,12 @@ export async function materializeInsights(write: WriteTask, now: number, graceMs
     await conn.run('BEGIN TRANSACTION');
     try {
       await conn.run("UPDATE meta SET value = ? WHERE key = 'insight_seq'", [String(p.maxSeq)]);
-      await conn.run("UPDATE meta SET value = ? WHERE key = 'insight_open_hours'", [JSON.stringify(p.pending)]);
+      // Hours a span revision (revise-spans.ts) reopened since planning stay open.
+      const [now] = await queryRows(conn, "SELECT value FROM meta WHERE key = 'insight_open_hours'");
+      const planned = new Set(p.open);
+      const reopened = (JSON.parse(String(now?.value ?? '[]')) as number[]).filter((h) => !planned.has(h));
+      const open = [...new Set([...p.pending, ...reopened])].sort((a, b) => a - b);
+      await conn.run("UPDATE meta SET value = ? WHERE key = 'insight_open_hours'", [JSON.stringify(open)]);
       await conn.run('COMMIT');
     } catch (err) {
       await conn.run('ROLLBACK');

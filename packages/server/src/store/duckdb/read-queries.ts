@@ -49,6 +49,7 @@ export function filterConditions(filter: SpanFilter, where: string[], params: Du
     where.push(`${dimensionColumn(dim)} = ?`);
     params.push(String(value));
   }
+  if (filter.has_decision) where.push('decision_made IS NOT NULL');
 }
 
 export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promise<RollupRow[]> {
@@ -77,7 +78,7 @@ export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promis
       sum(confidence_sum) AS confidence_sum, sum(confidence_count)::DOUBLE AS confidence_count
       ${hist.map((h) => `, sum(${h})::DOUBLE AS ${h}`).join('')}
     FROM ${table} WHERE ${where.join(' AND ')}
-    GROUP BY ${keys.join(', ')} ${q.collapse ? 'HAVING sum(count) > 0' : ''} ORDER BY ${keys.map((k) => `${k} ASC NULLS LAST`).join(', ')}`;
+    GROUP BY ${keys.join(', ')} HAVING sum(count) > 0 ORDER BY ${keys.map((k) => `${k} ASC NULLS LAST`).join(', ')}`;
   // Positional rows, not row objects: building 75-key objects cost more than the query itself.
   const rows = (await conn.runAndReadAll(sql, params)).getRows();
   const g = groups.length;

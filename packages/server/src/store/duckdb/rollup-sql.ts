@@ -39,7 +39,7 @@ export const FLUSH_TABLE = 'flush_minute';
  * The minute rollup rows of spans matching `where`: the one pass over the new spans. The 64
  * histogram counts are `count_if`, ~1.5× faster than `count(*) FILTER (…)` here.
  */
-function flushMinutesSelect(where: string): string {
+export function flushMinutesSelect(where: string): string {
   return `SELECT project, (timestamp // ${MINUTE_MS}) * ${MINUTE_MS} AS bucket, agent_id, model, decision_made, span_type, provider,
       count(*) AS count, count(*) FILTER (WHERE error_type IS NOT NULL OR error_message IS NOT NULL) AS errors,
       sum(latency_ms) AS latency_sum, sum(tokens_input) AS tokens_input, sum(tokens_output) AS tokens_output,
@@ -59,18 +59,18 @@ const FLUSH_MINUTES_SQL = `INSERT INTO ${FLUSH_TABLE} ${flushMinutesSelect('seq 
  * 5-minute rows as sums of those minutes (every rollup figure adds up), so the spans are
  * aggregated once, not three times.
  */
-export function flushInsertSql(table: RollupTable): string {
-  if (table === 'rollup_minute') return `INSERT INTO rollup_minute SELECT * FROM ${FLUSH_TABLE}`;
-  if (table === 'rollup_dim_5min') return `INSERT INTO rollup_dim_5min ${dimensionRollupSelect(FLUSH_TABLE)}`;
+export function flushInsertSql(table: RollupTable, source = FLUSH_TABLE): string {
+  if (table === 'rollup_minute') return `INSERT INTO rollup_minute SELECT * FROM ${source}`;
+  if (table === 'rollup_dim_5min') return `INSERT INTO rollup_dim_5min ${dimensionRollupSelect(source)}`;
   return `INSERT INTO rollup_hour
     SELECT project, (bucket // ${HOUR_MS}) * ${HOUR_MS}, agent_id, model, decision_made, span_type, provider, ${rollupMergedSums('rollup_hour')}
-    FROM ${FLUSH_TABLE} GROUP BY ALL`;
+    FROM ${source} GROUP BY ALL`;
 }
 
-/** Distinct buckets of `table` touched by this flush, for compaction. */
-export function touchedBucketsSql(table: RollupTable): string {
+/** Distinct buckets of `table` touched by this flush (minute rows in `source`), for compaction. */
+export function touchedBucketsSql(table: RollupTable, source = FLUSH_TABLE): string {
   const width = table === 'rollup_minute' ? MINUTE_MS : table === 'rollup_dim_5min' ? DIMENSION_BUCKET_MS : HOUR_MS;
-  return `SELECT DISTINCT (bucket // ${width}) * ${width} AS bucket FROM ${FLUSH_TABLE}`;
+  return `SELECT DISTINCT (bucket // ${width}) * ${width} AS bucket FROM ${source}`;
 }
 
 /** Connections whose FLUSH_TABLE exists: it lives as long as the connection, emptied by each flush. */

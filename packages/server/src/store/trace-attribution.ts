@@ -1,0 +1,218 @@
+// Attribution through the trace: a span takes agent, session and user from its nearest ancestor
+// that names them (an OTel `invoke_agent support` span names agent `support` for its `chat` and
+// `execute_tool` children, `gen_ai.conversation.id` on one span is the session of its subtree),
+// and a `decision` span that repeats its parent's decision is the same decision, counted once.
+//
+// Children usually end, and so arrive, before their parents, often in other requests. This keeps
+// a bounded index of recently committed spans: a span whose ancestor is already known is stored
+// attributed; spans stored before their ancestor arrived are revised (Store.reviseSpans, which
+// also moves their rollup figures) when it commits, if they are still in the index: added at most
+// `windowMs` earlier and among the newest `maxSpans`. Later, they keep what they were stored with.
+
+import type { Span, SpanType } from '../model/span.js';
+import { REPEATED_DECISION_ATTRIBUTE, type SpanRevision } from './store.js';
+
+export interface TraceAttributionOptions {
+  /** How long a committed span can still be attributed by an ancestor arriving after it (ms of `clock`). */
+  windowMs: number;
+  /** Spans remembered at most (the oldest are forgotten first): bounds memory at ~300 B a span. */
+  maxSpans: number;
+  clock: () => number;
+}
+
+export const DEFAULT_ATTRIBUTION: Omit<TraceAttributionOptions, 'clock'> = { windowMs: 60_000, maxSpans: 200_000 };
+
+/** What one span names itself (null: nothing) and what it is stored with. */
+interface TraceNode {
+  key: string;
+  parentKey: string | null;
+  project: string;
+  trace_id: string;
+  span_id: string;
+  timestamp: number;
+  span_type: SpanType;
+  ownAgent: string | null;
+  /** The agent_id sent: kept when no ancestor names an agent. */
+  fallbackAgent: string;
+  ownSession: string | null;
+  ownUser: string | null;
+  ownDecision: string | null;
+  /** As stored (or being stored). */
+  agent: string;
+  session: string | null;
+  user: string | null;
+  decision: string | null;
+  committed: boolean;
+  addedAt: number;
+}
+
+interface Attribution {
+  agent: string;
+  session: string | null;
+  user: string | null;
+  decision: string | null;
+}
+
+/** Deepest ancestor chain followed (guards against cycles in bad input). */
+const MAX_DEPTH = 256;
+
+const keyOf = (project: string, traceId: string, spanId: string) => `${project}\u0000${traceId}\u0000${spanId}`;
+
+export interface TraceAttribution {
+  /**
+   * Before a batch is appended: remembers its spans and sets, on each, the agent (when a fallback),
+   * session and user (when absent) of its nearest known ancestor naming them, and clears the
+   * decision of a decision span repeating its parent's (kept as an attribute).
+   */
+  prepare(spans: Span[]): void;
+  /** After the batch committed: revisions, per project, of earlier committed spans it attributes. */
+  committed(spans: readonly Span[]): Map<string, SpanRevision[]>;
+  /** After the batch failed: forgets its spans (a retry brings them again). */
+  failed(spans: readonly Span[]): void;
+  /** Spans remembered. */
+  size(): number;
+}
+
+export function createTraceAttribution(opts: TraceAttributionOptions): TraceAttribution {
+  /** In insertion order, so the oldest are first to go. */
+  const nodes = new Map<string, TraceNode>();
+  /** Parent key → keys of children seen (the parent itself may not have arrived). */
+  const children = new Map<string, Set<string>>();
+
+  const forget = (node: TraceNode) => {
+    nodes.delete(node.key);
+    if (node.parentKey === null) return;
+    const siblings = children.get(node.parentKey);
+    siblings?.delete(node.key);
+    if (siblings?.size === 0) children.delete(node.parentKey);
+  };
+
+  const evict = () => {
+    const oldest = opts.clock() - opts.windowMs;
+    for (const node of nodes.values()) {
+      if (nodes.size <= opts.maxSpans && node.addedAt >= oldest) break;
+      forget(node);
+    }
+  };
+
+  /** The attribution a node should have from itself and its known ancestors. */
+  const attributionOf = (node: TraceNode): Attribution => {
+    let agent = node.ownAgent;
+    let session = node.ownSession;
+    let user = node.ownUser;
+    let up = node.parentKey === null ? undefined : nodes.get(node.parentKey);
+    const parent = up;
+    for (let depth = 0; up !== undefined && depth < MAX_DEPTH && (agent === null || session === null || user === null); depth++) {
+      agent ??= up.ownAgent;
+      session ??= up.ownSession;
+      user ??= up.ownUser;
+      up = up.parentKey === null ? undefined : nodes.get(up.parentKey);
+    }
+    const repeats = node.span_type === 'decision' && node.ownDecision !== null && parent?.ownDecision === node.ownDecision;
+    return { agent: agent ?? node.fallbackAgent, session, user, decision: repeats ? null : node.ownDecision };
+  };
+
+  const apply = (span: Span, node: TraceNode, a: Attribution) => {
+    span.agent_id = node.agent = a.agent;
+    span.session_id = node.session = a.session;
+    span.user_id = node.user = a.user;
+    if (a.decision === null && node.ownDecision !== null) {
+      span.attributes = { [REPEATED_DECISION_ATTRIBUTE]: node.ownDecision, ...span.attributes };
+    }
+    span.decision_made = node.decision = a.decision;
+  };
+
+  return {
+    prepare(spans) {
+      evict();
+      const now = opts.clock();
+      const batch: TraceNode[] = [];
+      for (const s of spans) {
+        const key = keyOf(s.project, s.trace_id, s.span_id);
+        const fallback = s.agent_fallback === true;
+        // Not `delete`: it would turn every span object into a slow dictionary-mode object.
+        if (fallback) s.agent_fallback = undefined;
+        const node: TraceNode = {
+          key,
+          parentKey: s.parent_span_id === null ? null : keyOf(s.project, s.trace_id, s.parent_span_id),
+          project: s.project,
+          trace_id: s.trace_id,
+          span_id: s.span_id,
+          timestamp: s.timestamp,
+          span_type: s.span_type,
+          ownAgent: fallback ? null : s.agent_id,
+          fallbackAgent: s.agent_id,
+          ownSession: s.session_id,
+          ownUser: s.user_id,
+          ownDecision: s.decision_made,
+          agent: s.agent_id,
+          session: s.session_id,
+          user: s.user_id,
+          decision: s.decision_made,
+          committed: false,
+          addedAt: now,
+        };
+        // A span sent again (a retry) replaces what was remembered of it.
+        const earlier = nodes.get(key);
+        if (earlier !== undefined) forget(earlier);
+        nodes.set(key, node);
+        if (node.parentKey !== null) {
+          let siblings = children.get(node.parentKey);
+          if (siblings === undefined) children.set(node.parentKey, (siblings = new Set()));
+          siblings.add(key);
+        }
+        batch.push(node);
+      }
+      spans.forEach((s, i) => apply(s, batch[i]!, attributionOf(batch[i]!)));
+    },
+
+    committed(spans) {
+      const out = new Map<string, SpanRevision[]>();
+      const queue: TraceNode[] = [];
+      for (const s of spans) {
+        const node = nodes.get(keyOf(s.project, s.trace_id, s.span_id));
+        if (node === undefined) continue;
+        node.committed = true;
+        queue.push(node);
+      }
+      // Descendants stored before this batch whose attribution it changes, breadth first.
+      const seen = new Set<string>();
+      for (let q = 0; q < queue.length; q++) {
+        const parent = queue[q]!;
+        for (const childKey of children.get(parent.key) ?? []) {
+          const child = nodes.get(childKey);
+          if (child === undefined || seen.has(childKey)) continue;
+          seen.add(childKey);
+          queue.push(child);
+          if (!child.committed) continue;
+          const a = attributionOf(child);
+          if (a.agent === child.agent && a.session === child.session && a.user === child.user && a.decision === child.decision) continue;
+          const revision: SpanRevision = {
+            trace_id: child.trace_id,
+            span_id: child.span_id,
+            timestamp: child.timestamp,
+            agent_id: a.agent,
+            session_id: a.session,
+            user_id: a.user,
+            decision_made: a.decision,
+            ...(a.decision === null && child.ownDecision !== null && { repeated_decision: child.ownDecision }),
+          };
+          Object.assign(child, { agent: a.agent, session: a.session, user: a.user, decision: a.decision });
+          let list = out.get(child.project);
+          if (list === undefined) out.set(child.project, (list = []));
+          list.push(revision);
+        }
+      }
+      return out;
+    },
+
+    failed(spans) {
+      for (const s of spans) {
+        const node = nodes.get(keyOf(s.project, s.trace_id, s.span_id));
+        if (node !== undefined && !node.committed) forget(node);
+      }
+    },
+
+    size: () => nodes.size,
+  };
+}
