@@ -2,6 +2,7 @@
 // speak only to this, so each works on both backends. SQL stays inside each backend's folder.
 
 import type { Dimension, Span, SpanType } from '../model/span.js';
+import type { DoctorReads } from './doctor-reads.js';
 import type { AnalysisName, AnalysisReport, AnalysisRequest } from '../query/insights/analyses.js';
 import type {
   CohortContrastRow, CohortRow, CohortScan, DecisionCountQuery, DecisionCountRow, InsightScan, MaterializeReport, PathRow,
@@ -207,7 +208,7 @@ export interface ExportCursor {
   span_id: string;
 }
 
-export interface Store {
+export interface Store extends DoctorReads {
   readonly kind: StoreConfig['kind'];
   /**
    * Appends spans; resolves once durable. Throws STORE_UNAVAILABLE. Idempotency keys given here

@@ -38,7 +38,7 @@ export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes);
     if (!read.ok) return fail(c, 413, 'payload_too_large', read.message);
     const contentType = c.req.header('content-type');
-    const decoded = decodeOtlpTraces(read.body, contentType, c.req.header('content-encoding'), deps.limits);
+    const decoded = decodeOtlpTraces(read.body, contentType, c.req.header('content-encoding'), deps.limits, { markRead: true });
     if (!decoded.ok) return fail(c, decoded.status, CODE_FOR_STATUS[decoded.status] ?? 'bad_request', decoded.message);
     const { spans, rejected } = deps.pipeline.process(decoded.events, { project: c.get('key').project, now: deps.clock() });
     const reply = encodeTraceResponse(contentType, tracePartialSuccess(decoded.invalid, rejected, decoded.events));

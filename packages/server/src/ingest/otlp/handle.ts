@@ -75,6 +75,8 @@ export function decodeOtlpTraces(
   contentType: string | undefined,
   contentEncoding: string | undefined,
   limits: IngestLimits,
+  /** markRead: write the doctor's READ_MARK on each event (the /v1/traces route does). */
+  mapping: { markRead?: boolean } = {},
 ): DecodedTraces {
   const decoded = decodeBody(body, contentType, contentEncoding, limits, { protobuf: decodeTracesProto, json: decodeTracesJson });
   if (!decoded.ok) return decoded;
@@ -83,7 +85,7 @@ export function decodeOtlpTraces(
   if (total > limits.maxEventsPerRequest) {
     return { ok: false, status: 413, message: `${total} spans exceeds the limit of ${limits.maxEventsPerRequest} per request (maxEventsPerRequest)` };
   }
-  const options = { captureContent: limits.captureContent, maxAttributes: limits.maxAttributes };
+  const options = { captureContent: limits.captureContent, maxAttributes: limits.maxAttributes, markRead: mapping.markRead === true };
   const events = spans.map((span, i) => mapSpan(span, origins[i]!, options));
   return { ok: true, events, invalid };
 }

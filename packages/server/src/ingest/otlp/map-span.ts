@@ -3,6 +3,7 @@
 // The ingest pipeline then validates and prices it like any native event.
 // docs/otlp-mapping.md is the table this file implements; change both together.
 
+import { READ_MARK } from '../../model/reserved-attributes.js';
 import { isContentKey, spanContent } from './content.js';
 import { setAttribute, type Attributes, type AttrValue, type OtlpSpan, type SpanOrigin } from './types.js';
 
@@ -11,6 +12,8 @@ export interface MapOptions {
   captureContent: boolean;
   /** The pipeline's attribute-count limit: resource attributes are dropped first to stay within it. */
   maxAttributes: number;
+  /** Whether to write READ_MARK (the ingest route does; unit tests of the mapping leave it out). */
+  markRead?: boolean;
 }
 
 /** Attribute names read for each native field, highest precedence first. */
@@ -76,32 +79,44 @@ const OPENINFERENCE_TYPES: Record<string, string> = {
 /** Resource attributes never copied: command lines can carry secrets passed as flags. */
 const SECRET_RESOURCE_KEYS = new Set(['process.command', 'process.command_line', 'process.command_args']);
 
-/** Reads attributes by precedence and remembers which ones became native fields. */
+/**
+ * Reads attributes by precedence and remembers which ones became native fields (`consumed`) and
+ * which it looked at but kept (`read`: peeked ones and lower-precedence alternatives). Read every
+ * attribute through it: the telemetry doctor reports the span's other attributes as read by no
+ * mapping (see READ_MARK).
+ */
 class AttributeReader {
   readonly consumed = new Set<string>();
+  readonly read = new Set<string>();
   constructor(readonly attributes: Attributes) {}
 
   /** The first present value among `keys` (null and "" count as absent); marks it consumed. */
   take(keys: readonly string[]): AttrValue | undefined {
-    for (const key of keys) {
-      const value = this.attributes[key];
-      if (value !== undefined && value !== null && value !== '') {
-        this.consumed.add(key);
-        return value;
-      }
-    }
-    return undefined;
+    const i = this.first(keys);
+    if (i < 0) return undefined;
+    this.consumed.add(keys[i]!);
+    return this.attributes[keys[i]!];
   }
 
   /** Like take, without consuming: the attribute stays in `attributes` too. */
   peek(keys: readonly string[]): AttrValue | undefined {
-    for (const key of keys) {
-      const value = this.attributes[key];
-      if (value !== undefined && value !== null && value !== '') return value;
+    const i = this.first(keys);
+    return i < 0 ? undefined : this.attributes[keys[i]!];
+  }
+
+  /** Index of the first present key; it and every later present key count as read. */
+  private first(keys: readonly string[]): number {
+    let found = -1;
+    for (let i = 0; i < keys.length; i++) {
+      const value = this.attributes[keys[i]!];
+      if (value === undefined || value === null || value === '') continue;
+      if (found < 0) found = i;
+      this.read.add(keys[i]!);
     }
-    return undefined;
+    return found;
   }
 }
+
 
 /** Id-like values: strings as they are, numbers and booleans as text; anything else is left for the validator to reject. */
 function text(value: AttrValue | undefined): unknown {
@@ -182,12 +197,19 @@ function errorOf(span: OtlpSpan, reader: AttributeReader): { type: unknown; mess
   return { type: errorType === undefined || errorType === null ? null : text(errorType), message };
 }
 
-function attributesOf(reader: AttributeReader, origin: SpanOrigin, maxAttributes: number): Record<string, unknown> {
+function attributesOf(reader: AttributeReader, origin: SpanOrigin, maxAttributes: number, markRead: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let count = 0;
+  const readKept: string[] = [];
   for (const key in reader.attributes) {
     if (reader.consumed.has(key) || isContentKey(key)) continue;
     setAttribute(out, key, reader.attributes[key]);
+    if (reader.read.has(key)) readKept.push(key);
+    count++;
+  }
+  // Within the limit only: a span already at it is not rejected for the doctor's sake.
+  if (markRead && count < maxAttributes) {
+    out[READ_MARK] = readKept;
     count++;
   }
   if (origin.scopeName !== '') {
@@ -249,7 +271,7 @@ export function mapSpan(span: OtlpSpan, origin: SpanOrigin, options: MapOptions)
   if (session !== undefined) event.session_id = text(session);
   const user = reader.take(SOURCES.user);
   if (user !== undefined) event.user_id = text(user);
-  event.attributes = attributesOf(reader, origin, options.maxAttributes);
+  event.attributes = attributesOf(reader, origin, options.maxAttributes, options.markRead === true);
   if (options.captureContent) {
     const content = spanContent(span.attributes, span.events);
     if (content.input !== undefined) event.input = content.input;
