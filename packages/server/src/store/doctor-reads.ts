@@ -48,6 +48,8 @@ export interface DoctorSourceRow extends DoctorSourceKey {
   llm_cost_no_price: number;
   llm_with_session: number;
   llm_with_decision: number;
+  /** Spans of any type that record a decision (decision spans included). */
+  with_decision: number;
   /** Spans whose parent never arrived (see DoctorScan.orphanIngestedBefore). */
   orphans: number;
   /** ingested_at − span end (timestamp + latency_ms), ms: min, lower median, max. Negative: the span ended "after" it arrived. */

@@ -86,19 +86,19 @@ export function runDoctorConformance(name: string, newStore: () => Promise<Store
       expect(figures.sources).toEqual([
         {
           ...CHECKOUT, spans: 6, otlp_spans: 6, llm_calls: 5, llm_with_model: 4, llm_with_tokens: 4,
-          llm_cost_given: 1, llm_cost_computed: 2, llm_cost_no_price: 1, llm_with_session: 2, llm_with_decision: 1,
+          llm_cost_given: 1, llm_cost_computed: 2, llm_cost_no_price: 1, llm_with_session: 2, llm_with_decision: 1, with_decision: 1,
           orphans: 2, arrival_min_ms: -2_000, arrival_median_ms: 200, arrival_max_ms: 2 * HOUR - 5_000 + 1, ended_after_arrival: 1,
         },
         {
           service: 'support', scope: null, scope_version: null, sdk: 'sightline-sdk-js/0.1.0', sdk_version: null,
           spans: 2, otlp_spans: 0, llm_calls: 1, llm_with_model: 1, llm_with_tokens: 1,
-          llm_cost_given: 0, llm_cost_computed: 1, llm_cost_no_price: 0, llm_with_session: 1, llm_with_decision: 1,
+          llm_cost_given: 0, llm_cost_computed: 1, llm_cost_no_price: 0, llm_with_session: 1, llm_with_decision: 1, with_decision: 2,
           orphans: 0, arrival_min_ms: 50, arrival_median_ms: 50, arrival_max_ms: 70, ended_after_arrival: 0,
         },
         {
           service: 'legacy', scope: null, scope_version: null, sdk: null, sdk_version: null,
           spans: 1, otlp_spans: 0, llm_calls: 1, llm_with_model: 1, llm_with_tokens: 1,
-          llm_cost_given: 0, llm_cost_computed: 0, llm_cost_no_price: 1, llm_with_session: 0, llm_with_decision: 0,
+          llm_cost_given: 0, llm_cost_computed: 0, llm_cost_no_price: 1, llm_with_session: 0, llm_with_decision: 0, with_decision: 0,
           orphans: 0, arrival_min_ms: 1_000, arrival_median_ms: 1_000, arrival_max_ms: 1_000, ended_after_arrival: 0,
         },
       ]);

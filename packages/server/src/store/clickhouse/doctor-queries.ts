@@ -52,6 +52,7 @@ function sourcesSql(t: DoctorTables, q: DoctorScan): string {
       countIf(llm AND ${PRICED_NOT}) AS llm_cost_no_price,
       countIf(llm AND isNotNull(session_id)) AS llm_with_session,
       countIf(llm AND isNotNull(decision_made)) AS llm_with_decision,
+      countIf(isNotNull(decision_made)) AS with_decision,
       countIf(orphan) AS orphans,
       min(arrival) AS arrival_min_ms, arrayElement(arraySort(groupArray(arrival)), intDiv(count() - 1, 2) + 1) AS arrival_median_ms,
       max(arrival) AS arrival_max_ms, countIf(arrival < 0) AS ended_after_arrival

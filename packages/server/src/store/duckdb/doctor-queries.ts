@@ -36,6 +36,7 @@ const SOURCES = `SELECT ${KEY}, count(*)::DOUBLE AS spans, count(*) FILTER (WHER
     count(*) FILTER (WHERE llm AND ${PRICED_NOT})::DOUBLE AS llm_cost_no_price,
     count(*) FILTER (WHERE llm AND session_id IS NOT NULL)::DOUBLE AS llm_with_session,
     count(*) FILTER (WHERE llm AND decision_made IS NOT NULL)::DOUBLE AS llm_with_decision,
+    count(*) FILTER (WHERE decision_made IS NOT NULL)::DOUBLE AS with_decision,
     count(*) FILTER (WHERE orphan)::DOUBLE AS orphans,
     min(arrival) AS arrival_min_ms, quantile_disc(arrival, 0.5) AS arrival_median_ms, max(arrival) AS arrival_max_ms,
     count(*) FILTER (WHERE arrival < 0)::DOUBLE AS ended_after_arrival
