@@ -75,7 +75,7 @@ function sourceFindings(s: DoctorSource, graceMs: number): DoctorFinding[] {
       topic: 'orphans',
       source: s.label,
       count: s.orphans,
-      text: `${count(s.orphans, 'span')} from ${s.label} (${percent(s.orphans, s.spans)}) name a parent that never arrived (waited ${duration(graceMs)}): export the parent's service to Sightline too, or look for spans its exporter dropped`,
+      text: `${count(s.orphans, 'span')} from ${s.label} (${percent(s.orphans, s.spans)}) ${s.orphans === 1 ? 'names' : 'name'} a parent that never arrived (waited ${duration(graceMs)}): export the parent's service to Sightline too, or look for spans its exporter dropped`,
     });
   }
   if (s.arrival_ms.min < -AHEAD_MS) {
@@ -104,7 +104,7 @@ function priceFindings(models: readonly DoctorUnpricedModel[]): DoctorFinding[] 
     topic: 'cost' as const,
     source: null,
     count: m.spans,
-    text: `Model ${m.model}${m.provider === null ? '' : ` (${m.provider})`} has no price, so ${count(m.spans, 'span')} with ${count(m.tokens_input + m.tokens_output, 'token')} have no cost: add it under prices in the config file, or send the cost with each call`,
+    text: `Model ${m.model}${m.provider === null ? '' : ` (${m.provider})`} has no price, so ${count(m.spans, 'span')} with ${count(m.tokens_input + m.tokens_output, 'token')} ${m.spans === 1 ? 'has' : 'have'} no cost: add it under prices in the config file, or send the cost with each call`,
   }));
 }
 
