@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/cli/config.js';
 import type { DoctorReport } from '../src/query/doctor/report-types.js';
 import { startSightline, type RunningSightline } from '../src/server.js';
+import { plainEnv, runCli } from './support/cli.js';
 import { startClickHouse, type ClickHouseCluster } from './support/clickhouse.js';
 import { request } from './support/http.js';
 
@@ -207,4 +208,47 @@ describe.each(['duckdb', 'clickhouse'] as const)('telemetry doctor on %s', (back
     expect(other.status).toBe(200);
     expect(other.body).toMatchObject({ project: 'other', sources: [], findings: [], unpriced_models: [], unread_attributes: [], orphans: { total: 0, examples: [] } });
   });
+
+  it('prints the same report in the terminal with `sightline doctor`, and as JSON', async () => {
+    const env = plainEnv({ SIGHTLINE_API_KEY: ADMIN, NO_COLOR: '1' });
+    const args = ['doctor', '--url', server.url, '--from', String(NOW - 3_600_000), '--to', String(NOW + 3_600_000), '--grace', '0s'];
+    const json = await runCli([...args, '--json'], env);
+    expect(json).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(json.stdout)).toEqual(await doctor(`${RANGE}&grace=0s`));
+    const text = await runCli(args, env);
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(json.stdout) as DoctorReport;
+    const marks = { problem: '✖', warning: '!', info: '·' };
+    expect(text.stdout).toBe(
+      [
+        'Telemetry doctor · project default · 2026-06-01 11:00–13:00 UTC',
+        '',
+        'What to fix (12)',
+        ...report.findings.map((f) => `  ${marks[f.severity]} ${f.text}`),
+        '',
+        'Sources (shares of LLM calls)',
+        'source                                                         spans  LLM calls  model  tokens  cost given / computed / no price  session  decision  orphans  arrival (median)',
+        'service checkout (opentelemetry-instrumentation-openai 0.3.0)  11     10         80 %   80 %    10 % / 40 % / 10 %                50 %     10 %      1        54 s',
+        'agent support (sightline-sdk-js 0.1.0)                         4      4          100 %  100 %   0 % / 100 % / 0 %                 75 %     0 %       0        4.9 s',
+        'service billing (billing-instrumentation 1.0.0)                2      2          100 %  100 %   0 % / 100 % / 0 %                 100 %    100 %     0        -20 min',
+        'agent batch-job                                                1      1          100 %  100 %   0 % / 100 % / 0 %                 0 %      0 %       0        1 s',
+        '',
+        'Models without a price',
+        'model             provider  spans  tokens in  tokens out',
+        'acme-finetune-v1  openai    1      50         5',
+        '',
+        'Attributes no mapping reads',
+        'attribute            spans  source',
+        'server.address       10     service checkout (opentelemetry-instrumentation-openai 0.3.0)',
+        'llm.request.type     2      service checkout (opentelemetry-instrumentation-openai 0.3.0)',
+        'http.request.method  1      service checkout (opentelemetry-instrumentation-openai 0.3.0)',
+        '',
+        'Orphan spans: 1 (parent not arrived after 0 ms)',
+        '  2026-06-01T11:59:20.000Z  checkout  fetch cart  trace abababababababababababababababab  parent cdcdcdcdcdcdcdcd',
+        '',
+      ].join('\n'),
+    );
+    expect(report.findings.map((f) => f.severity)).toEqual([...Array(6).fill('problem'), ...Array(3).fill('warning'), ...Array(3).fill('info')]);
+  });
 });
+
