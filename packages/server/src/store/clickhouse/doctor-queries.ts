@@ -32,14 +32,17 @@ function inRange(q: DoctorScan): string {
   return `project = ${str(q.project)} AND timestamp >= ${ms(q.from)} AND timestamp < ${ms(Math.ceil(q.to))}`;
 }
 
-function spansSql(t: DoctorTables, q: DoctorScan): string {
+/** Whether a span is an orphan: its parent is not among the trace's spans near the range. */
+function orphanSql(t: DoctorTables, q: DoctorScan): string {
   const parents = `SELECT trace_id, span_id FROM ${t.localSpans} WHERE project = ${str(q.project)}
     AND timestamp >= ${ms(q.from - PARENT_LOOKBACK_MS)} AND timestamp < ${ms(Math.ceil(q.to + PARENT_LOOKBACK_MS))}`;
-  return `SELECT ${SOURCE}, trace_id, span_id, parent_span_id, name, timestamp,
-      ${OTLP} AS otlp, span_type = 'llm_call' AS llm, model, tokens_input, tokens_output, cost_source,
-      session_id, decision_made, toFloat64(ingested_at) - (toFloat64(timestamp) + latency_ms) AS arrival,
-      isNotNull(parent_span_id) AND ingested_at <= ${ms(q.orphanIngestedBefore)}
-        AND (trace_id, assumeNotNull(parent_span_id)) NOT IN (${parents}) AS orphan
+  return `isNotNull(parent_span_id) AND ingested_at <= ${ms(q.orphanIngestedBefore)}
+    AND (trace_id, assumeNotNull(parent_span_id)) NOT IN (${parents})`;
+}
+
+function spansSql(t: DoctorTables, q: DoctorScan): string {
+  return `SELECT ${SOURCE}, ${OTLP} AS otlp, span_type = 'llm_call' AS llm, model, tokens_input, tokens_output, cost_source,
+      session_id, decision_made, toFloat64(ingested_at) - (toFloat64(timestamp) + latency_ms) AS arrival, ${orphanSql(t, q)} AS orphan
     FROM ${t.spans} WHERE ${inRange(q)}`;
 }
 
@@ -77,12 +80,15 @@ function unreadSql(t: DoctorTables, q: DoctorScan): string {
 }
 
 export async function readDoctorFigures(conn: Connection, t: DoctorTables, q: DoctorScan): Promise<DoctorFigures> {
-  const [sources, orphans, unpriced, unread] = await Promise.all([
+  // Aliases never reuse a column's name: ClickHouse would read the alias in WHERE too.
+  const examples = (): Promise<(Omit<DoctorOrphanExample, 'parent_span_id'> & { parent: string })[]> =>
+    conn.rows(
+      `SELECT ifNull(${attr(SOURCE_ATTRIBUTES.service)}, agent_id) AS service, trace_id, span_id, assumeNotNull(parent_span_id) AS parent, name, timestamp
+        FROM (SELECT agent_id, attributes, trace_id, span_id, parent_span_id, name, timestamp FROM ${t.spans}
+          WHERE ${inRange(q)} AND ${orphanSql(t, q)} ORDER BY timestamp DESC, span_id LIMIT 5)`,
+    );
+  const [sources, unpriced, unread] = await Promise.all([
     conn.rows<DoctorSourceRow>(sourcesSql(t, q)),
-    conn.rows<DoctorOrphanExample>(
-      `SELECT service, trace_id, span_id, assumeNotNull(parent) AS parent_span_id, name, timestamp
-        FROM (SELECT *, parent_span_id AS parent FROM (${spansSql(t, q)})) WHERE orphan ORDER BY timestamp DESC, span_id LIMIT 5`,
-    ),
     conn.rows<DoctorUnpricedModel>(
       // Aliases never reuse a column's name: ClickHouse would read the alias in WHERE too.
       `SELECT assumeNotNull(m) AS model, p AS provider, n AS spans, ti AS tokens_input, tout AS tokens_output FROM (
@@ -92,5 +98,9 @@ export async function readDoctorFigures(conn: Connection, t: DoctorTables, q: Do
     ),
     conn.rows<DoctorUnreadAttribute>(unreadSql(t, q)),
   ]);
+  // Most scans find no orphan: then the examples need no second pass.
+  const orphans = sources.some((r) => r.orphans > 0)
+    ? (await examples()).map(({ parent, ...o }): DoctorOrphanExample => ({ ...o, parent_span_id: parent }))
+    : [];
   return orderDoctorFigures({ sources, unpriced_models: unpriced, unread_attributes: unread, orphan_examples: orphans });
 }

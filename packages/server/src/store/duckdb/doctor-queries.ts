@@ -18,13 +18,14 @@ const READ = `json_extract(attributes, '$."${READ_MARK}"')`;
 const IN_RANGE = 'project = ? AND timestamp >= ? AND timestamp < ?';
 const PRICED_NOT = "cost_source = 'none' AND model IS NOT NULL AND tokens_input + tokens_output > 0";
 
-/** The scan's spans with their source, flags and orphan verdict; parameters: orphanParams then range. */
-const SPANS = `SELECT ${SOURCE}, trace_id, span_id, parent_span_id, name, timestamp,
-    ${READ} IS NOT NULL AS otlp, span_type = 'llm_call' AS llm, model, tokens_input, tokens_output, cost_source,
-    session_id, decision_made, ingested_at - (timestamp + latency_ms) AS arrival,
-    parent_span_id IS NOT NULL AND ingested_at <= ? AND NOT EXISTS (
-      SELECT 1 FROM spans p WHERE p.project = c.project AND p.timestamp >= ? AND p.timestamp < ?
-        AND p.trace_id = c.trace_id AND p.span_id = c.parent_span_id) AS orphan
+/** Whether span `c` is an orphan; parameters: ingested-before, then the parents' window. */
+const ORPHAN = `c.parent_span_id IS NOT NULL AND c.ingested_at <= ? AND NOT EXISTS (
+    SELECT 1 FROM spans p WHERE p.project = c.project AND p.timestamp >= ? AND p.timestamp < ?
+      AND p.trace_id = c.trace_id AND p.span_id = c.parent_span_id)`;
+
+/** The scan's spans with their source, flags and orphan verdict; parameters: ORPHAN's, then the range. */
+const SPANS = `SELECT ${SOURCE}, ${READ} IS NOT NULL AS otlp, span_type = 'llm_call' AS llm, model, tokens_input,
+    tokens_output, cost_source, session_id, decision_made, ingested_at - (timestamp + latency_ms) AS arrival, ${ORPHAN} AS orphan
   FROM spans c WHERE ${IN_RANGE}`;
 
 const SOURCES = `SELECT ${KEY}, count(*)::DOUBLE AS spans, count(*) FILTER (WHERE otlp)::DOUBLE AS otlp_spans,
@@ -42,8 +43,10 @@ const SOURCES = `SELECT ${KEY}, count(*)::DOUBLE AS spans, count(*) FILTER (WHER
     count(*) FILTER (WHERE arrival < 0)::DOUBLE AS ended_after_arrival
   FROM (${SPANS}) GROUP BY ${KEY}`;
 
-const ORPHANS = `SELECT service, trace_id, span_id, parent_span_id, name, timestamp::DOUBLE AS timestamp
-  FROM (${SPANS}) WHERE orphan ORDER BY timestamp DESC, span_id LIMIT 5`;
+/** The newest orphans, attributes parsed for them alone; parameters: the range, then ORPHAN's. */
+const ORPHANS = `SELECT coalesce(${attr(SOURCE_ATTRIBUTES.service)}, agent_id) AS service, trace_id, span_id, parent_span_id, name,
+    timestamp::DOUBLE AS timestamp
+  FROM (SELECT * FROM spans c WHERE ${IN_RANGE} AND ${ORPHAN} ORDER BY timestamp DESC, span_id LIMIT 5)`;
 
 const UNPRICED = `SELECT model, provider, count(*)::DOUBLE AS spans, sum(tokens_input)::DOUBLE AS tokens_input,
     sum(tokens_output)::DOUBLE AS tokens_output
@@ -59,15 +62,15 @@ const UNREAD = `SELECT ${KEY}, attribute, count(*)::DOUBLE AS spans FROM (
 
 export async function readDoctorFigures(conn: DuckDBConnection, q: DoctorScan): Promise<DoctorFigures> {
   const range: DuckDBValue[] = [q.project, BigInt(Math.floor(q.from)), BigInt(Math.ceil(q.to))];
-  const spans: DuckDBValue[] = [
+  const orphan: DuckDBValue[] = [
     BigInt(Math.floor(q.orphanIngestedBefore)),
     BigInt(Math.floor(q.from - PARENT_LOOKBACK_MS)),
     BigInt(Math.ceil(q.to + PARENT_LOOKBACK_MS)),
-    ...range,
   ];
   const limit = BigInt(Math.max(0, Math.floor(q.limit)));
-  const sources = (await queryRows(conn, SOURCES, spans)) as unknown as DoctorSourceRow[];
-  const orphans = (await queryRows(conn, ORPHANS, spans)) as unknown as DoctorOrphanExample[];
+  const sources = (await queryRows(conn, SOURCES, [...orphan, ...range])) as unknown as DoctorSourceRow[];
+  // Most scans find no orphan: then the examples need no second pass.
+  const orphans = sources.some((r) => r.orphans > 0) ? ((await queryRows(conn, ORPHANS, [...range, ...orphan])) as unknown as DoctorOrphanExample[]) : [];
   const unpriced = (await queryRows(conn, UNPRICED, [...range, limit])) as unknown as DoctorUnpricedModel[];
   const unread = (await queryRows(conn, UNREAD, [...range, limit])) as unknown as DoctorUnreadAttribute[];
   return orderDoctorFigures({ sources, unpriced_models: unpriced, unread_attributes: unread, orphan_examples: orphans });
