@@ -8,6 +8,7 @@ import { AgentPage, AgentsPage } from './pages/agents';
 import { AlertsPage } from './pages/alerts';
 import { CohortsPage } from './pages/cohorts';
 import { DecisionsPage } from './pages/decisions';
+import { DoctorPage } from './pages/doctor';
 import { LivePage } from './pages/live';
 import { OverviewPage } from './pages/overview';
 import { SignIn } from './pages/sign-in';
@@ -34,6 +35,8 @@ function Page() {
       return <AlertsPage />;
     case 'live':
       return <LivePage />;
+    case 'doctor':
+      return <DoctorPage />;
     default:
       return (
         <section class="panel wide">

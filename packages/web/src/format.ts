@@ -30,6 +30,19 @@ export function fmtPercent(v: number): string {
   return (p !== 0 && Math.abs(p) < 1 ? p.toFixed(2) : p.toFixed(1)) + '%';
 }
 
+/**
+ * `part` of `whole` as a percentage, as the server's doctor prints it: whole numbers from 10 %, one
+ * decimal below and above 99 %, never "0 %" for a part nor "100 %" for less than all.
+ */
+export function fmtShare(part: number, whole: number): string {
+  if (whole <= 0 || part <= 0) return '0 %';
+  if (part >= whole) return '100 %';
+  const p = (part / whole) * 100;
+  if (p < 0.1) return '0.1 %';
+  if (p > 99) return `${Math.min(99.9, Math.floor(p * 10) / 10)} %`;
+  return p < 10 ? `${Math.round(p * 10) / 10} %` : `${Math.round(p)} %`;
+}
+
 export function fmtValue(v: number | null | undefined, unit: Unit): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
   switch (unit) {

@@ -8,6 +8,9 @@ from support import RealServer, closed_port
 
 from sightline import Sightline
 
+# The server marks native events with the SDK that sent them (its User-Agent), for its telemetry doctor.
+SDK = "sightline-sdk-python/0.1.0"
+
 
 class RealServerTest(unittest.TestCase):
     @classmethod
@@ -50,9 +53,9 @@ class RealServerTest(unittest.TestCase):
              "latency_ms": 640.0, "parent_span_id": root["span_id"], "session_id": "sess-py"},
         )
         route = by["route"]
-        self.assertEqual((route["decision_made"], route["confidence"], route["attributes"]), ("refund", 0.82, {"options": ["refund", "escalate"]}))
+        self.assertEqual((route["decision_made"], route["confidence"], route["attributes"]), ("refund", 0.82, {"options": ["refund", "escalate"], "sightline.sdk": SDK}))
         tool = by["lookup_order"]
-        self.assertEqual((tool["error_type"], tool["error_message"], tool["attributes"]), ("LookupError", "order not found", {"order": "A-17"}))
+        self.assertEqual((tool["error_type"], tool["error_message"], tool["attributes"]), ("LookupError", "order not found", {"order": "A-17", "sightline.sdk": SDK}))
 
     def test_bad_key_is_refused_counted_and_not_retried(self):
         sl = Sightline(endpoint=self.server.url, api_key="sl_wrong", flush_at_exit=False)

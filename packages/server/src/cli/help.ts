@@ -15,6 +15,8 @@ Usage:
   sightline query INSIGHT [--range 24h] [--agent A] [--json]
                                    the Insight engine's findings as a table (regressions, paths, …)
   sightline status [--json]        server health, store size, ingest rate, firing alerts
+  sightline doctor [--range 24h] [--grace 60s] [--json]
+                                   what each source's instrumentation leaves out, and what to set
   sightline export [--from T] [--to T | --range 24h] [--agent A] --format parquet|csv|ndjson --out FILE
                                    spans of the key's project, streamed from the server
   sightline import FILE [--format ndjson|csv]
@@ -28,8 +30,8 @@ Options:
   --config FILE       YAML or JSON config file (same keys as the schema)
   --capture-content   store prompts and outputs (off by default)           SIGHTLINE_CAPTURE_CONTENT
   --admin-key KEY     admin key for keys commands against a running server  SIGHTLINE_ADMIN_KEY
-  --url URL           server for keys, tail, query, status, export, import (default http://127.0.0.1:PORT)
-  --key KEY           API key for tail, query, status, export (read) and import (ingest)  SIGHTLINE_API_KEY
+  --url URL           server for keys, tail, query, status, doctor, export, import (default http://127.0.0.1:PORT)
+  --key KEY           API key for tail, query, status, doctor, export (read) and import (ingest)  SIGHTLINE_API_KEY
   -h, --help          show this help
   -v, --version       show the version
 

@@ -8,6 +8,7 @@ import { HELP } from './help.js';
 import { runKeys } from './keys.js';
 import { runServe } from './serve.js';
 import { runDemo } from './demo.js';
+import { runDoctor } from './doctor.js';
 import { runExport } from './export.js';
 import { runImport } from './import.js';
 import { runQuery } from './query.js';
@@ -35,6 +36,7 @@ const OPTIONS = {
   range: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
+  grace: { type: 'string' },
   format: { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -99,6 +101,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await runQuery(rest, flags, env);
       case 'status':
         return await runStatus(flags, env);
+      case 'doctor':
+        return await runDoctor(flags, env);
       case 'export':
         return await runExport(flags, env);
       case 'import':

@@ -7,6 +7,7 @@ import { BadParam } from './params.js';
 import { errorBody } from './respond.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerAlertRoutes } from './routes/alerts.js';
+import { registerDoctorRoutes } from './routes/doctor.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerInsightRoutes } from './routes/insights.js';
 import { registerExportRoutes } from './routes/export.js';
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   registerOtlpRoutes(app, deps);
   registerQueryRoutes(app, deps);
   registerInsightRoutes(app, deps);
+  registerDoctorRoutes(app, deps);
   registerLiveRoutes(app, deps);
   registerKeyRoutes(app, deps);
   registerAlertRoutes(app, deps);

@@ -2,6 +2,7 @@
 // speak only to this, so each works on both backends. SQL stays inside each backend's folder.
 
 import type { Dimension, Span, SpanType } from '../model/span.js';
+import type { DoctorReads } from './doctor-reads.js';
 import type { AnalysisName, AnalysisReport, AnalysisRequest } from '../query/insights/analyses.js';
 import type {
   CohortContrastRow, CohortRow, CohortScan, DecisionCountQuery, DecisionCountRow, InsightScan, MaterializeReport, PathRow,
@@ -233,7 +234,7 @@ export interface SpanRevision {
 /** The attribute a decision span that repeats its parent's decision keeps that decision under. */
 export const REPEATED_DECISION_ATTRIBUTE = 'sightline.decision_repeats_parent';
 
-export interface Store {
+export interface Store extends DoctorReads {
   readonly kind: StoreConfig['kind'];
   /**
    * Appends spans; resolves once durable. Throws STORE_UNAVAILABLE. Idempotency keys given here

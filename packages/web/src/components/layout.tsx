@@ -16,6 +16,7 @@ const NAV = [
   ['/traces', 'Traces'],
   ['/alerts', 'Alerts'],
   ['/live', 'Live'],
+  ['/doctor', 'Doctor'],
 ] as const;
 
 function useLiveStatus(): LiveStatus {

@@ -2,6 +2,7 @@
 
 import type { Hono } from 'hono';
 import { decodeEventsBody } from '../../ingest/decode-body.js';
+import { markSdk, sdkOfUserAgent } from '../../ingest/sdk-mark.js';
 import type { FieldProblem } from '../../model/errors.js';
 import { readBody } from '../body.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -19,6 +20,7 @@ export function registerEventRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     if (!decoded.ok) return fail(c, decoded.status, CODE_FOR_STATUS[decoded.status] ?? 'bad_request', decoded.message);
     const apiKey = c.get('key');
     const { spans, rejected } = deps.pipeline.process(decoded.events, { project: apiKey.project, now: deps.clock() });
+    markSdk(spans, sdkOfUserAgent(c.req.header('user-agent')));
     const rejectedEvents = new Set(rejected.map((p: FieldProblem) => p.index)).size;
     const body = {
       accepted: spans.length,

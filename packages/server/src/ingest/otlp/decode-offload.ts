@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { IngestLimits } from '../../model/limits.js';
+import { AGENT_FALLBACK } from '../../model/span.js';
 import { decompress } from '../decompress.js';
 import { decodeOtlpLogs, decodeOtlpMetrics, decodeOtlpTraces, type DecodedLogs, type DecodedMetrics, type DecodedTraces } from './handle.js';
 
@@ -21,11 +22,13 @@ export interface DecodeJob {
   contentEncoding: string | undefined;
 }
 
-type Result = DecodedTraces | DecodedMetrics | DecodedLogs | Overloaded;
+export type Result = DecodedTraces | DecodedMetrics | DecodedLogs | Overloaded;
 
 export interface DecodeReply {
   id: number;
   result: Result;
+  /** Events whose agent fell back to service.name (see fallbackIndices). */
+  fallbacks?: number[];
 }
 
 export type Overloaded = { ok: false; status: 503; message: string; retryAfterMs: number };
@@ -59,7 +62,29 @@ function size(bytes: number): string {
   return bytes < MIB ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / MIB).toFixed(1)} MiB`;
 }
 
-const INLINE = { traces: decodeOtlpTraces, metrics: decodeOtlpMetrics, logs: decodeOtlpLogs } as const;
+/** Spans from /v1/traces carry the doctor's READ_MARK (see map-span.ts). */
+const traces = (body: Uint8Array, contentType: string | undefined, contentEncoding: string | undefined, limits: IngestLimits) =>
+  decodeOtlpTraces(body, contentType, contentEncoding, limits, { markRead: true });
+
+export const DECODERS = { traces, metrics: decodeOtlpMetrics, logs: decodeOtlpLogs } as const;
+
+/**
+ * A structured clone drops the AGENT_FALLBACK symbol the mapper puts on events whose agent is
+ * service.name; the worker sends their indices and they are marked again here.
+ */
+export function fallbackIndices(result: Result): number[] | undefined {
+  if (!result.ok || !('events' in result)) return undefined;
+  const out: number[] = [];
+  result.events.forEach((e, i) => {
+    if ((e as Record<symbol, unknown>)[AGENT_FALLBACK] === true) out.push(i);
+  });
+  return out;
+}
+
+function markFallbacks(result: Result, indices: readonly number[] | undefined): void {
+  if (indices === undefined || !result.ok || !('events' in result)) return;
+  for (const i of indices) Object.defineProperty(result.events[i] as object, AGENT_FALLBACK, { value: true });
+}
 
 /** Decompressed bytes when the body is small enough to decode inline, else null. */
 function inlineBody(body: Buffer, contentEncoding: string | undefined, inlineBytes: number): { bytes: Uint8Array; encoding: string | undefined } | null {
@@ -118,7 +143,10 @@ export function createOtlpDecoder(limits: IngestLimits, options: OffloadOptions 
     const w = startWorker(limits, heapMb);
     // Idle, it must not keep the process alive; a pending request keeps its socket open anyway.
     w.unref();
-    w.on('message', (reply: DecodeReply) => settle(reply.id, reply.result));
+    w.on('message', (reply: DecodeReply) => {
+      markFallbacks(reply.result, reply.fallbacks);
+      settle(reply.id, reply.result);
+    });
     w.on('error', (err: Error & { code?: string }) => {
       // Jobs run in order, so the oldest pending one is the job that broke the worker.
       const [first] = pending.keys();
@@ -147,7 +175,7 @@ export function createOtlpDecoder(limits: IngestLimits, options: OffloadOptions 
 
   const decode = (signal: OtlpSignal, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<Result | Overloaded> => {
     const inline = inlineBody(body, contentEncoding, inlineBytes);
-    if (inline !== null) return Promise.resolve(INLINE[signal](inline.bytes, contentType, inline.encoding, limits));
+    if (inline !== null) return Promise.resolve(DECODERS[signal](inline.bytes, contentType, inline.encoding, limits));
     if (queuedBytes + body.byteLength > maxQueuedBytes || pending.size >= maxQueuedBodies) {
       return Promise.resolve({
         ok: false,

@@ -4,15 +4,14 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { IngestLimits } from '../../model/limits.js';
-import type { DecodeJob, DecodeReply } from './decode-offload.js';
-import { decodeOtlpLogs, decodeOtlpMetrics, decodeOtlpTraces } from './handle.js';
+import { DECODERS, fallbackIndices, type DecodeJob, type DecodeReply } from './decode-offload.js';
 
 const limits = (workerData as { limits: IngestLimits }).limits;
 const port = parentPort;
 
 port?.on('message', (job: DecodeJob) => {
   const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
-  const decode = job.signal === 'traces' ? decodeOtlpTraces : job.signal === 'metrics' ? decodeOtlpMetrics : decodeOtlpLogs;
-  const reply: DecodeReply = { id: job.id, result: decode(body, job.contentType, job.contentEncoding, limits) };
+  const result = DECODERS[job.signal](body, job.contentType, job.contentEncoding, limits);
+  const reply: DecodeReply = { id: job.id, result, fallbacks: fallbackIndices(result) };
   port.postMessage(reply);
 });

@@ -87,11 +87,13 @@ export function decodeOtlpTraces(
   contentType: string | undefined,
   contentEncoding: string | undefined,
   limits: IngestLimits,
+  /** markRead: write the doctor's READ_MARK on each event (the /v1/traces route does). */
+  mapping: { markRead?: boolean } = {},
 ): DecodedTraces {
   const decoded = decodeBody(body, contentType, contentEncoding, limits, 'spans', { protobuf: decodeTracesProto, json: decodeTracesJson });
   if (!decoded.ok) return decoded;
   const { spans, origins, invalid } = decoded.value;
-  const options = { captureContent: limits.captureContent, maxAttributes: limits.maxAttributes };
+  const options = { captureContent: limits.captureContent, maxAttributes: limits.maxAttributes, markRead: mapping.markRead === true };
   const events = spans.map((span, i) => mapSpan(span, origins[i]!, options));
   return { ok: true, events, invalid };
 }

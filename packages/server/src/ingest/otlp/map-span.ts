@@ -4,6 +4,7 @@
 // The ingest pipeline then validates and prices it like any native event.
 // docs/otlp-mapping.md is the table this file implements; change both together.
 
+import { READ_MARK } from '../../model/reserved-attributes.js';
 import { AGENT_FALLBACK } from '../../model/span.js';
 import { AttributeReader } from './attribute-reader.js';
 import { isContentKey, spanContent } from './content.js';
@@ -18,6 +19,8 @@ export interface MapOptions {
   captureContent: boolean;
   /** The pipeline's attribute-count limit: resource attributes are dropped first to stay within it. */
   maxAttributes: number;
+  /** Whether to write READ_MARK (the ingest route does; unit tests of the mapping leave it out). */
+  markRead?: boolean;
 }
 
 /** Resource attributes never copied: command lines can carry secrets passed as flags. */
@@ -73,12 +76,19 @@ function errorOf(span: OtlpSpan, reader: AttributeReader): { type: unknown; mess
   return { type: errorType === undefined || errorType === null ? null : text(errorType), message };
 }
 
-function attributesOf(reader: AttributeReader, origin: SpanOrigin, maxAttributes: number): Record<string, unknown> {
+function attributesOf(reader: AttributeReader, origin: SpanOrigin, maxAttributes: number, markRead: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let count = 0;
+  const readKept: string[] = [];
   for (const key in reader.attributes) {
     if (reader.consumed.has(key) || isContentKey(key)) continue;
     setAttribute(out, key, reader.attributes[key]);
+    if (reader.read.has(key)) readKept.push(key);
+    count++;
+  }
+  // Within the limit only: a span already at it is not rejected for the doctor's sake.
+  if (markRead && count < maxAttributes) {
+    out[READ_MARK] = readKept;
     count++;
   }
   if (origin.scopeName !== '') {
@@ -168,7 +178,7 @@ export function mapSpan(span: OtlpSpan, origin: SpanOrigin, options: MapOptions)
   if (session !== undefined) event.session_id = text(session);
   const user = reader.take(SOURCES.user) ?? metadata.user;
   if (user !== undefined) event.user_id = text(user);
-  event.attributes = attributesOf(reader, origin, options.maxAttributes);
+  event.attributes = attributesOf(reader, origin, options.maxAttributes, options.markRead === true);
   if (options.captureContent) {
     const content = spanContent(span.attributes, span.events);
     if (content.input !== undefined) event.input = content.input;

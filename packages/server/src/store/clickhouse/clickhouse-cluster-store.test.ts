@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll } from 'vitest';
 import { startClickHouse, type ClickHouseCluster } from '../../../test/support/clickhouse.js';
+import { runDoctorConformance } from '../doctor.case.js';
 import { runStoreConformance } from '../store.case.js';
 import type { Store } from '../store.js';
 import { createClickHouseStore } from './clickhouse-store.js';
@@ -31,3 +32,6 @@ runStoreConformance(
   // Reopening through the other shard must see the same data.
   { reopen: (closed) => open(databaseOf.get(closed)!, 1) },
 );
+
+// Parents are looked up in each shard's local table: a trace's spans share a shard.
+runDoctorConformance('clickhouse, two shards', () => open('doctor', 0));

@@ -22,6 +22,7 @@ import { readInsightCohorts, readInsightPaths, type InsightTables } from './insi
 import { followOtherNodes } from './live-follow.js';
 import { migrateServer } from './migrate.js';
 import { readRollup } from './read-queries.js';
+import { readDoctorFigures } from './doctor-queries.js';
 import { reviseSpanRows } from './revise-spans.js';
 import { bytesOnDisk, deleteInBackground, deleteOlder, type DataServers } from './retention.js';
 import { AGENT_MINUTE, AGENT_MINUTE_START, INGEST_KEYS, TRACE_INDEX, localName, tableName, type Layout } from './schema.js';
@@ -129,6 +130,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     rollup: open((q) => readRollup(entry, t.rollups, q)),
     getTrace: open((project: string, traceId: string, hint?: { around?: number }) => readTrace(entry, traces, project, traceId, hint)),
     searchTraces: open((q) => searchTraces(entry, traces, q)),
+    doctorScan: open((q) => readDoctorFigures(entry, traces, q)),
     deleteBefore: open(async (limits: { spansBefore: number; rollupsBefore: number }) => {
       const counted = await entry.rows<{ n: number }>(`SELECT count() AS n FROM ${t.spans} WHERE timestamp < ${ms(limits.spansBefore)}`);
       await deleteOlder(servers, 'spans', 'timestamp', limits.spansBefore);

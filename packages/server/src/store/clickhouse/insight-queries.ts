@@ -78,8 +78,8 @@ export function pathAggregateSql(spans: string, hours: readonly number[], where:
 }
 
 /** One JSON token of JSON.stringify output: a string, a punctuation mark or a bare literal. */
-const JSON_TOKEN = String.raw`"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^"{}\[\]:,]+`;
-const unescape = (token: string) => `visitParamExtractString(concat('{"k":', ${token}, '}'), 'k')`;
+export const JSON_TOKEN = String.raw`"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^"{}\[\]:,]+`;
+export const unescape = (token: string): string => `visitParamExtractString(concat('{"k":', ${token}, '}'), 'k')`;
 
 /**
  * Spans of `hours` with their cohort pairs: parallel arrays `ks`/`vs` of the top-level scalar

@@ -23,7 +23,9 @@ import * as insights from './insight-api.js';
 import { runAnalysisOn, type AnalysisName, type AnalysisReport, type AnalysisRequest } from '../../query/insights/analyses.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
+import { readDoctorFigures } from './doctor-queries.js';
 import type { TraceHint } from './read-queries.js';
+import type { DoctorFigures, DoctorScan } from '../doctor-reads.js';
 import { appendSpanBatch, encodeSpanColumns, type SpanColumns } from './span-columns.js';
 import { flushRollupRange } from './rollup-sql.js';
 import { reviseSpanRows } from './revise-spans.js';
@@ -242,6 +244,10 @@ export class DuckDbEngine {
 
   searchTraces(q: TraceSearch): Promise<TraceSummary[]> {
     return this.read((conn) => searchTraces(conn, q));
+  }
+
+  doctorScan(q: DoctorScan): Promise<DoctorFigures> {
+    return this.read((conn) => readDoctorFigures(conn, q));
   }
 
   async deleteBefore(limits: { spansBefore: number; rollupsBefore: number }): Promise<{ spans: number }> {

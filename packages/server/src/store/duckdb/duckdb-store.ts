@@ -79,6 +79,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     rollup: (q) => call('rollup', q),
     getTrace: (project, traceId, hint) => call('getTrace', project, traceId, hint),
     searchTraces: (q) => call('searchTraces', q),
+    doctorScan: (q) => call('doctorScan', q),
     deleteBefore: (limits) => call('deleteBefore', limits),
     stats: () => call('stats'),
     listProjects: () => call('listProjects'),
