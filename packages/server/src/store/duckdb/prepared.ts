@@ -2,7 +2,7 @@
 // alert engine's tick, the decision distribution, every rollup flush): parsing and planning the
 // same SQL text was a large share of each. Every value is a bound parameter, so the text is the key.
 
-import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBPreparedStatement, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 
 const statements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
 /** Shapes kept per connection: a rule set has a handful (plans × minute / hour), custom rules and filters a few more. */
@@ -22,9 +22,12 @@ async function prepared(conn: DuckDBConnection, sql: string): Promise<DuckDBPrep
   return statement;
 }
 
-/** Runs `sql` through its statement on `conn` with `params` bound; the result is read in full. */
-export async function runPrepared(conn: DuckDBConnection, sql: string, params: DuckDBValue[] = []): Promise<DuckDBMaterializedResult> {
+/**
+ * Runs `sql` through its statement on `conn` with `params` bound; the result is read in full.
+ * `types` where a value's type cannot be inferred (a list starting with null loses its values).
+ */
+export async function runPrepared(conn: DuckDBConnection, sql: string, params: DuckDBValue[] = [], types?: DuckDBType[]): Promise<DuckDBMaterializedResult> {
   const statement = await prepared(conn, sql);
-  statement.bind(params);
+  statement.bind(params, types);
   return statement.run();
 }

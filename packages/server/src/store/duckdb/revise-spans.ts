@@ -3,28 +3,64 @@
 // subtracted, the spans updated, and their rollup rows as revised added, so every rollup table
 // still sums exactly the spans table. Hours whose insight aggregates read those spans are reopened.
 
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { HOUR_MS } from '../rollup.js';
+import { BIGINT, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { HOUR_MS, MINUTE_MS } from '../rollup.js';
 import { REPEATED_DECISION_ATTRIBUTE, type SpanRevision } from '../store.js';
+import { runPrepared } from './prepared.js';
 import { queryRows } from './read-queries.js';
-import { flushInsertSql, flushMinutesSelect, touchedBucketsSql } from './rollup-sql.js';
-import { HIST_COLUMNS, ROLLUP_KEY_COLUMNS, ROLLUP_SUM_COLUMNS, ROLLUP_TABLES, type RollupTable } from './schema.js';
+import { flushInsertSql, LATENCY_BUCKET_SQL, MINUTE_FIGURES, touchedBucketsSql } from './rollup-sql.js';
+import { HIST_COLUMNS, ROLLUP_SUM_COLUMNS, ROLLUP_TABLES, type RollupTable } from './schema.js';
 import { rollbackQuietly } from './transaction.js';
 
 const INPUT = 'revise_input';
+/** Minute figures of the moved spans keyed by their old and new agent and decision. */
+const MOVED = 'revise_moved';
 const MINUTES = 'revise_minute';
-/** Rows per INSERT … VALUES statement (8 parameters each). */
-const CHUNK = 500;
-
-/** Connections whose scratch tables exist (they live as long as the connection, emptied each time). */
-const prepared = new WeakSet<DuckDBConnection>();
 
 export interface RevisionResult {
   changed: number;
   touched: [RollupTable, number[]][];
 }
 
+/** The span's own row: project, time range (zone maps skip other row groups), trace, span id and timestamp. */
+const MATCH = `s.project = $1 AND s.timestamp BETWEEN $2 AND $3 AND s.trace_id = r.trace_id AND s.span_id = r.span_id AND s.timestamp = r.timestamp`;
 const differs = (fields: readonly string[]) => fields.map((f) => `r.${f} IS DISTINCT FROM s.${f}`).join(' OR ');
+const FIGURES = [...ROLLUP_SUM_COLUMNS, ...HIST_COLUMNS].map((c) => `"${c}"`);
+
+/** Every statement's text is fixed (values are parameters), so each is prepared once per connection. */
+const SQL = {
+  input: `INSERT INTO ${INPUT} SELECT unnest($1::VARCHAR[]), unnest($2::VARCHAR[]), unnest($3::BIGINT[]), unnest($4::VARCHAR[]),
+      unnest($5::VARCHAR[]), unnest($6::VARCHAR[]), unnest($7::VARCHAR[]), unnest($8::VARCHAR[]), false, false`,
+  flags: `UPDATE ${INPUT} r SET changed = (${differs(['agent_id', 'session_id', 'user_id', 'decision_made'])}),
+      moved = s.seq <= $4 AND (${differs(['agent_id', 'decision_made'])}) FROM spans s WHERE ${MATCH}`,
+  moved: `INSERT INTO ${MOVED} SELECT project, (timestamp // ${MINUTE_MS}) * ${MINUTE_MS} AS bucket, agent_id, model, decision_made, span_type, provider,
+      new_agent_id, new_decision_made, ${MINUTE_FIGURES}
+    FROM (SELECT s.*, r.agent_id AS new_agent_id, r.decision_made AS new_decision_made, ${LATENCY_BUCKET_SQL.replaceAll('latency_ms', 's.latency_ms')} AS lb
+      FROM spans s JOIN ${INPUT} r ON ${MATCH} WHERE r.moved)
+    GROUP BY ALL`,
+  subtract: `INSERT INTO ${MINUTES} SELECT project, bucket, agent_id, model, decision_made, span_type, provider, ${FIGURES.map((f) => `-${f}`).join(', ')} FROM ${MOVED}`,
+  add: `INSERT INTO ${MINUTES} SELECT project, bucket, new_agent_id, model, new_decision_made, span_type, provider, ${FIGURES.join(', ')} FROM ${MOVED}`,
+  update: `UPDATE spans s SET agent_id = r.agent_id, session_id = r.session_id, user_id = r.user_id, decision_made = r.decision_made,
+      attributes = CASE WHEN r.repeated IS NULL OR contains(s.attributes, '${JSON.stringify(REPEATED_DECISION_ATTRIBUTE)}') THEN s.attributes
+        WHEN s.attributes = '{}' THEN '{' || r.repeated || '}' ELSE '{' || r.repeated || ',' || substr(s.attributes, 2) END
+    FROM ${INPUT} r WHERE r.changed AND ${MATCH}`,
+};
+
+/** SQL.input's parameter types: a list whose first item is null would otherwise lose its values. */
+const INPUT_TYPES: DuckDBType[] = [LIST(VARCHAR), LIST(VARCHAR), LIST(BIGINT), LIST(VARCHAR), LIST(VARCHAR), LIST(VARCHAR), LIST(VARCHAR), LIST(VARCHAR)];
+
+/** Connections whose scratch tables exist (they live as long as the connection, emptied each time). */
+const prepared = new WeakSet<DuckDBConnection>();
+
+async function scratchTables(conn: DuckDBConnection): Promise<void> {
+  if (prepared.has(conn)) return;
+  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${INPUT} (trace_id VARCHAR, span_id VARCHAR, timestamp BIGINT, agent_id VARCHAR,
+    session_id VARCHAR, user_id VARCHAR, decision_made VARCHAR, repeated VARCHAR, changed BOOLEAN, moved BOOLEAN)`);
+  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${MINUTES} AS SELECT * FROM rollup_minute WHERE false`);
+  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${MOVED} AS SELECT project, bucket, agent_id, model, decision_made, span_type, provider,
+    agent_id AS new_agent_id, decision_made AS new_decision_made, ${FIGURES.join(', ')} FROM rollup_minute WHERE false`);
+  prepared.add(conn);
+}
 
 /**
  * Applies `revisions` to project's spans. Rollup figures move only for spans with
@@ -33,54 +69,30 @@ const differs = (fields: readonly string[]) => fields.map((f) => `r.${f} IS DIST
  */
 export async function reviseSpanRows(conn: DuckDBConnection, project: string, revisions: readonly SpanRevision[], rolledUpSeq: bigint): Promise<RevisionResult> {
   if (revisions.length === 0) return { changed: 0, touched: [] };
-  if (!prepared.has(conn)) {
-    await conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${INPUT} (trace_id VARCHAR, span_id VARCHAR, timestamp BIGINT, agent_id VARCHAR,
-      session_id VARCHAR, user_id VARCHAR, decision_made VARCHAR, repeated VARCHAR, changed BOOLEAN, moved BOOLEAN)`);
-    await conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${MINUTES} AS ${flushMinutesSelect('false')}`);
-    prepared.add(conn);
-  }
+  await scratchTables(conn);
   const lo = BigInt(Math.min(...revisions.map((r) => r.timestamp)));
   const hi = BigInt(Math.max(...revisions.map((r) => r.timestamp)));
-  // The span's own row: project, time range (zone maps skip other row groups), trace and span id.
-  const match = `s.project = $1 AND s.timestamp BETWEEN $2 AND $3 AND s.trace_id = r.trace_id AND s.span_id = r.span_id AND s.timestamp = r.timestamp`;
   const base: DuckDBValue[] = [project, lo, hi];
-  const selected = (flag: string) =>
-    `project = $1 AND timestamp BETWEEN $2 AND $3 AND seq <= $4
-      AND EXISTS (SELECT 1 FROM ${INPUT} r WHERE r.${flag} AND r.trace_id = spans.trace_id AND r.span_id = spans.span_id AND r.timestamp = spans.timestamp)`;
+  const column = (f: (r: SpanRevision) => DuckDBValue) => listValue(revisions.map(f));
+  const repeated = (r: SpanRevision) =>
+    r.repeated_decision === undefined ? null : `${JSON.stringify(REPEATED_DECISION_ATTRIBUTE)}:${JSON.stringify(r.repeated_decision)}`;
+  const run = (sql: string, params?: DuckDBValue[], types?: DuckDBType[]) => runPrepared(conn, sql, params, types);
   const touched: [RollupTable, number[]][] = [];
   await conn.run('BEGIN TRANSACTION');
   try {
-    await conn.run(`DELETE FROM ${INPUT}`);
-    await conn.run(`DELETE FROM ${MINUTES}`);
-    for (let i = 0; i < revisions.length; i += CHUNK) {
-      const part = revisions.slice(i, i + CHUNK);
-      const params: DuckDBValue[] = [];
-      for (const r of part) {
-        const repeated = r.repeated_decision === undefined ? null : `${JSON.stringify(REPEATED_DECISION_ATTRIBUTE)}:${JSON.stringify(r.repeated_decision)}`;
-        params.push(r.trace_id, r.span_id, BigInt(r.timestamp), r.agent_id, r.session_id, r.user_id, r.decision_made, repeated);
-      }
-      await conn.run(`INSERT INTO ${INPUT} VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, false, false)').join(', ')}`, params);
-    }
-    await conn.run(
-      `UPDATE ${INPUT} r SET changed = EXISTS (SELECT 1 FROM spans s WHERE ${match} AND (${differs(['agent_id', 'session_id', 'user_id', 'decision_made'])})),
-        moved = EXISTS (SELECT 1 FROM spans s WHERE ${match} AND (${differs(['agent_id', 'decision_made'])}))`,
-      base,
-    );
-    const figures = [...ROLLUP_SUM_COLUMNS, ...HIST_COLUMNS].map((c) => `-"${c}"`).join(', ');
-    const keys = ROLLUP_KEY_COLUMNS.map((c) => `"${c}"`).join(', ');
-    const counted = [...base, rolledUpSeq];
-    await conn.run(`INSERT INTO ${MINUTES} SELECT ${keys}, ${figures} FROM (${flushMinutesSelect(selected('moved'))})`, counted);
-    const updated = await conn.run(
-      `UPDATE spans s SET agent_id = r.agent_id, session_id = r.session_id, user_id = r.user_id, decision_made = r.decision_made,
-        attributes = CASE WHEN r.repeated IS NULL OR contains(s.attributes, ${sqlText(JSON.stringify(REPEATED_DECISION_ATTRIBUTE))}) THEN s.attributes
-          WHEN s.attributes = '{}' THEN '{' || r.repeated || '}' ELSE '{' || r.repeated || ',' || substr(s.attributes, 2) END
-      FROM ${INPUT} r WHERE r.changed AND ${match}`,
-      base,
-    );
-    await conn.run(`INSERT INTO ${MINUTES} ${flushMinutesSelect(selected('moved'))}`, counted);
+    for (const table of [INPUT, MOVED, MINUTES]) await run(`DELETE FROM ${table}`);
+    await run(SQL.input, [
+      column((r) => r.trace_id), column((r) => r.span_id), column((r) => BigInt(r.timestamp)), column((r) => r.agent_id),
+      column((r) => r.session_id), column((r) => r.user_id), column((r) => r.decision_made), column(repeated),
+    ], INPUT_TYPES);
+    await run(SQL.flags, [...base, rolledUpSeq]);
+    await run(SQL.moved, base);
+    await run(SQL.subtract);
+    await run(SQL.add);
+    const updated = await run(SQL.update, base);
     for (const table of ROLLUP_TABLES) {
-      await conn.run(flushInsertSql(table, MINUTES));
-      const buckets = (await (await conn.run(touchedBucketsSql(table, MINUTES))).getRows()).map((r) => Number(r[0]));
+      await run(flushInsertSql(table, MINUTES));
+      const buckets = (await (await run(touchedBucketsSql(table, MINUTES))).getRows()).map((r) => Number(r[0]));
       touched.push([table, buckets]);
     }
     await reopenInsightHours(conn);
@@ -90,11 +102,6 @@ export async function reviseSpanRows(conn: DuckDBConnection, project: string, re
     await rollbackQuietly(conn);
     throw err;
   }
-}
-
-/** A SQL string literal of text we built (an attribute name). */
-function sqlText(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
 }
 
 /**

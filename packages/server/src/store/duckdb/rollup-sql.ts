@@ -41,15 +41,18 @@ export const FLUSH_TABLE = 'flush_minute';
  */
 export function flushMinutesSelect(where: string): string {
   return `SELECT project, (timestamp // ${MINUTE_MS}) * ${MINUTE_MS} AS bucket, agent_id, model, decision_made, span_type, provider,
-      count(*) AS count, count(*) FILTER (WHERE error_type IS NOT NULL OR error_message IS NOT NULL) AS errors,
+      ${MINUTE_FIGURES}
+    FROM (SELECT *, ${LATENCY_BUCKET_SQL} AS lb FROM spans WHERE ${where})
+    GROUP BY ALL`;
+}
+
+/** A minute rollup row's figures over span rows with their latency bucket as `lb`, in table order. */
+export const MINUTE_FIGURES = `count(*) AS count, count(*) FILTER (WHERE error_type IS NOT NULL OR error_message IS NOT NULL) AS errors,
       sum(latency_ms) AS latency_sum, sum(tokens_input) AS tokens_input, sum(tokens_output) AS tokens_output,
       sum(tokens_cache_read) AS tokens_cache_read, sum(tokens_cache_write) AS tokens_cache_write,
       sum(tokens_reasoning) AS tokens_reasoning, coalesce(sum(cost_usd), 0) AS cost_usd,
       coalesce(sum(confidence), 0) AS confidence_sum, count(confidence) AS confidence_count,
-      ${HIST_COLUMNS.map((h, i) => `count_if(lb = ${i})::INTEGER AS ${h}`).join(', ')}
-    FROM (SELECT *, ${LATENCY_BUCKET_SQL} AS lb FROM spans WHERE ${where})
-    GROUP BY ALL`;
-}
+      ${HIST_COLUMNS.map((h, i) => `count_if(lb = ${i})::INTEGER AS ${h}`).join(', ')}`;
 
 /** Fills FLUSH_TABLE with the minute rows of spans with lo < seq ≤ hi (parameters 1 and 2). */
 const FLUSH_MINUTES_SQL = `INSERT INTO ${FLUSH_TABLE} ${flushMinutesSelect('seq > $1 AND seq <= $2')}`;
