@@ -15,6 +15,7 @@ import { registerLiveRoutes } from './routes/live.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
 import { countResponses, registerMetricsRoutes } from './routes/metrics.js';
 import { registerQueryRoutes } from './routes/query.js';
+import { registerReadyRoutes } from './routes/ready.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { shedWhenOverloaded } from './shed-load.js';
 
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
 
   if (deps.metrics) app.use('*', countResponses(deps.metrics.health));
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
+  registerReadyRoutes(app, deps, deps.readiness ?? { minFreeDiskBytes: 64 * 1_048_576, maxRollupLagSpans: 1_000_000 });
   app.use('/v1/*', shedWhenOverloaded(deps.commits));
   registerEventRoutes(app, deps);
   registerOtlpRoutes(app, deps);

@@ -31,6 +31,8 @@ export interface GroupCommitOptions {
   clock?: () => number;
   /** Called with the spans of each successful commit (live tail, metrics). */
   onCommit?: (spans: Span[], commitMs: number) => void;
+  /** Told an error thrown by onCommit (the batch stays acknowledged). */
+  onAfterCommitError?: (err: unknown) => void;
 }
 
 export interface GroupCommit {
@@ -100,12 +102,20 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
     try {
       await store.append(spans, idempotency.length > 0 ? { idempotency } : undefined);
       result = { status: 'ok' };
-      const took = clock() - Math.max(startedAt, lastAnswerAt);
-      if (n * 2 >= opts.maxBatchSpans && took > 0) spansPerMs = spansPerMs === 0 ? n / took : 0.7 * spansPerMs + 0.3 * (n / took);
-      opts.onCommit?.(spans, performance.now() - started);
     } catch (err) {
       const message = err instanceof SightlineError ? err.message : `store append failed: ${(err as Error).message}`;
       result = { status: 'retryable', reason: 'store_unavailable', retryAfterMs: 5_000, message };
+    }
+    if (result.status === 'ok') {
+      const took = clock() - Math.max(startedAt, lastAnswerAt);
+      if (n * 2 >= opts.maxBatchSpans && took > 0) spansPerMs = spansPerMs === 0 ? n / took : 0.7 * spansPerMs + 0.3 * (n / took);
+      // The batch is committed: whatever the live tail or metrics do with it, its requests are
+      // answered 200 (a 503 would make clients send stored spans again).
+      try {
+        opts.onCommit?.(spans, performance.now() - started);
+      } catch (err) {
+        opts.onAfterCommitError?.(err);
+      }
     }
     lastAnswerAt = clock();
     queuedSpans -= n;
