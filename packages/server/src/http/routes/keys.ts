@@ -11,7 +11,8 @@ import { fail } from '../respond.js';
 export const DEFAULT_PROJECT = 'default';
 const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-const isInstanceAdmin = (k: ApiKeyRecord) => k.project === DEFAULT_PROJECT && k.scopes.includes('admin');
+/** An admin key of the default project: manages every project and sees instance-wide figures. */
+export const isInstanceAdmin = (k: ApiKeyRecord) => k.project === DEFAULT_PROJECT && k.scopes.includes('admin');
 
 export function publicKey(k: ApiKeyRecord) {
   return { id: k.id, project: k.project, prefix: k.prefix, scopes: k.scopes, created_at: k.created_at, expires_at: k.expires_at, revoked_at: k.revoked_at };
