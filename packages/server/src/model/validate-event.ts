@@ -104,13 +104,6 @@ function agentIdOf(value: unknown, limits: IngestLimits, index: number, out: Out
     out.push({ index, field: 'agent_id', error: 'agent_id: must not be empty' });
     return null;
   }
-  const control = typeof value === 'string' ? /[\u0000-\u001f\u007f]/.exec(value) : null;
-  if (control !== null) {
-    // An agent id becomes a label (Prometheus, dashboards, CSV): a NUL or newline there corrupts them.
-    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    out.push({ index, field: 'agent_id', error: `agent_id: must not contain control characters (U+${code} at position ${control.index})` });
-    return null;
-  }
   return optionalString(value, 'agent_id', limits.maxIdLength, index, out);
 }
 

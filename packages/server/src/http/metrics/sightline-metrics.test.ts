@@ -86,4 +86,16 @@ describe('Sightline metrics', () => {
     expect(samples(text, 'gen_ai_client_token_usage_bucket').filter((l) => !l.includes('project="a"'))).toEqual([]);
     expect(onlyProject('m{le="1",agent="x,project=\\"a\\"",project="b"} 1\nm{le="1",project="a"} 2', 'a')).toBe('m{le="1",project="a"} 2\n');
   });
+
+  it('never writes a control character of an id raw into a label (a NUL corrupts the text format)', async () => {
+    const m = createSightlineMetrics({ maxSeries: 100, decisionLabel: true }, sources, () => T0);
+    m.onCommit([span({ agent_id: 'nul\u0000byte', model: 'line\nbreak', decision_made: 'tab\tbed' })], 1);
+    const text = await m.render(null);
+    expect(/[\u0000-\u0009\u000b-\u001f]/.test(text)).toBe(false);
+    expect(samples(text, 'sightline_agent_spans_total')).toEqual([
+      'sightline_agent_spans_total{project="default",agent="nul\\\\u0000byte",model="line\\\\u000abreak",span_type="llm_call",decision="tab\\\\u0009bed"} 1',
+    ]);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(check.status).toBe(0);
+  });
 });
