@@ -22,6 +22,7 @@ import { createPriceTable } from './ingest/pricing.js';
 import { createLiveBus, type LiveBus } from './live/bus.js';
 import { SightlineError } from './model/errors.js';
 import { DEFAULT_LIMITS, type IngestLimits } from './model/limits.js';
+import { createStoreErrorLog } from './store/error-log.js';
 import { createGroupCommit } from './store/group-commit.js';
 import { createTraceAttribution, DEFAULT_ATTRIBUTION } from './store/trace-attribution.js';
 import { openStore } from './store/open-store.js';
@@ -93,7 +94,9 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
   const clock = opts.clock ?? Date.now;
   const storeConfig = storeConfigOf(config);
   if (storeConfig.kind === 'duckdb') ensureDataDir(config.data);
-  const store = await openStore(storeConfig);
+  // Every store error is logged once with its cause (repeats summed up a minute later); recoveries too.
+  const storeErrors = createStoreErrorLog(log);
+  const store = await openStore(storeConfig, { onEvent: (e) => (e.level === 'error' ? storeErrors.error(e.message) : storeErrors.info(e.message)) });
   let server: Server | undefined;
   try {
     const createdAdminKey = await bootstrap(store, config, clock());
@@ -127,6 +130,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       },
       attribution: createTraceAttribution({ ...DEFAULT_ATTRIBUTION, ...opts.attribution, clock }),
       onRevisionError: (err) => log(`trace attribution: revising stored spans failed, they keep their agent: ${err.message}`),
+      onAfterCommitError: (err) => log(`error after a commit (its requests are answered 200): ${(err as Error).stack ?? String(err)}`),
     });
     // Alerts: evaluated on an interval through the Store interface; stopped before the store closes.
     const alerts = config.alerts.enabled ? createAlertEngine({
@@ -161,6 +165,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
         ...(alertLeader && store.followOtherNodes !== undefined && { evaluatesAlerts: () => alertLeader.isLeader() }),
         metrics,
         ...(config.metrics.scrapeToken !== undefined && { metricsScrapeToken: config.metrics.scrapeToken }),
+        readiness: config.readiness,
       },
       (line) => log(line),
     );

@@ -15,7 +15,8 @@ const NOW = Date.now();
 const SECRET_AGENT = 'secret-agent-of-project-a';
 const SECRET_TRACE = 'a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0';
 /** Routes anyone may call: health and the dashboard's static files. */
-const PUBLIC = new Set(['GET /api/health', 'GET /*', 'HEAD /*']);
+// Liveness and readiness probes carry no key (readiness says why it fails, never a path).
+const PUBLIC = new Set(['GET /api/health', 'GET /api/ready', 'GET /*', 'HEAD /*']);
 
 describe('auth and project isolation on every route', () => {
   let s: RunningSightline;

@@ -73,7 +73,38 @@ describe('/metrics', () => {
     const other = (await request(`${server.url}/api/keys`, { key: server.adminKey, body: { scopes: ['read'], project: 'other' } })).body.key as string;
     const text = (await request<string>(`${server.url}/metrics`, { key: other })).body;
     expect(text.split('\n').filter((l) => l.includes('project="default"'))).toEqual([]);
-    expect(text).toContain('sightline_ingest_spans_total 6\n');
+    // Nor instance-wide health series: how much the whole instance ingests is not its business.
+    expect(text).not.toContain('sightline_ingest_spans_total');
+    expect(text).not.toContain('sightline_http_requests_total');
+    const all = (await request<string>(`${server.url}/metrics`, { key: server.adminKey })).body;
+    expect(all).toContain('sightline_ingest_spans_total 6\n');
+  });
+
+  it('labels GET API routes by their route pattern, never "unmatched"', async () => {
+    expect((await request(`${server.url}/api/overview?range=1h`, { key: readKey })).status).toBe(200);
+    // An unknown trace: the route answered (404), so it is counted under its pattern.
+    expect((await request(`${server.url}/api/traces/abc123`, { key: readKey })).status).toBe(404);
+    expect((await request(`${server.url}/api/no-such-route`, { key: readKey })).status).toBe(404);
+    const text = (await request<string>(`${server.url}/metrics`, { key: SCRAPE_TOKEN })).body;
+    const http = (route: string) => text.split('\n').filter((l) => l.startsWith(`sightline_http_requests_total{route="${route}",method="GET"`));
+    expect(http('/api/overview')).toEqual(['sightline_http_requests_total{route="/api/overview",method="GET",code="200"} 1']);
+    expect(http('/api/traces/:id')).toEqual(['sightline_http_requests_total{route="/api/traces/:id",method="GET",code="404"} 1']);
+    expect(http('unmatched')).toEqual(['sightline_http_requests_total{route="unmatched",method="GET",code="404"} 1']);
+  });
+
+  it("shows instance-wide status figures only to the instance admin, a project's own to its read key", async () => {
+    const admin = (await request(`${server.url}/api/status`, { key: server.adminKey })).body;
+    expect(admin.store.spans).toBe(6);
+    expect(admin.store.bytes).toBeGreaterThan(0);
+    expect(admin.ingest.queued_spans).toBe(0);
+    const other = (await request(`${server.url}/api/keys`, { key: server.adminKey, body: { scopes: ['read'], project: 'other' } })).body.key as string;
+    const scoped = (await request(`${server.url}/api/status`, { key: other })).body;
+    expect({ store: scoped.store, ingest: scoped.ingest, live_clients: scoped.live_clients }).toEqual({
+      store: { kind: 'duckdb', spans: 0, bytes: null },
+      ingest: { queued_spans: null, spans_per_s: null },
+      live_clients: 0,
+    });
+    expect((await request(`${server.url}/api/status`, { key: readKey })).body.store).toEqual({ kind: 'duckdb', spans: 6, bytes: null });
   });
 
   it('passes promtool check metrics and counts rejects by reason', async () => {

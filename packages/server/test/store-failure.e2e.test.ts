@@ -88,7 +88,8 @@ describe.skipIf(!mountable)('store failures (disk full)', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'sightline-tmpfs-'));
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', dataDir]);
-    server = await startServer({ dataDir });
+    // The 24 MB disk is below the 64 MB default: readiness fails on free space only when it is nearly gone.
+    server = await startServer({ dataDir, env: { SIGHTLINE_MIN_FREE_DISK_BYTES: String(1 << 20) } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -108,19 +109,37 @@ describe.skipIf(!mountable)('store failures (disk full)', () => {
 
     const filler = join(dataDir, 'filler');
     fillDisk(filler);
+    let full!: Awaited<ReturnType<typeof post>>;
     for (let i = 0; i < 3; i++) {
-      const full = await post(2_000);
+      full = await post(2_000);
       expectRefused(full.reply);
       expect(full.reply.body.error.message).toMatch(/space/i);
       refused.push(...full.ids);
     }
-    // Still up: health and reads of committed data answer.
+    // Still up (liveness) but not ready, and readiness says why; no reply names the data directory.
     expect((await request(`${server.url}/api/health`)).status).toBe(200);
+    const notReady = await request(`${server.url}/api/ready`);
+    expect(notReady.status).toBe(503);
+    expect(notReady.headers.get('retry-after')).toBe('5');
+    expect(notReady.body.status).toBe('not_ready');
+    const reasons = notReady.body.reasons as string[];
+    expect(reasons).toContain('disk is full: 0.0 MiB free for the data directory, below the 1.0 MiB minimum');
+    // Depending on what the disk filled up during: the probe write, and rollups the timer had not flushed yet.
+    for (const other of reasons.filter((r) => !r.startsWith('disk is full'))) {
+      expect(other).toMatch(/^(store cannot write:|rollups lag \d+ spans behind the stored spans: the last rollup flush failed) \(?DuckDB store: .*Could not write file "sightline\.duckdb\.wal": No space left on device\)?$/);
+    }
+    expect(JSON.stringify(notReady.body)).not.toContain(dataDir);
+    expect(JSON.stringify(full.reply.body)).not.toContain(dataDir);
+    // Every refusal had the same cause: logged once, with it, and without the data directory.
+    const logged = server.output().split('\n').filter((l) => l.startsWith('store error:'));
+    expect(logged).toEqual([expect.stringMatching(/^store error: DuckDB store: .*No space left on device$/)]);
     const read = await request(`${server.url}/api/traces/${acked[0]}`, { key: server.adminKey });
     expect(read.status).toBe(200);
     expect(read.body.spans).toHaveLength(1);
 
     rmSync(filler);
+    // Ready again without a restart once the disk has room.
+    expect((await request(`${server.url}/api/ready`)).body).toEqual({ status: 'ready', checks: { disk_free_bytes: expect.any(Number), rollup_lag_spans: expect.any(Number) } });
     for (let i = 0; i < 3; i++) {
       const ok = await post(200);
       expect(ok.reply.body).toEqual({ accepted: 200, rejected: [], rejected_events: 0 });

@@ -17,9 +17,21 @@ import { TracesPage } from './pages/traces';
 import { useAuth } from './state/auth';
 import { useRoute } from './state/route';
 
+/** A path segment decoded, or null when its percent-encoding is malformed ("%E0%A4%A"). */
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 function Page() {
   const { path } = useRoute();
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const decoded = path.split('/').filter(Boolean).map(decodeSegment);
+  // A malformed address is a page that does not exist, not an exception that blanks the app.
+  if (decoded.includes(null)) return <NotFound path={path} />;
+  const parts = decoded as string[];
   switch (parts[0]) {
     case undefined:
       return <OverviewPage />;
@@ -38,15 +50,19 @@ function Page() {
     case 'doctor':
       return <DoctorPage />;
     default:
-      return (
-        <section class="panel wide">
-          <h1>Page not found</h1>
-          <p>
-            There is no page at <code>{path}</code>. <a href="/">Go to the overview</a>.
-          </p>
-        </section>
-      );
+      return <NotFound path={path} />;
   }
+}
+
+function NotFound({ path }: { path: string }) {
+  return (
+    <section class="panel wide">
+      <h1>Page not found</h1>
+      <p>
+        There is no page at <code>{path}</code>. <a href="/">Go to the overview</a>.
+      </p>
+    </section>
+  );
 }
 
 export function App() {

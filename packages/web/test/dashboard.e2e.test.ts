@@ -156,6 +156,23 @@ describe('dashboard in Chromium', () => {
     await shot('agent');
   });
 
+  it('a malformed address (/agents/%E0%A4%A) shows "Page not found", not a blank page', async () => {
+    const errors: string[] = [];
+    const onError = (err: Error) => errors.push(err.message);
+    page.on('pageerror', onError);
+    try {
+      // Signed in (also when this test runs alone), so the router, not the sign-in form, renders.
+      await page.goto(`${server.url}/?${range}`);
+      await page.evaluate((key) => sessionStorage.setItem('sightline.key', key), readKey);
+      await page.goto(`${server.url}/agents/%E0%A4%A?${range}`);
+      await page.waitForSelector('h1:has-text("Page not found")');
+      expect(await page.locator('section.panel code').textContent()).toBe('/agents/%E0%A4%A');
+      expect(errors).toEqual([]);
+    } finally {
+      page.off('pageerror', onError);
+    }
+  });
+
   it('traces: filters change the URL and the rows; a trace opens its waterfall', async () => {
     await page.goto(`${server.url}/traces?${range}`);
     await page.waitForSelector('table[aria-label="Traces"] tbody tr');

@@ -72,6 +72,17 @@ export const configSchema = z.strictObject({
       decisionLabel: z.union([z.boolean(), z.array(z.string())]).default(false),
     })
     .prefault({}),
+  /** When GET /api/ready answers 503 (besides a store that cannot write). */
+  readiness: z
+    .strictObject({
+      /** A DuckDB checkpoint rewrites up to the 64 MB WAL into the database file: below that much
+       * free space the next one may fail (and invalidate the database), so stop taking traffic first. */
+      minFreeDiskBytes: z.number().int().nonnegative().default(megabytes(64)),
+      /** Rollups are flushed every second or 200,000 spans: a lag of five times that means flushes
+       * fail or cannot keep up, and dashboards and alerts read stale figures. */
+      maxRollupLagSpans: z.number().int().positive().default(1_000_000),
+    })
+    .prefault({}),
   /** Alert engine: channels, custom rules, built-in overrides, intervals (defaults explained in alert/config.ts). */
   alerts: alertsConfigSchema.prefault({}),
   rateLimit: z
@@ -135,6 +146,8 @@ const ENV_VARS: Record<string, { path: string[]; type: 'string' | 'number' | 'bo
   SIGHTLINE_RATE_LIMIT: { path: ['rateLimit', 'eventsPerSecond'], type: 'number' },
   SIGHTLINE_METRICS_TOKEN: { path: ['metrics', 'scrapeToken'], type: 'string' },
   SIGHTLINE_METRICS_MAX_SERIES: { path: ['metrics', 'maxSeries'], type: 'number' },
+  SIGHTLINE_MIN_FREE_DISK_BYTES: { path: ['readiness', 'minFreeDiskBytes'], type: 'number' },
+  SIGHTLINE_MAX_ROLLUP_LAG_SPANS: { path: ['readiness', 'maxRollupLagSpans'], type: 'number' },
 };
 
 export const ENV_VAR_NAMES = Object.keys(ENV_VARS);

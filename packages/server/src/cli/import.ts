@@ -4,7 +4,7 @@
 
 import { createReadStream, statSync } from 'node:fs';
 import { SightlineError } from '../model/errors.js';
-import { createCsvParser } from '../model/csv.js';
+import { createCsvParser, csvUnescapeFormula } from '../model/csv.js';
 import { csvRecordToEvent } from '../model/span-export.js';
 import { clientOf, ensureOk, type ServerClient } from './client.js';
 import type { Flags } from './main.js';
@@ -119,7 +119,8 @@ export async function runImport(rest: string[], flags: Flags, env: NodeJS.Proces
       header = fields;
       return;
     }
-    add(JSON.stringify(csvRecordToEvent(header, fields)), ++csvRow);
+    // Text an export escaped against formula injection ('=…) comes back as it was sent.
+    add(JSON.stringify(csvRecordToEvent(header, fields.map(csvUnescapeFormula))), ++csvRow);
   });
 
   for await (const chunk of stream as AsyncIterable<string>) {

@@ -10,8 +10,9 @@ export function statusText(s: StatusBody, url: string, paint: Paint): string {
   const alerts = s.alerts.firing === null ? paint('dim', 'alert engine not running') : s.alerts.firing === 0 ? paint('green', 'none firing') : paint('red', `${s.alerts.firing} firing`);
   const rows: [string, string][] = [
     ['server', `${s.status === 'ok' ? paint('green', 'ok') : paint('yellow', s.status)}  ${url}  v${s.version}  up ${formatDuration(s.uptime_s)}`],
-    ['store', `${s.store.kind}  ${s.store.spans.toLocaleString('en-US')} spans  ${formatBytes(s.store.bytes)}`],
-    ['ingest', `${s.ingest.spans_per_s === null ? '-' : s.ingest.spans_per_s.toLocaleString('en-US')} spans/s (last minute)  ${s.ingest.queued_spans.toLocaleString('en-US')} queued`],
+    // Null: an instance-wide figure this (project) key may not see.
+    ['store', `${s.store.kind}  ${s.store.spans.toLocaleString('en-US')} spans${s.store.bytes === null ? ' in this project' : `  ${formatBytes(s.store.bytes)}`}`],
+    ['ingest', `${s.ingest.spans_per_s === null ? '-' : s.ingest.spans_per_s.toLocaleString('en-US')} spans/s (last minute)  ${s.ingest.queued_spans === null ? '-' : s.ingest.queued_spans.toLocaleString('en-US')} queued`],
     ['live', `${s.live_clients} tail client${s.live_clients === 1 ? '' : 's'}`],
     ['alerts', alerts],
   ];

@@ -1,10 +1,11 @@
 // The HTTP surface: one Hono app, all routes, one error handler deciding status codes.
 
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { SightlineError } from '../model/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { BadParam } from './params.js';
-import { errorBody } from './respond.js';
+import { errorBody, fail } from './respond.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerDoctorRoutes } from './routes/doctor.js';
@@ -16,14 +17,35 @@ import { registerLiveRoutes } from './routes/live.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
 import { countResponses, registerMetricsRoutes } from './routes/metrics.js';
 import { registerQueryRoutes } from './routes/query.js';
+import { registerReadyRoutes } from './routes/ready.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { shedWhenOverloaded } from './shed-load.js';
+
+const MAX_API_BODY_BYTES = 1_048_576;
+
+/**
+ * Every answer says `X-Content-Type-Options: nosniff` (no browser runs a JSON error as HTML). A 413
+ * closes the connection: the rest of the refused upload is never read, so the connection cannot
+ * carry a next request (it stalled behind the unread body, then was reset).
+ */
+function responseHygiene(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    if (c.res.status === 413) c.res.headers.set('Connection', 'close');
+  };
+}
 
 export function createApp(deps: AppDeps, log: (line: string) => void = console.error): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   if (deps.metrics) app.use('*', countResponses(deps.metrics.health));
+  app.use('*', responseHygiene());
+  // API calls (keys, alert rules, silences) are small JSON: refused at the door past 1 MiB, read
+  // no further (a 300 MB silence was buffered whole before its 400).
+  app.use('/api/*', bodyLimit({ maxSize: MAX_API_BODY_BYTES, onError: (c) => fail(c, 413, 'payload_too_large', `request body exceeds the limit of ${MAX_API_BODY_BYTES} bytes for API calls`) }));
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
+  registerReadyRoutes(app, deps, deps.readiness ?? { minFreeDiskBytes: 64 * 1_048_576, maxRollupLagSpans: 1_000_000 });
   app.use('/v1/*', shedWhenOverloaded(deps.commits));
   registerEventRoutes(app, deps);
   registerOtlpRoutes(app, deps);

@@ -36,14 +36,17 @@ export type AuthResult = { status: 'ok'; key: ApiKeyRecord } | { status: 'unauth
 
 export interface Authenticator {
   authenticate(secret: string | undefined): Promise<AuthResult>;
-  /** Drops cached lookups (after a revocation). */
+  /** Drops cached lookups (after a revocation) and tells the listeners (live streams check their key). */
   invalidate(): void;
+  /** Calls `listener` after each invalidate(); returns the unsubscribe function. */
+  onInvalidate(listener: () => void): () => void;
 }
 
 const CACHE_MS = 5_000;
 
 export function createAuthenticator(store: Store, clock: () => number = Date.now): Authenticator {
   const cache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
+  const listeners = new Set<() => void>();
   return {
     async authenticate(secret) {
       if (!secret) return { status: 'unauthenticated', message: 'missing API key: send "Authorization: Bearer <key>"' };
@@ -66,7 +69,14 @@ export function createAuthenticator(store: Store, clock: () => number = Date.now
       }
       return { status: 'ok', key: record };
     },
-    invalidate: () => cache.clear(),
+    invalidate() {
+      cache.clear();
+      for (const listener of listeners) listener();
+    },
+    onInvalidate(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import type { Authenticator } from './auth.js';
 import type { IdempotencyCache } from './idempotency.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { SightlineMetrics } from './metrics/sightline-metrics.js';
+import type { ReadinessLimits } from './routes/ready.js';
 
 export interface AppDeps {
   store: Store;
@@ -36,6 +37,8 @@ export interface AppDeps {
   metrics?: SightlineMetrics;
   /** Bearer token that may scrape /metrics for every project without an API key. */
   metricsScrapeToken?: string;
+  /** When GET /api/ready fails besides a store that cannot write (defaults: routes/ready.ts). */
+  readiness?: ReadinessLimits;
 }
 
 export type AppEnv = { Bindings: HttpBindings; Variables: { key: ApiKeyRecord } };

@@ -1,7 +1,7 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../model/limits.js';
-import { decodeEventsBody, UndecodableEvent } from './decode-body.js';
+import { decodeEventsBody, invalidUtf8At, UndecodableEvent } from './decode-body.js';
 
 const limits = DEFAULT_LIMITS;
 const body = (text: string) => Buffer.from(text, 'utf8');
@@ -109,5 +109,30 @@ describe('decodeEventsBody', () => {
       status: 400,
       message: 'invalid gzip body: incorrect header check',
     });
+  });
+
+  it('refuses invalid UTF-8 instead of replacing it: the JSON body with 400, only the NDJSON lines that hold it', () => {
+    const bad = Buffer.concat([body('{"agent_id":"a'), Buffer.from([0xff]), body('"}')]);
+    expect(decodeEventsBody(bad, 'application/json', undefined, limits)).toEqual({
+      ok: false,
+      status: 400,
+      message: 'body is invalid UTF-8: byte 14 is not part of a UTF-8 character (send text as UTF-8)',
+    });
+    const ndjson = Buffer.concat([body('{"agent_id":"ok-1"}\n\n'), bad, body('\n{"agent_id":"ok-2"}\n')]);
+    const decoded = decodeEventsBody(ndjson, 'application/x-ndjson', undefined, limits);
+    expect(decoded).toEqual({ ok: true, events: [{ agent_id: 'ok-1' }, expect.any(UndecodableEvent), { agent_id: 'ok-2' }] });
+    const placeholder = (decoded as { events: UndecodableEvent[] }).events[1]!;
+    expect(placeholder.message).toBe('line 3: invalid UTF-8: byte 14 is not part of a UTF-8 character (send text as UTF-8)');
+  });
+
+  it('finds the first byte that is not well-formed UTF-8 (RFC 3629)', () => {
+    const at = (...bytes: number[]) => invalidUtf8At(Uint8Array.from(bytes));
+    expect(at(0x61, ...Buffer.from('é€😀'))).toBe(-1);
+    expect(at(0x61, 0xc0, 0xaf)).toBe(1); // overlong "/"
+    expect(at(0xe0, 0x80, 0xaf)).toBe(0); // overlong
+    expect(at(0xed, 0xa0, 0x80)).toBe(0); // UTF-16 surrogate
+    expect(at(0xf4, 0x90, 0x80, 0x80)).toBe(0); // past U+10FFFF
+    expect(at(0x61, 0x62, 0xe2, 0x82)).toBe(2); // truncated
+    expect(at(0x80)).toBe(0); // lone continuation byte
   });
 });

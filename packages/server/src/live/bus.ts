@@ -16,7 +16,8 @@ export interface LiveBus {
   publish(spans: Span[]): void;
   /** Returns an unsubscribe function. The listener only sees spans that match the filter. */
   subscribe(filter: LiveFilter, listener: LiveListener): () => void;
-  subscribers(): number;
+  /** Streams open now, of one project or (no argument) of all. */
+  subscribers(project?: string): number;
 }
 
 function matches(f: LiveFilter, s: Span): boolean {
@@ -42,6 +43,11 @@ export function createLiveBus(): LiveBus {
       subs.add(sub);
       return () => subs.delete(sub);
     },
-    subscribers: () => subs.size,
+    subscribers(project) {
+      if (project === undefined) return subs.size;
+      let n = 0;
+      for (const sub of subs) if (sub.filter.project === project) n++;
+      return n;
+    },
   };
 }

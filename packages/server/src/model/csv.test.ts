@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCsvParser, csvLine } from './csv.js';
+import { createCsvParser, csvLine, csvUnescapeFormula } from './csv.js';
 
 function parse(chunks: string[]): string[][] {
   const rows: string[][] = [];
@@ -26,5 +26,13 @@ describe('CSV', () => {
 
   it('accepts CRLF, skips blank lines and reads a last line without a newline', () => {
     expect(parse(['h1,h2\r\n\r\n1,"2"\r\n3,4'])).toEqual([['h1', 'h2'], ['1', '2'], ['3', '4']]);
+  });
+
+  it('escapes text a spreadsheet would run as a formula, and the importer undoes it', () => {
+    const cells = ['=HYPERLINK("http://evil","x")', '+SUM(A1:A9)', '-2+3', '@cmd', '\tlead', '\rlead', "'=already", 'plain', 'a=b'];
+    const line = csvLine([...cells, -1.5]);
+    expect(line).toBe(`"'=HYPERLINK(""http://evil"",""x"")","'+SUM(A1:A9)","'-2+3","'@cmd","'\tlead","'\rlead","''=already",plain,a=b,-1.5\n`);
+    const [parsed] = parse([line]);
+    expect(parsed!.map(csvUnescapeFormula)).toEqual([...cells, '-1.5']);
   });
 });

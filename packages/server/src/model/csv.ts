@@ -1,11 +1,27 @@
 // RFC 4180 CSV: quoting one field on the way out, and an incremental parser on the way in (quoted
 // fields may hold commas, quotes and newlines, and may span chunk boundaries).
 
-/** Quotes a field when it holds a comma, a quote, CR or LF; null becomes an empty field. */
+/**
+ * A text cell a spreadsheet would run as a formula (OWASP "CSV injection": a leading =, +, -, @,
+ * tab or CR), or such a cell already escaped by more leading apostrophes (so escaping reverses).
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+
+/**
+ * Quotes a field when it holds a comma, a quote, CR or LF; null becomes an empty field. Text that
+ * starts like a formula gets a leading apostrophe (and quotes), so Excel, LibreOffice and Google
+ * Sheets show it as text; numbers are written as they are (-1.5 is a number, not a formula).
+ */
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
   const text = String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text)) return `"'${text.replace(/"/g, '""')}"`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Undoes csvField's formula escape on a parsed field (for re-importing an export). */
+export function csvUnescapeFormula(field: string): string {
+  return field.startsWith("'") && FORMULA_START.test(field) ? field.slice(1) : field;
 }
 
 export function csvLine(values: (string | number | null)[]): string {

@@ -107,4 +107,20 @@ describe('group commit bounds', () => {
     expect(await second).toEqual({ status: 'ok' });
     expect(commits.overloaded()).toBe(null);
   });
+
+  it('answers ok for a committed batch even when a step after the commit (live tail, metrics) throws', async () => {
+    const thrown: unknown[] = [];
+    const commits = createGroupCommit(store, {
+      maxBatchSpans: 1_000,
+      maxDelayMs: 0,
+      maxQueuedSpans: 10_000,
+      onCommit: () => {
+        throw new Error('live tail subscriber failed');
+      },
+      onAfterCommitError: (err) => thrown.push(err),
+    });
+    expect(await commits.submit(spans('after', 3))).toEqual({ status: 'ok' });
+    expect(thrown.map((e) => (e as Error).message)).toEqual(['live tail subscriber failed']);
+    expect((await store.getTrace('alpha', 'after-t')).map((s) => s.span_id)).toEqual(['after-0', 'after-1', 'after-2']);
+  });
 });

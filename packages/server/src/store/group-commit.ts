@@ -39,6 +39,8 @@ export interface GroupCommitOptions {
   attribution?: TraceAttribution;
   /** A revision failed: those spans keep what they were stored with; the batch is still acknowledged (it is durable). */
   onRevisionError?: (err: Error) => void;
+  /** Told an error thrown by onCommit (the batch stays acknowledged). */
+  onAfterCommitError?: (err: unknown) => void;
 }
 
 export interface GroupCommit {
@@ -109,14 +111,28 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
     try {
       await store.append(spans, idempotency.length > 0 ? { idempotency } : undefined);
       result = { status: 'ok' };
-      if (opts.attribution) await revise(opts.attribution.committed(spans));
-      const took = clock() - Math.max(startedAt, lastAnswerAt);
-      if (n * 2 >= opts.maxBatchSpans && took > 0) spansPerMs = spansPerMs === 0 ? n / took : 0.7 * spansPerMs + 0.3 * (n / took);
-      opts.onCommit?.(spans, performance.now() - started);
     } catch (err) {
       opts.attribution?.failed(spans);
       const message = err instanceof SightlineError ? err.message : `store append failed: ${(err as Error).message}`;
       result = { status: 'retryable', reason: 'store_unavailable', retryAfterMs: 5_000, message };
+    }
+    if (result.status === 'ok') {
+      if (opts.attribution) {
+        try {
+          await revise(opts.attribution.committed(spans));
+        } catch (err) {
+          opts.onRevisionError?.(err as Error);
+        }
+      }
+      const took = clock() - Math.max(startedAt, lastAnswerAt);
+      if (n * 2 >= opts.maxBatchSpans && took > 0) spansPerMs = spansPerMs === 0 ? n / took : 0.7 * spansPerMs + 0.3 * (n / took);
+      // The batch is committed: whatever the live tail or metrics do with it, its requests are
+      // answered 200 (a 503 would make clients send stored spans again).
+      try {
+        opts.onCommit?.(spans, performance.now() - started);
+      } catch (err) {
+        opts.onAfterCommitError?.(err);
+      }
     }
     lastAnswerAt = clock();
     queuedSpans -= n;

@@ -4,10 +4,15 @@ import { createClickHouseStore } from './clickhouse/clickhouse-store.js';
 import { createDuckDbStore } from './duckdb/duckdb-store.js';
 import type { Store, StoreConfig } from './store.js';
 
-export async function openStore(config: StoreConfig): Promise<Store> {
+export interface OpenStoreOptions {
+  /** Store errors and recoveries the backend reports by itself (DuckDB: every failed call, reopens). */
+  onEvent?: (event: { level: 'error' | 'info'; message: string }) => void;
+}
+
+export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}): Promise<Store> {
   switch (config.kind) {
     case 'duckdb':
-      return createDuckDbStore({ path: config.path });
+      return createDuckDbStore({ path: config.path, ...(opts.onEvent && { onEvent: opts.onEvent }) });
     case 'clickhouse':
       return createClickHouseStore({
         url: config.url,

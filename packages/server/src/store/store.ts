@@ -143,6 +143,21 @@ export interface StoreStats {
   bytes: number;
 }
 
+/**
+ * What readiness needs to know of a store, measured when asked. Reasons name the cause in words a
+ * client may see (file names relative to the data directory, never an absolute path).
+ */
+export interface StoreHealth {
+  /** Null when a write just succeeded; else why the store cannot write now. */
+  writeError: string | null;
+  /** Free bytes on the data directory's file system; null when the backend does not know. */
+  diskFreeBytes: number | null;
+  /** Committed spans whose rollups are not written yet. */
+  rollupLagSpans: number;
+  /** Why the last rollup flush failed, while spans still wait for their rollups; else null. */
+  rollupError: string | null;
+}
+
 // ---- Alert persistence types (see the "Alert persistence" block of Store) ----
 
 /**
@@ -275,6 +290,8 @@ export interface Store extends DoctorReads {
    */
   deleteBefore(limits: { spansBefore: number; rollupsBefore: number }): Promise<{ spans: number }>;
   stats(): Promise<StoreStats>;
+  /** Probes the store for readiness (a small write, free disk, rollup lag); absent: not probed. */
+  health?(): Promise<StoreHealth>;
 
   listProjects(): Promise<string[]>;
   createProject(name: string): Promise<void>;

@@ -26,6 +26,9 @@ export interface StartOptions {
   args?: string[];
   env?: Record<string, string>;
   adminKey?: string;
+  /** Run the server as this user and group (root only), e.g. so file permissions bind it. */
+  uid?: number;
+  gid?: number;
 }
 
 let counter = 0;
@@ -37,6 +40,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, ...(opts.args ?? [])], {
     env: { ...process.env, SIGHTLINE_ADMIN_KEY: adminKey, NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.uid !== undefined && { uid: opts.uid }),
+    ...(opts.gid !== undefined && { gid: opts.gid }),
   });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -25,6 +25,14 @@ export interface AgentMetrics {
 }
 
 /** Label values of one series key; `project` decides which read keys see it (see onlyProject). */
+/**
+ * A stored value as a label value: control characters (a NUL, which the text format cannot carry
+ * and scrapers choke on) written as \u escapes; prom-client escapes backslash, quote and newline.
+ */
+export function labelText(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 type KeyLabels = { project: string; agent: string; model: string; span_type: string; decision?: string };
 
 const TOKEN_TYPES = [
@@ -100,7 +108,8 @@ export function createAgentMetrics(registry: Registry, opts: AgentMetricsOptions
   const admit = (s: Span, decision: string): Series | null => {
     const known = series.get(s.project)?.get(s.agent_id)?.get(s.model ?? '')?.get(s.span_type)?.get(decision);
     if (known) return known;
-    const key = `${s.project}\u0000${s.agent_id}\u0000${s.model ?? ''}\u0000${s.span_type}\u0000${decision}`;
+    // JSON, not a separator character: ids may hold any character, NUL included.
+    const key = JSON.stringify([s.project, s.agent_id, s.model, s.span_type, decision]);
     if (admitted.size >= opts.maxSeries) {
       if (!dropped.has(key) && dropped.size < MAX_REMEMBERED_DROPS) {
         dropped.add(key);
@@ -108,8 +117,8 @@ export function createAgentMetrics(registry: Registry, opts: AgentMetricsOptions
       }
       return null;
     }
-    const labels: KeyLabels = { project: s.project, agent: s.agent_id, model: s.model ?? '', span_type: s.span_type };
-    if (withDecision) labels.decision = decision;
+    const labels: KeyLabels = { project: s.project, agent: labelText(s.agent_id), model: labelText(s.model ?? ''), span_type: s.span_type };
+    if (withDecision) labels.decision = labelText(decision);
     admitted.add(key);
     const created: Series = {
       spans: spansTotal.labels(labels),

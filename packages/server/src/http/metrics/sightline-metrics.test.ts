@@ -75,13 +75,27 @@ describe('Sightline metrics', () => {
     m.onCommit([span({ project: 'a' }), span({ project: 'ab' }), span({ project: 'b', agent_id: 'x,project="a"' })], 1);
     const text = await m.render('a');
     expect(samples(text, 'sightline_agent_spans_total')).toEqual(['sightline_agent_spans_total{project="a",agent="bot",model="gpt-4o",span_type="llm_call"} 1']);
-    expect(samples(text, 'sightline_ingest_spans_total')).toEqual(['sightline_ingest_spans_total 3']);
-    expect(onlyProject('m{project="a\\"b"} 1\nm{project="a"} 2', 'a"b')).toBe('m{project="a\\"b"} 1');
+    // Instance-wide series (no project label) are the instance admin's and the scrape token's.
+    expect(samples(text, 'sightline_ingest_spans_total')).toEqual([]);
+    expect(await m.render(null)).toContain('\nsightline_ingest_spans_total 3\n');
+    expect(onlyProject('m{project="a\\"b"} 1\nm{project="a"} 2', 'a"b')).toBe('m{project="a\\"b"} 1\n');
     expect(samples(text, 'gen_ai_client_token_usage_count')).toEqual([
       'gen_ai_client_token_usage_count{project="a",agent="bot",model="gpt-4o",span_type="llm_call",token_type="input"} 1',
       'gen_ai_client_token_usage_count{project="a",agent="bot",model="gpt-4o",span_type="llm_call",token_type="output"} 1',
     ]);
     expect(samples(text, 'gen_ai_client_token_usage_bucket').filter((l) => !l.includes('project="a"'))).toEqual([]);
-    expect(onlyProject('m{le="1",agent="x,project=\\"a\\"",project="b"} 1\nm{le="1",project="a"} 2', 'a')).toBe('m{le="1",project="a"} 2');
+    expect(onlyProject('m{le="1",agent="x,project=\\"a\\"",project="b"} 1\nm{le="1",project="a"} 2', 'a')).toBe('m{le="1",project="a"} 2\n');
+  });
+
+  it('never writes a control character of an id raw into a label (a NUL corrupts the text format)', async () => {
+    const m = createSightlineMetrics({ maxSeries: 100, decisionLabel: true }, sources, () => T0);
+    m.onCommit([span({ agent_id: 'nul\u0000byte', model: 'line\nbreak', decision_made: 'tab\tbed' })], 1);
+    const text = await m.render(null);
+    expect(/[\u0000-\u0009\u000b-\u001f]/.test(text)).toBe(false);
+    expect(samples(text, 'sightline_agent_spans_total')).toEqual([
+      'sightline_agent_spans_total{project="default",agent="nul\\\\u0000byte",model="line\\\\u000abreak",span_type="llm_call",decision="tab\\\\u0009bed"} 1',
+    ]);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(check.status).toBe(0);
   });
 });

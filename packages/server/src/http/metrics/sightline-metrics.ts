@@ -1,6 +1,6 @@
 // The /metrics registry: Sightline's health and the agents' business metrics in one Prometheus
-// text exposition. A read key sees the health metrics and its own project's agent series; the
-// scrape token sees every project.
+// text exposition. A project's read key sees its own project's agent series; the scrape token and
+// the instance admin see every project and the instance-wide health series.
 
 import { Registry } from 'prom-client';
 import type { Span } from '../../model/span.js';
@@ -11,7 +11,10 @@ export interface SightlineMetrics {
   readonly health: HealthMetrics;
   /** Hooked to the group commit: counts the batch and records each span's business metrics. */
   onCommit(spans: readonly Span[], commitMs: number): void;
-  /** Prometheus text format; `project` keeps only that project's agent series (null: all). */
+  /**
+   * Prometheus text format; `project` keeps only that project's agent series and drops the
+   * instance-wide health series (null: everything, for the scrape token and the instance admin).
+   */
   render(project: string | null): Promise<string>;
   readonly contentType: string;
   /** Spans committed per second over the last minute (all projects). */
@@ -76,16 +79,23 @@ export function labelValue(line: string, name: string): string | undefined {
   return undefined;
 }
 
-/** Drops samples labelled with another project; samples without a project label stay. */
+/**
+ * Keeps the samples labelled with `project`: those of other projects and the instance-wide ones
+ * (no project label: ingest totals, HTTP counts, store size) go, with their HELP and TYPE lines.
+ */
 export function onlyProject(text: string, project: string): string {
-  return text
-    .split('\n')
-    .filter((line) => {
-      if (line.startsWith('#')) return true;
-      const value = labelValue(line, 'project');
-      return value === undefined || value === project;
-    })
-    .join('\n');
+  const out: string[] = [];
+  let header: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) {
+      if (line.startsWith('# HELP')) header = [];
+      header.push(line);
+    } else if (line !== '' && labelValue(line, 'project') === project) {
+      out.push(...header, line);
+      header = [];
+    }
+  }
+  return out.length === 0 ? '' : `${out.join('\n')}\n`;
 }
 
 /** Counts per second over a sliding window of `seconds` (a ring of per-second slots). */

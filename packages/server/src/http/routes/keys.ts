@@ -11,10 +11,22 @@ import { fail } from '../respond.js';
 export const DEFAULT_PROJECT = 'default';
 const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-const isInstanceAdmin = (k: ApiKeyRecord) => k.project === DEFAULT_PROJECT && k.scopes.includes('admin');
+/** An admin key of the default project: manages every project and sees instance-wide figures. */
+export const isInstanceAdmin = (k: ApiKeyRecord) => k.project === DEFAULT_PROJECT && k.scopes.includes('admin');
 
 export function publicKey(k: ApiKeyRecord) {
   return { id: k.id, project: k.project, prefix: k.prefix, scopes: k.scopes, created_at: k.created_at, expires_at: k.expires_at, revoked_at: k.revoked_at };
+}
+
+/** The last millisecond of year 9999: later expiries are typos (seconds × 1000 twice, 1e300). */
+const MAX_EXPIRES_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** Why `value` is not a usable expiry at `now`, or null. */
+function expiresAtProblem(value: unknown, now: number): string | null {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return `must be epoch milliseconds (a whole number), got ${JSON.stringify(value)}`;
+  if (value > MAX_EXPIRES_AT) return `${value} is after the year 9999 (the limit is ${MAX_EXPIRES_AT} ms)`;
+  if (value <= now) return `${value} has already passed (now is ${now} ms); a key must expire in the future`;
+  return null;
 }
 
 export function registerKeyRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -47,9 +59,8 @@ export function registerKeyRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       return fail(c, 400, 'bad_request', `scopes: must be a non-empty list of ${SCOPES.join(', ')}`);
     }
     const expires = b.expires_at;
-    if (expires !== undefined && expires !== null && (typeof expires !== 'number' || !Number.isFinite(expires))) {
-      return fail(c, 400, 'bad_request', 'expires_at: must be epoch milliseconds');
-    }
+    const expiryProblem = expires === undefined || expires === null ? null : expiresAtProblem(expires, deps.clock());
+    if (expiryProblem !== null) return fail(c, 400, 'bad_request', `expires_at: ${expiryProblem}`);
     const projects = await deps.store.listProjects();
     if (!projects.includes(project)) await deps.store.createProject(project);
     const secret = newKeySecret();

@@ -1,4 +1,6 @@
 // GET /api/live: Server-Sent Events carrying each committed span, filtered by agent/span type.
+// A stream lives no longer than its key: it ends with an `end` event when the key is revoked
+// (at once on this node, within RECHECK_MS on others) or expires.
 
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
@@ -6,10 +8,15 @@ import { SPAN_TYPES, type SpanType } from '../../model/span.js';
 import type { Span } from '../../model/span.js';
 import type { LiveFilter } from '../../live/bus.js';
 import type { AppDeps, AppEnv } from '../context.js';
+import { keyFromHeaders } from '../auth.js';
 import { requireScope } from '../guard.js';
 import { parseBool, parseEnum } from '../params.js';
 
 const HEARTBEAT_MS = 15_000;
+/** How often a stream checks its key again (revocations made on other nodes sharing the store). */
+const RECHECK_MS = 5_000;
+/** setTimeout's largest delay; a key expiring later is caught by the recheck. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A client that cannot keep up loses spans (counted) rather than growing our memory. */
 const MAX_BUFFERED_SPANS = 10_000;
 
@@ -32,20 +39,39 @@ export function registerLiveRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         wake?.();
       });
       let closed = false;
+      /** Why the stream ends although the client is still there (its key was revoked or expired). */
+      let ended: string | null = null;
+      const end = (reason: string) => {
+        ended ??= reason;
+        wake?.();
+      };
+      const secret = keyFromHeaders((n) => c.req.header(n));
+      const recheck = async () => {
+        const auth = await deps.auth.authenticate(secret).catch(() => null);
+        // A store that cannot answer does not end streams; the next check asks again.
+        if (auth !== null && auth.status !== 'ok') end(auth.message);
+      };
+      const stopListening = deps.auth.onInvalidate(() => void recheck());
+      const rechecks = setInterval(() => void recheck(), RECHECK_MS);
+      rechecks.unref();
+      const expiresAt = c.get('key').expires_at;
+      const expiry =
+        expiresAt === null ? null : setTimeout(() => void recheck(), Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - deps.clock()) + 1));
+      expiry?.unref();
       stream.onAbort(() => {
         closed = true;
         unsubscribe();
         wake?.();
       });
       await stream.writeSSE({ event: 'ready', data: JSON.stringify({ filter: { ...filter, project: undefined } }) });
-      while (!closed) {
+      while (!closed && ended === null) {
         if (buffered.length === 0) {
           await new Promise<void>((resolve) => {
             wake = resolve;
             setTimeout(resolve, HEARTBEAT_MS).unref();
           });
           wake = null;
-          if (buffered.length === 0 && !closed) await stream.write(': heartbeat\n\n');
+          if (buffered.length === 0 && !closed && ended === null) await stream.write(': heartbeat\n\n');
           continue;
         }
         const batch = buffered;
@@ -57,6 +83,10 @@ export function registerLiveRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         }
       }
       unsubscribe();
+      stopListening();
+      clearInterval(rechecks);
+      if (expiry !== null) clearTimeout(expiry);
+      if (ended !== null && !closed) await stream.writeSSE({ event: 'end', data: JSON.stringify({ reason: ended }) });
     });
   });
 }

@@ -3,11 +3,12 @@
 
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Hono, MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
+import { matchedRoutes } from 'hono/route';
 import type { HealthMetrics } from '../metrics/health-metrics.js';
 import { keyAllows, keyFromHeaders } from '../auth.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { fail } from '../respond.js';
+import { isInstanceAdmin } from './keys.js';
 
 const INGEST_ROUTES = new Set(['/v1/events', '/v1/traces']);
 const REASON_FOR_STATUS: Record<number, string> = {
@@ -24,8 +25,10 @@ const REASON_FOR_STATUS: Record<number, string> = {
 export function countResponses(health: HealthMetrics): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
-    const pattern = routePath(c, -1);
-    const route = pattern === '*' || pattern === '/*' ? 'unmatched' : pattern;
+    // The first matched route of a method (middleware is ALL) that is not the dashboard's catch-all:
+    // API routes are registered before it, and GET paths match it too, so the last match would be '*'.
+    const handler = matchedRoutes(c).find((r) => r.method !== 'ALL' && r.path !== '*' && r.path !== '/*');
+    const route = handler?.path ?? 'unmatched';
     const status = c.res.status;
     health.httpResponse(route, c.req.method, status);
     if (INGEST_ROUTES.has(route) && status >= 400) health.rejectedRequest(REASON_FOR_STATUS[status] ?? `http_${status}`);
@@ -51,7 +54,7 @@ export function registerMetricsRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       if (!keyAllows(result.key, 'read')) {
         return fail(c, 403, 'forbidden', `this API key lacks the "read" scope (it has: ${result.key.scopes.join(', ')})`);
       }
-      project = result.key.project;
+      project = isInstanceAdmin(result.key) ? null : result.key.project;
     }
     return c.body(await metrics.render(project), 200, { 'content-type': metrics.contentType });
   });

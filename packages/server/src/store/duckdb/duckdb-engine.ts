@@ -5,7 +5,8 @@
 // pool of other connections (reader-pool.ts) and see only committed data. Appends write spans only;
 // rollups are derived from them by seq range afterwards (see README.md, "What is durable when").
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statfsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
@@ -14,7 +15,7 @@ import type {
   AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, ApiKeyRecord, AppendOptions, CohortContrastRow, CohortRow, CohortScan,
   DecisionCountQuery, DecisionCountRow,
   ExportCursor, ExportQuery, IdempotencyRecord, InsightScan, MaterializeReport, PathRow, RollupQuery, RollupRow,
-  SpanRevision, StoreStats, TraceSearch, TraceSummary,
+  SpanRevision, StoreHealth, StoreStats, TraceSearch, TraceSummary,
 } from '../store.js';
 import * as alerts from './alert-queries.js';
 import * as catalog from './catalog-queries.js';
@@ -33,7 +34,7 @@ import { traceWindow } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
 import { DIMENSION_BUCKET_MS, migrate, ROLLUP_TABLES, type RollupTable } from './schema.js';
 import { ReaderPool } from './reader-pool.js';
-import { SerialQueue, toStoreError } from './serial-queue.js';
+import { isCommittedDespiteError, isFatalStoreError, isInvalidatedRefusal, SerialQueue, toStoreError } from './serial-queue.js';
 
 /** WAL size that triggers an automatic checkpoint (see open()). */
 const CHECKPOINT_THRESHOLD = '64MB';
@@ -56,6 +57,27 @@ export interface DuckDbEngineOptions {
    * (the alerts benchmark: one per core) gives each one, so small queries do not contend.
    */
   threads?: number;
+  /** WAL size that triggers an automatic checkpoint (default CHECKPOINT_THRESHOLD; tests make it small). */
+  checkpointThreshold?: string;
+  /** Told every failed database call (its cause, data directory cut from file paths). */
+  onError?: (message: string) => void;
+  /**
+   * Append batches whose commit failed with a fatal error before this open: the commit may still
+   * have reached the WAL, but the request was answered with an error, so they are deleted before
+   * anything reads them (see InDoubtBatch).
+   */
+  discard?: InDoubtBatch[];
+}
+
+/**
+ * An append whose commit failed with a fatal error (e.g. the checkpoint after the WAL write found
+ * the disk full): DuckDB may have made it durable, yet its request is answered 503 and will be
+ * retried. Reopening deletes it, so what a client was told was refused is never stored.
+ */
+export interface InDoubtBatch {
+  seq: bigint;
+  /** Its requests' idempotency keys (written in the same transaction). */
+  keys: string[];
 }
 
 export class DuckDbEngine {
@@ -71,6 +93,13 @@ export class DuckDbEngine {
   private flushQueued = false;
   /** Set by the writer's last task in close(); later writes reject. */
   private closed = false;
+  /** The first fatal error: the database is invalidated and must be opened again (see worker.ts). */
+  private fatal: string | null = null;
+  private readonly inDoubt: InDoubtBatch[] = [];
+  /** Why the last rollup flush failed; cleared by the next one that succeeds. */
+  private rollupError: string | null = null;
+  /** The readiness write probe in flight: concurrent probes share it (a probe storm makes one write). */
+  private probe: Promise<string | null> | null = null;
   private readonly timer: ReturnType<typeof setInterval> | null;
 
   private constructor(
@@ -94,7 +123,10 @@ export class DuckDbEngine {
   }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
-    const full = { compactEveryFlushes: 60, flushIntervalMs: 1000, maxPendingSpans: 200_000, now: Date.now, threads: 0, ...options };
+    const full = {
+      compactEveryFlushes: 60, flushIntervalMs: 1000, maxPendingSpans: 200_000, now: Date.now, threads: 0,
+      onError: () => undefined, discard: [], checkpointThreshold: CHECKPOINT_THRESHOLD, ...options,
+    };
     try {
       const instance = await DuckDBInstance.create(options.path, full.threads > 0 ? { threads: String(full.threads) } : undefined);
       const writer = await instance.connect();
@@ -103,7 +135,8 @@ export class DuckDbEngine {
       // waits (~4 µs a span). The default 16 MB threshold checkpoints every ~50k spans under load;
       // 512 MB stalled ingest for 2–7 s every ~1.5M spans (the p99 at half load). 64 MB: a stall
       // of ~0.5 s every ~200k spans, for the same compression work per span.
-      await writer.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
+      await writer.run(`SET checkpoint_threshold = '${full.checkpointThreshold.replace(/[^0-9A-Za-z]/g, '')}'`);
+      await discardInDoubt(writer, full.discard);
       const deriver = await instance.connect();
       const readers = await ReaderPool.open(instance);
       const [row] = await queryRows(
@@ -138,17 +171,35 @@ export class DuckDbEngine {
 
   private queued<T>(queue: SerialQueue, conn: DuckDBConnection, task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     return queue.run(() => {
-      if (this.closed) throw new SightlineError('STORE_UNAVAILABLE', `DuckDB store ${this.options.path} is closed`);
+      if (this.closed) throw new SightlineError('STORE_UNAVAILABLE', 'DuckDB store is closed');
       return task(conn);
     }).catch((err: unknown) => {
-      throw toStoreError(err, this.options.path);
+      throw this.failed(err);
     });
   }
 
   private read<T>(task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.readers.run(task).catch((err: unknown) => {
-      throw toStoreError(err, this.options.path);
+      throw this.failed(err);
     });
+  }
+
+  /** Maps a failed call's error, notes a fatal one and tells options.onError. */
+  private failed(err: unknown): SightlineError {
+    const error = toStoreError(err, this.options.path);
+    if (error.code === 'STORE_UNAVAILABLE' && isFatalStoreError(error.message)) this.fatal ??= error.message;
+    this.options.onError(error.message);
+    return error;
+  }
+
+  /** The fatal error that invalidated this database, or null while it works. */
+  fatalError(): string | null {
+    return this.fatal;
+  }
+
+  /** Appends whose commit failed fatally (to discard when the database is opened again). */
+  inDoubtBatches(): InDoubtBatch[] {
+    return [...this.inDoubt];
   }
 
   /**
@@ -163,12 +214,31 @@ export class DuckDbEngine {
   async appendColumns(spans: SpanColumns, opts: AppendOptions = {}): Promise<void> {
     const keys = opts.idempotency ?? [];
     if (spans.rows === 0 && keys.length === 0) return;
-    await this.write(async (conn) => {
-      const seq = this.seq + 1n;
-      await appendSpanBatch(conn, spans, seq, keys);
-      this.seq = seq;
-      this.pendingSpans += spans.rows;
-    });
+    let attempted: bigint | null = null;
+    try {
+      await this.write(async (conn) => {
+        const seq = this.seq + 1n;
+        attempted = seq;
+        await appendSpanBatch(conn, spans, seq, keys);
+        this.seq = seq;
+        this.pendingSpans += spans.rows;
+      });
+    } catch (err) {
+      const message = (err as Error).message;
+      if (attempted !== null && isCommittedDespiteError(message)) {
+        // DuckDB says the commit is durable and only the checkpoint after it failed: the batch is
+        // stored, so it is acknowledged (the database is reopened before the next one).
+        this.seq = attempted;
+        this.pendingSpans += spans.rows;
+        return;
+      }
+      // Any other fatal error in this commit (not the refusal of an already invalidated database)
+      // leaves its outcome unknown: the WAL may hold it.
+      if (attempted !== null && isFatalStoreError(message) && !isInvalidatedRefusal(message)) {
+        this.inDoubt.push({ seq: attempted, keys: keys.map((k) => k.key) });
+      }
+      throw err;
+    }
     if (!this.flushQueued && this.pendingSpans > this.options.maxPendingSpans) {
       // Queued behind this append, not awaited: the caller's spans are already durable.
       this.flushRollups().catch(() => undefined);
@@ -183,7 +253,7 @@ export class DuckDbEngine {
    */
   flushRollups(): Promise<void> {
     this.flushQueued = true;
-    return this.derive(async (conn) => {
+    const flushed = this.derive(async (conn) => {
       this.flushQueued = false;
       const lo = this.rolledUpSeq;
       const hi = this.seq;
@@ -198,6 +268,16 @@ export class DuckDbEngine {
         queueMicrotask(() => void this.compact().catch(() => undefined));
       }
     });
+    // Readiness reports a failing flush while spans wait; the timer (or the next read) retries it.
+    return flushed.then(
+      () => {
+        this.rollupError = null;
+      },
+      (err: unknown) => {
+        this.rollupError = (err as Error).message;
+        throw err;
+      },
+    );
   }
 
   /**
@@ -294,6 +374,29 @@ export class DuckDbEngine {
     const rows = await this.read((conn) => queryRows(conn, 'SELECT count(*) AS n FROM spans'));
     const size = (p: string): number => (existsSync(p) ? statSync(p).size : 0);
     return { spans: Number(rows[0]?.n ?? 0), bytes: size(this.options.path) + size(`${this.options.path}.wal`) };
+  }
+
+  /**
+   * Readiness: a small write through the source-data connection (queued behind appends, as an
+   * append would be), free disk, and how far rollups lag; a lag whose last flush failed is retried
+   * here too, so rollups catch up as soon as the cause is gone.
+   */
+  async health(): Promise<StoreHealth> {
+    if (this.rollupError !== null && this.seq > this.rolledUpSeq) await this.flushRollups().catch(() => undefined);
+    if (this.probe === null) {
+      const probe = this.write((conn) => conn.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('ready_probe', ?)", [String(this.options.now())])).then(
+        () => null,
+        (err: unknown) => (err as Error).message,
+      );
+      this.probe = probe;
+      void probe.then(() => {
+        this.probe = null;
+      });
+    }
+    const writeError = this.fatal ?? (await this.probe);
+    const diskFreeBytes = diskFreeBytesAt(this.options.path);
+    const lag = this.seq > this.rolledUpSeq ? this.pendingSpans : 0;
+    return { writeError, diskFreeBytes, rollupLagSpans: lag, rollupError: lag > 0 ? this.rollupError : null };
   }
 
   // ---- Projects, API keys and Idempotency-Key records (SQL in catalog-queries.ts) ----
@@ -404,6 +507,23 @@ export class DuckDbEngine {
     return { minute: Number(rows[0]?.minute ?? 0), hour: Number(rows[0]?.hour ?? 0), dim5: Number(rows[0]?.dim5 ?? 0) };
   }
 
+  /**
+   * Lets go of a database invalidated by a fatal error without flushing or checkpointing (which
+   * would fail): stops the timer and closes connections and the instance, ignoring their errors.
+   */
+  abandon(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.closed = true;
+    this.readers.closeQuietly();
+    for (const close of [() => this.deriver.closeSync(), () => this.writer.closeSync(), () => this.instance.closeSync()]) {
+      try {
+        close();
+      } catch {
+        // Already broken: what matters is that its file handles and lock are released.
+      }
+    }
+  }
+
   /** Flushes rollups, compacts, checkpoints and closes the database. */
   async close(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
@@ -416,5 +536,31 @@ export class DuckDbEngine {
     this.deriver.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/** Free bytes (for unprivileged users) on the file system of the database at `path`; null if unknown. */
+export function diskFreeBytesAt(path: string): number | null {
+  try {
+    const fs = statfsSync(dirname(path));
+    return fs.bavail * fs.bsize;
+  } catch {
+    return null;
+  }
+}
+
+/** Deletes in-doubt append batches (see InDoubtBatch) before anything reads or rolls them up. */
+async function discardInDoubt(conn: DuckDBConnection, batches: readonly InDoubtBatch[]): Promise<void> {
+  if (batches.length === 0) return;
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    for (const b of batches) {
+      await conn.run('DELETE FROM spans WHERE seq = ?', [b.seq]);
+      for (const key of b.keys) await conn.run('DELETE FROM ingest_keys WHERE key = ?', [key]);
+    }
+    await conn.run('COMMIT');
+  } catch (err) {
+    await rollbackQuietly(conn);
+    throw err;
   }
 }

@@ -14,6 +14,8 @@ import type { StoreMethod, StoreRequest, WorkerInit, WorkerMessage } from './wor
 export interface DuckDbStoreOptions {
   /** The database file; its directory must exist. */
   path: string;
+  /** Told every failed database call and every reopen after a fatal error (to log, rate-limited). */
+  onEvent?: (event: { level: 'error' | 'info'; message: string }) => void;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
   let dead: SightlineError | null = null;
 
   const fail = (reason: string): void => {
-    dead ??= new SightlineError('STORE_UNAVAILABLE', `DuckDB store worker for ${options.path} ${reason}`);
+    dead ??= new SightlineError('STORE_UNAVAILABLE', `DuckDB store worker ${reason}`);
     for (const p of pending.values()) p.reject(dead);
     pending.clear();
   };
@@ -36,6 +38,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
   await new Promise<void>((resolve, reject) => {
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready') resolve();
+      else if (m.type === 'event') options.onEvent?.({ level: m.level, message: m.message });
       else if (m.type === 'failed') {
         reject(new SightlineError(m.error.code, m.error.message));
         void worker.terminate();
@@ -82,6 +85,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     doctorScan: (q) => call('doctorScan', q),
     deleteBefore: (limits) => call('deleteBefore', limits),
     stats: () => call('stats'),
+    health: () => call('health'),
     listProjects: () => call('listProjects'),
     createProject: (name) => call('createProject', name),
     putApiKey: (key) => call('putApiKey', key),
@@ -111,7 +115,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     close: async () => {
       if (dead !== null) return;
       await call('close');
-      dead = new SightlineError('STORE_UNAVAILABLE', `DuckDB store ${options.path} is closed`);
+      dead = new SightlineError('STORE_UNAVAILABLE', 'DuckDB store is closed');
       await worker.terminate();
     },
   };

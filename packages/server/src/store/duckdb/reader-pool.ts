@@ -42,4 +42,15 @@ export class ReaderPool {
       r.conn.closeSync();
     }
   }
+
+  /** Closes every connection now, ignoring errors (a database invalidated by a fatal error). */
+  closeQuietly(): void {
+    for (const r of this.readers) {
+      try {
+        r.conn.closeSync();
+      } catch {
+        // Broken with its database.
+      }
+    }
+  }
 }

@@ -27,5 +27,7 @@ export interface TransportedError {
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'failed'; error: TransportedError }
+  /** A failed database call or a reopen, for the main thread's log (engine-supervisor.ts). */
+  | { type: 'event'; level: 'error' | 'info'; message: string }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: TransportedError };

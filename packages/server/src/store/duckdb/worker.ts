@@ -3,7 +3,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { SightlineError } from '../../model/errors.js';
-import { DuckDbEngine } from './duckdb-engine.js';
+import { EngineSupervisor } from './engine-supervisor.js';
 import { packRows } from './row-transport.js';
 import type { StoreRequest, TransportedError, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
@@ -20,19 +20,18 @@ async function main(): Promise<void> {
   if (port === null) throw new Error('worker.ts must run in a worker thread');
   const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
   const init = workerData as WorkerInit;
-  let engine: DuckDbEngine;
+  let engine: EngineSupervisor;
   try {
-    engine = await DuckDbEngine.open({ path: init.path });
+    engine = await EngineSupervisor.open({ path: init.path, report: (e) => post({ type: 'event', ...e }) });
   } catch (err) {
     post({ type: 'failed', error: transport(err) });
     return;
   }
-  const timer = setInterval(() => void engine.compact().catch(() => undefined), COMPACT_INTERVAL_MS);
+  const timer = setInterval(() => void engine.call('compact', []).catch(() => undefined), COMPACT_INTERVAL_MS);
   timer.unref();
   port.on('message', (req: StoreRequest) => {
-    const call = engine[req.method] as (...args: unknown[]) => Promise<unknown>;
-    call
-      .apply(engine, req.args)
+    engine
+      .call(req.method, req.args)
       .then(
         (result) => {
           const { value, transfer } = packRows(result);
