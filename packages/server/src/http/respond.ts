@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'overloaded'
   | 'store_unavailable'
   | 'not_implemented'
+  | 'idempotency_key_reused'
   | 'internal';
 
 export function errorBody(code: ErrorCode, message: string) {

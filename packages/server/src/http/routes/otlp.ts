@@ -31,6 +31,11 @@ const METRICS_NOT_STORED =
   'Sightline derives gen_ai.client.token.usage and gen_ai.client.operation.duration from spans (see /metrics); ' +
   'OTLP metric data points are not stored — export traces to /v1/traces instead';
 
+/** The partial-success message names the first rejected spans' problems; an attribute path can be
+ * megabytes long, and the reply is kept a day for retries (idempotency records). */
+const MAX_MESSAGE_CHARS = 4_096;
+const clipMessage = (m: string) => (m.length <= MAX_MESSAGE_CHARS ? m : `${m.slice(0, MAX_MESSAGE_CHARS)}… (${m.length} characters)`);
+
 export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const ingest = requireScope(deps.auth, 'ingest');
 
@@ -41,8 +46,9 @@ export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const decoded = decodeOtlpTraces(read.body, contentType, c.req.header('content-encoding'), deps.limits);
     if (!decoded.ok) return fail(c, decoded.status, CODE_FOR_STATUS[decoded.status] ?? 'bad_request', decoded.message);
     const { spans, rejected } = deps.pipeline.process(decoded.events, { project: c.get('key').project, now: deps.clock() });
-    const reply = encodeTraceResponse(contentType, tracePartialSuccess(decoded.invalid, rejected, decoded.events));
-    return commitOnce(c, deps, spans, reply, OTLP_TRACE_REPLIES);
+    const partial = tracePartialSuccess(decoded.invalid, rejected, decoded.events);
+    const reply = encodeTraceResponse(contentType, partial && { ...partial, errorMessage: clipMessage(partial.errorMessage) });
+    return commitOnce(c, deps, spans, reply, OTLP_TRACE_REPLIES, read.body);
   });
 
   app.post('/v1/metrics', ingest, async (c) => {
