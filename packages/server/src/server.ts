@@ -148,6 +148,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
         commits,
         idempotency,
         rateLimit: createRateLimiter(config.rateLimit),
+        scanLimits: config.limits,
         bus,
         limits,
         clock,

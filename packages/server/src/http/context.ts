@@ -10,6 +10,7 @@ import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Authenticator } from './auth.js';
 import type { IdempotencyCache } from './idempotency.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { ScanLimits } from './scan-limit.js';
 import type { SightlineMetrics } from './metrics/sightline-metrics.js';
 
 export interface AppDeps {
@@ -18,6 +19,8 @@ export interface AppDeps {
   pipeline: IngestPipeline;
   commits: GroupCommit;
   idempotency: IdempotencyCache;
+  /** Admission of raw-span reads (absent: unlimited, e.g. apps built by unit tests). */
+  scanLimits?: ScanLimits;
   /** Per-key ingest rate limits (absent when no key is limited). */
   rateLimit?: RateLimiter | null;
   bus: LiveBus;

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'store_unavailable'
   | 'not_implemented'
   | 'idempotency_key_reused'
+  | 'query_timeout'
   | 'internal';
 
 export function errorBody(code: ErrorCode, message: string) {

@@ -7,7 +7,12 @@ import type { Store, StoreConfig } from './store.js';
 export async function openStore(config: StoreConfig): Promise<Store> {
   switch (config.kind) {
     case 'duckdb':
-      return createDuckDbStore({ path: config.path });
+      return createDuckDbStore({
+        path: config.path,
+        ...(config.memoryLimitMb === undefined ? {} : { memoryLimitMb: config.memoryLimitMb }),
+        ...(config.threads === undefined ? {} : { threads: config.threads }),
+        ...(config.readTimeoutMs === undefined ? {} : { readTimeoutMs: config.readTimeoutMs }),
+      });
     case 'clickhouse':
       return createClickHouseStore({
         url: config.url,
@@ -15,6 +20,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
         ...(config.cluster === undefined ? {} : { cluster: config.cluster }),
         ...(config.shards === undefined ? {} : { shards: config.shards }),
         ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+        ...(config.readTimeoutMs === undefined ? {} : { readTimeoutMs: config.readTimeoutMs }),
       });
   }
 }

@@ -14,6 +14,12 @@ import type { StoreMethod, StoreRequest, WorkerInit, WorkerMessage } from './wor
 export interface DuckDbStoreOptions {
   /** The database file; its directory must exist. */
   path: string;
+  /** DuckDB's memory_limit in MiB; absent: DuckDB's default (80 % of RAM). */
+  memoryLimitMb?: number;
+  /** DuckDB's worker threads; absent: one per core. */
+  threads?: number;
+  /** Reads still running after this many ms are interrupted (QUERY_TIMEOUT); absent: no limit. */
+  readTimeoutMs?: number;
 }
 
 /**
@@ -22,7 +28,7 @@ export interface DuckDbStoreOptions {
  * @example const store = await createDuckDbStore({ path: join(dataDir, 'sightline.duckdb') });
  */
 export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Store> {
-  const worker = startWorker({ path: options.path });
+  const worker = startWorker({ ...options });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let nextId = 1;
   let dead: SightlineError | null = null;

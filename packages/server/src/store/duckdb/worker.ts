@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   let engine: DuckDbEngine;
   try {
-    engine = await DuckDbEngine.open({ path: init.path });
+    engine = await DuckDbEngine.open(init);
   } catch (err) {
     post({ type: 'failed', error: transport(err) });
     return;
