@@ -41,4 +41,8 @@ export interface AppDeps {
   metricsScrapeToken?: string;
 }
 
-export type AppEnv = { Bindings: HttpBindings; Variables: { key: ApiKeyRecord } };
+export type AppEnv = {
+  Bindings: HttpBindings;
+  /** arrivedAt: performance.now() when an ingest request was let in (shed-load.ts). */
+  Variables: { key: ApiKeyRecord; arrivedAt?: number };
+};

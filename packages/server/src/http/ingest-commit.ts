@@ -44,7 +44,8 @@ export async function commitSpans(
   if (deps.draining()) return fail(c, 503, 'store_unavailable', 'server is shutting down; retry against another node', 1_000);
   const rate = deps.rateLimit?.take(c.get('key').id, spans.length, deps.clock());
   if (rate && !rate.ok) return fail(c, 429, 'overloaded', rate.message, rate.retryAfterMs);
-  const result = await deps.commits.submit(spans, idempotency);
+  const arrivedAt = c.get('arrivedAt');
+  const result = await deps.commits.submit(spans, idempotency, arrivedAt === undefined ? 0 : performance.now() - arrivedAt);
   if (result.status === 'retryable') {
     return result.reason === 'overloaded'
       ? fail(c, 429, 'overloaded', result.message, result.retryAfterMs)
