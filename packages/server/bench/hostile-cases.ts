@@ -324,8 +324,9 @@ const smallDefects: HostileCase[] = [
         const pump = () => {
           while (sent < 18 && !socket.destroyed) {
             sent++;
-            const ok = socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n');
-            if (!ok) return void socket.once('drain', pump);
+            socket.write(`${chunk.length.toString(16)}\r\n`);
+            socket.write(chunk);
+            if (!socket.write('\r\n')) return void socket.once('drain', pump);
           }
           if (!socket.destroyed) socket.write('0\r\n\r\n');
         };
