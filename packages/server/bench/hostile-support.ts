@@ -6,6 +6,8 @@ import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { rssMiB } from './support.js';
 
+const MAX_KEPT_BYTES = 8 * 1_048_576;
+
 /** An answer's status, or 'error' (connection refused, reset, timed out). */
 export type Status = number | 'error';
 
@@ -36,8 +38,9 @@ export function send(
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
-        // Keep the start of a large answer only: the suite reads statuses and short bodies.
-        if (size < 1_048_576) chunks.push(c);
+        // Keep the start of a large answer only (an ingest reply listing a thousand problems is
+        // ~1 MiB and must stay whole to be counted; SSE and exports are cut).
+        if (size < MAX_KEPT_BYTES) chunks.push(c);
         size += c.length;
       });
       res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
