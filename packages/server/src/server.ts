@@ -99,6 +99,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       maxBodyBytes: config.limits.maxBodyBytes,
       maxEventsPerRequest: config.limits.maxEventsPerRequest,
       captureContent: config.limits.captureContent,
+      maxIngestBytesInFlight: config.limits.maxIngestBytesInFlight,
     };
     // Requests acknowledged in the last day are in the store: a retry after a restart is looked up
     // there (one key at a time) rather than a day of records read into the heap at start.

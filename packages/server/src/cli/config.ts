@@ -48,6 +48,11 @@ export const configSchema = z.strictObject({
       maxQueueDelayMs: z.number().int().positive().default(5_000),
       /** Prompts and outputs can hold personal data: stored only when switched on. */
       captureContent: z.boolean().default(false),
+      /** Ingest bodies being decoded and validated at once (declared bytes); past it 429 at the door.
+       * JSON is parsed and checked at ~50–100 MB/s on one core, so 32 MiB is well under a second of
+       * event-loop work queued (400 clients at once made acknowledgements take 7–17 s), and ~150 MB
+       * of heap for the parsed events. One request is always let in, so a 16 MiB body still fits. */
+      maxIngestBytesInFlight: z.number().int().positive().default(megabytes(32)),
       /** A whole request must arrive within this; stops slow-loris bodies holding connections. */
       requestTimeoutMs: z.number().int().positive().default(30_000),
       /** Headers must arrive within this (Node's default is a minute). */

@@ -27,7 +27,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
 
   if (deps.metrics) app.use('*', countResponses(deps.metrics.health));
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
-  app.use('/v1/*', shedWhenOverloaded(deps.commits));
+  app.use('/v1/*', shedWhenOverloaded(deps.commits, deps.limits.maxIngestBytesInFlight));
   if (deps.scanLimits) {
     // Reads of raw spans, which can run for minutes over months of data; rollup reads stay free.
     // One middleware for all of them: each request must take one turn, not one per matching pattern.

@@ -32,6 +32,8 @@ export interface IngestLimits {
   maxLatencyMs: number;
   /** Largest cost_usd of one event, in USD. */
   maxCostUsd: number;
+  /** Ingest body bytes being read, decoded and validated at once; past it new requests get 429 at the door. */
+  maxIngestBytesInFlight?: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<IngestLimits> = Object.freeze({
