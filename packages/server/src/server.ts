@@ -11,7 +11,7 @@ import { createFindingLookup } from './alert/correlated-finding.js';
 import { createAlertEngine } from './alert/engine.js';
 import { startAlertLeader } from './alert/leader.js';
 import { createApp } from './http/app.js';
-import { createIdempotencyCache, IDEMPOTENCY_TTL_MS } from './http/idempotency.js';
+import { createIdempotencyCache } from './http/idempotency.js';
 import { createRateLimiter } from './http/rate-limit.js';
 import { createCountingPipeline } from './http/metrics/counting-pipeline.js';
 import { createSightlineMetrics } from './http/metrics/sightline-metrics.js';
@@ -105,10 +105,12 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       maxBodyBytes: config.limits.maxBodyBytes,
       maxEventsPerRequest: config.limits.maxEventsPerRequest,
       captureContent: config.limits.captureContent,
+      maxIngestBytesInFlight: config.limits.maxIngestBytesInFlight,
     };
-    // Requests acknowledged in the last day, so a retry after a restart is still answered, not stored twice.
+    // Requests acknowledged in the last day are in the store: a retry after a restart is looked up
+    // there (one key at a time) rather than a day of records read into the heap at start.
     const idempotency = createIdempotencyCache();
-    idempotency.load((await store.recentIdempotency?.(clock() - IDEMPOTENCY_TTL_MS)) ?? []);
+    idempotency.forgetBefore(clock());
     const bus = createLiveBus();
     // Several nodes on one ClickHouse: spans other nodes commit reach this node's live tail too
     // (stopped by store.close()).
@@ -156,6 +158,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
         commits,
         idempotency,
         rateLimit: createRateLimiter(config.rateLimit),
+        scanLimits: config.limits,
         bus,
         limits,
         clock,

@@ -86,4 +86,15 @@ describe('Idempotency-Key on two nodes sharing one ClickHouse', () => {
     expect([fresh.status, fresh.headers.get('idempotent-replayed'), fresh.body.accepted]).toEqual([200, null, 5]);
     expect(await spansOf(a, 'fresh')).toBe(5);
   });
+
+  it('refuses a key reused with a different body with 422 on the other node, storing none of it', async () => {
+    const first = await postEvents(a, batch('reuse-ch', 4), 'reuse-ch-1');
+    expect([first.status, first.body.accepted]).toEqual([200, 4]);
+    const reused = await postEvents(b, batch('reuse-ch-other', 6), 'reuse-ch-1');
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('idempotency_key_reused');
+    expect(reused.body.error.message).toMatch(/^Idempotency-Key "reuse-ch-1" was already used in the last 24 h for a request with a different body/);
+    expect((await postEvents(b, batch('reuse-ch', 4), 'reuse-ch-1')).headers.get('idempotent-replayed')).toBe('true');
+    expect([await spansOf(a, 'reuse-ch'), await spansOf(a, 'reuse-ch-other')]).toEqual([4, 0]);
+  });
 });

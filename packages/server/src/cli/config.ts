@@ -2,6 +2,7 @@
 // flags → env → file → defaults. Each default says why it is what it is.
 
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -47,10 +48,38 @@ export const configSchema = z.strictObject({
       maxQueueDelayMs: z.number().int().positive().default(5_000),
       /** Prompts and outputs can hold personal data: stored only when switched on. */
       captureContent: z.boolean().default(false),
+      /** Ingest bodies being decoded and validated at once (declared bytes); past it 429 at the door.
+       * JSON is parsed and checked at ~50–100 MB/s on one core, so 32 MiB is well under a second of
+       * event-loop work queued (400 clients at once made acknowledgements take 7–17 s), and ~150 MB
+       * of heap for the parsed events. One request is always let in, so a 16 MiB body still fits. */
+      maxIngestBytesInFlight: z.number().int().positive().default(megabytes(32)),
       /** A whole request must arrive within this; stops slow-loris bodies holding connections. */
       requestTimeoutMs: z.number().int().positive().default(30_000),
       /** Headers must arrive within this (Node's default is a minute). */
       headersTimeoutMs: z.number().int().positive().default(10_000),
+      /** A read API query still running after this is stopped and answered 503: Grafana's data source
+       * default. A query over months of raw spans that takes longer is better narrowed than waited
+       * for, and while it runs it holds memory and cores that ingest and the overview need. */
+      readTimeoutMs: z.number().int().positive().default(30_000),
+      /** Raw-span reads (trace list and detail, export, insights) running at once; more wait. Two: the
+       * DuckDB store runs two scans side by side (its other read connections serve rollups and key
+       * lookups), and libuv's four threads must keep one for the writer. */
+      maxConcurrentScans: z.number().int().positive().default(2),
+      /** Raw-span reads waiting for a turn; past it 429 with Retry-After. A dashboard opens one or two. */
+      maxQueuedScans: z.number().int().nonnegative().default(8),
+      /** A raw-span read that waited this long for a turn gets 503 with Retry-After rather than hang. */
+      maxScanWaitMs: z.number().int().positive().default(5_000),
+    })
+    .prefault({}),
+  duckdb: z
+    .strictObject({
+      /** DuckDB's memory_limit (its own default is 80 % of RAM, 10 GB seen under four heavy reads).
+       * 1 GiB keeps the server with its heap, bodies and caches under 1.5 GB; larger sorts and
+       * aggregates spill to a temporary directory beside the database. */
+      memoryLimitMb: z.number().int().min(64).default(1024),
+      /** DuckDB's worker threads: one per core, DuckDB's own choice; lower it on a machine shared
+       * with the agents being observed, so heavy reads leave them cores. */
+      threads: z.number().int().positive().default(() => availableParallelism()),
     })
     .prefault({}),
   groupCommit: z
@@ -143,6 +172,9 @@ const ENV_VARS: Record<string, { path: string[]; type: 'string' | 'number' | 'bo
   SIGHTLINE_RETENTION_ROLLUPS_DAYS: { path: ['retention', 'rollupsDays'], type: 'number' },
   SIGHTLINE_MAX_BODY_BYTES: { path: ['limits', 'maxBodyBytes'], type: 'number' },
   SIGHTLINE_CAPTURE_CONTENT: { path: ['limits', 'captureContent'], type: 'boolean' },
+  SIGHTLINE_READ_TIMEOUT_MS: { path: ['limits', 'readTimeoutMs'], type: 'number' },
+  SIGHTLINE_DUCKDB_MEMORY_LIMIT_MB: { path: ['duckdb', 'memoryLimitMb'], type: 'number' },
+  SIGHTLINE_DUCKDB_THREADS: { path: ['duckdb', 'threads'], type: 'number' },
   SIGHTLINE_RATE_LIMIT: { path: ['rateLimit', 'eventsPerSecond'], type: 'number' },
   SIGHTLINE_METRICS_TOKEN: { path: ['metrics', 'scrapeToken'], type: 'string' },
   SIGHTLINE_METRICS_MAX_SERIES: { path: ['metrics', 'maxSeries'], type: 'number' },
@@ -251,9 +283,21 @@ export function storeConfigOf(config: Config): StoreConfig {
     if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
       throw new SightlineError('CONFIG_INVALID', `store: timeout_ms "${rawTimeout}" must be a positive whole number of milliseconds`);
     }
-    const base = { kind: 'clickhouse' as const, url: httpUrl, database, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+    const base = {
+      kind: 'clickhouse' as const,
+      url: httpUrl,
+      database,
+      readTimeoutMs: config.limits.readTimeoutMs,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    };
     if (!cluster) return base;
     return shards.length > 0 ? { ...base, cluster, shards } : { ...base, cluster };
   }
-  return { kind: 'duckdb', path: resolve(config.data, 'sightline.duckdb') };
+  return {
+    kind: 'duckdb',
+    path: resolve(config.data, 'sightline.duckdb'),
+    memoryLimitMb: config.duckdb.memoryLimitMb,
+    threads: config.duckdb.threads,
+    readTimeoutMs: config.limits.readTimeoutMs,
+  };
 }

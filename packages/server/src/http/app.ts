@@ -19,6 +19,7 @@ import { countResponses, registerMetricsRoutes } from './routes/metrics.js';
 import { registerQueryRoutes } from './routes/query.js';
 import { registerReadyRoutes } from './routes/ready.js';
 import { registerStatusRoutes } from './routes/status.js';
+import { limitScans } from './scan-limit.js';
 import { shedWhenOverloaded } from './shed-load.js';
 
 const MAX_API_BODY_BYTES = 1_048_576;
@@ -36,6 +37,9 @@ function responseHygiene(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/** Routes that read raw spans: trace list and detail, export, insights, the doctor. */
+const SCAN_PATHS = /^\/api\/(traces(\/|$)|export$|insights\/|doctor$)/;
+
 export function createApp(deps: AppDeps, log: (line: string) => void = console.error): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -46,7 +50,13 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   app.use('/api/*', bodyLimit({ maxSize: MAX_API_BODY_BYTES, onError: (c) => fail(c, 413, 'payload_too_large', `request body exceeds the limit of ${MAX_API_BODY_BYTES} bytes for API calls`) }));
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
   registerReadyRoutes(app, deps, deps.readiness ?? { minFreeDiskBytes: 64 * 1_048_576, maxRollupLagSpans: 1_000_000 });
-  app.use('/v1/*', shedWhenOverloaded(deps.commits));
+  app.use('/v1/*', shedWhenOverloaded(deps.commits, deps.limits.maxIngestBytesInFlight));
+  if (deps.scanLimits) {
+    // Reads of raw spans, which can run for minutes over months of data; rollup reads stay free.
+    // One middleware for all of them: each request must take one turn, not one per matching pattern.
+    const scans = limitScans(deps.scanLimits);
+    app.use('/api/*', (c, next) => (SCAN_PATHS.test(c.req.path) ? scans(c, next) : next()));
+  }
   registerEventRoutes(app, deps);
   registerOtlpRoutes(app, deps);
   registerQueryRoutes(app, deps);
@@ -67,6 +77,10 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
     if (err instanceof SightlineError && err.code === 'QUERY_INVALID') return c.json(errorBody('bad_request', err.message), 400);
     // A capability this store lacks: 501 without Retry-After, since asking again cannot succeed.
     if (err instanceof SightlineError && err.code === 'NOT_SUPPORTED') return c.json(errorBody('not_implemented', err.message), 501);
+    if (err instanceof SightlineError && err.code === 'QUERY_TIMEOUT') {
+      c.header('Retry-After', '5');
+      return c.json(errorBody('query_timeout', err.message), 503);
+    }
     if (err instanceof SightlineError && err.code === 'STORE_UNAVAILABLE') {
       c.header('Retry-After', '5');
       return c.json(errorBody('store_unavailable', err.message), 503);

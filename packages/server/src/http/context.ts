@@ -10,6 +10,7 @@ import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Authenticator } from './auth.js';
 import type { IdempotencyCache } from './idempotency.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { ScanLimits } from './scan-limit.js';
 import type { SightlineMetrics } from './metrics/sightline-metrics.js';
 import type { ReadinessLimits } from './routes/ready.js';
 
@@ -19,6 +20,8 @@ export interface AppDeps {
   pipeline: IngestPipeline;
   commits: GroupCommit;
   idempotency: IdempotencyCache;
+  /** Admission of raw-span reads (absent: unlimited, e.g. apps built by unit tests). */
+  scanLimits?: ScanLimits;
   /** Per-key ingest rate limits (absent when no key is limited). */
   rateLimit?: RateLimiter | null;
   bus: LiveBus;
@@ -41,4 +44,8 @@ export interface AppDeps {
   readiness?: ReadinessLimits;
 }
 
-export type AppEnv = { Bindings: HttpBindings; Variables: { key: ApiKeyRecord } };
+export type AppEnv = {
+  Bindings: HttpBindings;
+  /** arrivedAt: performance.now() when an ingest request was let in (shed-load.ts). */
+  Variables: { key: ApiKeyRecord; arrivedAt?: number };
+};

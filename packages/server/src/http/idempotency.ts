@@ -1,16 +1,24 @@
 // Idempotency-Key for ingest: a client that retries a batch after a lost response gets the first
 // response instead of storing the batch twice. Records are committed with the spans (see
-// Store.append), and this cache, rebuilt from the store at start, answers retries without a
-// store round trip. A retry that arrives while the first attempt is still committing waits for it.
-// A key the cache does not hold may still be in the store (another node took it, or the cache
-// forgot it for space): ingest-commit.ts asks the store then.
+// Store.append), and this cache answers retries without a store round trip. A retry that arrives
+// while the first attempt is still committing waits for it. A key the cache does not hold may still
+// be in the store (another node took it, the cache forgot it for space, or it predates this
+// process: the cache starts empty rather than reading a day of records into the heap):
+// ingest-commit.ts asks the store then. Bounded in keys and in bytes.
 
-import type { IdempotencyRecord } from '../store/store.js';
+import { createHash } from 'node:crypto';
 
 /** Retries come within minutes; a day covers clients that were offline for a while. */
 export const IDEMPOTENCY_TTL_MS = 86_400_000;
 /** Bounded memory: past this many remembered keys the oldest are forgotten first. */
 const MAX_KEYS = 200_000;
+/**
+ * Bounded memory in bytes too (UTF-16 strings, two bytes a character, plus the entry's overhead):
+ * records are capped at MAX_RECORD_CHARS (ingest-commit.ts), so this holds at least 2,000 of the
+ * largest and all 200,000 typical ones (~150 bytes of reply).
+ */
+export const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+const ENTRY_OVERHEAD_BYTES = 96;
 export const MAX_KEY_LENGTH = 128;
 
 export type Claim =
@@ -26,9 +34,15 @@ export interface IdempotencyCache {
   complete(key: string, response: string, now: number): void;
   /** The attempt that claimed `key` was not stored (refused, failed): a retry may try again. */
   release(key: string): void;
-  load(records: IdempotencyRecord[]): void;
-  /** True when a key completed less than IDEMPOTENCY_TTL_MS before `now` was dropped for space. */
+  /**
+   * Records completed up to `at` may exist that this cache never held (they predate this process):
+   * until they expire, a miss is checked against the store.
+   */
+  forgetBefore(at: number): void;
+  /** True when a key completed less than IDEMPOTENCY_TTL_MS before `now` may be missing (dropped for space, or older than the process). */
   mayHaveForgotten(now: number): boolean;
+  /** Bytes held (estimated), for tests and the memory budget. */
+  bytes(): number;
 }
 
 type Entry = { response: string; at: number } | { waiters: ((r: string | null) => void)[] };
@@ -37,16 +51,24 @@ export function createIdempotencyCache(): IdempotencyCache {
   const entries = new Map<string, Entry>();
   /** Completion time of the newest entry dropped for space. */
   let forgottenAt = -Infinity;
-  const remember = (key: string, entry: Entry) => {
+  let bytes = 0;
+  const sizeOf = (key: string, e: Entry) => ENTRY_OVERHEAD_BYTES + 2 * (key.length + ('response' in e ? e.response.length : 0));
+  const drop = (key: string) => {
+    const e = entries.get(key);
+    if (e === undefined) return;
     entries.delete(key);
+    bytes -= sizeOf(key, e);
+  };
+  const remember = (key: string, entry: Entry) => {
+    drop(key);
     entries.set(key, entry);
-    if (entries.size > MAX_KEYS) {
-      for (const [k, e] of entries) {
-        if ('response' in e) {
-          entries.delete(k);
-          forgottenAt = Math.max(forgottenAt, e.at);
-          break;
-        }
+    bytes += sizeOf(key, entry);
+    // Oldest completed entries go first; attempts in flight stay (they are few: one per request).
+    for (const [k, e] of entries) {
+      if (entries.size <= MAX_KEYS && bytes <= MAX_CACHE_BYTES) break;
+      if ('response' in e && k !== key) {
+        drop(k);
+        forgottenAt = Math.max(forgottenAt, e.at);
       }
     }
   };
@@ -67,14 +89,42 @@ export function createIdempotencyCache(): IdempotencyCache {
     },
     release(key) {
       const e = entries.get(key);
-      entries.delete(key);
+      drop(key);
       if (e && 'waiters' in e) for (const w of e.waiters) w(null);
     },
-    load(records) {
-      for (const r of records) remember(r.key, { response: r.response, at: r.created_at });
+    forgetBefore(at) {
+      forgottenAt = Math.max(forgottenAt, at);
     },
     mayHaveForgotten: (now) => now - forgottenAt <= IDEMPOTENCY_TTL_MS,
+    bytes: () => bytes,
   };
+}
+
+/** Marks a record written with its request body's hash (records without it predate hashing). */
+const HASH_PREFIX = 'sha256:';
+
+/**
+ * What tells a retry from a reused key: the content type and the body's bytes as sent. A gzip
+ * member's timestamp and OS bytes are left out, so a client that compresses its batch again for
+ * the retry (Python's gzip stamps the time) still matches.
+ */
+export function bodyHash(contentType: string | undefined, body: Uint8Array): string {
+  const hash = createHash('sha256').update(contentType ?? '').update('\n');
+  const gzip = body.length >= 10 && body[0] === 0x1f && body[1] === 0x8b;
+  if (gzip) hash.update(body.subarray(0, 4)).update(body.subarray(8, 9)).update(body.subarray(10));
+  else hash.update(body);
+  return hash.digest('hex');
+}
+
+/** The stored form of a record: the body hash, a newline, then the route's record. */
+export function withHash(hash: string, record: string): string {
+  return `${HASH_PREFIX}${hash}\n${record}`;
+}
+
+export function splitHash(stored: string): { hash: string | null; record: string } {
+  if (!stored.startsWith(HASH_PREFIX)) return { hash: null, record: stored };
+  const newline = stored.indexOf('\n');
+  return { hash: stored.slice(HASH_PREFIX.length, newline), record: stored.slice(newline + 1) };
 }
 
 /**

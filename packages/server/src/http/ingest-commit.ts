@@ -1,12 +1,15 @@
 // Committing an ingest request's spans and answering it, shared by /v1/events and /v1/traces:
 // refusals (draining, rate limit, full queue, failing store) and Idempotency-Key, so a retry of
-// either route is stored once and answered with the first attempt's response, byte for byte.
+// either route is stored once and answered with the first attempt's response, byte for byte (a
+// reply longer than MAX_RECORD_CHARS is kept, and replayed, as a summary). A key reused with a
+// different body is refused with 422, as the IETF Idempotency-Key draft and Stripe do: its events
+// would otherwise be dropped silently.
 
 import type { Context } from 'hono';
 import type { Span } from '../model/span.js';
 import type { IdempotencyRecord } from '../store/store.js';
 import type { AppDeps, AppEnv } from './context.js';
-import { IDEMPOTENCY_TTL_MS, MAX_KEY_LENGTH, scopedKey } from './idempotency.js';
+import { IDEMPOTENCY_TTL_MS, MAX_KEY_LENGTH, bodyHash, scopedKey, splitHash, withHash } from './idempotency.js';
 import { fail } from './respond.js';
 
 /** A 200 answer as sent, and as remembered for retries. */
@@ -15,11 +18,19 @@ export interface IngestReply {
   body: string | Uint8Array;
 }
 
+/**
+ * Longest reply kept in an idempotency record (cache and store), in characters. A reply listing a
+ * thousand problems can be megabytes; one a day per key, kept whole, let one ingest key fill the
+ * heap and the disk. 16 KiB holds every reply of a batch with a few dozen problems.
+ */
+export const MAX_RECORD_CHARS = 16 * 1024;
+
 /** How one route keeps its replies in idempotency records (`IdempotencyRecord.response`). */
 export interface ReplyRecords {
   /** Scopes the route's keys (see scopedKey). */
   route: string;
-  toRecord(reply: IngestReply): string;
+  /** The record of `reply`, at most `maxChars` long (a summary when the reply is longer). */
+  toRecord(reply: IngestReply, maxChars: number): string;
   fromRecord(record: string): IngestReply;
 }
 
@@ -33,7 +44,8 @@ export async function commitSpans(
   if (deps.draining()) return fail(c, 503, 'store_unavailable', 'server is shutting down; retry against another node', 1_000);
   const rate = deps.rateLimit?.take(c.get('key').id, spans.length, deps.clock());
   if (rate && !rate.ok) return fail(c, 429, 'overloaded', rate.message, rate.retryAfterMs);
-  const result = await deps.commits.submit(spans, idempotency);
+  const arrivedAt = c.get('arrivedAt');
+  const result = await deps.commits.submit(spans, idempotency, arrivedAt === undefined ? 0 : performance.now() - arrivedAt);
   if (result.status === 'retryable') {
     return result.reason === 'overloaded'
       ? fail(c, 429, 'overloaded', result.message, result.retryAfterMs)
@@ -54,16 +66,38 @@ function send(c: Context<AppEnv>, reply: IngestReply, replayed: boolean): Respon
  * `idempotent-replayed: true`).
  * @example return commitOnce(c, deps, spans, { contentType: 'application/json', body: JSON.stringify(body) }, EVENT_REPLIES);
  */
-export async function commitOnce(c: Context<AppEnv>, deps: AppDeps, spans: Span[], reply: IngestReply, records: ReplyRecords): Promise<Response> {
+export async function commitOnce(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  spans: Span[],
+  reply: IngestReply,
+  records: ReplyRecords,
+  /** The request body as received, to tell a retry (same bytes) from a reused key. */
+  body: Uint8Array,
+): Promise<Response> {
   const rawKey = c.req.header('idempotency-key');
   if (rawKey === undefined) return (await commitSpans(c, deps, spans)) ?? send(c, reply, false);
   if (rawKey.length > MAX_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(rawKey)) {
     return fail(c, 400, 'bad_request', `Idempotency-Key: must be 1 to ${MAX_KEY_LENGTH} visible ASCII characters`);
   }
   const key = scopedKey(c.get('key').project, rawKey, records.route);
+  const hash = bodyHash(c.req.header('content-type'), body);
   const earlier = await claim(deps, key);
-  if (earlier !== null) return send(c, records.fromRecord(earlier), true);
-  const response = records.toRecord(reply);
+  if (earlier !== null) {
+    const first = splitHash(earlier);
+    // Records written before bodies were hashed carry none: replayed as before.
+    if (first.hash !== null && first.hash !== hash) {
+      return fail(
+        c,
+        422,
+        'idempotency_key_reused',
+        `Idempotency-Key "${rawKey}" was already used in the last 24 h for a request with a different body; ` +
+          'nothing of this request was stored. A retry must send the same body; a new batch needs a new key',
+      );
+    }
+    return send(c, records.fromRecord(first.record), true);
+  }
+  const response = withHash(hash, records.toRecord(reply, MAX_RECORD_CHARS));
   let refused: Response | null;
   try {
     refused = await commitSpans(c, deps, spans, { key, response, created_at: deps.clock() });
@@ -117,14 +151,50 @@ function storeMayKnow(deps: AppDeps, now: number): boolean {
   return deps.store.followOtherNodes !== undefined || deps.idempotency.mayHaveForgotten(now);
 }
 
+/** The /v1/events reply (routes/events.ts). */
+interface EventReply {
+  accepted: number;
+  rejected: unknown[];
+  rejected_events: number;
+  rejected_note?: string;
+}
+
+/**
+ * The reply of a batch, shortened to `maxChars` of JSON: its counts and as many of the first
+ * problems as fit, with a note saying how many were left out.
+ */
+export function summarizeEventReply(reply: EventReply, maxChars: number): string {
+  const full = JSON.stringify(reply);
+  if (full.length <= maxChars) return full;
+  const kept: unknown[] = [];
+  // The note's length is bounded (two counts), so 200 characters leave room for it.
+  let size = JSON.stringify({ ...reply, rejected: [] }).length + 200;
+  for (const problem of reply.rejected) {
+    const s = JSON.stringify(problem).length + 1;
+    if (size + s > maxChars) break;
+    kept.push(problem);
+    size += s;
+  }
+  const note =
+    `this replay keeps the first ${kept.length} of ${reply.rejected.length} reported problems ` +
+    `(replies are kept up to ${maxChars} characters); the first attempt's answer listed them all`;
+  return JSON.stringify({ accepted: reply.accepted, rejected: kept, rejected_events: reply.rejected_events, rejected_note: note });
+}
+
 /** /v1/events: records hold the JSON body itself (the format of records written before routes). */
 export const EVENT_REPLIES: ReplyRecords = {
   route: '',
-  toRecord: (reply) => (typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString('utf8')),
+  toRecord(reply, maxChars) {
+    const json = typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString('utf8');
+    return json.length <= maxChars ? json : summarizeEventReply(JSON.parse(json) as EventReply, maxChars);
+  },
   fromRecord: (record) => ({ contentType: 'application/json', body: record }),
 };
 
-/** /v1/traces: the reply may be protobuf, so records keep its content type and base64 bytes. */
+/**
+ * /v1/traces: the reply may be protobuf, so records keep its content type and base64 bytes. Its
+ * message is short (routes/otlp.ts clips it), so records never need summarising.
+ */
 export const OTLP_TRACE_REPLIES: ReplyRecords = {
   route: 'otlp-traces',
   toRecord: (reply) => JSON.stringify({ content_type: reply.contentType, body: Buffer.from(reply.body).toString('base64') }),

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'overloaded'
   | 'store_unavailable'
   | 'not_implemented'
+  | 'idempotency_key_reused'
+  | 'query_timeout'
   | 'internal';
 
 export function errorBody(code: ErrorCode, message: string) {

@@ -8,6 +8,8 @@ export type SightlineErrorCode =
   | 'STORE_LOCKED'
   | 'SCHEMA_TOO_NEW'
   | 'QUERY_INVALID'
+  /** A read ran past limits.readTimeoutMs and was stopped, so it cannot hold memory and cores that ingest needs. */
+  | 'QUERY_TIMEOUT'
   | 'NOT_FOUND'
   /** The configured backend cannot do this (e.g. Parquet export on ClickHouse 18.16); retrying will not help. */
   | 'NOT_SUPPORTED'

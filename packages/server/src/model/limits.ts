@@ -30,6 +30,10 @@ export interface IngestLimits {
   maxTokens: number;
   /** Largest latency_ms. */
   maxLatencyMs: number;
+  /** Largest cost_usd of one event, in USD. */
+  maxCostUsd: number;
+  /** Ingest body bytes being read, decoded and validated at once; past it new requests get 429 at the door. */
+  maxIngestBytesInFlight?: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<IngestLimits> = Object.freeze({
@@ -61,4 +65,8 @@ export const DEFAULT_LIMITS: Readonly<IngestLimits> = Object.freeze({
   maxTokens: 1_000_000_000,
   /** One day: longer spans are almost always a start time sent as a duration. */
   maxLatencyMs: 24 * 60 * 60 * 1000,
+  /** A million dollars for one call is beyond any price list (a billion output tokens of the dearest
+   * model cost less than $100,000); larger values are corrupt, and a few 1e308s would turn every sum
+   * (overview cost, the Prometheus cost counter) into Infinity. */
+  maxCostUsd: 1_000_000,
 });

@@ -194,6 +194,11 @@ describe('validateEvent', () => {
     ]);
   });
 
+  it('bounds cost_usd per event, so sums of costs stay finite', () => {
+    expect(errors({ agent_id: 'a', cost_usd: 1e308 })).toEqual(['cost_usd | cost_usd: 1e+308 exceeds the limit of 1000000 USD for one event']);
+    expect(ok({ agent_id: 'a', cost_usd: 1_000_000 }).cost_usd).toBe(1_000_000);
+  });
+
   it('requires cached tokens within tokens_input and reasoning within tokens_output', () => {
     expect(errors({ agent_id: 'a', tokens_input: 100, tokens_cache_read: 80, tokens_cache_write: 30, tokens_output: 5, tokens_reasoning: 6 })).toEqual([
       'tokens_input | tokens_input: 100 is less than tokens_cache_read + tokens_cache_write (110); tokens_input must include cached tokens',

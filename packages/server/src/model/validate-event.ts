@@ -116,6 +116,13 @@ function latencyOf(value: unknown, limits: IngestLimits, index: number, out: Out
   return latency;
 }
 
+function costOf(value: unknown, limits: IngestLimits, index: number, out: Out): number | null {
+  const cost = nonNegativeNumber(value, 'cost_usd', index, out);
+  if (cost === null || cost <= limits.maxCostUsd) return cost;
+  out.push({ index, field: 'cost_usd', error: `cost_usd: ${cost} exceeds the limit of ${limits.maxCostUsd} USD for one event` });
+  return null;
+}
+
 function spanTypeOf(value: unknown, hasModel: boolean, index: number, out: Out): SpanType {
   if (value === undefined || value === null || value === '') return hasModel ? 'llm_call' : 'custom';
   if (typeof value === 'string' && SPAN_TYPE_SET.has(value)) return value as SpanType;
@@ -267,7 +274,7 @@ export function validateEvent(raw: unknown, index: number, ctx: ValidateContext)
     checkTokenPartitions(tokensInput, tokensOutput, tokensCacheRead, tokensCacheWrite, tokensReasoning, index, out);
   }
   const latency = latencyOf(raw.latency_ms, limits, index, out);
-  const cost = nonNegativeNumber(raw.cost_usd, 'cost_usd', index, out);
+  const cost = costOf(raw.cost_usd, limits, index, out);
   const decision = decisionOf(raw, limits, index, out);
   const confidence = confidenceOf(raw.confidence, index, out);
   const [errorType, errorMessage] = errorOf(raw, limits, index, out);

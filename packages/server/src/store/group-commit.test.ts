@@ -123,4 +123,20 @@ describe('group commit bounds', () => {
     expect(thrown.map((e) => (e as Error).message)).toEqual(['live tail subscriber failed']);
     expect((await store.getTrace('alpha', 'after-t')).map((s) => s.span_id)).toEqual(['after-0', 'after-1', 'after-2']);
   });
+
+  it('counts the time a request already spent in the server against maxQueueDelayMs', async () => {
+    let now = 0;
+    const commits = createGroupCommit(store, { maxBatchSpans: 1_000, maxDelayMs: 100, maxQueuedSpans: 10_000, maxQueueDelayMs: 2_000, clock: () => now });
+    const first = commits.submit(spans('m', 10));
+    now = 1_500;
+    // Queued for 1,500 ms: a request that spent 400 ms reading its body still fits, one that spent 600 ms does not.
+    const fits = commits.submit(spans('n', 10), undefined, 400);
+    expect(await commits.submit(spans('o', 10), undefined, 600)).toEqual({
+      status: 'retryable',
+      reason: 'overloaded',
+      retryAfterMs: 1_000,
+      message: 'ingest is behind: new spans would wait 2100 ms for the store (600 ms of it already spent in the server) (limit 2000 ms); retry later',
+    });
+    expect([await first, await fits]).toEqual([{ status: 'ok' }, { status: 'ok' }]);
+  });
 });

@@ -44,15 +44,20 @@ export interface GroupCommitOptions {
 }
 
 export interface GroupCommit {
-  /** Queues spans (and the request's idempotency record, committed with them). */
-  submit(spans: Span[], idempotency?: IdempotencyRecord): Promise<SubmitResult>;
+  /**
+   * Queues spans (and the request's idempotency record, committed with them). `spentMs`: how long
+   * the request has already been in the server (reading, decoding, validating): it counts against
+   * maxQueueDelayMs too, so an acknowledgement never comes later than that bound plus one commit.
+   */
+  submit(spans: Span[], idempotency?: IdempotencyRecord, spentMs?: number): Promise<SubmitResult>;
   /** Spans accepted into the queue and not yet committed. */
   queued(): number;
   /**
    * Why a submit now would be refused as overloaded, or null: lets a route refuse before it reads
-   * and decodes a body it could not queue.
+   * and decodes a body it could not queue. `arriving`: requests let in before this one and not yet
+   * submitted (their bodies still being read or decoded), counted at the average batch size.
    */
-  overloaded(): Extract<SubmitResult, { status: 'retryable' }> | null;
+  overloaded(arriving?: number): Extract<SubmitResult, { status: 'retryable' }> | null;
   /** Resolves when everything submitted so far is committed (or failed). */
   drain(): Promise<void>;
 }
@@ -76,6 +81,8 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
   let lastAnswerAt = 0;
   /** Spans the store commits per ms, measured on full batches (small ones are mostly per-commit cost); 0 until known. */
   let spansPerMs = 0;
+  /** Spans per submitted request (moving average), to weigh requests that have not submitted yet. */
+  let spansPerRequest = 0;
   let timer: NodeJS.Timeout | null = null;
   let idle: Promise<void> = Promise.resolve();
   let markIdle: (() => void) | null = null;
@@ -159,7 +166,7 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
   }
 
   /** The refusal for `incoming` more spans, or null when they fit. */
-  const refusal = (incoming: number): Extract<SubmitResult, { status: 'retryable' }> | null => {
+  const refusal = (incoming: number, spentMs = 0, arriving = 0): Extract<SubmitResult, { status: 'retryable' }> | null => {
     if (queuedSpans > 0 && queuedSpans + incoming > opts.maxQueuedSpans) {
       return {
         status: 'retryable',
@@ -170,23 +177,25 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
     }
     if (opts.maxQueueDelayMs === undefined) return null;
     const stalled = queue.length === 0 ? 0 : clock() - queue[0]!.since;
-    const backlog = spansPerMs > 0 ? queuedSpans / spansPerMs : 0;
-    const wait = Math.max(stalled, backlog);
+    const backlog = spansPerMs > 0 ? (queuedSpans + arriving * spansPerRequest) / spansPerMs : 0;
+    const wait = Math.max(stalled, backlog) + spentMs;
     if (wait > opts.maxQueueDelayMs) {
+      const spent = spentMs >= 1 ? ` (${Math.round(spentMs)} ms of it already spent in the server)` : '';
       return {
         status: 'retryable',
         reason: 'overloaded',
         retryAfterMs: 1_000,
-        message: `ingest is behind: new spans would wait ${Math.round(wait)} ms for the store (limit ${opts.maxQueueDelayMs} ms); retry later`,
+        message: `ingest is behind: new spans would wait ${Math.round(wait)} ms for the store${spent} (limit ${opts.maxQueueDelayMs} ms); retry later`,
       };
     }
     return null;
   };
 
   return {
-    submit(spans, idempotency) {
+    submit(spans, idempotency, spentMs = 0) {
       if (spans.length === 0 && !idempotency) return Promise.resolve({ status: 'ok' });
-      const refused = refusal(spans.length);
+      spansPerRequest = spansPerRequest === 0 ? spans.length : 0.9 * spansPerRequest + 0.1 * spans.length;
+      const refused = refusal(spans.length, spentMs);
       if (refused) return Promise.resolve(refused);
       if (queue.length === 0 && inFlight === 0) {
         idle = new Promise<void>((r) => (markIdle = r));
@@ -198,7 +207,7 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
       });
     },
     queued: () => queuedSpans,
-    overloaded: () => refusal(1),
+    overloaded: (arriving = 0) => refusal(1, 0, arriving),
     drain: () => (queue.length === 0 && inFlight === 0 ? Promise.resolve() : idle),
   };
 }

@@ -12,7 +12,13 @@ export interface OpenStoreOptions {
 export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}): Promise<Store> {
   switch (config.kind) {
     case 'duckdb':
-      return createDuckDbStore({ path: config.path, ...(opts.onEvent && { onEvent: opts.onEvent }) });
+      return createDuckDbStore({
+        path: config.path,
+        ...(opts.onEvent && { onEvent: opts.onEvent }),
+        ...(config.memoryLimitMb === undefined ? {} : { memoryLimitMb: config.memoryLimitMb }),
+        ...(config.threads === undefined ? {} : { threads: config.threads }),
+        ...(config.readTimeoutMs === undefined ? {} : { readTimeoutMs: config.readTimeoutMs }),
+      });
     case 'clickhouse':
       return createClickHouseStore({
         url: config.url,
@@ -20,6 +26,7 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
         ...(config.cluster === undefined ? {} : { cluster: config.cluster }),
         ...(config.shards === undefined ? {} : { shards: config.shards }),
         ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+        ...(config.readTimeoutMs === undefined ? {} : { readTimeoutMs: config.readTimeoutMs }),
       });
   }
 }

@@ -10,7 +10,16 @@ import type {
 
 /** Backends are chosen by tagged config, never by flags. */
 export type StoreConfig =
-  | { kind: 'duckdb'; path: string }
+  | {
+      kind: 'duckdb';
+      path: string;
+      /** DuckDB's memory_limit in MiB (default: DuckDB's 80 % of RAM). */
+      memoryLimitMb?: number;
+      /** DuckDB's worker threads (default: one per core). */
+      threads?: number;
+      /** Reads still running after this many ms are stopped (QUERY_TIMEOUT); default none. */
+      readTimeoutMs?: number;
+    }
   | {
       kind: 'clickhouse';
       url: string;
@@ -20,6 +29,8 @@ export type StoreConfig =
       shards?: string[];
       /** Inserts and lookups unanswered after this many ms fail as STORE_UNAVAILABLE (default 10 s). */
       timeoutMs?: number;
+      /** Analytic reads are stopped by ClickHouse (max_execution_time) after this many ms (QUERY_TIMEOUT). */
+      readTimeoutMs?: number;
     };
 
 export interface SpanFilter {

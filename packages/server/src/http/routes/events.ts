@@ -11,6 +11,11 @@ import { EVENT_REPLIES, commitOnce } from '../ingest-commit.js';
 import { CODE_FOR_STATUS, fail } from '../respond.js';
 
 const MAX_REPORTED_PROBLEMS = 1_000;
+/** A problem's field and message are clipped to this many characters in the reply: an attribute
+ * path can be megabytes long, and a thousand of them made a 16 MB answer. */
+const MAX_PROBLEM_CHARS = 512;
+
+const clip = (text: string) => (text.length <= MAX_PROBLEM_CHARS ? text : `${text.slice(0, MAX_PROBLEM_CHARS)}… (${text.length} characters)`);
 
 export function registerEventRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post('/v1/events', requireScope(deps.auth, 'ingest'), async (c) => {
@@ -24,10 +29,10 @@ export function registerEventRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const rejectedEvents = new Set(rejected.map((p: FieldProblem) => p.index)).size;
     const body = {
       accepted: spans.length,
-      rejected: rejected.slice(0, MAX_REPORTED_PROBLEMS),
+      rejected: rejected.slice(0, MAX_REPORTED_PROBLEMS).map((p) => ({ index: p.index, field: clip(p.field), error: clip(p.error) })),
       rejected_events: rejectedEvents,
     };
     if (spans.length === 0 && rejectedEvents > 0) return c.json(body, 400);
-    return commitOnce(c, deps, spans, { contentType: 'application/json', body: JSON.stringify(body) }, EVENT_REPLIES);
+    return commitOnce(c, deps, spans, { contentType: 'application/json', body: JSON.stringify(body) }, EVENT_REPLIES, read.body);
   });
 }

@@ -36,6 +36,11 @@ function decodeFailure(c: Context<AppEnv>, failure: OtlpFailure | Overloaded): R
   return fail(c, failure.status, CODE_FOR_STATUS[failure.status] ?? 'bad_request', failure.message);
 }
 
+/** The partial-success message names the first rejected spans' problems; an attribute path can be
+ * megabytes long, and the reply is kept a day for retries (idempotency records). */
+const MAX_MESSAGE_CHARS = 4_096;
+const clipMessage = (m: string) => (m.length <= MAX_MESSAGE_CHARS ? m : `${m.slice(0, MAX_MESSAGE_CHARS)}… (${m.length} characters)`);
+
 export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const ingest = requireScope(deps.auth, 'ingest');
   // Large bodies are decoded in a worker thread, so the event loop keeps serving meanwhile.
@@ -48,8 +53,9 @@ export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const decoded = await decoder.traces(read.body, contentType, c.req.header('content-encoding'));
     if (!decoded.ok) return decodeFailure(c, decoded);
     const { spans, rejected } = deps.pipeline.process(decoded.events, { project: c.get('key').project, now: deps.clock() });
-    const reply = encodeTraceResponse(contentType, tracePartialSuccess(decoded.invalid, rejected, decoded.events));
-    return commitOnce(c, deps, spans, reply, OTLP_TRACE_REPLIES);
+    const partial = tracePartialSuccess(decoded.invalid, rejected, decoded.events);
+    const reply = encodeTraceResponse(contentType, partial && { ...partial, errorMessage: clipMessage(partial.errorMessage) });
+    return commitOnce(c, deps, spans, reply, OTLP_TRACE_REPLIES, read.body);
   });
 
   app.post('/v1/metrics', ingest, async (c) => {

@@ -40,6 +40,8 @@ export interface ClickHouseStoreOptions {
   shards?: string[];
   /** Inserts and lookups unanswered after this many ms fail as STORE_UNAVAILABLE (see connection.ts). */
   timeoutMs?: number;
+  /** Analytic reads run at most this long (ClickHouse's max_execution_time), then fail as QUERY_TIMEOUT. */
+  readTimeoutMs?: number;
   /** Names this node in the rows it inserts (live tail across nodes). Random by default. */
   node?: string;
   clock?: () => number;
@@ -62,9 +64,11 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
   };
   // In a cluster an INSERT into a Distributed table returns only once every shard has the rows.
   const settings: ClickHouseSettings = cluster === undefined ? {} : { insert_distributed_sync: 1 };
-  const entry = createConnection(options.url, settings, options.timeoutMs);
+  const entry = createConnection(options.url, settings, options.timeoutMs, options.readTimeoutMs);
   const shardConns: Connection[] =
-    layout.onCluster || cluster === undefined ? [entry] : options.shards!.map((u) => createConnection(u, settings, options.timeoutMs));
+    layout.onCluster || cluster === undefined
+      ? [entry]
+      : options.shards!.map((u) => createConnection(u, settings, options.timeoutMs, options.readTimeoutMs));
   const all = [...new Set([entry, ...shardConns])];
   try {
     for (const conn of shardConns) await migrateServer(conn, layout, node, clock);

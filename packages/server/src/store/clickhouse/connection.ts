@@ -30,6 +30,8 @@ export const CH_TABLE_ALREADY_EXISTS = '57';
 export const CH_ILLEGAL_COLUMN = '44';
 export const CH_UNKNOWN_TABLE = '60';
 export const CH_UNKNOWN_DATABASE = '81';
+/** TIMEOUT_EXCEEDED: a read ran past max_execution_time. */
+const CH_TIMEOUT_EXCEEDED = '159';
 
 /** The ClickHouse error code of a STORE_UNAVAILABLE error from this module, if ClickHouse sent one. */
 export function clickhouseCode(err: unknown): string | undefined {
@@ -52,7 +54,10 @@ function serverCode(err: unknown): string | undefined {
  * Distributed insert returns only once every shard accepted it). Inserts and lookups that ClickHouse
  * has not answered within `timeoutMs` (a hung server, a network partition) fail as STORE_UNAVAILABLE.
  */
-export function createConnection(url: string, settings: ClickHouseSettings = {}, timeoutMs = DEFAULT_TIMEOUT_MS): Connection {
+export function createConnection(url: string, settings: ClickHouseSettings = {}, timeoutMs = DEFAULT_TIMEOUT_MS, readTimeoutMs?: number): Connection {
+  // Analytic reads are stopped by the server itself, so a runaway query frees its memory and cores
+  // for inserts instead of running on after the client gave up.
+  const readSettings: ClickHouseSettings = readTimeoutMs === undefined ? {} : { max_execution_time: Math.max(1, Math.ceil(readTimeoutMs / 1000)), timeout_overflow_mode: 'throw' };
   const client: ClickHouseClient = createClient({
     url,
     application: 'sightline',
@@ -69,6 +74,13 @@ export function createConnection(url: string, settings: ClickHouseSettings = {},
         throw new SightlineError('STORE_UNAVAILABLE', `ClickHouse at ${where} did not answer ${what} within ${timeoutMs} ms`, { cause: err });
       }
       const e = err as Error;
+      if (serverCode(e) === CH_TIMEOUT_EXCEEDED && readTimeoutMs !== undefined) {
+        throw new SightlineError(
+          'QUERY_TIMEOUT',
+          `the query was stopped after ${readTimeoutMs} ms (limits.readTimeoutMs); narrow the time range or add a filter`,
+          { cause: err },
+        );
+      }
       if (serverCode(e) !== undefined) {
         throw new SightlineError('STORE_UNAVAILABLE', `ClickHouse at ${where} rejected ${what}: ${e.message}`, { cause: err });
       }
@@ -81,12 +93,12 @@ export function createConnection(url: string, settings: ClickHouseSettings = {},
       wrap(firstWords(sql), async () => {
         // JSONCompact is parsed by one JSON.parse; JSONEachRow goes through a stream, a string and a
         // parse per row, which took longer than the query for results of ~30k rows.
-        const result = await client.query({ query: sql, format: 'JSONCompact' });
+        const result = await client.query({ query: sql, format: 'JSONCompact', clickhouse_settings: readSettings });
         return objects<T>(await result.json<unknown[]>());
       }),
     rowArrays: (sql: string) =>
       wrap(firstWords(sql), async () => {
-        const result = await (await client.query({ query: sql, format: 'JSONCompact' })).json<unknown[]>();
+        const result = await (await client.query({ query: sql, format: 'JSONCompact', clickhouse_settings: readSettings })).json<unknown[]>();
         return { columns: (result.meta ?? []).map((m) => m.name), values: result.data };
       }),
     lookup: <T>(sql: string) => {

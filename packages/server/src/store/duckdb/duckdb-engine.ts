@@ -33,7 +33,7 @@ import { reviseSpanRows } from './revise-spans.js';
 import { traceWindow } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
 import { DIMENSION_BUCKET_MS, migrate, ROLLUP_TABLES, type RollupTable } from './schema.js';
-import { ReaderPool } from './reader-pool.js';
+import { ReaderPool, type ReadLane } from './reader-pool.js';
 import { isCommittedDespiteError, isFatalStoreError, isInvalidatedRefusal, SerialQueue, toStoreError } from './serial-queue.js';
 
 /** WAL size that triggers an automatic checkpoint (see open()). */
@@ -57,6 +57,10 @@ export interface DuckDbEngineOptions {
    * (the alerts benchmark: one per core) gives each one, so small queries do not contend.
    */
   threads?: number;
+  /** DuckDB's memory_limit in MiB; 0 leaves DuckDB's default (80 % of RAM). Larger sorts and aggregates spill to disk. */
+  memoryLimitMb?: number;
+  /** Reads still running after this many ms are interrupted (QUERY_TIMEOUT); 0 for none. */
+  readTimeoutMs?: number;
   /** WAL size that triggers an automatic checkpoint (default CHECKPOINT_THRESHOLD; tests make it small). */
   checkpointThreshold?: string;
   /** Told every failed database call (its cause, data directory cut from file paths). */
@@ -124,11 +128,14 @@ export class DuckDbEngine {
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     const full = {
-      compactEveryFlushes: 60, flushIntervalMs: 1000, maxPendingSpans: 200_000, now: Date.now, threads: 0,
+      compactEveryFlushes: 60, flushIntervalMs: 1000, maxPendingSpans: 200_000, now: Date.now, threads: 0, memoryLimitMb: 0, readTimeoutMs: 0,
       onError: () => undefined, discard: [], checkpointThreshold: CHECKPOINT_THRESHOLD, ...options,
     };
     try {
-      const instance = await DuckDBInstance.create(options.path, full.threads > 0 ? { threads: String(full.threads) } : undefined);
+      const settings: Record<string, string> = {};
+      if (full.threads > 0) settings.threads = String(full.threads);
+      if (full.memoryLimitMb > 0) settings.memory_limit = `${full.memoryLimitMb}MiB`;
+      const instance = await DuckDBInstance.create(options.path, settings);
       const writer = await instance.connect();
       await migrate(writer, options.path);
       // An automatic checkpoint compresses everything the WAL holds while the committing append
@@ -138,7 +145,7 @@ export class DuckDbEngine {
       await writer.run(`SET checkpoint_threshold = '${full.checkpointThreshold.replace(/[^0-9A-Za-z]/g, '')}'`);
       await discardInDoubt(writer, full.discard);
       const deriver = await instance.connect();
-      const readers = await ReaderPool.open(instance);
+      const readers = await ReaderPool.open(instance, full.readTimeoutMs);
       const [row] = await queryRows(
         writer,
         "SELECT (SELECT max(seq) FROM spans) AS max_seq, (SELECT value FROM meta WHERE key = 'rollup_seq') AS rollup_seq",
@@ -178,8 +185,17 @@ export class DuckDbEngine {
     });
   }
 
-  private read<T>(task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.readers.run(task).catch((err: unknown) => {
+  /**
+   * Catalog lookups (API keys, Idempotency-Key records, projects, alert documents, counts): small,
+   * and ingest waits on some of them, so they are never stopped by the read timeout.
+   */
+  private lookup<T>(task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.read(task, 'light', { timeout: false });
+  }
+
+  /** An analytic read on the `light` lane (rollups) or the `scan` lane (raw spans); see reader-pool.ts. */
+  private read<T>(task: (conn: DuckDBConnection) => Promise<T>, lane: ReadLane = 'light', opts: { timeout?: boolean } = {}): Promise<T> {
+    return this.readers.run(task, lane, opts).catch((err: unknown) => {
       throw this.failed(err);
     });
   }
@@ -319,11 +335,11 @@ export class DuckDbEngine {
       () => true,
       () => false,
     );
-    return this.read(async (conn) => readTrace(conn, project, traceId, hint, indexed ? await traceWindow(conn, project, traceId) : null));
+    return this.read(async (conn) => readTrace(conn, project, traceId, hint, indexed ? await traceWindow(conn, project, traceId) : null), 'scan');
   }
 
   searchTraces(q: TraceSearch): Promise<TraceSummary[]> {
-    return this.read((conn) => searchTraces(conn, q));
+    return this.read((conn) => searchTraces(conn, q), 'scan');
   }
 
   doctorScan(q: DoctorScan): Promise<DoctorFigures> {
@@ -371,7 +387,7 @@ export class DuckDbEngine {
   }
 
   async stats(): Promise<StoreStats> {
-    const rows = await this.read((conn) => queryRows(conn, 'SELECT count(*) AS n FROM spans'));
+    const rows = await this.lookup((conn) => queryRows(conn, 'SELECT count(*) AS n FROM spans'));
     const size = (p: string): number => (existsSync(p) ? statSync(p).size : 0);
     return { spans: Number(rows[0]?.n ?? 0), bytes: size(this.options.path) + size(`${this.options.path}.wal`) };
   }
@@ -401,16 +417,16 @@ export class DuckDbEngine {
 
   // ---- Projects, API keys and Idempotency-Key records (SQL in catalog-queries.ts) ----
   recentIdempotency(since: number): Promise<IdempotencyRecord[]> {
-    return this.read((conn) => catalog.recentIdempotency(conn, since));
+    return this.lookup((conn) => catalog.recentIdempotency(conn, since));
   }
   findIdempotency(key: string, since: number): Promise<IdempotencyRecord | null> {
-    return this.read((conn) => catalog.findIdempotency(conn, key, since));
+    return this.lookup((conn) => catalog.findIdempotency(conn, key, since));
   }
   listProjects(): Promise<string[]> {
     // The alert engine asks every tick; only this engine writes the file, so the list read once
     // stays true until createProject (which drops it) adds one.
     if (this.projects === null) {
-      const read = this.read((conn) => catalog.listProjects(conn));
+      const read = this.lookup((conn) => catalog.listProjects(conn));
       // A failed read is not kept: the next call reads again.
       read.catch(() => {
         if (this.projects === read) this.projects = null;
@@ -429,10 +445,10 @@ export class DuckDbEngine {
     return this.write((conn) => catalog.putApiKey(conn, key));
   }
   findApiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
-    return this.read((conn) => catalog.findApiKeyByHash(conn, hash));
+    return this.lookup((conn) => catalog.findApiKeyByHash(conn, hash));
   }
   listApiKeys(project?: string): Promise<ApiKeyRecord[]> {
-    return this.read((conn) => catalog.listApiKeys(conn, project));
+    return this.lookup((conn) => catalog.listApiKeys(conn, project));
   }
   revokeApiKey(id: string, at: number): Promise<boolean> {
     return this.write((conn) => catalog.revokeApiKey(conn, id, at));
@@ -443,7 +459,7 @@ export class DuckDbEngine {
     return this.write((conn) => alerts.putAlertRecords(conn, kind, records));
   }
   listAlertRecords(kind: AlertRecordKind, project?: string): Promise<AlertRecord[]> {
-    return this.read((conn) => alerts.listAlertRecords(conn, kind, project));
+    return this.lookup((conn) => alerts.listAlertRecords(conn, kind, project));
   }
   deleteAlertRecord(kind: AlertRecordKind, project: string, id: string): Promise<boolean> {
     return this.write((conn) => alerts.deleteAlertRecord(conn, kind, project, id));
@@ -455,7 +471,7 @@ export class DuckDbEngine {
     return this.write((conn) => alerts.appendAlertEvents(conn, events));
   }
   listAlertEvents(q: AlertEventQuery): Promise<AlertEventRecord[]> {
-    return this.read((conn) => alerts.listAlertEvents(conn, q));
+    return this.lookup((conn) => alerts.listAlertEvents(conn, q));
   }
   async alertRollups(queries: RollupQuery[]): Promise<RollupRow[][]> {
     // As rollup(): flush pending rollups first; a store that cannot write still answers.
@@ -465,10 +481,11 @@ export class DuckDbEngine {
 
   // ---- Export (SQL in export-queries.ts) ----
   exportSpans(q: ExportQuery, after: ExportCursor | null, limit: number): Promise<Span[]> {
-    return this.read((conn) => exportSql.readExportPage(conn, q, after, limit));
+    return this.read((conn) => exportSql.readExportPage(conn, q, after, limit), 'scan');
   }
   exportParquet(q: ExportQuery, path: string): Promise<{ rows: number }> {
-    return this.read((conn) => exportSql.writeParquet(conn, q, path));
+    // An operator's export: as long as it takes.
+    return this.read((conn) => exportSql.writeParquet(conn, q, path), 'scan', { timeout: false });
   }
 
   // ---- Insight primitives (SQL in insight-queries.ts and insight-materialize.ts) ----
@@ -476,13 +493,13 @@ export class DuckDbEngine {
     return insights.materializeInsights((task) => this.derive(task), opts.now ?? this.options.now(), opts.graceMs);
   }
   insightPaths(q: InsightScan): Promise<PathRow[]> {
-    return this.read((conn) => insights.readInsightPaths(conn, q));
+    return this.read((conn) => insights.readInsightPaths(conn, q), 'scan');
   }
   insightCohorts(q: CohortScan): Promise<CohortRow[]> {
-    return this.read((conn) => insights.readInsightCohorts(conn, q));
+    return this.read((conn) => insights.readInsightCohorts(conn, q), 'scan');
   }
   insightCohortContrasts(q: CohortScan): Promise<CohortContrastRow[]> {
-    return this.read((conn) => insights.readInsightCohortContrasts(conn, q));
+    return this.read((conn) => insights.readInsightCohortContrasts(conn, q), 'scan');
   }
   async insightDecisionCounts(q: DecisionCountQuery): Promise<DecisionCountRow[]> {
     await this.rollupsCurrent().catch(() => undefined);

@@ -16,6 +16,12 @@ export interface DuckDbStoreOptions {
   path: string;
   /** Told every failed database call and every reopen after a fatal error (to log, rate-limited). */
   onEvent?: (event: { level: 'error' | 'info'; message: string }) => void;
+  /** DuckDB's memory_limit in MiB; absent: DuckDB's default (80 % of RAM). */
+  memoryLimitMb?: number;
+  /** DuckDB's worker threads; absent: one per core. */
+  threads?: number;
+  /** Reads still running after this many ms are interrupted (QUERY_TIMEOUT); absent: no limit. */
+  readTimeoutMs?: number;
 }
 
 /**
@@ -24,7 +30,9 @@ export interface DuckDbStoreOptions {
  * @example const store = await createDuckDbStore({ path: join(dataDir, 'sightline.duckdb') });
  */
 export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Store> {
-  const worker = startWorker({ path: options.path });
+  // The worker gets data only: onEvent stays on this side (a function cannot cross to a thread).
+  const { onEvent: _onEvent, ...init } = options;
+  const worker = startWorker(init);
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let nextId = 1;
   let dead: SightlineError | null = null;

@@ -1,13 +1,29 @@
-// Read connections of one DuckDB instance. A dashboard view asks for several small aggregates at
-// once (the overview: totals and agents, for the range and the previous one); on one connection
-// they wait for each other, on several they run side by side. Each connection still runs one
-// query at a time, and every connection sees all committed data.
+// Read connections of one DuckDB instance, in two lanes. A dashboard view asks for several small
+// aggregates at once (the overview: totals and agents, for the range and the previous one); on
+// several connections they run side by side. Scans of raw spans (trace search, trace detail,
+// export, insights over unmaterialized hours) can run for minutes over months of data: they get
+// their own lane, so they never hold up the rollup reads and point lookups (API keys,
+// Idempotency-Key records) that ingest and the overview wait on. Every query of the node binding
+// holds one thread of libuv's pool (4 threads, shared with the writer) while it runs, so the lanes
+// also bound how many of them long scans can take. A read still running after `timeoutMs` is
+// interrupted and fails as QUERY_TIMEOUT. Each connection runs one query at a time, and every
+// connection sees all committed data.
 
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { SightlineError } from '../../model/errors.js';
 import { SerialQueue } from './serial-queue.js';
 
-/** Enough for the overview's four reads; more only adds threads contending for two cores. */
-export const DEFAULT_READERS = 4;
+/** Rollup reads and lookups: enough for the overview's four reads to run mostly side by side. */
+export const LIGHT_READERS = 3;
+/**
+ * Raw-span scans: two, so one long scan does not queue every trace view behind it, and libuv's
+ * pool keeps a thread for the writer while both lanes are busy.
+ */
+export const SCAN_READERS = 2;
+
+export type ReadLane = 'light' | 'scan';
+
+const INTERRUPT_REPEAT_MS = 10;
 
 interface Reader {
   conn: DuckDBConnection;
@@ -16,28 +32,65 @@ interface Reader {
 }
 
 export class ReaderPool {
-  private constructor(private readonly readers: Reader[]) {}
+  private constructor(
+    private readonly lanes: Record<ReadLane, Reader[]>,
+    private readonly timeoutMs: number,
+  ) {}
 
-  static async open(instance: DuckDBInstance, size = DEFAULT_READERS): Promise<ReaderPool> {
-    const readers: Reader[] = [];
-    for (let i = 0; i < size; i++) readers.push({ conn: await instance.connect(), queue: new SerialQueue(), pending: 0 });
-    return new ReaderPool(readers);
+  /** `timeoutMs`: 0 for none. */
+  static async open(instance: DuckDBInstance, timeoutMs = 0): Promise<ReaderPool> {
+    const open = async (n: number) => {
+      const readers: Reader[] = [];
+      for (let i = 0; i < n; i++) readers.push({ conn: await instance.connect(), queue: new SerialQueue(), pending: 0 });
+      return readers;
+    };
+    return new ReaderPool({ light: await open(LIGHT_READERS), scan: await open(SCAN_READERS) }, timeoutMs);
   }
 
-  /** Runs `task` on the connection with the fewest queued reads. */
-  run<T>(task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    let reader = this.readers[0]!;
-    for (const r of this.readers) if (r.pending < reader.pending) reader = r;
+  /**
+   * Runs `task` on the connection of `lane` with the fewest queued reads. The timeout counts from
+   * the call, so time spent queued behind other reads counts too; `timeout: false` for operator
+   * commands that may take as long as they need (a Parquet export).
+   */
+  run<T>(task: (conn: DuckDBConnection) => Promise<T>, lane: ReadLane = 'light', opts: { timeout?: boolean } = {}): Promise<T> {
+    const readers = this.lanes[lane];
+    let reader = readers[0]!;
+    for (const r of readers) if (r.pending < reader.pending) reader = r;
     reader.pending++;
     const chosen = reader;
-    return chosen.queue.run(() => task(chosen.conn)).finally(() => {
-      chosen.pending--;
-    });
+    const limit = opts.timeout === false ? 0 : this.timeoutMs;
+    const deadline = Date.now() + limit;
+    return chosen.queue
+      .run(async () => {
+        if (limit === 0) return task(chosen.conn);
+        const left = deadline - Date.now();
+        if (left <= 0) throw timeoutError(limit);
+        let timedOut = false;
+        let repeat: ReturnType<typeof setInterval> | undefined;
+        // DuckDB clears an interrupt when a query starts, so one sent while the task was between
+        // queries (or still preparing one) would be lost: interrupt again until the task gives up.
+        const timer = setTimeout(() => {
+          timedOut = true;
+          chosen.conn.interrupt();
+          repeat = setInterval(() => chosen.conn.interrupt(), INTERRUPT_REPEAT_MS);
+        }, left);
+        try {
+          return await task(chosen.conn);
+        } catch (err) {
+          throw timedOut ? timeoutError(limit, err) : err;
+        } finally {
+          clearTimeout(timer);
+          clearInterval(repeat);
+        }
+      })
+      .finally(() => {
+        chosen.pending--;
+      });
   }
 
   /** Waits for queued reads, then closes every connection. */
   async close(): Promise<void> {
-    for (const r of this.readers) {
+    for (const r of [...this.lanes.light, ...this.lanes.scan]) {
       await r.queue.run(async () => undefined);
       r.conn.closeSync();
     }
@@ -45,7 +98,7 @@ export class ReaderPool {
 
   /** Closes every connection now, ignoring errors (a database invalidated by a fatal error). */
   closeQuietly(): void {
-    for (const r of this.readers) {
+    for (const r of [...this.lanes.light, ...this.lanes.scan]) {
       try {
         r.conn.closeSync();
       } catch {
@@ -53,4 +106,12 @@ export class ReaderPool {
       }
     }
   }
+}
+
+function timeoutError(limitMs: number, cause?: unknown): SightlineError {
+  return new SightlineError(
+    'QUERY_TIMEOUT',
+    `the query was stopped after ${limitMs} ms (limits.readTimeoutMs); narrow the time range or add a filter`,
+    { cause },
+  );
 }

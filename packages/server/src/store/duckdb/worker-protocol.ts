@@ -11,6 +11,9 @@ export type StoreMethod = Exclude<keyof Store, 'kind' | 'tryAcquireLease' | 'fol
 
 export interface WorkerInit {
   path: string;
+  memoryLimitMb?: number;
+  threads?: number;
+  readTimeoutMs?: number;
 }
 
 export interface StoreRequest {

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   let engine: EngineSupervisor;
   try {
-    engine = await EngineSupervisor.open({ path: init.path, report: (e) => post({ type: 'event', ...e }) });
+    engine = await EngineSupervisor.open({ ...init, report: (e) => post({ type: 'event', ...e }) });
   } catch (err) {
     post({ type: 'failed', error: transport(err) });
     return;

@@ -1,0 +1,107 @@
+// Hostile load: `npm run bench:hostile [-- --seed-seconds 30 --only 3,7]` replays every finding of
+// issue 24 against the built server with default settings (loopback only; each case bounded in
+// requests and time) and prints a table: case, answers, worst /api/health latency during it, peak
+// RSS, acknowledged events missing from the store, and stored events that were answered with an
+// error (a retrying client would store them twice). Goals: health ≤ 1 s in every case, peak RSS ≤
+// 1.5 GB, nothing acknowledged lost, nothing stored behind an error answer, and each case's own
+// expected answers. Exit 1 when any goal is missed.
+// Not part of the default tests: it takes a few minutes.
+
+import { parseArgs } from 'node:util';
+import { CASES, seedSpans, type CaseContext, type CaseOutcome, type HostileCase } from './hostile-cases.js';
+import { json, send, startProbe } from './hostile-support.js';
+import { startServer, table, tempDir } from './support.js';
+
+const HEALTH_GOAL_MS = 1_000;
+const RSS_GOAL_MIB = 1_500 * 1_000_000 / 1_048_576;
+const CASE_TIMEOUT_MS = 240_000;
+
+interface Row {
+  item: string;
+  name: string;
+  outcome: CaseOutcome;
+  healthMs: number;
+  rssMiB: number;
+  lost: number;
+  storedErrored: number;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { 'seed-seconds': { type: 'string', default: '30' }, only: { type: 'string' } } });
+  const only = values.only?.split(',');
+  const ctx: CaseContext = {
+    server: await startServer({ dataDir: tempDir('sightline-hostile-') }),
+    async restart() {
+      const { dataDir, adminKey } = this.server;
+      await this.server.stop();
+      this.server = await startServer({ dataDir, adminKey });
+    },
+    async spans() {
+      const status = json<{ store: { spans: number } }>(await send(`${this.server.url}/api/status`, { key: this.server.adminKey }));
+      if (status === null) throw new Error('GET /api/status failed');
+      return status.store.spans;
+    },
+  };
+  const seed: HostileCase = {
+    item: '–',
+    name: `seed: ${values['seed-seconds']} s of batches of 5,000 (for the heavy reads)`,
+    async run() {
+      const acked = await seedSpans(ctx.server, Number(values['seed-seconds']));
+      return { answers: `${acked.toLocaleString('en-US')} events acknowledged`, acked, ok: true, note: '' };
+    },
+  };
+  const rows: Row[] = [];
+  try {
+    for (const c of [seed, ...CASES]) {
+      if (only && !only.includes(c.item) && c !== seed) continue;
+      if (only && c === seed && !only.includes('3')) continue;
+      const before = await ctx.spans();
+      const probe = startProbe(() => ctx.server.url, () => ctx.server.process.pid!);
+      let outcome: CaseOutcome;
+      try {
+        outcome = await Promise.race([
+          c.run(ctx),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${CASE_TIMEOUT_MS / 1000} s`)), CASE_TIMEOUT_MS).unref()),
+        ]);
+      } catch (err) {
+        outcome = { answers: 'failed', acked: 0, ok: false, note: (err as Error).message };
+      }
+      const { worstHealthMs, peakRssMiB } = await probe.stop();
+      const stored = (await ctx.spans()) - before;
+      const row: Row = {
+        item: c.item,
+        name: c.name,
+        outcome,
+        healthMs: worstHealthMs,
+        rssMiB: peakRssMiB,
+        lost: Math.max(0, outcome.acked - stored),
+        storedErrored: Math.max(0, stored - outcome.acked),
+      };
+      rows.push(row);
+      console.log(`item ${row.item} ${row.name}: ${outcome.answers}; health ≤ ${Math.round(row.healthMs)} ms; RSS ${Math.round(row.rssMiB)} MiB; lost ${row.lost}; stored behind an error ${row.storedErrored}${outcome.note && `; ${outcome.note}`}`);
+    }
+  } finally {
+    await ctx.server.stop({ remove: true });
+  }
+  const verdict = (r: Row) => {
+    const misses: string[] = [];
+    if (!r.outcome.ok) misses.push('answers');
+    if (r.healthMs > HEALTH_GOAL_MS) misses.push('health');
+    if (r.rssMiB > RSS_GOAL_MIB) misses.push('RSS');
+    if (r.lost > 0) misses.push('lost');
+    if (r.storedErrored > 0) misses.push('stored behind error');
+    return misses.length === 0 ? 'pass' : `FAIL (${misses.join(', ')})`;
+  };
+  console.log(
+    `\n${table(
+      ['item', 'case', 'answers', 'worst health ms', 'peak RSS MiB', 'acked lost', 'stored, answered error', 'verdict', 'notes'],
+      rows.map((r) => [r.item, r.name, r.outcome.answers, Math.round(r.healthMs), Math.round(r.rssMiB), r.lost, r.storedErrored, verdict(r), r.outcome.note]),
+    )}`,
+  );
+  const failed = rows.filter((r) => verdict(r) !== 'pass');
+  console.log(`\ngoals: health ≤ ${HEALTH_GOAL_MS} ms, peak RSS ≤ 1.5 GB, 0 acknowledged events lost, 0 stored events answered with an error`);
+  console.log(failed.length === 0 ? 'verdict: PASS — every case' : `verdict: FAIL — ${failed.length} of ${rows.length} cases: ${failed.map((r) => `item ${r.item} "${r.name}"`).join('; ')}`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
