@@ -31,7 +31,7 @@ export interface DuckDbStoreOptions {
  */
 export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Store> {
   // The worker gets data only: onEvent stays on this side (a function cannot cross to a thread).
-  const { onEvent: _onEvent, ...init } = options;
+  const { onEvent, ...init } = options;
   const worker = startWorker(init);
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let nextId = 1;
@@ -46,7 +46,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
   await new Promise<void>((resolve, reject) => {
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready') resolve();
-      else if (m.type === 'event') options.onEvent?.({ level: m.level, message: m.message });
+      else if (m.type === 'event') onEvent?.({ level: m.level, message: m.message });
       else if (m.type === 'failed') {
         reject(new SightlineError(m.error.code, m.error.message));
         void worker.terminate();
