@@ -14,7 +14,7 @@ import type {
   AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, ApiKeyRecord, AppendOptions, CohortContrastRow, CohortRow, CohortScan,
   DecisionCountQuery, DecisionCountRow,
   ExportCursor, ExportQuery, IdempotencyRecord, InsightScan, MaterializeReport, PathRow, RollupQuery, RollupRow,
-  StoreStats, TraceSearch, TraceSummary,
+  StoreStats, SpanRef, TraceSearch, TraceSummary,
 } from '../store.js';
 import * as alerts from './alert-queries.js';
 import * as catalog from './catalog-queries.js';
@@ -22,7 +22,7 @@ import * as exportSql from './export-queries.js';
 import * as insights from './insight-api.js';
 import { runAnalysisOn, type AnalysisName, type AnalysisReport, type AnalysisRequest } from '../../query/insights/analyses.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
-import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
+import { knownSpans, queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
 import type { TraceHint } from './read-queries.js';
 import { appendSpanBatch, encodeSpanColumns, type SpanColumns } from './span-columns.js';
 import { flushRollupRange } from './rollup-sql.js';
@@ -241,6 +241,10 @@ export class DuckDbEngine {
 
   searchTraces(q: TraceSearch): Promise<TraceSummary[]> {
     return this.read((conn) => searchTraces(conn, q));
+  }
+
+  knownSpans(project: string, refs: SpanRef[]): Promise<SpanRef[]> {
+    return this.read((conn) => knownSpans(conn, project, refs));
   }
 
   async deleteBefore(limits: { spansBefore: number; rollupsBefore: number }): Promise<{ spans: number }> {

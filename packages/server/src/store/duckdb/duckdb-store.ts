@@ -78,6 +78,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     rollup: (q) => call('rollup', q),
     getTrace: (project, traceId, hint) => call('getTrace', project, traceId, hint),
     searchTraces: (q) => call('searchTraces', q),
+    knownSpans: (project, refs) => call('knownSpans', project, refs),
     deleteBefore: (limits) => call('deleteBefore', limits),
     stats: () => call('stats'),
     listProjects: () => call('listProjects'),
