@@ -87,28 +87,50 @@ describe('export and import', () => {
     expect((await request(`${a.url}/api/export?format=xml`, { key: readKey })).body).toEqual({ error: { code: 'bad_request', message: 'format: "xml" is not one of parquet, csv, ndjson' } });
   });
 
-  it('round-trips NDJSON and CSV: export → import → export gives the same spans', async () => {
+  it('round-trips Parquet, CSV and NDJSON: export, import into an empty project and again, export the same spans', async () => {
     const range = ['--from', String(FROM), '--to', String(TO)];
-    const ndjson = join(dir, 'spans.ndjson');
-    const csv = join(dir, 'spans.csv');
-    expect((await cli(a, readKey, ['export', ...range, '--out', ndjson])).code).toBe(0);
-    expect((await cli(a, readKey, ['export', ...range, '--out', csv])).code).toBe(0);
-    const original = readFileSync(ndjson, 'utf8');
+    const original = (await cli(a, readKey, ['export', ...range, '--format', 'ndjson'])).stdout;
     expect(original.split('\n')).toHaveLength(N + 1);
     expect(JSON.parse(original.split('\n')[0]!)).toEqual({
       ...event(0),
       tokens_input: 0, tokens_output: 0, tokens_cache_read: 0, tokens_cache_write: 0, tokens_reasoning: 0,
     });
+    const summary = (file: string, fresh: number, stored: number) =>
+      new RegExp(`^imported ${file}: ${fresh} new, ${stored} already stored, 0 rejected of ${N} rows in \\d+\\.\\d s \\([\\d,]+ rows/s\\)\\n$`);
+    for (const format of ['parquet', 'csv', 'ndjson'] as const) {
+      // No extension: the importer tells the format from the content.
+      const file = join(dir, `spans-${format}`);
+      expect((await cli(a, readKey, ['export', ...range, '--format', format, '--out', file])).code).toBe(0);
+      const key = (await request(`${b.url}/api/keys`, { key: b.adminKey, body: { project: `from-${format}`, scopes: ['ingest', 'read'] } })).body.key as string;
+      const first = await cli(b, key, ['import', file]);
+      expect({ format, code: first.code, stderr: first.stderr }).toEqual({ format, code: 0, stderr: '' });
+      expect(first.stdout).toMatch(summary(file, N, 0));
+      expect((await cli(b, key, ['export', ...range, '--format', 'ndjson'])).stdout).toBe(original);
+      // The same file again, and into the server it came from: nothing new is stored.
+      const again = await cli(b, key, ['import', file]);
+      expect(again).toMatchObject({ code: 0, stderr: '' });
+      expect(again.stdout).toMatch(summary(file, 0, N));
+      expect((await cli(b, key, ['export', ...range, '--format', 'ndjson'])).stdout).toBe(original);
+      const home = await cli(a, a.adminKey, ['import', file]);
+      expect(home.stdout).toMatch(summary(file, 0, N));
+      expect((await cli(a, readKey, ['export', ...range, '--format', 'ndjson'])).stdout).toBe(original);
+    }
+  });
 
-    const imported = await cli(b, b.adminKey, ['import', ndjson]);
-    expect(imported).toMatchObject({ code: 0, stderr: '' });
-    expect(imported.stdout).toMatch(new RegExp(`^imported ${ndjson}: ${N} accepted, 0 rejected of ${N} rows in \\d+\\.\\ds \\(\\d+ rows/s\\)\\n$`));
-    const again = await cli(b, b.adminKey, ['export', ...range, '--format', 'ndjson']);
-    expect(again.stdout).toBe(original);
-
-    const csvKey = (await request(`${b.url}/api/keys`, { key: b.adminKey, body: { project: 'from-csv', scopes: ['ingest', 'read'] } })).body.key;
-    expect((await cli(b, csvKey, ['import', csv])).stdout).toMatch(new RegExp(`: ${N} accepted, 0 rejected of ${N} rows`));
-    expect((await cli(b, csvKey, ['export', ...range, '--format', 'ndjson'])).stdout).toBe(original);
+  it('names a file whose format it cannot tell, and one that is not the Parquet it claims to be', async () => {
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'hello\nworld\n');
+    expect(await cli(b, b.adminKey, ['import', text])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `sightline: import: cannot tell the format of ${text}: expected Parquet (starts with PAR1), NDJSON (one JSON event per line) or CSV with a header naming agent_id; pass --format parquet|csv|ndjson\n`,
+    });
+    const fake = join(dir, 'fake.parquet');
+    writeFileSync(fake, '{"agent_id":"a"}\n');
+    const r = await cli(b, b.adminKey, ['import', fake, '--format', 'parquet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^sightline: import: ${fake} is not a Parquet file DuckDB can read \\(.+\\)\\n$`));
+    expect((await cli(b, b.adminKey, ['import', text, '--format', 'xml'])).stderr).toBe('sightline: --format: import reads parquet, csv, ndjson, not "xml"\n');
   });
 
   it('reports rejected rows by their line and exits 1', async () => {
@@ -121,6 +143,6 @@ describe('export and import', () => {
       'line 4: tokens_input: must be a non-negative integer, got -5',
       '',
     ]);
-    expect(r.stdout).toMatch(/: 1 accepted, 2 rejected of 3 rows in/);
+    expect(r.stdout).toMatch(/: 1 new, 0 already stored, 2 rejected of 3 rows in/);
   });
 });

@@ -152,7 +152,7 @@ describe('terminal output', () => {
     const tty = await runCliOnTty(['import', file, '--url', server.url], env({ NO_COLOR: '1' }));
     expect(tty.code).toBe(0);
     expect(tty.stdout).toMatch(/\r\[#{24}\] 100%  5,000 rows  [\d,]+ rows\/s  ETA 0s/);
-    expect(tty.stdout).toMatch(new RegExp(`imported ${file}: 5,000 accepted, 0 rejected of 5,000 rows in`));
+    expect(tty.stdout).toMatch(new RegExp(`imported ${file}: 5,000 new, 0 already stored, 0 rejected of 5,000 rows in`));
     const piped = await runCli(['import', file, '--url', server.url], env());
     expect(piped).toMatchObject({ code: 0, stderr: '' });
     expect(piped.stdout).not.toContain(ESC);

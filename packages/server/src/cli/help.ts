@@ -17,8 +17,9 @@ Usage:
   sightline status [--json]        server health, store size, ingest rate, firing alerts
   sightline export [--from T] [--to T | --range 24h] [--agent A] --format parquet|csv|ndjson --out FILE
                                    spans of the key's project, streamed from the server
-  sightline import FILE [--format ndjson|csv]
-                                   send NDJSON or exported CSV through the ingest API's validation
+  sightline import FILE [--format parquet|csv|ndjson]
+                                   send an export (Parquet, CSV) or NDJSON events through the ingest
+                                   API's validation; spans already stored are not stored again
 
 Options:
   --port N            HTTP port (default 4318, the OTLP/HTTP port)          SIGHTLINE_PORT

@@ -10,6 +10,7 @@ import { registerAlertRoutes } from './routes/alerts.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerInsightRoutes } from './routes/insights.js';
 import { registerExportRoutes } from './routes/export.js';
+import { registerImportRoutes } from './routes/import.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerLiveRoutes } from './routes/live.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
@@ -24,6 +25,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   if (deps.metrics) app.use('*', countResponses(deps.metrics.health));
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
   app.use('/v1/*', shedWhenOverloaded(deps.commits));
+  app.use('/api/import', shedWhenOverloaded(deps.commits));
   registerEventRoutes(app, deps);
   registerOtlpRoutes(app, deps);
   registerQueryRoutes(app, deps);
@@ -32,6 +34,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   registerKeyRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerExportRoutes(app, deps);
+  registerImportRoutes(app, deps);
   registerStatusRoutes(app, deps);
   registerMetricsRoutes(app, deps);
 
