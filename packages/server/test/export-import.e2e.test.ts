@@ -1,7 +1,7 @@
 // Export and import end to end: Parquet read back by DuckDB with exact rows and values, CSV with a
 // header, NDJSON in the ingest format, and export → import → export round trips through the CLI.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';

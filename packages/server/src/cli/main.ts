@@ -6,6 +6,7 @@ import { SightlineError } from '../model/errors.js';
 import { loadConfig, type Config } from './config.js';
 import { HELP } from './help.js';
 import { runKeys } from './keys.js';
+import { runMcp } from './mcp.js';
 import { runServe } from './serve.js';
 import { runDemo } from './demo.js';
 import { runExport } from './export.js';
@@ -103,6 +104,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await runExport(flags, env);
       case 'import':
         return await runImport(rest, flags, env);
+      case 'mcp':
+        return await runMcp(flags, env);
       default:
         console.error(`sightline: unknown command "${command}" (see sightline --help)`);
         return 2;

@@ -13,6 +13,7 @@ import { registerExportRoutes } from './routes/export.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerLiveRoutes } from './routes/live.js';
+import { registerMcpRoutes } from './routes/mcp.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
 import { countResponses, registerMetricsRoutes } from './routes/metrics.js';
 import { registerQueryRoutes } from './routes/query.js';
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   registerImportRoutes(app, deps);
   registerStatusRoutes(app, deps);
   registerMetricsRoutes(app, deps);
+  registerMcpRoutes(app, deps);
 
   registerDashboardRoutes(app);
 

@@ -8,7 +8,7 @@ import { requireScope } from '../guard.js';
 
 const STARTED_AT = Date.now();
 
-function packageVersion(): string {
+export function packageVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';
