@@ -53,5 +53,6 @@ export async function ensureOk(res: Response, path: string): Promise<void> {
   } catch {
     // not JSON: keep the status text
   }
-  throw new SightlineError(res.status === 404 ? 'NOT_FOUND' : 'CONFIG_INVALID', `server answered ${res.status} for ${path.split('?')[0]}: ${message}`);
+  const code = res.status === 404 ? 'NOT_FOUND' : res.status === 409 ? 'CONFLICT' : res.status >= 500 ? 'STORE_UNAVAILABLE' : 'CONFIG_INVALID';
+  throw new SightlineError(code, `server answered ${res.status} for ${path.split('?')[0]}: ${message}`);
 }

@@ -68,12 +68,38 @@ export function configFromFlags(flags: Flags, env: NodeJS.ProcessEnv): Config {
   return loadConfig({ flags: over, env, ...(flags.config !== undefined && { file: flags.config }) });
 }
 
+/** Edits between two short strings (for "did you mean"). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/**
+ * parseArgs' message in our words: its unknown-option text ends in an unbalanced quote and a
+ * lesson on "--"; ours names the option and the nearest real one.
+ */
+function parseProblem(err: Error & { code?: string }): string {
+  const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /Unknown option '([^']+)'/.exec(err.message)?.[1] : undefined;
+  if (unknown === undefined) return err.message.split('\n')[0]!;
+  const name = unknown.replace(/^-+/, '');
+  const near = Object.keys(OPTIONS)
+    .map((o) => ({ o, d: distance(name, o) }))
+    .filter(({ o, d }) => d <= (o.length <= 3 ? 1 : 2))
+    .sort((a, b) => a.d - b.d)[0];
+  return `unknown option '${unknown}'${near ? `; did you mean '--${near.o}'?` : ''}`;
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    console.error(`sightline: ${(err as Error).message.split('\n')[0]} (see sightline --help)`);
+    console.error(`sightline: ${parseProblem(err as Error & { code?: string })} (see sightline --help)`);
     return 2;
   }
   const { values: flags, positionals } = parsed;

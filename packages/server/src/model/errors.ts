@@ -9,6 +9,8 @@ export type SightlineErrorCode =
   | 'SCHEMA_TOO_NEW'
   | 'QUERY_INVALID'
   | 'NOT_FOUND'
+  /** The request contradicts what is stored (e.g. revoking a key that is already revoked). */
+  | 'CONFLICT'
   /** The configured backend cannot do this (e.g. Parquet export on ClickHouse 18.16); retrying will not help. */
   | 'NOT_SUPPORTED'
   | 'INTERNAL';

@@ -42,8 +42,10 @@ export function formatPct(share: number): string {
   return `${Math.abs(p) < 1 && p !== 0 ? p.toFixed(2) : p.toFixed(1)}%`;
 }
 
-/** A relative change as +12% / −8% (or +1.5% when small). */
+/** A relative change as +12% / −8% (+1.5% when small, 265× when huge). */
 export function formatChange(change: number): string {
+  // Past +900% a factor reads better: "265×" rather than "+26391%".
+  if (change >= 9) return `${Math.round(1 + change).toLocaleString('en-US')}×`;
   const p = change * 100;
   const digits = Math.abs(p) < 10 ? 1 : 0;
   return `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(digits)}%`;
