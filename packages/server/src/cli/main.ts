@@ -5,15 +5,6 @@ import { parseArgs } from 'node:util';
 import { SightlineError } from '../model/errors.js';
 import { loadConfig, type Config } from './config.js';
 import { HELP } from './help.js';
-import { runKeys } from './keys.js';
-import { runMcp } from './mcp.js';
-import { runServe } from './serve.js';
-import { runDemo } from './demo.js';
-import { runExport } from './export.js';
-import { runImport } from './import.js';
-import { runQuery } from './query.js';
-import { runStatus } from './status.js';
-import { runTail } from './tail.js';
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -113,25 +104,27 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return command === undefined && !flags.help ? 2 : 0;
   }
   try {
+    // Each command loads only its own modules: a client command need not load the server, DuckDB
+    // or the MCP SDK, which takes seconds on a busy machine.
     switch (command) {
       case 'serve':
-        return await runServe(flags, env);
+        return await (await import('./serve.js')).runServe(flags, env);
       case 'demo':
-        return await runDemo(flags, env);
+        return await (await import('./demo.js')).runDemo(flags, env);
       case 'keys':
-        return await runKeys(rest, flags, env);
+        return await (await import('./keys.js')).runKeys(rest, flags, env);
       case 'tail':
-        return await runTail(flags, env);
+        return await (await import('./tail.js')).runTail(flags, env);
       case 'query':
-        return await runQuery(rest, flags, env);
+        return await (await import('./query.js')).runQuery(rest, flags, env);
       case 'status':
-        return await runStatus(flags, env);
+        return await (await import('./status.js')).runStatus(flags, env);
       case 'export':
-        return await runExport(flags, env);
+        return await (await import('./export.js')).runExport(flags, env);
       case 'import':
-        return await runImport(rest, flags, env);
+        return await (await import('./import.js')).runImport(rest, flags, env);
       case 'mcp':
-        return await runMcp(flags, env);
+        return await (await import('./mcp.js')).runMcp(flags, env);
       default:
         console.error(`sightline: unknown command "${command}" (see sightline --help)`);
         return 2;
