@@ -40,10 +40,11 @@ function parseAction(rest: string[], flags: Flags): KeyAction {
 
 const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')}`;
 
-/** One row per key under a header: id, project, prefix, scopes, created, expires and state (times UTC). */
+/** One row per key, by project then age, under a header: id, project, prefix, scopes, created, expires and state (times UTC). */
 export function keysTable(keys: PublicKey[], now: number, color: boolean): string {
   if (keys.length === 0) return 'no API keys';
-  const rows = keys.map((k) => [
+  const sorted = [...keys].sort((a, b) => (a.project < b.project ? -1 : a.project > b.project ? 1 : a.created_at - b.created_at || (a.id < b.id ? -1 : 1)));
+  const rows = sorted.map((k) => [
     k.id,
     k.project,
     `${k.prefix}…`,
