@@ -88,7 +88,7 @@ describe('terminal output', () => {
 
   it('tail on a terminal colours each field; NO_COLOR turns colour off there too', async () => {
     const run = (extra: Record<string, string>) => {
-      const tail = runCliOnTty(['tail', '--url', server.url, '--agent', 'router'], env(extra), 3);
+      const tail = runCliOnTty(['tail', '--url', server.url, '--agent', 'router'], env(extra), 60, (out) => out.includes('no answer'));
       return tail;
     };
     for (const [extra, coloured] of [[{}, true], [{ NO_COLOR: '1' }, false]] as const) {
