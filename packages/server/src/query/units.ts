@@ -11,9 +11,11 @@ export function formatCount(n: number): string {
 /** 640 ms · 12.5 s · 3 min 20 s · 2 h 05 min */
 export function formatMs(ms: number): string {
   const a = Math.abs(ms);
-  if (a < 10) return `${Number(ms.toFixed(1))} ms`;
-  if (a < 1_000) return `${Math.round(ms)} ms`;
-  if (a < 60_000) return `${(ms / 1000).toFixed(a < 10_000 ? 2 : 1)} s`;
+  // Each step's bound is where its rounding would reach the next unit (999.6 ms is "1.00 s").
+  if (a < 9.95) return `${Number(ms.toFixed(1))} ms`;
+  if (a < 999.5) return `${Math.round(ms)} ms`;
+  if (a < 9_995) return `${(ms / 1000).toFixed(2)} s`;
+  if (a < 59_950) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(a / 1000);
   if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
