@@ -236,11 +236,14 @@ describe('MCP server', () => {
     expect({ isError: bad.isError, text: textOf(bad) }).toEqual({ isError: true, text: 'Sightline answered 400: range: 90d needs more than 60 daily points; ask for at most 60d' });
   });
 
-  it('refuses a request without a key (401) and a key without the read scope (403)', async () => {
+  it('refuses a request without a key (401), a key without the read scope (403), and GET (405: stateless, no event stream)', async () => {
     await expect(httpClient()).rejects.toMatchObject({ code: 401 });
     await expect(httpClient(ingestKey)).rejects.toMatchObject({ code: 403, message: expect.stringContaining('lacks the \\"read\\" scope') });
     const raw = await request(`${server.url}/mcp`, { key: ingestKey, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
     expect(raw).toMatchObject({ status: 403, body: { error: { code: 'forbidden', message: 'this API key lacks the "read" scope (it has: ingest)' } } });
+    const get = await request(`${server.url}/mcp`, { key: readKey, headers: { accept: 'text/event-stream' } });
+    expect(get).toMatchObject({ status: 405, body: { error: { message: 'GET /mcp: this MCP endpoint is stateless and offers no event stream; send JSON-RPC requests with POST' } } });
+    expect(get.headers.get('allow')).toBe('POST, DELETE');
     const none = await request(`${server.url}/mcp`, { body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
     expect(none).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated', message: 'missing API key: send "Authorization: Bearer <key>"' } } });
   });

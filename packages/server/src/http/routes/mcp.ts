@@ -18,6 +18,12 @@ const MAX_MCP_BODY_BYTES = 1024 * 1024;
 export function registerMcpRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const version = packageVersion();
   app.on(['GET', 'POST', 'DELETE'], '/mcp', requireScope(deps.auth, 'read'), async (c) => {
+    // Stateless, so the server never sends on its own: no event stream to open (the SDK's client
+    // takes 405 as "none offered").
+    if (c.req.method === 'GET') {
+      c.header('Allow', 'POST, DELETE');
+      return fail(c, 405, 'bad_request', 'GET /mcp: this MCP endpoint is stateless and offers no event stream; send JSON-RPC requests with POST');
+    }
     const length = Number(c.req.header('content-length') ?? 0);
     if (length > MAX_MCP_BODY_BYTES) return fail(c, 413, 'payload_too_large', `MCP request body: ${length} bytes exceeds the limit of ${MAX_MCP_BODY_BYTES}`);
     const api = inProcessApi((req) => app.fetch(req, c.env), c.req.header('authorization') ?? `Bearer ${c.req.header('x-sightline-key') ?? ''}`);
