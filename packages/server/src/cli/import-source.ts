@@ -43,7 +43,7 @@ function head(file: string, bytes = 4096): Buffer {
   }
 }
 
-/** The format by content (Parquet's PAR1 magic, a JSON object, the export's CSV header), else by extension. */
+/** The format by content (Parquet's PAR1 magic, a JSON object, the export's CSV header), else by extension, else an error naming the three. */
 export function detectFormat(file: string, chosen: string | undefined): ImportFormat {
   if (chosen !== undefined) {
     if (!(IMPORT_FORMATS as readonly string[]).includes(chosen)) throw new SightlineError('CONFIG_INVALID', `--format: import reads ${IMPORT_FORMATS.join(', ')}, not "${chosen}"`);
@@ -55,8 +55,10 @@ export function detectFormat(file: string, chosen: string | undefined): ImportFo
   if (text.trimStart().startsWith('{')) return 'ndjson';
   const firstLine = text.split(/\r?\n/)[0] ?? '';
   if (firstLine.split(',').some((c) => c.trim().replace(/^"|"$/g, '') === 'agent_id')) return 'csv';
+  // Content that says nothing (an empty file, a first line that is not JSON): the extension decides,
+  // and the reader names what is wrong row by row.
   const byName = EXTENSIONS.find(([re]) => re.test(file))?.[1];
-  if (byName !== undefined && text.trim() === '') return byName;
+  if (byName !== undefined) return byName;
   throw new SightlineError(
     'CONFIG_INVALID',
     `import: cannot tell the format of ${file}: expected Parquet (starts with PAR1), NDJSON (one JSON event per line) or CSV with a header naming agent_id; pass --format ${IMPORT_FORMATS.join('|')}`,
