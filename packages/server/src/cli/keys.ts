@@ -7,7 +7,6 @@ import { keyRecordFor, newKeySecret, SCOPES } from '../http/auth.js';
 import { publicKey } from '../http/routes/keys.js';
 import { parseDuration } from '../http/params.js';
 import { SightlineError } from '../model/errors.js';
-import { openStore } from '../store/open-store.js';
 import type { Scope, Store } from '../store/store.js';
 import { clientOf, ensureOk } from './client.js';
 import { storeConfigOf } from './config.js';
@@ -82,6 +81,8 @@ async function offline(store: Store, action: KeyAction): Promise<PublicKey[] | n
 
 async function runOffline(flags: Flags, env: NodeJS.ProcessEnv, action: KeyAction): Promise<PublicKey[] | null> {
   const config = configFromFlags(flags, env);
+  // Loaded here: the store backends are needed only offline, not for every keys command.
+  const { openStore } = await import('../store/open-store.js');
   let store: Store;
   try {
     store = await openStore(storeConfigOf(config));
