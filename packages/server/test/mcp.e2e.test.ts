@@ -114,7 +114,7 @@ describe('MCP server', () => {
     expect(r.isError).toBeUndefined();
     expect(textOf(r)).toBe(
       [
-        'Trace checkout-1 · agent support-bot · started 2026-01-15 11:56:00 UTC · 3.20 s · 5 spans · 1 errors · $0.0165 · 1,640 tokens',
+        'Trace checkout-1 · agent support-bot · started 2026-01-15 11:56:00 UTC · 3.20 s · 5 spans · 1 error · $0.0165 · 1,640 tokens',
         'Decisions: refund',
         'Errors (1):',
         '  [lookup] tool_call "lookup_order"  1.20 s  ✗ timeout: upstream timed out',
@@ -151,14 +151,14 @@ describe('MCP server', () => {
     const text = (await client.callTool({ name: 'search_traces', arguments: { text: 'refund' } })) as ToolResult;
     expect(textOf(text)).toBe(
       [
-        '1 traces, newest first (range=24h, text=refund, limit=20):',
-        '- checkout-1  2026-01-15 11:56:00 UTC  support-bot  "handle ticket"  3.20 s  5 spans  1 errors  $0.0165  1,640 tokens  decisions: refund',
+        '1 trace, newest first (range=24h, text=refund, limit=20):',
+        '- checkout-1  2026-01-15 11:56:00 UTC  support-bot  "handle ticket"  3.20 s  5 spans  1 error  $0.0165  1,640 tokens  decisions: refund',
         'Open one with get_trace (trace_id), or read sightline://traces/{trace_id}.',
       ].join('\n'),
     );
     const failing = (await client.callTool({ name: 'search_traces', arguments: { agent: 'support-bot', errors_only: true, limit: 3 } })) as ToolResult;
     expect(failing.structuredContent!.traces.map((t: { trace_id: string }) => t.trace_id)).toEqual(['support-19', 'support-17', 'support-15']);
-    expect(textOf(failing).split('\n')[1]).toBe('- support-19  2026-01-15 11:56:24 UTC  support-bot  "reply"  219 ms  1 spans  1 errors  $0  0 tokens');
+    expect(textOf(failing).split('\n')[1]).toBe('- support-19  2026-01-15 11:56:24 UTC  support-bot  "reply"  219 ms  1 span  1 error  $0  0 tokens');
   });
 
   it('cuts an oversized answer at whole items and says what was left out and how to narrow it', async () => {
@@ -205,7 +205,7 @@ describe('MCP server', () => {
     const paths = textOf(await client.callTool({ name: 'insight_paths', arguments: { range: '1h', agent: 'support-bot' } }));
     expect(paths.split('\n')).toEqual([
       'Cost by decision path, 2026-01-15 11:00:00 UTC – 2026-01-15 12:00:00 UTC: 21 traces, $0.0165, 11 traces with errors.',
-      '- refund: 1 traces (4.8%), $0.0165 (100.0% of spend, $0.0165 per trace), error rate 100.0%, p95 3.45 s, agents support-bot',
+      '- refund: 1 trace (4.8%), $0.0165 (100.0% of spend, $0.0165 per trace), error rate 100.0%, p95 3.45 s, agents support-bot',
       '- (no decision): 20 traces (95.2%), $0 (0.0% of spend, $0 per trace), error rate 50.0%, p95 256 ms, agents support-bot',
     ]);
     expect(decisions.split('\n')[2]).toBe('- support-bot (entropy 0.00 bits, +0.00 vs baseline): refund 100.0% (baseline 0.0%, confidence 0.82)');

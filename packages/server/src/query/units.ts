@@ -8,6 +8,11 @@ export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** 1 trace · 2 traces (nouns with a plain plural "s"). */
+export function formatCountOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${n === 1 ? noun : `${noun}s`}`;
+}
+
 /** 640 ms · 12.5 s · 3 min 20 s · 2 h 05 min */
 export function formatMs(ms: number): string {
   const a = Math.abs(ms);

@@ -9,7 +9,7 @@ import type { DecisionReport } from '../../query/insights/decisions.js';
 import type { PathReport } from '../../query/insights/paths.js';
 import type { RegressionReport } from '../../query/insights/regressions.js';
 import type { TokenReport } from '../../query/insights/tokens.js';
-import { formatChange, formatCount, formatInterval, formatMetric, formatMs, formatPct, formatTime, formatTokens, formatUsd, METRIC_LABEL } from '../../query/units.js';
+import { formatChange, formatCount, formatCountOf, formatInterval, formatMetric, formatMs, formatPct, formatTime, formatTokens, formatUsd, METRIC_LABEL } from '../../query/units.js';
 import { listingAnswer } from './answer.js';
 
 const window = (from: number, to: number) => `${formatTime(from)} – ${formatTime(to)}`;
@@ -25,7 +25,7 @@ export function regressionsAnswer(r: RegressionReport, from: number, to: number)
     ],
     items: r.regressions.map((g) => ({
       lines: [
-        `- ${r.group_by} ${g.group} at ${formatTime(g.bucket)}: ${formatMetric(metric, g.value)} vs expected ${formatMetric(metric, g.expected)}${change(g.change)}, ${Math.abs(g.sigma).toFixed(1)}σ ${g.direction}${g.worse ? ' (worse)' : ' (better)'}, ${formatCount(g.count)} spans`,
+        `- ${r.group_by} ${g.group} at ${formatTime(g.bucket)}: ${formatMetric(metric, g.value)} vs expected ${formatMetric(metric, g.expected)}${change(g.change)}, ${Math.abs(g.sigma).toFixed(1)}σ ${g.direction}${g.worse ? ' (worse)' : ' (better)'}, ${formatCountOf(g.count, 'span')}`,
       ],
       data: g,
     })),
@@ -39,12 +39,12 @@ export function regressionsAnswer(r: RegressionReport, from: number, to: number)
 export function pathsAnswer(r: PathReport): CallToolResult {
   return listingAnswer({
     head: [
-      `Cost by decision path, ${window(r.from, r.to)}: ${formatCount(r.total.traces)} traces, ${formatUsd(r.total.cost_usd)}, ${formatCount(r.total.error_traces)} traces with errors.`,
+      `Cost by decision path, ${window(r.from, r.to)}: ${formatCountOf(r.total.traces, 'trace')}, ${formatUsd(r.total.cost_usd)}, ${formatCountOf(r.total.error_traces, 'trace')} with errors.`,
       ...(r.paths.length === 0 ? ['No traces in this range.'] : []),
     ],
     items: r.paths.map((p) => ({
       lines: [
-        `- ${p.path || '(no decision)'}: ${formatCount(p.traces)} traces (${formatPct(p.share)}), ${formatUsd(p.cost_usd)} (${formatPct(p.cost_share)} of spend, ${formatUsd(p.mean_cost_usd)} per trace${p.cost_change === null ? '' : `, ${formatChange(p.cost_change)} vs the previous range`}), error rate ${formatPct(p.error_rate)}, p95 ${p.p95_ms === null ? 'n/a' : formatMs(p.p95_ms)}, agents ${p.agents.join(', ')}`,
+        `- ${p.path || '(no decision)'}: ${formatCountOf(p.traces, 'trace')} (${formatPct(p.share)}), ${formatUsd(p.cost_usd)} (${formatPct(p.cost_share)} of spend, ${formatUsd(p.mean_cost_usd)} per trace${p.cost_change === null ? '' : `, ${formatChange(p.cost_change)} vs the previous range`}), error rate ${formatPct(p.error_rate)}, p95 ${p.p95_ms === null ? 'n/a' : formatMs(p.p95_ms)}, agents ${p.agents.join(', ')}`,
       ],
       data: p,
     })),

@@ -19,7 +19,7 @@ import type { TokenReport } from '../../query/insights/tokens.js';
 import type { Overview } from '../../query/overview.js';
 import type { Series } from '../../query/timeseries.js';
 import type { TraceSummary } from '../../store/store.js';
-import { formatChange, formatCount, formatMs, formatPct, formatTime, formatTokens, formatUsd } from '../../query/units.js';
+import { formatChange, formatCount, formatCountOf, formatMs, formatPct, formatTime, formatTokens, formatUsd } from '../../query/units.js';
 import { parseDuration } from '../params.js';
 import { alertsAnswer, type PublicAlert } from './alerts-view.js';
 import { errorAnswer, listingAnswer, textAnswer } from './answer.js';
@@ -63,10 +63,10 @@ function overviewAnswer(o: Overview): CallToolResult {
 
 function tracesAnswer(traces: TraceSummary[], asked: string): CallToolResult {
   return listingAnswer({
-    head: [traces.length === 0 ? `No traces match (${asked}).` : `${formatCount(traces.length)} traces, newest first (${asked}):`],
+    head: [traces.length === 0 ? `No traces match (${asked}).` : `${formatCountOf(traces.length, 'trace')}, newest first (${asked}):`],
     items: traces.map((t) => ({
       lines: [
-        `- ${t.trace_id}  ${formatTime(t.start)}  ${t.agent_id}${t.root_name === null ? '' : `  "${t.root_name}"`}  ${formatMs(t.duration_ms)}  ${formatCount(t.span_count)} spans  ${formatCount(t.error_count)} errors  ${formatUsd(t.cost_usd)}  ${formatTokens(t.tokens)}${t.decisions.length > 0 ? `  decisions: ${t.decisions.join(' → ')}` : ''}`,
+        `- ${t.trace_id}  ${formatTime(t.start)}  ${t.agent_id}${t.root_name === null ? '' : `  "${t.root_name}"`}  ${formatMs(t.duration_ms)}  ${formatCountOf(t.span_count, 'span')}  ${formatCountOf(t.error_count, 'error')}  ${formatUsd(t.cost_usd)}  ${formatTokens(t.tokens)}${t.decisions.length > 0 ? `  decisions: ${t.decisions.join(' → ')}` : ''}`,
       ],
       data: { ...t, uri: traceUri(t.trace_id) },
     })),

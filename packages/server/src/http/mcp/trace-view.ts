@@ -3,7 +3,7 @@
 
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Span } from '../../model/span.js';
-import { formatCount, formatMs, formatTime, formatTokens, formatUsd } from '../../query/units.js';
+import { formatCount, formatCountOf, formatMs, formatTime, formatTokens, formatUsd } from '../../query/units.js';
 import { listingAnswer } from './answer.js';
 
 /** Characters of a prompt or output shown in the tree; the resource has the rest. */
@@ -76,7 +76,7 @@ export function traceAnswer(traceId: string, spans: Span[]): CallToolResult {
   const costliest = spans.filter((s) => (s.cost_usd ?? 0) > 0).sort((a, b) => b.cost_usd! - a.cost_usd!).slice(0, TOP);
 
   const head = [
-    `Trace ${traceId} · agent ${agents.join(', ')} · started ${formatTime(start)} · ${formatMs(end - start)} · ${formatCount(spans.length)} spans · ${formatCount(errors.length)} errors · ${formatUsd(cost)} · ${formatTokens(tokens)}`,
+    `Trace ${traceId} · agent ${agents.join(', ')} · started ${formatTime(start)} · ${formatMs(end - start)} · ${formatCountOf(spans.length, 'span')} · ${formatCountOf(errors.length, 'error')} · ${formatUsd(cost)} · ${formatTokens(tokens)}`,
   ];
   if (decisions.length > 0) head.push(`Decisions: ${decisions.join(' → ')}`);
   if (errors.length > 0) {
