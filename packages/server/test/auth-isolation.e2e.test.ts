@@ -67,7 +67,7 @@ describe('auth and project isolation on every route', () => {
     for (const r of s.routes) {
       const id = `${r.method} ${r.path}`;
       if (PUBLIC.has(id)) continue;
-      const ingestRoute = r.path.startsWith('/v1/');
+      const ingestRoute = r.path.startsWith('/v1/') || r.path === '/api/import';
       const res = await call(r.method, r.path, ingestRoute ? keys.bRead : keys.aIngest);
       expect({ route: id, status: res.status }).toEqual({ route: id, status: 403 });
     }

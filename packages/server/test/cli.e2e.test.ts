@@ -26,9 +26,8 @@ describe('sightline CLI', () => {
 
   it('rejects an unknown flag with one line', () => {
     const r = run(['serve', '--prot', '1']);
-    expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain("Unknown option '--prot'");
+    expect(r).toEqual({ code: 2, stdout: '', stderr: "sightline: unknown option '--prot'; did you mean '--port'? (see sightline --help)\n" });
+    expect(run(['tail', '--zzz']).stderr).toBe("sightline: unknown option '--zzz' (see sightline --help)\n");
   });
 
   it('rejects a bad port value and a bad env var with one line naming it', () => {
@@ -71,7 +70,15 @@ describe('sightline CLI', () => {
     expect(secret).toMatch(/^sl_[A-Za-z0-9_-]{32}$/);
     const list = run(['keys', 'list', '--data', dir]);
     expect(list.code).toBe(0);
-    expect(list.stdout).toContain('team-a');
+    const [header, row, ...more] = list.stdout.split('\n');
+    expect(header).toBe('id            project  prefix       scopes  created (UTC)     expires (UTC)  state');
+    expect(row).toMatch(new RegExp(`^[0-9a-f]{12}  team-a   ${secret!.slice(0, 10)}…  ingest  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  never          active$`));
+    expect(more).toEqual(['']);
     expect(list.stdout).not.toContain(secret!);
+    const id = row!.slice(0, 12);
+    expect(run(['keys', 'revoke', id, '--data', dir])).toMatchObject({ code: 0, stdout: `revoked ${id}\n` });
+    const again = run(['keys', 'revoke', id, '--data', dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(new RegExp(`^sightline: API key ${id} was already revoked at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\n$`));
   });
 });

@@ -1,7 +1,7 @@
 // Export and import end to end: Parquet read back by DuckDB with exact rows and values, CSV with a
 // header, NDJSON in the ingest format, and export → import → export round trips through the CLI.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -87,40 +87,65 @@ describe('export and import', () => {
     expect((await request(`${a.url}/api/export?format=xml`, { key: readKey })).body).toEqual({ error: { code: 'bad_request', message: 'format: "xml" is not one of parquet, csv, ndjson' } });
   });
 
-  it('round-trips NDJSON and CSV: export → import → export gives the same spans', async () => {
-    const range = ['--from', String(FROM), '--to', String(TO)];
-    const ndjson = join(dir, 'spans.ndjson');
-    const csv = join(dir, 'spans.csv');
-    expect((await cli(a, readKey, ['export', ...range, '--out', ndjson])).code).toBe(0);
-    expect((await cli(a, readKey, ['export', ...range, '--out', csv])).code).toBe(0);
-    const original = readFileSync(ndjson, 'utf8');
+  const range = ['--from', String(FROM), '--to', String(TO)];
+  const summary = (file: string, fresh: number, stored: number) =>
+    new RegExp(`^imported ${file}: ${fresh} new, ${stored} already stored, 0 rejected of ${N} rows in \\d+\\.\\d s \\([\\d,]+ rows/s\\)\\n$`);
+
+  it('exports NDJSON in the ingest format', async () => {
+    const original = (await cli(a, readKey, ['export', ...range, '--format', 'ndjson'])).stdout;
     expect(original.split('\n')).toHaveLength(N + 1);
     expect(JSON.parse(original.split('\n')[0]!)).toEqual({
       ...event(0),
       tokens_input: 0, tokens_output: 0, tokens_cache_read: 0, tokens_cache_write: 0, tokens_reasoning: 0,
     });
-
-    const imported = await cli(b, b.adminKey, ['import', ndjson]);
-    expect(imported).toMatchObject({ code: 0, stderr: '' });
-    expect(imported.stdout).toMatch(new RegExp(`^imported ${ndjson}: ${N} accepted, 0 rejected of ${N} rows in \\d+\\.\\ds \\(\\d+ rows/s\\)\\n$`));
-    const again = await cli(b, b.adminKey, ['export', ...range, '--format', 'ndjson']);
-    expect(again.stdout).toBe(original);
-
-    const csvKey = (await request(`${b.url}/api/keys`, { key: b.adminKey, body: { project: 'from-csv', scopes: ['ingest', 'read'] } })).body.key;
-    expect((await cli(b, csvKey, ['import', csv])).stdout).toMatch(new RegExp(`: ${N} accepted, 0 rejected of ${N} rows`));
-    expect((await cli(b, csvKey, ['export', ...range, '--format', 'ndjson'])).stdout).toBe(original);
   });
 
-  it('reports rejected rows by their line and exits 1', async () => {
+  // One test per format: export, import into an empty project and again, and into the server it
+  // came from; each time the export afterwards is the original, byte for byte.
+  it.each(['parquet', 'csv', 'ndjson'] as const)('round-trips %s: new spans once, then nothing new', async (format) => {
+    const original = (await cli(a, readKey, ['export', ...range, '--format', 'ndjson'])).stdout;
+    // No extension: the importer tells the format from the content.
+    const file = join(dir, `spans-${format}`);
+    expect((await cli(a, readKey, ['export', ...range, '--format', format, '--out', file])).code).toBe(0);
+    const key = (await request(`${b.url}/api/keys`, { key: b.adminKey, body: { project: `from-${format}`, scopes: ['ingest', 'read'] } })).body.key as string;
+    const first = await cli(b, key, ['import', file]);
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(first.stdout).toMatch(summary(file, N, 0));
+    expect((await cli(b, key, ['export', ...range, '--format', 'ndjson'])).stdout).toBe(original);
+    const again = await cli(b, key, ['import', file]);
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(again.stdout).toMatch(summary(file, 0, N));
+    expect((await cli(b, key, ['export', ...range, '--format', 'ndjson'])).stdout).toBe(original);
+    expect((await cli(a, a.adminKey, ['import', file])).stdout).toMatch(summary(file, 0, N));
+    expect((await cli(a, readKey, ['export', ...range, '--format', 'ndjson'])).stdout).toBe(original);
+  });
+
+  it('names a file whose format it cannot tell, and one that is not the Parquet it claims to be', async () => {
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'hello\nworld\n');
+    expect(await cli(b, b.adminKey, ['import', text])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `sightline: import: cannot tell the format of ${text}: expected Parquet (starts with PAR1), NDJSON (one JSON event per line) or CSV with a header naming agent_id; pass --format parquet|csv|ndjson\n`,
+    });
+    const fake = join(dir, 'fake.parquet');
+    writeFileSync(fake, '{"agent_id":"a"}\n');
+    const r = await cli(b, b.adminKey, ['import', fake, '--format', 'parquet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^sightline: import: ${fake} is not a Parquet file DuckDB can read \\(.+\\)\\n$`));
+    expect((await cli(b, b.adminKey, ['import', text, '--format', 'xml'])).stderr).toBe('sightline: --format: import reads parquet, csv, ndjson, not "xml"\n');
+  });
+
+  it('reports rejected rows by their line and exits 1 (a first line that is not JSON leaves the .ndjson extension to decide)', async () => {
     const file = join(dir, 'bad.ndjson');
-    writeFileSync(file, `${JSON.stringify(event(1))}\nnot json\n\n${JSON.stringify({ agent_id: 'x', tokens_input: -5 })}\n`);
+    writeFileSync(file, `not json\n${JSON.stringify(event(1))}\n\n${JSON.stringify({ agent_id: 'x', tokens_input: -5 })}\n`);
     const r = await cli(b, b.adminKey, ['import', file]);
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n')).toEqual([
-      expect.stringMatching(/^line 2: invalid JSON/),
+      expect.stringMatching(/^line 1: invalid JSON/),
       'line 4: tokens_input: must be a non-negative integer, got -5',
       '',
     ]);
-    expect(r.stdout).toMatch(/: 1 accepted, 2 rejected of 3 rows in/);
+    expect(r.stdout).toMatch(/: 1 new, 0 already stored, 2 rejected of 3 rows in/);
   });
 });

@@ -23,8 +23,8 @@ const spans = [
   { timestamp: T + 1, agent_id: 'router', span_type: 'tool_call', name: 'search', latency_ms: 12_500, error_type: 'timeout', error_message: 'no answer' },
 ];
 const PLAIN_LINES = [
-  '03:04:05.678  support-bot       llm_call    gpt-4o              refund              640ms     $0.01  ok',
-  '03:04:05.679  router            tool_call   -                   -                   12.5s         -  ✗ timeout: no answer',
+  '03:04:05.678  support-bot       llm_call    -                     gpt-4o              refund              640ms   $0.0123  ok',
+  '03:04:05.679  router            tool_call   search                -                   -                   12.5s         -  ✗ timeout: no answer',
 ];
 
 describe('terminal output', () => {
@@ -88,7 +88,7 @@ describe('terminal output', () => {
 
   it('tail on a terminal colours each field; NO_COLOR turns colour off there too', async () => {
     const run = (extra: Record<string, string>) => {
-      const tail = runCliOnTty(['tail', '--url', server.url, '--agent', 'router'], env(extra), 3);
+      const tail = runCliOnTty(['tail', '--url', server.url, '--agent', 'router'], env(extra), 60, (out) => out.includes('no answer'));
       return tail;
     };
     for (const [extra, coloured] of [[{}, true], [{ NO_COLOR: '1' }, false]] as const) {
@@ -101,7 +101,7 @@ describe('terminal output', () => {
       if (coloured) {
         expect(lines).toEqual([
           `${ESC}2mtailing ${server.url} agent=router (Ctrl-C to stop)`,
-          `${ESC}22m${ESC}2m03:04:05.679${ESC}22m  ${ESC}36mrouter          ${ESC}39m  ${ESC}34mtool_call ${ESC}39m  -                   -                 ${ESC}31m  12.5s${ESC}39m         -  ${ESC}31m✗ timeout: no answer${ESC}39m`,
+          `${ESC}22m${ESC}2m03:04:05.679${ESC}22m  ${ESC}36mrouter          ${ESC}39m  ${ESC}34mtool_call ${ESC}39m  search                -                   -                 ${ESC}31m  12.5s${ESC}39m         -  ${ESC}31m✗ timeout: no answer${ESC}39m`,
         ]);
       } else {
         expect(lines).toEqual([`tailing ${server.url} agent=router (Ctrl-C to stop)`, PLAIN_LINES[1]]);
@@ -136,14 +136,13 @@ describe('terminal output', () => {
     });
     const r = await runCli(['query', 'new-decisions', '--range', '48h', '--url', server.url], env({ NO_COLOR: '1' }));
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    const [header, ...rows] = r.stdout.trim().split('\n');
-    expect(header).toBe('agent    decision  first seen        count');
-    expect(rows).toEqual([`planner  escalate  ${new Date(T).toISOString().slice(0, 10)} 03:04  1`]);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'new decisions (never made in the baseline; times UTC):',
+      'agent    decision  first seen        count',
+      `planner  escalate  ${new Date(T).toISOString().slice(0, 10)} 03:04  1`,
+    ]);
     const json = JSON.parse((await runCli(['query', 'decisions', '--json', '--range', '48h', '--url', server.url], env())).stdout);
     expect(json).toHaveProperty('new_decisions');
-    const missing = await runCli(['query', 'nonsense', '--url', server.url], env());
-    expect(missing).toMatchObject({ code: 1, stdout: '' });
-    expect(missing.stderr).toMatch(/^sightline: the server has no insight "nonsense"/);
   });
 
   it('import draws a progress bar with rows/s and ETA only on a terminal', async () => {
@@ -152,7 +151,7 @@ describe('terminal output', () => {
     const tty = await runCliOnTty(['import', file, '--url', server.url], env({ NO_COLOR: '1' }));
     expect(tty.code).toBe(0);
     expect(tty.stdout).toMatch(/\r\[#{24}\] 100%  5,000 rows  [\d,]+ rows\/s  ETA 0s/);
-    expect(tty.stdout).toMatch(new RegExp(`imported ${file}: 5,000 accepted, 0 rejected of 5,000 rows in`));
+    expect(tty.stdout).toMatch(new RegExp(`imported ${file}: 5,000 new, 0 already stored, 0 rejected of 5,000 rows in`));
     const piped = await runCli(['import', file, '--url', server.url], env());
     expect(piped).toMatchObject({ code: 0, stderr: '' });
     expect(piped.stdout).not.toContain(ESC);

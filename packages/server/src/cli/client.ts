@@ -1,5 +1,5 @@
-// How client commands (tail, query, status, export, import) reach a running server: its URL
-// (--url, else the configured host and port) and an API key (--key, SIGHTLINE_API_KEY, or the
+// How client commands (keys, tail, query, status, export, import, mcp) reach a running server: its
+// URL (--url, SIGHTLINE_URL, else the configured host and port) and an API key (--key, SIGHTLINE_API_KEY, or the
 // admin key). DuckDB allows one process per file, so these never open the data directory.
 
 import { SightlineError } from '../model/errors.js';
@@ -17,7 +17,7 @@ export interface ServerClient {
 export function clientOf(flags: Flags, env: NodeJS.ProcessEnv): ServerClient {
   const config = configFromFlags(flags, env);
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = (flags.url ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`).replace(/\/+$/, '');
+  const url = (flags.url ?? env.SIGHTLINE_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`).replace(/\/+$/, '');
   const key = flags.key ?? env.SIGHTLINE_API_KEY ?? config.adminKey;
   if (!key) {
     throw new SightlineError('CONFIG_INVALID', 'an API key is required: pass --key or set SIGHTLINE_API_KEY (or SIGHTLINE_ADMIN_KEY)');
@@ -53,5 +53,6 @@ export async function ensureOk(res: Response, path: string): Promise<void> {
   } catch {
     // not JSON: keep the status text
   }
-  throw new SightlineError(res.status === 404 ? 'NOT_FOUND' : 'CONFIG_INVALID', `server answered ${res.status} for ${path.split('?')[0]}: ${message}`);
+  const code = res.status === 404 ? 'NOT_FOUND' : res.status === 409 ? 'CONFLICT' : res.status >= 500 ? 'STORE_UNAVAILABLE' : 'CONFIG_INVALID';
+  throw new SightlineError(code, `server answered ${res.status} for ${path.split('?')[0]}: ${message}`);
 }

@@ -8,19 +8,27 @@ Usage:
   sightline serve [options]        start the server (embedded DuckDB store by default)
   sightline demo [options]         start the server with a simulated fleet of agents
   sightline keys create --project P --scope ingest|read|admin [--scope …] [--expires 30d]
-  sightline keys list              list API keys (never their secrets)
+  sightline keys list              list API keys (never their secrets): scopes, expiry, state
   sightline keys revoke ID         revoke an API key
+                                   keys go through the running server with --admin-key; with an
+                                   explicit --data DIR they are managed offline (no server running)
   sightline tail [--agent A] [--errors] [--json]
                                    live spans, one coloured line each (JSON lines with --json)
   sightline query INSIGHT [--range 24h] [--agent A] [--json]
-                                   the Insight engine's findings as a table (regressions, paths, …)
+                                   the Insight engine's findings as a table: regressions, paths,
+                                   cohorts, decisions, tokens, correlations
   sightline status [--json]        server health, store size, ingest rate, firing alerts
   sightline doctor [--range 24h] [--grace 60s] [--json]
                                    what each source's instrumentation leaves out, and what to set
   sightline export [--from T] [--to T | --range 24h] [--agent A] --format parquet|csv|ndjson --out FILE
                                    spans of the key's project, streamed from the server
-  sightline import FILE [--format ndjson|csv]
-                                   send NDJSON or exported CSV through the ingest API's validation
+  sightline import FILE [--format parquet|csv|ndjson]
+                                   send an export (Parquet, CSV) or NDJSON events through the ingest
+                                   API's validation; spans already stored are not stored again
+
+  sightline mcp [--url URL] [--key KEY]
+                                   the MCP server over stdio for coding agents (read key), reading
+                                   the running server; the server also serves MCP at /mcp
 
 Options:
   --port N            HTTP port (default 4318, the OTLP/HTTP port)          SIGHTLINE_PORT
@@ -30,8 +38,9 @@ Options:
   --config FILE       YAML or JSON config file (same keys as the schema)
   --capture-content   store prompts and outputs (off by default)           SIGHTLINE_CAPTURE_CONTENT
   --admin-key KEY     admin key for keys commands against a running server  SIGHTLINE_ADMIN_KEY
-  --url URL           server for keys, tail, query, status, doctor, export, import (default http://127.0.0.1:PORT)
-  --key KEY           API key for tail, query, status, doctor, export (read) and import (ingest)  SIGHTLINE_API_KEY
+  --url URL           server for keys, tail, query, status, doctor, export, import, mcp     SIGHTLINE_URL
+                      (default http://127.0.0.1:PORT)
+  --key KEY           API key for tail, query, status, doctor, export, mcp (read) and import (ingest)  SIGHTLINE_API_KEY
   -h, --help          show this help
   -v, --version       show the version
 
@@ -41,6 +50,6 @@ Demo options:
 
 Client commands print colour only on a terminal and never when NO_COLOR is set.
 
-Environment variables: ${ENV_VAR_NAMES.join(', ')}, SIGHTLINE_API_KEY.
+Environment variables: ${ENV_VAR_NAMES.join(', ')}, SIGHTLINE_URL, SIGHTLINE_API_KEY.
 SIGHTLINE_ADMIN_KEY also sets (idempotently) the initial admin key on serve, for automated deployments.
 `;

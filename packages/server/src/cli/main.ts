@@ -5,15 +5,6 @@ import { parseArgs } from 'node:util';
 import { SightlineError } from '../model/errors.js';
 import { loadConfig, type Config } from './config.js';
 import { HELP } from './help.js';
-import { runKeys } from './keys.js';
-import { runServe } from './serve.js';
-import { runDemo } from './demo.js';
-import { runDoctor } from './doctor.js';
-import { runExport } from './export.js';
-import { runImport } from './import.js';
-import { runQuery } from './query.js';
-import { runStatus } from './status.js';
-import { runTail } from './tail.js';
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -69,12 +60,38 @@ export function configFromFlags(flags: Flags, env: NodeJS.ProcessEnv): Config {
   return loadConfig({ flags: over, env, ...(flags.config !== undefined && { file: flags.config }) });
 }
 
+/** Edits between two short strings (for "did you mean"). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/**
+ * parseArgs' message in our words: its unknown-option text ends in an unbalanced quote and a
+ * lesson on "--"; ours names the option and the nearest real one.
+ */
+function parseProblem(err: Error & { code?: string }): string {
+  const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /Unknown option '([^']+)'/.exec(err.message)?.[1] : undefined;
+  if (unknown === undefined) return err.message.split('\n')[0]!;
+  const name = unknown.replace(/^-+/, '');
+  const near = Object.keys(OPTIONS)
+    .map((o) => ({ o, d: distance(name, o) }))
+    .filter(({ o, d }) => d <= (o.length <= 3 ? 1 : 2))
+    .sort((a, b) => a.d - b.d)[0];
+  return `unknown option '${unknown}'${near ? `; did you mean '--${near.o}'?` : ''}`;
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    console.error(`sightline: ${(err as Error).message.split('\n')[0]} (see sightline --help)`);
+    console.error(`sightline: ${parseProblem(err as Error & { code?: string })} (see sightline --help)`);
     return 2;
   }
   const { values: flags, positionals } = parsed;
@@ -88,25 +105,29 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return command === undefined && !flags.help ? 2 : 0;
   }
   try {
+    // Each command loads only its own modules: a client command need not load the server, DuckDB
+    // or the MCP SDK, which takes seconds on a busy machine.
     switch (command) {
       case 'serve':
-        return await runServe(flags, env);
+        return await (await import('./serve.js')).runServe(flags, env);
       case 'demo':
-        return await runDemo(flags, env);
+        return await (await import('./demo.js')).runDemo(flags, env);
       case 'keys':
-        return await runKeys(rest, flags, env);
+        return await (await import('./keys.js')).runKeys(rest, flags, env);
       case 'tail':
-        return await runTail(flags, env);
+        return await (await import('./tail.js')).runTail(flags, env);
       case 'query':
-        return await runQuery(rest, flags, env);
+        return await (await import('./query.js')).runQuery(rest, flags, env);
       case 'status':
-        return await runStatus(flags, env);
+        return await (await import('./status.js')).runStatus(flags, env);
       case 'doctor':
-        return await runDoctor(flags, env);
+        return await (await import('./doctor.js')).runDoctor(flags, env);
       case 'export':
-        return await runExport(flags, env);
+        return await (await import('./export.js')).runExport(flags, env);
       case 'import':
-        return await runImport(rest, flags, env);
+        return await (await import('./import.js')).runImport(rest, flags, env);
+      case 'mcp':
+        return await (await import('./mcp.js')).runMcp(flags, env);
       default:
         console.error(`sightline: unknown command "${command}" (see sightline --help)`);
         return 2;

@@ -1,7 +1,8 @@
 // `sightline tail [--agent A] [--errors] [--json]`: the live stream of committed spans, one line per
-// span (time, agent, type, model, decision, latency, cost, error), or one JSON object per line.
+// span (time, agent, type, span name, model, decision, latency, cost, error), or one JSON object per line.
 
 import type { Span } from '../model/span.js';
+import { formatUsd } from '../query/units.js';
 import { SightlineError } from '../model/errors.js';
 import { clientOf, ensureOk } from './client.js';
 import type { Flags } from './main.js';
@@ -28,13 +29,12 @@ function latency(ms: number): string {
 }
 
 function cost(usd: number | null): string {
-  if (usd === null) return '-';
-  return usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(4)}`;
+  return usd === null ? '-' : formatUsd(usd);
 }
 
 /**
  * One aligned line per span.
- * @example spanLine(span, painter(false)) // "12:00:01.234  support-bot   llm_call    gpt-4o  refund  640ms  $0.0123  ok"
+ * @example spanLine(span, painter(false)) // "12:00:01.234  support-bot       llm_call    plan                  gpt-4o  refund  640ms  $0.0123  ok"
  */
 export function spanLine(s: Span, paint: Paint): string {
   const failed = s.error_type !== null || s.error_message !== null;
@@ -44,6 +44,7 @@ export function spanLine(s: Span, paint: Paint): string {
     paint('dim', clock(s.timestamp)),
     paint('cyan', cell(s.agent_id, 16)),
     paint(TYPE_STYLE[s.span_type] ?? 'dim', cell(s.span_type, 10)),
+    cell(s.name ?? '-', 20),
     cell(s.model ?? '-', 18),
     cell(s.decision_made ?? '-', 16),
     paint(s.latency_ms >= 10_000 ? 'red' : s.latency_ms >= 2_000 ? 'yellow' : 'green', lat.padStart(7)),

@@ -12,8 +12,10 @@ import { registerDoctorRoutes } from './routes/doctor.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerInsightRoutes } from './routes/insights.js';
 import { registerExportRoutes } from './routes/export.js';
+import { registerImportRoutes } from './routes/import.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerLiveRoutes } from './routes/live.js';
+import { registerMcpRoutes } from './routes/mcp.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
 import { countResponses, registerMetricsRoutes } from './routes/metrics.js';
 import { registerQueryRoutes } from './routes/query.js';
@@ -47,7 +49,10 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   app.use('*', responseHygiene());
   // API calls (keys, alert rules, silences) are small JSON: refused at the door past 1 MiB, read
   // no further (a 300 MB silence was buffered whole before its 400).
-  app.use('/api/*', bodyLimit({ maxSize: MAX_API_BODY_BYTES, onError: (c) => fail(c, 413, 'payload_too_large', `request body exceeds the limit of ${MAX_API_BODY_BYTES} bytes for API calls`) }));
+  // (/api/import carries spans: it reads its body with the ingest limit, like /v1/events.)
+  const apiBodyLimit = bodyLimit({ maxSize: MAX_API_BODY_BYTES, onError: (c) => fail(c, 413, 'payload_too_large', `request body exceeds the limit of ${MAX_API_BODY_BYTES} bytes for API calls`) });
+  app.use('/api/*', (c, next) => (c.req.path === '/api/import' ? next() : apiBodyLimit(c, next)));
+  app.use('/mcp', apiBodyLimit);
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
   registerReadyRoutes(app, deps, deps.readiness ?? { minFreeDiskBytes: 64 * 1_048_576, maxRollupLagSpans: 1_000_000 });
   app.use('/v1/*', shedWhenOverloaded(deps.commits, deps.limits.maxIngestBytesInFlight));
@@ -57,6 +62,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
     const scans = limitScans(deps.scanLimits);
     app.use('/api/*', (c, next) => (SCAN_PATHS.test(c.req.path) ? scans(c, next) : next()));
   }
+  app.use('/api/import', shedWhenOverloaded(deps.commits, deps.limits.maxIngestBytesInFlight));
   registerEventRoutes(app, deps);
   registerOtlpRoutes(app, deps);
   registerQueryRoutes(app, deps);
@@ -66,8 +72,10 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   registerKeyRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerExportRoutes(app, deps);
+  registerImportRoutes(app, deps);
   registerStatusRoutes(app, deps);
   registerMetricsRoutes(app, deps);
+  registerMcpRoutes(app, deps);
 
   registerDashboardRoutes(app);
 

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'not_found'
+  | 'conflict'
   | 'not_leader'
   | 'payload_too_large'
   | 'unsupported_media_type'

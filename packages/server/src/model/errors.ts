@@ -11,6 +11,8 @@ export type SightlineErrorCode =
   /** A read ran past limits.readTimeoutMs and was stopped, so it cannot hold memory and cores that ingest needs. */
   | 'QUERY_TIMEOUT'
   | 'NOT_FOUND'
+  /** The request contradicts what is stored (e.g. revoking a key that is already revoked). */
+  | 'CONFLICT'
   /** The configured backend cannot do this (e.g. Parquet export on ClickHouse 18.16); retrying will not help. */
   | 'NOT_SUPPORTED'
   | 'INTERNAL';

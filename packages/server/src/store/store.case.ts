@@ -247,6 +247,45 @@ export function runStoreConformance(
       expect((await store.searchTraces({ ...window, limit: 1000, min_latency_ms: 1500 })).map((t) => t.trace_id)).toEqual(slow);
     });
 
+    it('searchTraces finds traces by text in a span name, error, input or output, case-insensitively', async () => {
+      const store = await fresh();
+      const spans = fleetSpans('alpha', 200);
+      spans[9] = { ...spans[9]!, input: 'Customer asks about a 50%_OFF REFUND' };
+      spans[14] = { ...spans[14]!, output: 'issued the refund' };
+      await store.append(spans);
+      const window = { project: 'alpha', from: T0, to: T0 + 3 * HOUR_MS, limit: 1000 };
+      const ids = async (text: string) => (await store.searchTraces({ ...window, text })).map((t) => t.trace_id).sort();
+      expect(await ids('refund')).toEqual(['alpha-trace-2', 'alpha-trace-3']);
+      expect(await ids('50%_off')).toEqual(['alpha-trace-2']);
+      expect(await ids('50%_of!')).toEqual([]);
+      const timedOut = [...new Set(spans.filter((s) => s.error_message === 'upstream timed out').map((s) => s.trace_id))].sort();
+      expect(await ids('UPSTREAM timed')).toEqual(timedOut);
+      expect(await ids('op-3')).toEqual([...new Set(spans.filter((s) => s.name === 'op-3').map((s) => s.trace_id))].sort());
+      expect((await store.searchTraces({ ...window, text: 'refund', errors_only: true })).map((t) => t.trace_id)).toEqual(
+        ['alpha-trace-2', 'alpha-trace-3'].filter((id) => spans.some((s) => s.trace_id === id && isErrorSpan(s))).sort().reverse(),
+      );
+    });
+
+    it('knownSpans names exactly the refs the project stores', async () => {
+      const store = await fresh();
+      await store.append([...fleetSpans('alpha', 40), ...fleetSpans('beta', 8)]);
+      const refs = [
+        { trace_id: 'alpha-trace-0', span_id: 'alpha-span-0' },
+        { trace_id: 'alpha-trace-0', span_id: 'alpha-span-0' },
+        { trace_id: 'alpha-trace-9', span_id: 'alpha-span-39' },
+        { trace_id: 'alpha-trace-9', span_id: 'alpha-span-40' },
+        { trace_id: 'alpha-trace-1', span_id: 'alpha-span-0' },
+        { trace_id: 'beta-trace-0', span_id: 'beta-span-0' },
+        { trace_id: "x' OR 1=1 --", span_id: 'y' },
+      ];
+      const key = (r: { trace_id: string; span_id: string }) => `${r.trace_id}/${r.span_id}`;
+      expect((await store.knownSpans('alpha', refs)).map(key).sort()).toEqual(['alpha-trace-0/alpha-span-0', 'alpha-trace-9/alpha-span-39']);
+      expect((await store.knownSpans('beta', refs)).map(key)).toEqual(['beta-trace-0/beta-span-0']);
+      expect(await store.knownSpans('alpha', [])).toEqual([]);
+      const many = Array.from({ length: 1000 }, (_, i) => ({ trace_id: `alpha-trace-${i}`, span_id: `alpha-span-${4 * i}` }));
+      expect((await store.knownSpans('alpha', many)).length).toBe(10);
+    });
+
     it('deleteBefore removes exactly the old spans and rollup buckets', async () => {
       const store = await fresh();
       const spans = fleetSpans('alpha', 300);

@@ -113,8 +113,19 @@ export interface TraceSearch {
   errors_only?: boolean;
   min_latency_ms?: number;
   min_cost_usd?: number;
+  /**
+   * Traces with a span whose name, error (type or message), input or output contains this text,
+   * case-insensitively (input and output are stored only with captureContent).
+   */
+  text?: string;
   /** At most this many traces, newest first. */
   limit: number;
+}
+
+/** A span's identity within its project: what import deduplicates on. */
+export interface SpanRef {
+  trace_id: string;
+  span_id: string;
 }
 
 export interface TraceSummary {
@@ -294,6 +305,12 @@ export interface Store extends DoctorReads {
    */
   getTrace(project: string, traceId: string, hint?: { around?: number }): Promise<Span[]>;
   searchTraces(q: TraceSearch): Promise<TraceSummary[]>;
+  /**
+   * Which of `refs` the project already stores (each at most once, in no particular order), so an
+   * import of spans already there adds nothing.
+   * @example const known = await store.knownSpans('default', [{ trace_id: 't1', span_id: 's1' }]);
+   */
+  knownSpans(project: string, refs: SpanRef[]): Promise<SpanRef[]>;
   /**
    * Deletes raw spans older than spansBefore and rollups older than rollupsBefore (ms), and
    * idempotency records more than a day older than the newest one (ClickHouse drops whole days,

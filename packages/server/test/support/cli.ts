@@ -38,15 +38,28 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { input?: s
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** Runs the CLI on a pseudo-terminal (util-linux `script`); stdout and stderr arrive merged. */
-export function runCliOnTty(args: string[], env: NodeJS.ProcessEnv, timeoutSeconds?: number): Promise<CliResult> {
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`); stdout and stderr arrive merged. With
+ * `until`, the session is ended (SIGTERM to `script`, which ends the command) as soon as the output
+ * satisfies it, so a test waits on what it expects, not on a fixed time.
+ */
+export function runCliOnTty(args: string[], env: NodeJS.ProcessEnv, timeoutSeconds?: number, until?: (output: string) => boolean): Promise<CliResult> {
   const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
   const line = timeoutSeconds === undefined ? command : `timeout -s TERM ${timeoutSeconds} ${command}`;
   return new Promise((resolve) => {
     const child = spawn('script', ['-qec', line, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => resolve({ code, stdout: out.replace(/\r\n/g, '\n'), stderr: '' }));
+    let ended = false;
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (until !== undefined && !ended && until(out)) {
+        ended = true;
+        child.kill('SIGTERM');
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    // What `script` says when it ends the session is not the command's output.
+    child.once('exit', (code) => resolve({ code, stdout: out.replace(/\r\n/g, '\n').replace(/Session terminated, killing shell\.\.\.( \.\.\.killed\.)?\n?/g, ''), stderr: '' }));
   });
 }

@@ -80,6 +80,9 @@ export function registerKeyRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const id = c.req.param('id');
     const target = (await deps.store.listApiKeys(isInstanceAdmin(key) ? undefined : key.project)).find((k) => k.id === id);
     if (!target) return fail(c, 404, 'not_found', `API key ${id} not found`);
+    if (target.revoked_at !== null) {
+      return fail(c, 409, 'conflict', `API key ${id} was already revoked at ${new Date(target.revoked_at).toISOString()}`);
+    }
     await deps.store.revokeApiKey(id, deps.clock());
     deps.auth.invalidate();
     return c.json({ revoked: id });

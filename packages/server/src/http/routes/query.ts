@@ -74,10 +74,13 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     };
     const minLatency = parseNumber(q, 'min_latency_ms', 0, 86_400_000);
     const minCost = parseNumber(q, 'min_cost_usd', 0, 1e9);
+    const text = q('text');
+    if (text !== undefined && text.length > 256) throw new BadParam('text', `is ${text.length} characters; the limit is 256`);
     const traces = await deps.store.searchTraces({
       ...search,
       ...(minLatency !== undefined && { min_latency_ms: minLatency }),
       ...(minCost !== undefined && { min_cost_usd: minCost }),
+      ...(text !== undefined && text !== '' && { text }),
     });
     return c.json({ traces });
   });

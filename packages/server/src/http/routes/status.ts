@@ -11,7 +11,7 @@ import { isInstanceAdmin } from './keys.js';
 
 const STARTED_AT = Date.now();
 
-function packageVersion(): string {
+export function packageVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';

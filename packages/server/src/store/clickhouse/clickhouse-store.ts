@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { SightlineError } from '../../model/errors.js';
 import type { Span } from '../../model/span.js';
 import { HOUR_MS, MINUTE_MS, rollupDeltas } from '../rollup.js';
-import type { ApiKeyRecord, AppendOptions, ExportCursor, ExportQuery, SpanRevision, Store } from '../store.js';
+import type { ApiKeyRecord, AppendOptions, ExportCursor, ExportQuery, SpanRef, SpanRevision, Store } from '../store.js';
 import { createAgentMinute } from './agent-minute.js';
 import { createAlertQueries } from './alert-queries.js';
 import { createConnection, type Connection } from './connection.js';
@@ -28,7 +28,7 @@ import { bytesOnDisk, deleteInBackground, deleteOlder, type DataServers } from '
 import { AGENT_MINUTE, AGENT_MINUTE_START, INGEST_KEYS, TRACE_INDEX, localName, tableName, type Layout } from './schema.js';
 import { SPAN_SELECT, rollupRow, rowSpan, spanRow } from './span-rows.js';
 import { identifier, int, ms, str } from './sql.js';
-import { readTrace, searchTraces, type TraceTables } from './trace-queries.js';
+import { knownSpans, readTrace, searchTraces, type TraceTables } from './trace-queries.js';
 
 export interface ClickHouseStoreOptions {
   /** HTTP endpoint of the server (or of one shard) to query through, e.g. http://127.0.0.1:8123 */
@@ -135,6 +135,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     getTrace: open((project: string, traceId: string, hint?: { around?: number }) => readTrace(entry, traces, project, traceId, hint)),
     searchTraces: open((q) => searchTraces(entry, traces, q)),
     doctorScan: open((q) => readDoctorFigures(entry, traces, q)),
+    knownSpans: open((project: string, refs: SpanRef[]) => knownSpans(entry, t.spans, project, refs)),
     deleteBefore: open(async (limits: { spansBefore: number; rollupsBefore: number }) => {
       const counted = await entry.rows<{ n: number }>(`SELECT count() AS n FROM ${t.spans} WHERE timestamp < ${ms(limits.spansBefore)}`);
       await deleteOlder(servers, 'spans', 'timestamp', limits.spansBefore);

@@ -5,7 +5,7 @@
 
 import { HOUR_MS, MINUTE_MS } from '../rollup.js';
 import type { Span } from '../../model/span.js';
-import type { TraceSearch, TraceSummary } from '../store.js';
+import type { SpanRef, TraceSearch, TraceSummary } from '../store.js';
 import type { Connection } from './connection.js';
 import { SPAN_SELECT, rowSpan } from './span-rows.js';
 import { float, int, ms, str } from './sql.js';
@@ -68,6 +68,7 @@ async function summaries(conn: Connection, spans: string, q: TraceSearch, readFr
   if (q.errors_only) having.push('error_count > 0');
   if (q.min_latency_ms !== undefined) having.push(`duration_ms >= ${float(q.min_latency_ms)}`);
   if (q.min_cost_usd !== undefined) having.push(`total_cost >= ${float(q.min_cost_usd)}`);
+  if (hasText(q)) having.push(`countIf(${TEXT_MATCH(q.text!)}) > 0`);
   const rows = await conn.rows(
     `SELECT trace_id, argMin(agent_id, (timestamp, span_id)) AS first_agent,
         if(countIf(isNull(parent_span_id)) > 0,
@@ -100,8 +101,14 @@ async function summaries(conn: Connection, spans: string, q: TraceSearch, readFr
   });
 }
 
+const hasText = (q: TraceSearch): boolean => q.text !== undefined && q.text !== '';
+/** A span whose name, error, input or output contains `text`, case-insensitively (as DuckDB's contains on lowered text). */
+const TEXT_MATCH = (text: string): string =>
+  `positionCaseInsensitiveUTF8(concat(ifNull(name, ''), '\\n', ifNull(error_type, ''), '\\n', ifNull(error_message, ''), '\\n', ifNull(input, ''), '\\n', ifNull(output, '')), ${str(text)}) > 0`;
+
 /** A span condition every trace the search keeps has at least one span meeting (or ''). */
 function necessarySpan(q: TraceSearch): string {
+  if (hasText(q)) return TEXT_MATCH(q.text!);
   if (q.errors_only) return IS_ERROR;
   if (q.agent !== undefined) return `agent_id = ${str(q.agent)}`;
   if (q.decision !== undefined) return `decision_made = ${str(q.decision)}`;
@@ -170,4 +177,23 @@ export async function searchTraces(conn: Connection, t: TraceTables, q: TraceSea
     }
   }
   return summaries(conn, t.spans, q, q.from, limit);
+}
+
+/** Trace ids per lookup: 400 ids of up to 256 characters keep the SQL well under max_query_size (256 KiB). */
+const KNOWN_CHUNK = 400;
+
+/** Which refs the project stores (see Store.knownSpans), a lookup per chunk of trace ids. */
+export async function knownSpans(conn: Connection, spans: string, project: string, refs: SpanRef[]): Promise<SpanRef[]> {
+  const wanted = new Set(refs.map((r) => `${r.trace_id}\u0000${r.span_id}`));
+  const traces = [...new Set(refs.map((r) => r.trace_id))];
+  const found: SpanRef[] = [];
+  for (let i = 0; i < traces.length; i += KNOWN_CHUNK) {
+    const ids = traces.slice(i, i + KNOWN_CHUNK).map(str).join(', ');
+    const rows = await conn.rows(`SELECT DISTINCT trace_id, span_id FROM ${spans} WHERE project = ${str(project)} AND trace_id IN (${ids})`);
+    for (const r of rows) {
+      const ref = { trace_id: r.trace_id as string, span_id: r.span_id as string };
+      if (wanted.has(`${ref.trace_id}\u0000${ref.span_id}`)) found.push(ref);
+    }
+  }
+  return found;
 }

@@ -15,7 +15,7 @@ import type {
   AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, ApiKeyRecord, AppendOptions, CohortContrastRow, CohortRow, CohortScan,
   DecisionCountQuery, DecisionCountRow,
   ExportCursor, ExportQuery, IdempotencyRecord, InsightScan, MaterializeReport, PathRow, RollupQuery, RollupRow,
-  SpanRevision, StoreHealth, StoreStats, TraceSearch, TraceSummary,
+  SpanRef, SpanRevision, StoreHealth, StoreStats, TraceSearch, TraceSummary,
 } from '../store.js';
 import * as alerts from './alert-queries.js';
 import * as catalog from './catalog-queries.js';
@@ -23,7 +23,7 @@ import * as exportSql from './export-queries.js';
 import * as insights from './insight-api.js';
 import { runAnalysisOn, type AnalysisName, type AnalysisReport, type AnalysisRequest } from '../../query/insights/analyses.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
-import { queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
+import { knownSpans, queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
 import { readDoctorFigures } from './doctor-queries.js';
 import type { TraceHint } from './read-queries.js';
 import type { DoctorFigures, DoctorScan } from '../doctor-reads.js';
@@ -343,7 +343,11 @@ export class DuckDbEngine {
   }
 
   doctorScan(q: DoctorScan): Promise<DoctorFigures> {
-    return this.read((conn) => readDoctorFigures(conn, q));
+    return this.read((conn) => readDoctorFigures(conn, q), 'scan');
+  }
+
+  knownSpans(project: string, refs: SpanRef[]): Promise<SpanRef[]> {
+    return this.read((conn) => knownSpans(conn, project, refs), 'scan');
   }
 
   async deleteBefore(limits: { spansBefore: number; rollupsBefore: number }): Promise<{ spans: number }> {

@@ -91,6 +91,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     getTrace: (project, traceId, hint) => call('getTrace', project, traceId, hint),
     searchTraces: (q) => call('searchTraces', q),
     doctorScan: (q) => call('doctorScan', q),
+    knownSpans: (project, refs) => call('knownSpans', project, refs),
     deleteBefore: (limits) => call('deleteBefore', limits),
     stats: () => call('stats'),
     health: () => call('health'),

@@ -7,7 +7,7 @@ import { SightlineError } from '../../model/errors.js';
 import { DIMENSIONS, DIMENSION_COLUMN } from '../../model/span.js';
 import type { CostSource, Dimension, Span, SpanType } from '../../model/span.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
-import type { RollupQuery, RollupRow, SpanFilter, TraceSearch, TraceSummary } from '../store.js';
+import type { RollupQuery, RollupRow, SpanFilter, SpanRef, TraceSearch, TraceSummary } from '../store.js';
 import { fromDimensionRollup, readDimensionRollup } from './dimension-rollup.js';
 import { HIST_COLUMNS, SPAN_COLUMNS } from './schema.js';
 
@@ -199,6 +199,11 @@ export async function searchTraces(conn: DuckDBConnection, q: TraceSearch): Prom
     having.push('coalesce(sum(cost_usd), 0) >= ?');
     params.push(q.min_cost_usd);
   }
+  if (q.text !== undefined && q.text !== '') {
+    // contains() on lowered text: no LIKE pattern, so % and _ in the text match themselves.
+    having.push(`bool_or(contains(lower(concat_ws(chr(10), name, error_type, error_message, input, output)), ?))`);
+    params.push(q.text.toLowerCase());
+  }
   params.push(Math.max(0, Math.floor(q.limit)));
   const rows = await queryRows(
     conn,
@@ -227,4 +232,19 @@ export async function searchTraces(conn: DuckDBConnection, q: TraceSearch): Prom
     tokens: r.tokens as number,
     decisions: r.decisions as string[],
   }));
+}
+
+/** The refs the project stores: one scan of trace_id (random ids defeat zone maps), span ids matched here. */
+export async function knownSpans(conn: DuckDBConnection, project: string, refs: SpanRef[]): Promise<SpanRef[]> {
+  if (refs.length === 0) return [];
+  const wanted = new Set(refs.map((r) => `${r.trace_id}\u0000${r.span_id}`));
+  const traces = [...new Set(refs.map((r) => r.trace_id))];
+  const rows = await queryRows(
+    conn,
+    `SELECT DISTINCT trace_id, span_id FROM spans WHERE project = ? AND trace_id IN (${traces.map(() => '?').join(', ')})`,
+    [project, ...traces],
+  );
+  return rows
+    .map((r) => ({ trace_id: r.trace_id as string, span_id: r.span_id as string }))
+    .filter((r) => wanted.has(`${r.trace_id}\u0000${r.span_id}`));
 }
