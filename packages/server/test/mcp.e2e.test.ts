@@ -100,7 +100,7 @@ describe('MCP server', () => {
     const client = await httpClient(readKey);
     expect(client.getServerVersion()).toMatchObject({ name: 'sightline' });
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
-      'overview', 'search_traces', 'get_trace', 'alerts', 'insight_regressions', 'insight_paths', 'insight_cohorts',
+      'overview', 'search_traces', 'get_trace', 'alerts', 'doctor', 'insight_regressions', 'insight_paths', 'insight_cohorts',
       'insight_decisions', 'insight_tokens', 'insight_correlations', 'timeseries',
     ]);
     expect((await client.listResourceTemplates()).resourceTemplates).toEqual([
@@ -236,6 +236,19 @@ describe('MCP server', () => {
     expect({ isError: bad.isError, text: textOf(bad) }).toEqual({ isError: true, text: 'Sightline answered 400: range: 90d needs more than 60 daily points; ask for at most 60d' });
   });
 
+  it("answers the telemetry doctor's findings, the same sentences as GET /api/doctor", async () => {
+    const client = await httpClient(readKey);
+    const api = await request(`${server.url}/api/doctor?range=24h`, { key: readKey });
+    expect(api.status).toBe(200);
+    const findings = api.body.findings as { severity: string; text: string }[];
+    expect(findings.length).toBeGreaterThan(0);
+    const r = (await client.callTool({ name: 'doctor', arguments: { range: '24h' } })) as ToolResult;
+    const lines = textOf(r).split('\n');
+    expect(lines[0]).toMatch(/^The telemetry doctor, .* UTC – .* UTC, \d+ sources?, most urgent first:$/);
+    expect(lines.slice(1)).toEqual(findings.map((f) => `- [${f.severity}] ${f.text}`));
+    expect((r.structuredContent as { findings: unknown[] }).findings).toEqual(findings);
+  });
+
   it('refuses a request without a key (401), a key without the read scope (403), and GET (405: stateless, no event stream)', async () => {
     await expect(httpClient()).rejects.toMatchObject({ code: 401 });
     await expect(httpClient(ingestKey)).rejects.toMatchObject({ code: 403, message: expect.stringContaining('lacks the \\"read\\" scope') });
@@ -258,7 +271,7 @@ describe('MCP server', () => {
     const client = new Client({ name: 'mcp-e2e-stdio', version: '1.0.0' });
     await client.connect(transport);
     clients.push(client);
-    expect((await client.listTools()).tools).toHaveLength(11);
+    expect((await client.listTools()).tools).toHaveLength(12);
     const viaStdio = await client.callTool({ name: 'get_trace', arguments: { trace_id: 'checkout-1' } });
     const viaHttp = await (await httpClient(readKey)).callTool({ name: 'get_trace', arguments: { trace_id: 'checkout-1' } });
     expect(viaStdio).toEqual(viaHttp);

@@ -1,8 +1,5 @@
 // The MCP tools: what a coding agent asks of Sightline while it debugs an agent. Each reads the
 // HTTP API as the caller (api.ts) and answers compact text plus structured content (answer.ts).
-//
-// Extension point: a telemetry doctor tool belongs here once the server has GET /api/doctor
-// (another change adds it): register `doctor` with `api('/api/doctor')` and a view of its checks.
 
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -16,6 +13,7 @@ import type { DecisionReport } from '../../query/insights/decisions.js';
 import type { PathReport } from '../../query/insights/paths.js';
 import type { RegressionReport } from '../../query/insights/regressions.js';
 import type { TokenReport } from '../../query/insights/tokens.js';
+import type { DoctorReport } from '../../query/doctor/report-types.js';
 import type { Overview } from '../../query/overview.js';
 import type { Series } from '../../query/timeseries.js';
 import type { TraceSummary } from '../../store/store.js';
@@ -78,6 +76,21 @@ function tracesAnswer(traces: TraceSummary[], asked: string): CallToolResult {
   });
 }
 
+function doctorAnswer(r: DoctorReport): CallToolResult {
+  return listingAnswer({
+    head: [
+      r.findings.length === 0
+        ? `The telemetry doctor found nothing to fix in ${formatCountOf(r.sources.length, 'source')}, ${formatTime(r.from)} – ${formatTime(r.to)}.`
+        : `The telemetry doctor, ${formatTime(r.from)} – ${formatTime(r.to)}, ${formatCountOf(r.sources.length, 'source')}, most urgent first:`,
+    ],
+    items: r.findings.map((f) => ({ lines: [`- [${f.severity}] ${f.text}`], data: f })),
+    noun: 'findings',
+    narrow: 'ask for a shorter range',
+    key: 'findings',
+    structured: { from: r.from, to: r.to, sources: r.sources, unpriced_models: r.unpriced_models, orphans: r.orphans.total },
+  });
+}
+
 export function registerTools(server: McpServer, api: TelemetryApi, clock: () => number = Date.now): void {
   server.registerTool(
     'overview',
@@ -136,6 +149,17 @@ export function registerTools(server: McpServer, api: TelemetryApi, clock: () =>
     },
     ({ status }) =>
       via<{ alerts: PublicAlert[] }>(api, `/api/alerts${qs({ status: status === 'all' ? undefined : status })}`, (b) => alertsAnswer(b.alerts, status, clock())),
+  );
+
+  server.registerTool(
+    'doctor',
+    {
+      title: 'Telemetry doctor',
+      description: "What each source's instrumentation leaves out (model, tokens, cost, session, decision), models without a price, unread attributes, orphan spans and clock skew, each with what to set.",
+      inputSchema: { range: range('24h') },
+      annotations: read,
+    },
+    ({ range }) => via<DoctorReport>(api, `/api/doctor${qs({ range })}`, doctorAnswer),
   );
 
   server.registerTool(
