@@ -128,5 +128,11 @@ export function reviseConformance(fresh: () => Promise<Store>): void {
     // The same revision again finds nothing to change and moves nothing.
     expect(await store.reviseSpans('alpha', revisions)).toBe(0);
     await expectReadsMatch(store, after);
+    // Revised right after the append, before any read made a backend fold them into its rollups.
+    const more = traceSpans('t3', T0 + 2 * 60_000);
+    await store.append(more);
+    const moreRevisions = revisionsOf(more);
+    expect(await store.reviseSpans('alpha', moreRevisions)).toBe(3);
+    await expectReadsMatch(store, [...after, ...revised(more, moreRevisions)]);
   });
 }

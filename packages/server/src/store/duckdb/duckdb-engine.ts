@@ -377,12 +377,13 @@ export class DuckDbEngine {
   }
 
   /**
-   * Revises stored spans (see revise-spans.ts) while holding both queues, as deleteBefore does:
-   * flushed first, so the rollups it corrects count every span committed before it.
+   * Revises stored spans (see revise-spans.ts) while holding both queues, as deleteBefore does, so
+   * no flush runs meanwhile: spans up to rolledUpSeq have their rollup figures moved, later ones
+   * (usually all of them: children revised a batch after they came) are counted as revised by the
+   * next flush, and no flush is forced.
    */
   async reviseSpans(project: string, revisions: SpanRevision[]): Promise<number> {
     if (revisions.length === 0) return 0;
-    await this.flushRollups();
     return this.derive(() => this.write(async (conn) => {
       const { changed, touched } = await reviseSpanRows(conn, project, revisions, this.rolledUpSeq);
       for (const [table, buckets] of touched) for (const b of buckets) this.dirty.add(table, b);

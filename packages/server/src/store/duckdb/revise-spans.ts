@@ -64,7 +64,8 @@ async function scratchTables(conn: DuckDBConnection): Promise<void> {
 
 /**
  * Applies `revisions` to project's spans. Rollup figures move only for spans with
- * seq ≤ `rolledUpSeq` (those already counted); later spans are counted as revised by their flush.
+ * seq ≤ `rolledUpSeq` (those already counted); later spans are counted as revised by their flush,
+ * so a revision of spans not yet flushed is only the UPDATE.
  * Runs on a connection with no transaction open, while nothing else writes spans or rollups.
  */
 export async function reviseSpanRows(conn: DuckDBConnection, project: string, revisions: readonly SpanRevision[], rolledUpSeq: bigint): Promise<RevisionResult> {
@@ -86,11 +87,14 @@ export async function reviseSpanRows(conn: DuckDBConnection, project: string, re
       column((r) => r.session_id), column((r) => r.user_id), column((r) => r.decision_made), column(repeated),
     ], INPUT_TYPES);
     await run(SQL.flags, [...base, rolledUpSeq]);
-    await run(SQL.moved, base);
-    await run(SQL.subtract);
-    await run(SQL.add);
+    const moved = (await (await run(`SELECT count(*) FILTER (WHERE moved)::DOUBLE FROM ${INPUT}`)).getRows())[0]?.[0] ?? 0;
+    if (Number(moved) > 0) {
+      await run(SQL.moved, base);
+      await run(SQL.subtract);
+      await run(SQL.add);
+    }
     const updated = await run(SQL.update, base);
-    for (const table of ROLLUP_TABLES) {
+    for (const table of Number(moved) > 0 ? ROLLUP_TABLES : []) {
       await run(flushInsertSql(table, MINUTES));
       const buckets = (await (await run(touchedBucketsSql(table, MINUTES))).getRows()).map((r) => Number(r[0]));
       touched.push([table, buckets]);
