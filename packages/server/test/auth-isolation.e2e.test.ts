@@ -14,8 +14,7 @@ const ADMIN = 'sl_admin_isolation_0123456789abcdef';
 const NOW = Date.now();
 const SECRET_AGENT = 'secret-agent-of-project-a';
 const SECRET_TRACE = 'a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0';
-/** Routes anyone may call: health and the dashboard's static files. */
-// Liveness and readiness probes carry no key (readiness says why it fails, never a path).
+/** Routes anyone may call: liveness and readiness (probes carry no key) and the dashboard's static files. */
 const PUBLIC = new Set(['GET /api/health', 'GET /api/ready', 'GET /*', 'HEAD /*']);
 
 describe('auth and project isolation on every route', () => {
