@@ -142,9 +142,9 @@ export interface StoreStats {
 /**
  * rule: custom rules and built-in overrides; state: per rule × group (written only by the node that
  * evaluates); ack: acknowledgements, by alert (written by whichever node the API call reached);
- * silence; delivery: notification attempts.
+ * silence; delivery: notification attempts; incident: alerts grouped by cause (src/alert/incident.ts).
  */
-export type AlertRecordKind = 'rule' | 'state' | 'ack' | 'silence' | 'delivery';
+export type AlertRecordKind = 'rule' | 'state' | 'ack' | 'silence' | 'delivery' | 'incident';
 
 export interface AlertRecord {
   project: string;
