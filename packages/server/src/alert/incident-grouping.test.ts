@@ -109,7 +109,7 @@ describe('incident grouping', () => {
     expect(r1.opened.map((i) => i.scope)).toEqual([{ agent: 'agent-1', model: 'gpt-4o' }]);
     const open = r1.opened;
     const more = AGENTS.slice(1, 6).map((agent) => alert(cost.id, { agent, model: 'gpt-4o' }, 'pending', 0.0084, 0.0042));
-    const r2 = run([first, ...more], [costView((l) => l.model === 'gpt-4o' && AGENTS.indexOf(l.agent) < 6)], open, T + 10 * MINUTE);
+    const r2 = run([first, ...more], [costView((l) => l.model === 'gpt-4o' && AGENTS.indexOf(l.agent!) < 6)], open, T + 10 * MINUTE);
     expect([r2.opened.length, open[0]!.scope, open[0]!.members.length, open[0]!.title]).toEqual([
       0,
       { model: 'gpt-4o' },

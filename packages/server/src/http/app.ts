@@ -8,6 +8,7 @@ import { errorBody } from './respond.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerIncidentRoutes } from './routes/incidents.js';
 import { registerInsightRoutes } from './routes/insights.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerKeyRoutes } from './routes/keys.js';
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   registerLiveRoutes(app, deps);
   registerKeyRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerIncidentRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerStatusRoutes(app, deps);
   registerMetricsRoutes(app, deps);

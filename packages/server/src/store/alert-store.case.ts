@@ -64,6 +64,31 @@ export function runAlertStoreConformance(name: string, newStore: () => Promise<{
       await store.close();
     });
 
+    it('keeps incidents (documents with nested members) and their history apart from alert states, across a reopen', async () => {
+      const { store, reopen } = await newStore();
+      const member = (agent: string, left_at: number | null) => ({ alert_id: `a-${agent}`, labels: { agent, model: 'gpt-4o' }, value: 0.0084, left_at });
+      const open = { status: 'open', scope: { model: 'gpt-4o' }, cause: { dimension: 'model', value: 'gpt-4o', groups_judged: 12 }, members: [member('x', null), member('y', null)] };
+      await store.putAlertRecords('incident', [{ project: 'p', id: 'inc-1', updated_at: 100, body: open }]);
+      await store.putAlertRecords('state', [{ project: 'p', id: 'a-x', updated_at: 100, body: { status: 'firing' } }]);
+      const resolved = { ...open, status: 'resolved', members: [member('x', 400), member('y', 400)] };
+      await store.putAlertRecords('incident', [{ project: 'p', id: 'inc-1', updated_at: 400, body: resolved }, { project: 'q', id: 'inc-2', updated_at: 410, body: open }]);
+      await store.appendAlertEvents([
+        { project: 'p', id: 'e1', at: 100, alert_id: 'inc-1', rule_id: 'incident', kind: 'incident_opened', body: { title: 'cost per call of gpt-4o +100 %' } },
+        { project: 'p', id: 'e2', at: 150, alert_id: 'a-x', rule_id: 'builtin.cost_per_inference', kind: 'firing', body: {} },
+        { project: 'p', id: 'e3', at: 400, alert_id: 'inc-1', rule_id: 'incident', kind: 'incident_resolved', body: { resolved_at: 400 } },
+      ]);
+      await store.close();
+      const again = await reopen();
+      expect(await again.listAlertRecords('incident', 'p')).toEqual([{ project: 'p', id: 'inc-1', updated_at: 400, body: resolved }]);
+      expect((await again.listAlertRecords('incident')).map((r) => `${r.project}/${r.id}/${r.body.status as string}`)).toEqual(['p/inc-1/resolved', 'q/inc-2/open']);
+      expect((await again.listAlertRecords('state', 'p')).map((r) => r.id)).toEqual(['a-x']);
+      expect((await again.listAlertEvents({ project: 'p', rule_id: 'incident', limit: 10 })).map((e) => [e.id, e.kind, e.alert_id, e.body])).toEqual([
+        ['e3', 'incident_resolved', 'inc-1', { resolved_at: 400 }],
+        ['e1', 'incident_opened', 'inc-1', { title: 'cost per call of gpt-4o +100 %' }],
+      ]);
+      await again.close();
+    });
+
     it('treats ids as opaque text, keeps the last of repeated writes, and revives deleted documents', async () => {
       const { store } = await newStore();
       const odd = "it's a \\ \"rule\" — ✓";

@@ -1,5 +1,5 @@
 // GET /api/status (read scope): what `sightline status` shows — version, uptime, store size,
-// ingest queue and rate, live clients, alerts firing in the key's project.
+// ingest queue and rate, live clients, alerts firing and incidents open in the key's project.
 
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
@@ -25,6 +25,17 @@ export interface StatusBody {
   ingest: { queued_spans: number; spans_per_s: number | null };
   live_clients: number;
   alerts: { firing: number | null };
+  /** Open incidents of the key's project, newest first (null: alert engine not running here). */
+  incidents: StatusIncident[] | null;
+}
+
+export interface StatusIncident {
+  id: string;
+  title: string;
+  severity: string;
+  opened_at: number;
+  alerts: number;
+  acknowledged: boolean;
 }
 
 export function registerStatusRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -39,6 +50,12 @@ export function registerStatusRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       ingest: { queued_spans: deps.commits.queued(), spans_per_s: deps.metrics ? Math.round(deps.metrics.ingestRate() * 10) / 10 : null },
       live_clients: deps.bus.subscribers(),
       alerts: { firing: deps.alerts ? deps.alerts.alerts(c.get('key').project).filter((a) => a.status === 'firing').length : (deps.metrics?.firingAlerts() ?? null) },
+      incidents: deps.alerts
+        ? deps.alerts
+            .incidents(c.get('key').project)
+            .filter((i) => i.status === 'open')
+            .map((i) => ({ id: i.id, title: i.title, severity: i.severity, opened_at: i.opened_at, alerts: i.members.filter((m) => m.left_at === null).length, acknowledged: i.acknowledged_at !== null }))
+        : null,
     };
     return c.json(body);
   });
