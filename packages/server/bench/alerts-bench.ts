@@ -5,6 +5,11 @@
 // from the moment the incident had produced the rule's minSamples (the timestamp of the
 // minSamples-th span it changed in the rule's group; negative when the rule fired on fewer).
 // A DuckDB store filled through the ingest pipeline, the engine ticked on an injected clock.
+// Grouping: three more cases on the last day, each measured by the incidents the engine opened and
+// the notifications each got per channel (webhook, Slack, Alertmanager; a loopback receiver):
+// a cost drift of one model for every agent that calls it (goal: 1 incident, 1 opening
+// notification per channel), one cause that breaches two rules (1 incident), two unrelated causes
+// at once (2 incidents).
 // Run: npm run bench:alerts   (BENCH_DAYS=7 BENCH_RATE=4 BENCH_STEP_S=300 BENCH_CHUNK_H=6 are the defaults)
 // Each run (stationary, incidents) is its own process with its own store, so the two use both
 // cores. Also prints where each run's time and CPU went: ingest (simulation, pipeline, store append
@@ -12,6 +17,7 @@
 // is one call reading minutes without and hours with the histogram).
 
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +81,51 @@ function incidents(): Incident[] {
   // Models the default fleet calls (gemini-2.0-flash is in the catalogue but no agent kind's steps use it).
   const latModels = ['claude-3-5-haiku-20241022', 'gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-20250514'];
   latFactors.forEach((factor, i) => out.push({ kind: 'latency_regression', model: latModels[i]!, start: at(i + 2.6, 19 + i), durationMs: d, factor }));
-  return out;
+  return [...out, ...groupingCases().flatMap((c) => c.incidents)];
+}
+
+interface GroupingCase {
+  name: string;
+  /** Incidents the engine should open for it. */
+  expected: number;
+  incidents: Incident[];
+}
+
+/** On the last day, between the other incidents (day 6 from 02:00 to 10:00 is free of them). */
+function groupingCases(): GroupingCase[] {
+  const at = (hour: number) => START + WARMUP + 6 * DAY + hour * HOUR;
+  const d = 40 * MINUTE;
+  return [
+    { name: 'one model, every agent that calls it (cost ×2)', expected: 1, incidents: [{ id: 'group-model', kind: 'cost_drift', model: 'gpt-4o-mini', start: at(2), durationMs: d, factor: 2 }] },
+    {
+      name: 'one cause, two rules (gpt-4o: cost ×2 and latency ×3)',
+      expected: 1,
+      incidents: [
+        { id: 'group-two-rules-cost', kind: 'cost_drift', model: 'gpt-4o', start: at(5), durationMs: d, factor: 2 },
+        { id: 'group-two-rules-latency', kind: 'latency_regression', model: 'gpt-4o', start: at(5), durationMs: d, factor: 3 },
+      ],
+    },
+    {
+      name: 'two unrelated causes at once (support-3 refunds fail; haiku latency ×3)',
+      expected: 2,
+      incidents: [
+        { id: 'group-unrelated-errors', kind: 'error_spike', agent: 'support-3', decision: 'refund', start: at(8), durationMs: d, errorRate: 0.6 },
+        { id: 'group-unrelated-latency', kind: 'latency_regression', model: 'claude-3-5-haiku-20241022', start: at(8), durationMs: d, factor: 3 },
+      ],
+    },
+  ];
+}
+
+const isGrouping = (i: { id: string }) => i.id.startsWith('group-');
+
+/** Channels of the bench: all three kinds, to a loopback receiver that answers 200. */
+async function startReceiver(): Promise<{ url: string; close: () => void }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200).end('ok'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() };
 }
 
 /**
@@ -116,8 +166,22 @@ interface RunProfile {
   calls: Record<string, { n: number; ms: number; rows: number }>;
 }
 
+/** An incident the engine opened, and the notifications (delivery records) it got, per channel and kind. */
+interface OpenedIncident {
+  id: string;
+  lead_rule_id: string;
+  opened_at: number;
+  resolved_at: number | null;
+  alerts: number;
+  rules: string[];
+  title: string;
+  /** channel → kinds in order. */
+  notifications: Record<string, string[]>;
+}
+
 interface RunResult {
   fired: Fired[];
+  opened: OpenedIncident[];
   incidents: LabelledIncident[];
   /** Per incident id: when it had produced its rule's minSamples affected spans (null: never). */
   samplesReachedAt: Record<string, number | null>;
@@ -196,7 +260,13 @@ async function run(withIncidents: boolean): Promise<RunResult> {
     const pipeline = createIngestPipeline({ limits: DEFAULT_LIMITS, prices: createPriceTable() });
     let now = START;
     // The server's defaults but for the interval (lateMs 2 min: the last minutes are re-read each tick).
-    const engine = createAlertEngine({ store, config: alertsConfigSchema.parse({ intervalMs: STEP }), clock: () => now });
+    const receiver = await startReceiver();
+    const channels = {
+      hook: { kind: 'webhook', url: `${receiver.url}/hook`, secret: 'bench-secret-0123456789' },
+      slack: { kind: 'slack', url: `${receiver.url}/slack` },
+      am: { kind: 'alertmanager', url: receiver.url },
+    };
+    const engine = createAlertEngine({ store, config: alertsConfigSchema.parse({ intervalMs: STEP, channels }), clock: () => now });
     await engine.start({ timer: false });
     const fired: Fired[] = [];
     let events = 0;
@@ -235,6 +305,13 @@ async function run(withIncidents: boolean): Promise<RunResult> {
       for (const tr of report.transitions) if (tr.transition === 'firing') fired.push({ rule_id: tr.rule_id, labels: tr.labels, fired_at: now });
     }
     await engine.stop();
+    receiver.close();
+    const deliveries = await engine.deliveries(PROJECT);
+    const opened: OpenedIncident[] = engine.incidents(PROJECT).map((inc) => {
+      const notifications: Record<string, string[]> = {};
+      for (const d of [...deliveries].filter((x) => x.notification.incident_id === inc.id).sort((a, b) => a.created_at - b.created_at)) (notifications[d.channel] ??= []).push(d.kind);
+      return { id: inc.id, lead_rule_id: inc.lead_rule_id, opened_at: inc.opened_at, resolved_at: inc.resolved_at, alerts: inc.members.length, rules: [...new Set(inc.members.map((m) => m.rule_id))], title: inc.title, notifications };
+    });
     const samplesReachedAt: Record<string, number | null> = {};
     for (const i of labelled) {
       const ts = affected.get(i.id)!.sort((a, b) => a - b);
@@ -242,7 +319,7 @@ async function run(withIncidents: boolean): Promise<RunResult> {
     }
     const cpu = process.cpuUsage();
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    return { fired, incidents: labelled, samplesReachedAt, events, seconds: (performance.now() - started) / 1000, cpuSeconds, profile };
+    return { fired, opened, incidents: labelled, samplesReachedAt, events, seconds: (performance.now() - started) / 1000, cpuSeconds, profile };
   } finally {
     // No close(): it compacts and checkpoints a file that is deleted next; the process exits.
     rmSync(dir, { recursive: true, force: true });
@@ -279,6 +356,39 @@ function explains(i: LabelledIncident, f: Fired, anyRule: boolean): boolean {
   return true;
 }
 
+/** Per incident and channel, averaged: "1 / 0.5 / 0 / 1". */
+function notificationsText(list: readonly OpenedIncident[]): string {
+  const per = (kind: string) => {
+    const counts = list.flatMap((o) => Object.values(o.notifications).map((ks) => ks.filter((k) => k === kind).length));
+    return counts.length === 0 ? 'n/a' : String(Math.round((counts.reduce((a, b) => a + b, 0) / counts.length) * 10) / 10);
+  };
+  return list.length === 0 ? 'n/a' : ['firing', 'update', 'renotify', 'resolved'].map(per).join(' / ');
+}
+
+/** The grouping cases: incidents opened during each, and their notifications per channel. */
+function printGrouping(r: RunResult): void {
+  const rows: (string | number)[][] = [];
+  for (const c of groupingCases()) {
+    const from = Math.min(...c.incidents.map((i) => i.start!));
+    const to = Math.max(...c.incidents.map((i) => i.start! + i.durationMs!)) + 30 * MINUTE;
+    const opened = r.opened.filter((o) => o.opened_at >= from && o.opened_at <= to);
+    const channels = [...new Set(opened.flatMap((o) => Object.keys(o.notifications)))].sort();
+    const openings = channels.map((ch) => `${ch} ${opened.map((o) => (o.notifications[ch] ?? []).filter((k) => k === 'firing').length).join('+')}`).join(', ');
+    rows.push([
+      c.name,
+      c.expected,
+      opened.length,
+      opened.length === c.expected ? 'yes' : 'NO',
+      opened.map((o) => `${o.alerts} (${o.rules.map((x) => x.replace('builtin.', '')).join(', ')})`).join('; '),
+      openings || 'none',
+      notificationsText(opened),
+    ]);
+    for (const o of opened) console.log(`  ${c.name}: ${o.id} "${o.title}" opened +${((o.opened_at - from) / MINUTE).toFixed(0)} min, resolved ${o.resolved_at === null ? 'never' : `+${((o.resolved_at - from) / MINUTE).toFixed(0)} min`}`);
+  }
+  console.log();
+  console.log(table(['grouping case', 'incidents expected', 'incidents opened', 'as expected', 'alerts in each (rules)', 'opening notifications per channel', 'per incident and channel: opening / updates / reminders / resolution'], rows));
+}
+
 const median = (xs: number[]) => {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -305,7 +415,7 @@ async function main(): Promise<void> {
   const fmt = (xs: number[], unit: number) => (xs.length === 0 ? 'n/a' : (median(xs) / unit).toFixed(1));
   for (const rule of BUILTIN_RULES) {
     const kind = Object.entries(RULE_OF_KIND).find(([, r]) => r === rule.id)![0];
-    const mine = incident.incidents.filter((i) => i.kind === kind);
+    const mine = incident.incidents.filter((i) => i.kind === kind && !isGrouping(i));
     const firedHere = incident.fired.filter((f) => f.rule_id === rule.id);
     const fromStart: number[] = [];
     const fromSamples: number[] = [];
@@ -323,6 +433,7 @@ async function main(): Promise<void> {
     }
     const unexplained = firedHere.filter((f) => !incident.incidents.some((i) => explains(i, f, true)));
     const falseStationary = stationary.fired.filter((f) => f.rule_id === rule.id);
+    const led = incident.opened.filter((o) => o.lead_rule_id === rule.id);
     rows.push([
       rule.id,
       interval,
@@ -334,6 +445,8 @@ async function main(): Promise<void> {
       `${fmt(fromStart, MINUTE)} (${fmt(fromStart, STEP)})`,
       fmt(fromSamples, STEP),
       fromSamples.length ? (Math.max(...fromSamples) / STEP).toFixed(1) : 'n/a',
+      led.length,
+      notificationsText(led),
     ]);
     for (const m of missed) console.log(`  missed by ${rule.id}: ${m}`);
     for (const f of falseStationary) console.log(`  false alert (stationary) ${rule.id} ${JSON.stringify(f.labels)} at +${((f.fired_at - START) / HOUR).toFixed(2)} h`);
@@ -353,10 +466,13 @@ async function main(): Promise<void> {
         'median to fire from start: min (intervals)',
         'median to fire from min samples: intervals',
         'max from min samples: intervals',
+        'incidents it led, incident run',
+        'notifications per incident and channel: opening / updates / reminders / resolution',
       ],
       rows,
     ),
   );
+  printGrouping(incident);
   console.log('\nincident sizes (first = documented minimum):');
   for (const i of incident.incidents) console.log(`  ${i.id} ${new Date(i.start).toISOString().slice(0, 16)} ${i.label}`);
   console.log(`\nwall time ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -167,7 +167,7 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
     expect(hooks.map((h) => h.body.kind)).toEqual(['firing', 'renotify', 'renotify', 'resolved']);
     const inAmAfter = (await request(`${am.url}/api/v2/alerts?active=true`)).body as any[];
     expect(inAmAfter.filter((a) => a.labels.alertname === 'builtin.error_rate')).toEqual([]);
-  });
+  }, 300_000);
 
   it('signs webhook payloads verifiably and formats Slack messages', () => {
     const hooks = receiver.received.filter((r) => r.path === '/hook');

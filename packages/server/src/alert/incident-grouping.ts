@@ -212,6 +212,8 @@ export function groupIncidents(input: GroupingInput): GroupingResult {
   // 2. Per rule, the dimension that explains its breaching groups. An incident of this rule opened
   // for a single group moments ago is widened to the cause rather than left beside it.
   for (const view of views.values()) {
+    // Another rule's incident opened this tick on the same scope takes these alerts first.
+    for (const s of active) if (s.rule_id === view.rule.id && !placed.has(s.id)) tryJoin(s, opened);
     for (;;) {
       const pool = active.filter((s) => s.rule_id === view.rule.id && !placed.has(s.id));
       const widenable = incidents.filter(
