@@ -54,6 +54,23 @@ export interface RollupQuery {
   collapse?: boolean;
 }
 
+/**
+ * Spend per end user (span user_id) per bucket, read from raw spans: rollups have no user
+ * dimension (users are unbounded; a rollup key per user would multiply every rollup table).
+ * `groupBy` starts with 'user' and may add dimensions; only spans with a user_id count.
+ */
+export interface UserRollupQuery {
+  project: string;
+  from: number;
+  to: number;
+  /** 60,000 (minutes) or 3,600,000 (hours). */
+  bucketMs: number;
+  groupBy: ('user' | Dimension)[];
+  filter: SpanFilter;
+  /** Per bucket, only the `limit` groups with the highest cost (ties by group values). */
+  limit: number;
+}
+
 /** Pre-aggregated figures for one bucket × group, read from rollups (never from raw spans). */
 export interface RollupRow {
   /** Bucket start, ms. */
@@ -269,6 +286,13 @@ export interface Store {
    * @example const [minutes, hours] = await store.alertRollups([minuteQuery, hourQuery]);
    */
   alertRollups(queries: RollupQuery[]): Promise<RollupRow[][]>;
+  /**
+   * Per-user figures for the alert engine (per-user spend rules), one result per query: rows as
+   * RollupRow with group = the query's groupBy values and latency_hist empty, ordered by bucket,
+   * then cost descending, then group. Reads raw spans in [from, to).
+   * @example const [rows] = await store.userRollups([{ project, from, to, bucketMs: 60_000, groupBy: ['user'], filter: {}, limit: 1000 }]);
+   */
+  userRollups(queries: UserRollupQuery[]): Promise<RollupRow[][]>;
 
   // ---- Insight primitives (src/query/insights): hourly pre-aggregates of traces by decision path
   // and of spans by attribute value, combined with raw spans for hours not yet materialized ----
