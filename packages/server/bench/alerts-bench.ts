@@ -5,12 +5,13 @@
 // from the moment the incident had produced the rule's minSamples (the timestamp of the
 // minSamples-th span it changed in the rule's group; negative when the rule fired on fewer).
 // A DuckDB store filled through the ingest pipeline, the engine ticked on an injected clock.
-// Grouping: three more cases on the last day, each measured by the incidents the engine opened and
+// Grouping: a third run (a day of warm-up, then 10 h) with three cases, each measured by the incidents the engine opened and
 // the notifications each got per channel (webhook, Slack, Alertmanager; a loopback receiver):
 // a cost drift of one model for every agent that calls it (goal: 1 incident, 1 opening
 // notification per channel), one cause that breaches two rules (1 incident), two unrelated causes
 // at once (2 incidents).
-// Run: npm run bench:alerts   (BENCH_DAYS=7 BENCH_RATE=4 BENCH_STEP_S=300 BENCH_CHUNK_H=6 are the defaults)
+// Run: npm run bench:alerts   (BENCH_DAYS=7 BENCH_RATE=4 BENCH_STEP_S=300 BENCH_CHUNK_H=6 are the defaults;
+// BENCH_ONLY=grouping runs the grouping cases alone)
 // Each run (stationary, incidents) is its own process with its own store, so the two use both
 // cores. Also prints where each run's time and CPU went: ingest (simulation, pipeline, store append
 // and rollup flush) and ticks (and each store call the engine made per tick: alertRollups [m h+]
@@ -81,7 +82,7 @@ function incidents(): Incident[] {
   // Models the default fleet calls (gemini-2.0-flash is in the catalogue but no agent kind's steps use it).
   const latModels = ['claude-3-5-haiku-20241022', 'gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-20250514'];
   latFactors.forEach((factor, i) => out.push({ kind: 'latency_regression', model: latModels[i]!, start: at(i + 2.6, 19 + i), durationMs: d, factor }));
-  return [...out, ...groupingCases().flatMap((c) => c.incidents)];
+  return out;
 }
 
 interface GroupingCase {
@@ -91,9 +92,10 @@ interface GroupingCase {
   incidents: Incident[];
 }
 
-/** On the last day, between the other incidents (day 6 from 02:00 to 10:00 is free of them). */
+/** The grouping run's cases, 3 h apart after its day of warm-up. */
+const GROUPING_HOURS = 10;
 function groupingCases(): GroupingCase[] {
-  const at = (hour: number) => START + WARMUP + 6 * DAY + hour * HOUR;
+  const at = (hour: number) => START + WARMUP + hour * HOUR;
   const d = 40 * MINUTE;
   return [
     { name: 'one model, every agent that calls it (cost ×2)', expected: 1, incidents: [{ id: 'group-model', kind: 'cost_drift', model: 'gpt-4o-mini', start: at(2), durationMs: d, factor: 2 }] },
@@ -115,8 +117,6 @@ function groupingCases(): GroupingCase[] {
     },
   ];
 }
-
-const isGrouping = (i: { id: string }) => i.id.startsWith('group-');
 
 /** Channels of the bench: all three kinds, to a loopback receiver that answers 200. */
 async function startReceiver(): Promise<{ url: string; close: () => void }> {
@@ -241,7 +241,9 @@ function profiled(store: Store, profile: RunProfile & { active: boolean }): Stor
   });
 }
 
-async function run(withIncidents: boolean): Promise<RunResult> {
+type RunName = 'stationary' | 'incidents' | 'grouping';
+
+async function run(name: RunName): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sightline-alerts-bench-'));
   const rawStore = await openInProcessStore(join(dir, 'bench.duckdb'));
   const profile = { ticks: 0, tickMs: 0, ingestMs: 0, ingestCpuMs: 0, tickCpuMs: 0, calls: {}, active: false };
@@ -253,7 +255,7 @@ async function run(withIncidents: boolean): Promise<RunResult> {
   const started = performance.now();
   try {
     await store.createProject(PROJECT);
-    const fleet = createFleet({ seed: 42, agents: 20, tracesPerMinutePerAgent: RATE, incidents: withIncidents ? incidents() : [] });
+    const fleet = createFleet({ seed: 42, agents: 20, tracesPerMinutePerAgent: RATE, incidents: name === 'incidents' ? incidents() : name === 'grouping' ? groupingCases().flatMap((c) => c.incidents) : [] });
     const labelled = fleet.incidents();
     const minSamples = new Map(BUILTIN_RULES.map((r) => [r.id, r.minSamples]));
     const affected = new Map(labelled.map((i) => [i.id, [] as number[]]));
@@ -270,7 +272,7 @@ async function run(withIncidents: boolean): Promise<RunResult> {
     await engine.start({ timer: false });
     const fired: Fired[] = [];
     let events = 0;
-    const end = START + WARMUP + DAYS * DAY;
+    const end = START + WARMUP + (name === 'grouping' ? GROUPING_HOURS * HOUR : DAYS * DAY);
     let ingestedTo = START;
     const ingestChunk = async () => {
       const t0 = performance.now();
@@ -327,7 +329,7 @@ async function run(withIncidents: boolean): Promise<RunResult> {
 }
 
 /** Runs one scenario in a child process (this file with `--run <name>`), so the two use both cores. */
-function runChild(name: 'stationary' | 'incidents'): Promise<RunResult> {
+function runChild(name: RunName): Promise<RunResult> {
   const argv = [...process.execArgv, fileURLToPath(import.meta.url), '--run', name];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -408,14 +410,19 @@ async function main(): Promise<void> {
   const interval = `${STEP / MINUTE}-min`;
   console.log(`alerts bench: ${DAYS} evaluated days (+1 day warm-up), 20 agents, ${RATE} traces/min/agent, evaluation interval ${STEP / 1000} s, traffic ingested ${CHUNK / HOUR} h at a time`);
   const started = performance.now();
-  const [stationary, incident] = await Promise.all([runChild('stationary'), runChild('incidents')]);
+  if (process.env.BENCH_ONLY === 'grouping') {
+    printGrouping(await runChild('grouping'));
+    return;
+  }
+  const [stationary, incident, grouping] = await Promise.all([runChild('stationary'), runChild('incidents'), runChild('grouping')]);
   printProfile('stationary', stationary);
   printProfile('with incidents', incident);
   const rows: (string | number)[][] = [];
   const fmt = (xs: number[], unit: number) => (xs.length === 0 ? 'n/a' : (median(xs) / unit).toFixed(1));
-  for (const rule of BUILTIN_RULES) {
+  // The rules on by default (the per-user spend rule is off: the fleet sets no user_id).
+  for (const rule of BUILTIN_RULES.filter((r) => r.enabled)) {
     const kind = Object.entries(RULE_OF_KIND).find(([, r]) => r === rule.id)![0];
-    const mine = incident.incidents.filter((i) => i.kind === kind && !isGrouping(i));
+    const mine = incident.incidents.filter((i) => i.kind === kind);
     const firedHere = incident.fired.filter((f) => f.rule_id === rule.id);
     const fromStart: number[] = [];
     const fromSamples: number[] = [];
@@ -472,7 +479,7 @@ async function main(): Promise<void> {
       rows,
     ),
   );
-  printGrouping(incident);
+  printGrouping(grouping);
   console.log('\nincident sizes (first = documented minimum):');
   for (const i of incident.incidents) console.log(`  ${i.id} ${new Date(i.start).toISOString().slice(0, 16)} ${i.label}`);
   console.log(`\nwall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -480,7 +487,7 @@ async function main(): Promise<void> {
 
 const runIndex = process.argv.indexOf('--run');
 if (runIndex >= 0) {
-  run(process.argv[runIndex + 1] === 'incidents')
+  run(process.argv[runIndex + 1] as RunName)
     .then((r) => process.stdout.write(JSON.stringify(r), () => process.exit(0)))
     .catch((err: unknown) => {
       console.error(err);

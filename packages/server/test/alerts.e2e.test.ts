@@ -124,7 +124,7 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('lists the five built-in rules and rejects an invalid custom rule naming the field', async () => {
+  it('lists the built-in rules (the per-user spend rule off) and rejects an invalid custom rule naming the field', async () => {
     const rules = await api('/api/alerts/rules');
     expect(rules.body.rules.map((r: { id: string; source: string }) => `${r.id}:${r.source}`)).toEqual([
       'builtin.error_rate:builtin',
@@ -132,7 +132,9 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
       'builtin.new_decision:builtin',
       'builtin.token_efficiency:builtin',
       'builtin.latency_p95:builtin',
+      'builtin.user_spend:builtin',
     ]);
+    expect(rules.body.rules.filter((r: { enabled: boolean }) => !r.enabled).map((r: { id: string }) => r.id)).toEqual(['builtin.user_spend']);
     const bad = await api('/api/alerts/rules', { body: { id: 'slow', name: 'Slow', metric: 'latency_p95', condition: { type: 'sigma', k: 'three' } } });
     expect([bad.status, bad.body.error.message]).toEqual([400, 'condition.k: Invalid input: expected number, received string']);
     const good = await api('/api/alerts/rules', { body: { id: 'huge-cost', name: 'Huge cost', metric: 'cost', groupBy: ['agent'], condition: { type: 'above', value: 1000 } } });

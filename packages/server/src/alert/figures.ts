@@ -1,15 +1,14 @@
 // From rollup rows to a rule's figures: the window value per group and the baseline statistics
 // (mean and the σ of a window's value) it is judged against. Pure; no I/O.
 
-import type { Dimension } from '../model/span.js';
 import { addRow, emptyTotals, metricValue, type Totals } from '../query/aggregate.js';
 import type { RollupRow } from '../store/store.js';
-import type { AlertMetric, AlertRule } from './rule.js';
+import type { AlertDimension, AlertMetric, AlertRule } from './rule.js';
 
-/** Rows the engine reads are grouped by every dimension, in this order. */
-export const ALL_DIMENSIONS: Dimension[] = ['agent', 'model', 'decision', 'span_type', 'provider'];
-const DIM_INDEX: Record<Dimension, number> = { agent: 0, model: 1, decision: 2, span_type: 3, provider: 4 };
-const FILTER_DIM: Record<keyof AlertRule['filter'], Dimension> = {
+/** Rows the engine reads are grouped by every dimension, in this order (user only in user plans). */
+export const ALL_DIMENSIONS: AlertDimension[] = ['agent', 'model', 'decision', 'span_type', 'provider', 'user'];
+const DIM_INDEX: Record<AlertDimension, number> = { agent: 0, model: 1, decision: 2, span_type: 3, provider: 4, user: 5 };
+const FILTER_DIM: Record<keyof AlertRule['filter'], AlertDimension> = {
   agent: 'agent',
   model: 'model',
   decision: 'decision',
