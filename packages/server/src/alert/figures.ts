@@ -146,11 +146,13 @@ export function baselineByGroup(rule: AlertRule, hourly: ReadonlyMap<number, Rea
 function sumBaseline(rule: AlertRule, hours: Map<number, Totals>, spanned: number, total: Totals): BaselineStats {
   const values: number[] = [];
   for (const t of hours.values()) values.push(valueOf(rule.metric, t) ?? 0);
-  while (values.length < spanned) values.push(0);
+  // An agent idle for an hour spent nothing that hour; an end user comes and goes, so their
+  // baseline is their active hours (a runaway loop is judged against a typical hour of use).
+  if (!rule.groupBy.includes('user')) while (values.length < spanned) values.push(0);
   const m = values.reduce((a, b) => a + b, 0) / values.length;
   const variance = values.reduce((a, v) => a + (v - m) ** 2, 0) / Math.max(1, values.length - 1);
   const scale = rule.windowMs / HOUR;
-  return { mean: m * scale, unitSigma: Math.sqrt(variance * scale), samples: total.count, hours: spanned };
+  return { mean: m * scale, unitSigma: Math.sqrt(variance * scale), samples: total.count, hours: values.length };
 }
 
 function ratioBaseline(rule: AlertRule, hours: Map<number, Totals>, mean: number, total: Totals): BaselineStats {

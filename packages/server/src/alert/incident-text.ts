@@ -27,11 +27,11 @@ const PLURAL: Record<string, string> = { agent: 'agents', model: 'models', decis
 
 export const metricLabel = (m: AlertMetric): string => LABEL[m];
 
-/** Two significant digits below $1, cents to $100, whole dollars above. */
+/** Whole dollars from $100, cents from $0.10, two significant digits below. */
 export function formatUsd(v: number): string {
   const a = Math.abs(v);
   if (a >= 100) return `$${Math.round(v).toLocaleString('en-US')}`;
-  if (a >= 1) return `$${v.toFixed(2)}`;
+  if (a >= 0.1) return `$${v.toFixed(2)}`;
   if (a === 0) return '$0';
   return `$${Number(v.toPrecision(2))}`;
 }

@@ -79,7 +79,8 @@ export function createIncidentBook(config: AlertsConfig) {
         if (lead?.evidence) inc.evidence = lead.evidence;
         const finding = activeMembers(inc).map((m) => states.get(m.alert_id)?.evidence?.correlated_finding).find((f) => f !== undefined);
         if (finding) inc.correlated_finding = finding;
-        describeIncident(inc, ruleOf(inc.lead_rule_id)?.groupBy ?? [], now);
+        // A resolved incident keeps the words of its last open minute (its members are back to normal).
+        if (inc.status === 'open') describeIncident(inc, ruleOf(inc.lead_rule_id)?.groupBy ?? [], now);
       }
       for (const inc of g.opened) out.events.push({ incident: inc, kind: 'incident_opened' });
       for (const inc of g.resolved) {
