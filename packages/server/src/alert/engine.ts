@@ -334,6 +334,11 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       lastPrune = now;
       await store.pruneAlertRecords('delivery', now - 30 * DAY).catch(() => undefined);
       await store.pruneAlertRecords('ack', now - 30 * DAY).catch(() => undefined);
+      // Resolved incidents are kept 30 days, like deliveries (open ones however long they last).
+      for (const inc of [...book.incidents.values()]) {
+        if (inc.status !== 'resolved' || (inc.resolved_at ?? now) >= now - 30 * DAY) continue;
+        await store.deleteAlertRecord('incident', inc.project, inc.id).then(() => book.incidents.delete(inc.id)).catch(() => undefined);
+      }
     }
     deps.onTick?.(report);
     return report;
