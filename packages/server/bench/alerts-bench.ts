@@ -5,13 +5,20 @@
 // from the moment the incident had produced the rule's minSamples (the timestamp of the
 // minSamples-th span it changed in the rule's group; negative when the rule fired on fewer).
 // A DuckDB store filled through the ingest pipeline, the engine ticked on an injected clock.
-// Run: npm run bench:alerts   (BENCH_DAYS=7 BENCH_RATE=4 BENCH_STEP_S=300 BENCH_CHUNK_H=6 are the defaults)
+// Grouping: a third run (a day of warm-up, then 10 h) with three cases, each measured by the incidents the engine opened and
+// the notifications each got per channel (webhook, Slack, Alertmanager; a loopback receiver):
+// a cost drift of one model for every agent that calls it (goal: 1 incident, 1 opening
+// notification per channel), one cause that breaches two rules (1 incident), two unrelated causes
+// at once (2 incidents).
+// Run: npm run bench:alerts   (BENCH_DAYS=7 BENCH_RATE=4 BENCH_STEP_S=300 BENCH_CHUNK_H=6 are the defaults;
+// BENCH_ONLY=grouping runs the grouping cases alone)
 // Each run (stationary, incidents) is its own process with its own store, so the two use both
 // cores. Also prints where each run's time and CPU went: ingest (simulation, pipeline, store append
 // and rollup flush) and ticks (and each store call the engine made per tick: alertRollups [m h+]
 // is one call reading minutes without and hours with the histogram).
 
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +85,49 @@ function incidents(): Incident[] {
   return out;
 }
 
+interface GroupingCase {
+  name: string;
+  /** Incidents the engine should open for it. */
+  expected: number;
+  incidents: Incident[];
+}
+
+/** The grouping run's cases, 3 h apart after its day of warm-up. */
+const GROUPING_HOURS = 10;
+function groupingCases(): GroupingCase[] {
+  const at = (hour: number) => START + WARMUP + hour * HOUR;
+  const d = 40 * MINUTE;
+  return [
+    { name: 'one model, every agent that calls it (cost ×2)', expected: 1, incidents: [{ id: 'group-model', kind: 'cost_drift', model: 'gpt-4o-mini', start: at(2), durationMs: d, factor: 2 }] },
+    {
+      name: 'one cause, two rules (gpt-4o: cost ×2 and latency ×3)',
+      expected: 1,
+      incidents: [
+        { id: 'group-two-rules-cost', kind: 'cost_drift', model: 'gpt-4o', start: at(5), durationMs: d, factor: 2 },
+        { id: 'group-two-rules-latency', kind: 'latency_regression', model: 'gpt-4o', start: at(5), durationMs: d, factor: 3 },
+      ],
+    },
+    {
+      name: 'two unrelated causes at once (support-3 refunds fail; haiku latency ×3)',
+      expected: 2,
+      incidents: [
+        { id: 'group-unrelated-errors', kind: 'error_spike', agent: 'support-3', decision: 'refund', start: at(8), durationMs: d, errorRate: 0.6 },
+        { id: 'group-unrelated-latency', kind: 'latency_regression', model: 'claude-3-5-haiku-20241022', start: at(8), durationMs: d, factor: 3 },
+      ],
+    },
+  ];
+}
+
+/** Channels of the bench: all three kinds, to a loopback receiver that answers 200. */
+async function startReceiver(): Promise<{ url: string; close: () => void }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200).end('ok'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() };
+}
+
 /**
  * Whether a span is one the incident changed that its rule counts: inside the incident's window,
  * of the rule's span type, and of the incident's agent / decision / model.
@@ -116,8 +166,22 @@ interface RunProfile {
   calls: Record<string, { n: number; ms: number; rows: number }>;
 }
 
+/** An incident the engine opened, and the notifications (delivery records) it got, per channel and kind. */
+interface OpenedIncident {
+  id: string;
+  lead_rule_id: string;
+  opened_at: number;
+  resolved_at: number | null;
+  alerts: number;
+  rules: string[];
+  title: string;
+  /** channel → kinds in order. */
+  notifications: Record<string, string[]>;
+}
+
 interface RunResult {
   fired: Fired[];
+  opened: OpenedIncident[];
   incidents: LabelledIncident[];
   /** Per incident id: when it had produced its rule's minSamples affected spans (null: never). */
   samplesReachedAt: Record<string, number | null>;
@@ -177,7 +241,9 @@ function profiled(store: Store, profile: RunProfile & { active: boolean }): Stor
   });
 }
 
-async function run(withIncidents: boolean): Promise<RunResult> {
+type RunName = 'stationary' | 'incidents' | 'grouping';
+
+async function run(name: RunName): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sightline-alerts-bench-'));
   const rawStore = await openInProcessStore(join(dir, 'bench.duckdb'));
   const profile = { ticks: 0, tickMs: 0, ingestMs: 0, ingestCpuMs: 0, tickCpuMs: 0, calls: {}, active: false };
@@ -189,18 +255,24 @@ async function run(withIncidents: boolean): Promise<RunResult> {
   const started = performance.now();
   try {
     await store.createProject(PROJECT);
-    const fleet = createFleet({ seed: 42, agents: 20, tracesPerMinutePerAgent: RATE, incidents: withIncidents ? incidents() : [] });
+    const fleet = createFleet({ seed: 42, agents: 20, tracesPerMinutePerAgent: RATE, incidents: name === 'incidents' ? incidents() : name === 'grouping' ? groupingCases().flatMap((c) => c.incidents) : [] });
     const labelled = fleet.incidents();
     const minSamples = new Map(BUILTIN_RULES.map((r) => [r.id, r.minSamples]));
     const affected = new Map(labelled.map((i) => [i.id, [] as number[]]));
     const pipeline = createIngestPipeline({ limits: DEFAULT_LIMITS, prices: createPriceTable() });
     let now = START;
     // The server's defaults but for the interval (lateMs 2 min: the last minutes are re-read each tick).
-    const engine = createAlertEngine({ store, config: alertsConfigSchema.parse({ intervalMs: STEP }), clock: () => now });
+    const receiver = await startReceiver();
+    const channels = {
+      hook: { kind: 'webhook', url: `${receiver.url}/hook`, secret: 'bench-secret-0123456789' },
+      slack: { kind: 'slack', url: `${receiver.url}/slack` },
+      am: { kind: 'alertmanager', url: receiver.url },
+    };
+    const engine = createAlertEngine({ store, config: alertsConfigSchema.parse({ intervalMs: STEP, channels }), clock: () => now });
     await engine.start({ timer: false });
     const fired: Fired[] = [];
     let events = 0;
-    const end = START + WARMUP + DAYS * DAY;
+    const end = START + WARMUP + (name === 'grouping' ? GROUPING_HOURS * HOUR : DAYS * DAY);
     let ingestedTo = START;
     const ingestChunk = async () => {
       const t0 = performance.now();
@@ -235,6 +307,13 @@ async function run(withIncidents: boolean): Promise<RunResult> {
       for (const tr of report.transitions) if (tr.transition === 'firing') fired.push({ rule_id: tr.rule_id, labels: tr.labels, fired_at: now });
     }
     await engine.stop();
+    receiver.close();
+    const deliveries = await engine.deliveries(PROJECT);
+    const opened: OpenedIncident[] = engine.incidents(PROJECT).map((inc) => {
+      const notifications: Record<string, string[]> = {};
+      for (const d of [...deliveries].filter((x) => x.notification.incident_id === inc.id).sort((a, b) => a.created_at - b.created_at)) (notifications[d.channel] ??= []).push(d.kind);
+      return { id: inc.id, lead_rule_id: inc.lead_rule_id, opened_at: inc.opened_at, resolved_at: inc.resolved_at, alerts: inc.members.length, rules: [...new Set(inc.members.map((m) => m.rule_id))], title: inc.title, notifications };
+    });
     const samplesReachedAt: Record<string, number | null> = {};
     for (const i of labelled) {
       const ts = affected.get(i.id)!.sort((a, b) => a - b);
@@ -242,7 +321,7 @@ async function run(withIncidents: boolean): Promise<RunResult> {
     }
     const cpu = process.cpuUsage();
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    return { fired, incidents: labelled, samplesReachedAt, events, seconds: (performance.now() - started) / 1000, cpuSeconds, profile };
+    return { fired, opened, incidents: labelled, samplesReachedAt, events, seconds: (performance.now() - started) / 1000, cpuSeconds, profile };
   } finally {
     // No close(): it compacts and checkpoints a file that is deleted next; the process exits.
     rmSync(dir, { recursive: true, force: true });
@@ -250,7 +329,7 @@ async function run(withIncidents: boolean): Promise<RunResult> {
 }
 
 /** Runs one scenario in a child process (this file with `--run <name>`), so the two use both cores. */
-function runChild(name: 'stationary' | 'incidents'): Promise<RunResult> {
+function runChild(name: RunName): Promise<RunResult> {
   const argv = [...process.execArgv, fileURLToPath(import.meta.url), '--run', name];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -279,6 +358,39 @@ function explains(i: LabelledIncident, f: Fired, anyRule: boolean): boolean {
   return true;
 }
 
+/** Per incident and channel, averaged: "1 / 0.5 / 0 / 1". */
+function notificationsText(list: readonly OpenedIncident[]): string {
+  const per = (kind: string) => {
+    const counts = list.flatMap((o) => Object.values(o.notifications).map((ks) => ks.filter((k) => k === kind).length));
+    return counts.length === 0 ? 'n/a' : String(Math.round((counts.reduce((a, b) => a + b, 0) / counts.length) * 10) / 10);
+  };
+  return list.length === 0 ? 'n/a' : ['firing', 'update', 'renotify', 'resolved'].map(per).join(' / ');
+}
+
+/** The grouping cases: incidents opened during each, and their notifications per channel. */
+function printGrouping(r: RunResult): void {
+  const rows: (string | number)[][] = [];
+  for (const c of groupingCases()) {
+    const from = Math.min(...c.incidents.map((i) => i.start!));
+    const to = Math.max(...c.incidents.map((i) => i.start! + i.durationMs!)) + 30 * MINUTE;
+    const opened = r.opened.filter((o) => o.opened_at >= from && o.opened_at <= to);
+    const channels = [...new Set(opened.flatMap((o) => Object.keys(o.notifications)))].sort();
+    const openings = channels.map((ch) => `${ch} ${opened.map((o) => (o.notifications[ch] ?? []).filter((k) => k === 'firing').length).join('+')}`).join(', ');
+    rows.push([
+      c.name,
+      c.expected,
+      opened.length,
+      opened.length === c.expected ? 'yes' : 'NO',
+      opened.map((o) => `${o.alerts} (${o.rules.map((x) => x.replace('builtin.', '')).join(', ')})`).join('; '),
+      openings || 'none',
+      notificationsText(opened),
+    ]);
+    for (const o of opened) console.log(`  ${c.name}: ${o.id} "${o.title}" opened +${((o.opened_at - from) / MINUTE).toFixed(0)} min, resolved ${o.resolved_at === null ? 'never' : `+${((o.resolved_at - from) / MINUTE).toFixed(0)} min`}`);
+  }
+  console.log();
+  console.log(table(['grouping case', 'incidents expected', 'incidents opened', 'as expected', 'alerts in each (rules)', 'opening notifications per channel', 'per incident and channel: opening / updates / reminders / resolution'], rows));
+}
+
 const median = (xs: number[]) => {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -298,12 +410,17 @@ async function main(): Promise<void> {
   const interval = `${STEP / MINUTE}-min`;
   console.log(`alerts bench: ${DAYS} evaluated days (+1 day warm-up), 20 agents, ${RATE} traces/min/agent, evaluation interval ${STEP / 1000} s, traffic ingested ${CHUNK / HOUR} h at a time`);
   const started = performance.now();
-  const [stationary, incident] = await Promise.all([runChild('stationary'), runChild('incidents')]);
+  if (process.env.BENCH_ONLY === 'grouping') {
+    printGrouping(await runChild('grouping'));
+    return;
+  }
+  const [stationary, incident, grouping] = await Promise.all([runChild('stationary'), runChild('incidents'), runChild('grouping')]);
   printProfile('stationary', stationary);
   printProfile('with incidents', incident);
   const rows: (string | number)[][] = [];
   const fmt = (xs: number[], unit: number) => (xs.length === 0 ? 'n/a' : (median(xs) / unit).toFixed(1));
-  for (const rule of BUILTIN_RULES) {
+  // The rules on by default (the per-user spend rule is off: the fleet sets no user_id).
+  for (const rule of BUILTIN_RULES.filter((r) => r.enabled)) {
     const kind = Object.entries(RULE_OF_KIND).find(([, r]) => r === rule.id)![0];
     const mine = incident.incidents.filter((i) => i.kind === kind);
     const firedHere = incident.fired.filter((f) => f.rule_id === rule.id);
@@ -323,6 +440,7 @@ async function main(): Promise<void> {
     }
     const unexplained = firedHere.filter((f) => !incident.incidents.some((i) => explains(i, f, true)));
     const falseStationary = stationary.fired.filter((f) => f.rule_id === rule.id);
+    const led = incident.opened.filter((o) => o.lead_rule_id === rule.id);
     rows.push([
       rule.id,
       interval,
@@ -334,6 +452,8 @@ async function main(): Promise<void> {
       `${fmt(fromStart, MINUTE)} (${fmt(fromStart, STEP)})`,
       fmt(fromSamples, STEP),
       fromSamples.length ? (Math.max(...fromSamples) / STEP).toFixed(1) : 'n/a',
+      led.length,
+      notificationsText(led),
     ]);
     for (const m of missed) console.log(`  missed by ${rule.id}: ${m}`);
     for (const f of falseStationary) console.log(`  false alert (stationary) ${rule.id} ${JSON.stringify(f.labels)} at +${((f.fired_at - START) / HOUR).toFixed(2)} h`);
@@ -353,10 +473,13 @@ async function main(): Promise<void> {
         'median to fire from start: min (intervals)',
         'median to fire from min samples: intervals',
         'max from min samples: intervals',
+        'incidents it led, incident run',
+        'notifications per incident and channel: opening / updates / reminders / resolution',
       ],
       rows,
     ),
   );
+  printGrouping(grouping);
   console.log('\nincident sizes (first = documented minimum):');
   for (const i of incident.incidents) console.log(`  ${i.id} ${new Date(i.start).toISOString().slice(0, 16)} ${i.label}`);
   console.log(`\nwall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -364,7 +487,7 @@ async function main(): Promise<void> {
 
 const runIndex = process.argv.indexOf('--run');
 if (runIndex >= 0) {
-  run(process.argv[runIndex + 1] === 'incidents')
+  run(process.argv[runIndex + 1] as RunName)
     .then((r) => process.stdout.write(JSON.stringify(r), () => process.exit(0)))
     .catch((err: unknown) => {
       console.error(err);

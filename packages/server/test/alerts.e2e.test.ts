@@ -61,7 +61,7 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let am: RunningAlertmanager;
   const fleet = createFleet({ seed: 11, agents: 8, tracesPerMinutePerAgent: 20, incidents: INCIDENTS });
-  const transitions: { t: number; rule: string; labels: Record<string, string | null>; transition: string }[] = [];
+  const transitions: { t: number; alert_id: string; rule: string; labels: Record<string, string | null>; transition: string }[] = [];
   let ingestedTo = T0;
 
   const api = (path: string, opts: Parameters<typeof request>[1] = {}) => request(`${sightline.url}${path}`, { key: ADMIN, ...opts });
@@ -82,7 +82,7 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
       if (ingestedTo < now) await ingestUntil(Math.min(END + HOUR, now + HOUR));
       const r = await api('/api/alerts/evaluate', { method: 'POST' });
       expect(r.status).toBe(200);
-      for (const tr of r.body.transitions) if (tr.transition !== 'cancelled') transitions.push({ t: (now - at(0)) / MINUTE, rule: tr.rule_id, labels: tr.labels, transition: tr.transition });
+      for (const tr of r.body.transitions) if (tr.transition !== 'cancelled') transitions.push({ t: (now - at(0)) / MINUTE, alert_id: tr.alert_id, rule: tr.rule_id, labels: tr.labels, transition: tr.transition });
     }
   };
   const start = async () => {
@@ -124,7 +124,7 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('lists the five built-in rules and rejects an invalid custom rule naming the field', async () => {
+  it('lists the built-in rules (the per-user spend rule off) and rejects an invalid custom rule naming the field', async () => {
     const rules = await api('/api/alerts/rules');
     expect(rules.body.rules.map((r: { id: string; source: string }) => `${r.id}:${r.source}`)).toEqual([
       'builtin.error_rate:builtin',
@@ -132,7 +132,9 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
       'builtin.new_decision:builtin',
       'builtin.token_efficiency:builtin',
       'builtin.latency_p95:builtin',
+      'builtin.user_spend:builtin',
     ]);
+    expect(rules.body.rules.filter((r: { enabled: boolean }) => !r.enabled).map((r: { id: string }) => r.id)).toEqual(['builtin.user_spend']);
     const bad = await api('/api/alerts/rules', { body: { id: 'slow', name: 'Slow', metric: 'latency_p95', condition: { type: 'sigma', k: 'three' } } });
     expect([bad.status, bad.body.error.message]).toEqual([400, 'condition.k: Invalid input: expected number, received string']);
     const good = await api('/api/alerts/rules', { body: { id: 'huge-cost', name: 'Huge cost', metric: 'cost', groupBy: ['agent'], condition: { type: 'above', value: 1000 } } });
@@ -167,7 +169,7 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
     expect(hooks.map((h) => h.body.kind)).toEqual(['firing', 'renotify', 'renotify', 'resolved']);
     const inAmAfter = (await request(`${am.url}/api/v2/alerts?active=true`)).body as any[];
     expect(inAmAfter.filter((a) => a.labels.alertname === 'builtin.error_rate')).toEqual([]);
-  });
+  }, 300_000);
 
   it('signs webhook payloads verifiably and formats Slack messages', () => {
     const hooks = receiver.received.filter((r) => r.path === '/hook');
@@ -218,17 +220,36 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
     }
   }, 600_000);
 
-  it('held the silenced rule back and sent exactly one firing and one resolved notification per other alert', () => {
+  it('groups the alerts of each labelled incident into one incident, and notifies each once on opening and once on resolution', async () => {
+    const fired = transitions.filter((t) => t.transition === 'firing');
+    const incidents = (await api('/api/incidents')).body.incidents as any[];
+    expect(incidents.every((i) => i.status === 'resolved' && i.resolved_at !== null)).toBe(true);
+    // Every alert that fired is a member of exactly one incident.
+    const home = new Map<string, string>();
+    for (const i of incidents) for (const m of i.members) if (fired.some((f) => f.alert_id === m.alert_id)) home.set(m.alert_id, i.id);
+    expect([...home.keys()].sort()).toEqual([...new Set(fired.map((f) => f.alert_id))].sort());
+    // Alerts of the same labelled incident (the side effects included) share one incident, and alerts of different ones do not.
+    const labelled = (t: number) => INCIDENTS.filter((i) => t >= (i.start - at(0)) / MINUTE && t <= (i.start - at(0) + i.durationMs!) / MINUTE + 20).map((i) => i.id).join('+');
+    const byLabelled = new Map<string, Set<string>>();
+    for (const f of fired) byLabelled.set(labelled(f.t), new Set([...(byLabelled.get(labelled(f.t)) ?? []), home.get(f.alert_id)!]));
+    expect([...byLabelled.entries()].map(([k, v]) => [k, v.size]).sort()).toEqual([...byLabelled.keys()].map((k) => [k, 1]).sort());
+    expect(new Set([...byLabelled.values()].map((v) => [...v][0])).size).toBe(byLabelled.size);
+    expect(incidents.length).toBe(byLabelled.size);
+
+    // Notifications go per incident: the silenced latency rule's incident stays quiet; every other
+    // incident gets one opening first and one resolution last, with only updates and reminders between.
     const hooks = receiver.received.filter((r) => r.path === '/hook');
     expect(hooks.filter((h) => h.body.rule_id === 'builtin.latency_p95')).toEqual([]);
-    const byAlert = new Map<string, string[]>();
-    for (const h of hooks) byAlert.set(h.body.alert_id, [...(byAlert.get(h.body.alert_id) ?? []), h.body.kind]);
-    const notifiedRules = transitions.filter((t) => t.transition === 'firing' && t.rule !== 'builtin.latency_p95').length;
-    expect(byAlert.size).toBe(notifiedRules);
-    for (const kinds of byAlert.values()) {
+    const byIncident = new Map<string, string[]>();
+    for (const h of hooks) byIncident.set(h.body.incident_id, [...(byIncident.get(h.body.incident_id) ?? []), h.body.kind]);
+    const quiet = incidents.filter((i) => i.members.every((m: any) => m.rule_id === 'builtin.latency_p95')).map((i) => i.id);
+    expect([...byIncident.keys()].sort()).toEqual(incidents.map((i) => i.id).filter((id) => !quiet.includes(id)).sort());
+    expect(quiet.length).toBe(1);
+    for (const kinds of byIncident.values()) {
       expect(kinds[0]).toBe('firing');
       expect(kinds.at(-1)).toBe('resolved');
-      expect(kinds.slice(1, -1).every((k) => k === 'renotify')).toBe(true);
+      expect(kinds.filter((k) => k === 'firing' || k === 'resolved')).toEqual(['firing', 'resolved']);
+      expect(kinds.slice(1, -1).every((k) => k === 'renotify' || k === 'update')).toBe(true);
     }
   });
 

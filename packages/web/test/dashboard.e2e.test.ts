@@ -305,6 +305,29 @@ describe('dashboard in Chromium', () => {
     await card.locator('.chart canvas').waitFor();
     const rules = await api('/api/alerts/rules');
     expect(await page.locator('table[aria-label="Alert rules"] tbody tr').count()).toBe(rules.rules.length);
+
+    // Incidents come first: every agent's refund errors are one incident named by the decision,
+    // its member alerts folded inside until opened.
+    const { incidents } = await api('/api/incidents');
+    // The drill rule fired on the same tick (and may lead); its alerts left when it resolved.
+    const refund = incidents.find((i: any) => i.status === 'open' && i.alerts.some((m: any) => m.alert_id === firing[0].id));
+    const activeRefund = refund.alerts.filter((m: any) => m.active);
+    expect([refund.scope, refund.cause.dimension, activeRefund.filter((m: any) => m.rule_id === 'refund-errors').map((m: any) => m.alert_id).sort()]).toEqual([
+      { decision: 'refund' },
+      'decision',
+      firing.map((a: any) => a.id).sort(),
+    ]);
+    expect(refund.title).toMatch(new RegExp(`^error rate of decision refund \\+\\d+ points \\([\\d.]+ % → \\d+ %\\) across all ${firing.length} agents since \\d\\d:\\d\\d UTC$`));
+    expect(await page.locator('section.panel').first().getAttribute('aria-label')).toBe('Incidents');
+    const incidentCard = page.locator(`section[aria-label="Incidents"] [data-incident="${refund.id}"]`);
+    expect(await incidentCard.locator('[data-incident-title]').textContent()).toBe(refund.title);
+    expect(await incidentCard.locator('[data-incident-explanation]').textContent()).toBe(refund.explanation);
+    const summary = incidentCard.locator('[data-incident-alerts] > summary');
+    expect((await summary.textContent())!.startsWith(`${activeRefund.length} alert${activeRefund.length === 1 ? '' : 's'}`)).toBe(true);
+    expect(await incidentCard.locator('[data-alert]').first().isVisible()).toBe(false);
+    await summary.click();
+    await incidentCard.locator(`[data-alert="${firing[0].id}"]`).waitFor();
+    expect((await incidentCard.locator('[data-alert]').evaluateAll((els) => els.map((e) => e.getAttribute('data-alert')))).sort()).toEqual(activeRefund.map((m: any) => m.alert_id).sort());
     await shot('alerts');
 
     // Read key: the action is refused with a clear message, nothing changes.
@@ -321,6 +344,10 @@ describe('dashboard in Chromium', () => {
     await page.locator('tr[data-rule="refund-errors"]').getByRole('button', { name: 'Silence 1 h' }).click();
     await expect.poll(() => page.locator('tr[data-rule="refund-errors"] [data-rule-state]').textContent()).toContain('silenced until');
     expect((await api('/api/alerts/silences')).silences.filter((x: any) => x.rule_id === 'refund-errors').length).toBe(1);
+    // Acknowledging the incident from its card.
+    await page.locator(`[data-incident="${refund.id}"]`).getByRole('button', { name: 'Acknowledge' }).click();
+    await expect.poll(() => page.locator(`[data-incident="${refund.id}"]`).textContent()).toContain('acknowledged by');
+    expect((await api(`/api/incidents/${refund.id}`)).incident.acknowledged_at).not.toBeNull();
     await page.evaluate((k) => sessionStorage.setItem('sightline.key', k), readKey);
   });
 

@@ -4,7 +4,15 @@
 // firing episode it was taken in (same fired_at); a new firing starts unacknowledged.
 
 import type { Store } from '../store/store.js';
-import type { AlertState } from './state-machine.js';
+
+/** What can be acknowledged: an alert state or an incident (its fired_at is its opening). */
+export interface Acknowledgeable {
+  id: string;
+  project: string;
+  fired_at: number | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+}
 
 /** An acknowledgement record (kind 'ack', id = alert id). */
 interface Acknowledgement {
@@ -18,9 +26,9 @@ export interface Acknowledgements {
   /** Replaces what is known with the store's records. */
   load(): Promise<void>;
   /** Sets `s`'s acknowledgement fields when one was taken in its current firing episode. */
-  apply(s: AlertState): void;
+  apply(s: Acknowledgeable): void;
   /** Persists an acknowledgement of `s`'s current episode by `by`. */
-  take(s: AlertState, by: string, now: number): Promise<void>;
+  take(s: Acknowledgeable, by: string, now: number): Promise<void>;
 }
 
 export function createAcknowledgements(store: Store): Acknowledgements {

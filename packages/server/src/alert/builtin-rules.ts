@@ -1,4 +1,4 @@
-// The five rules every project gets out of the box: departures from each agent's own baseline,
+// The rules every project gets out of the box (the per-user spend rule is off until switched on): departures from each agent's own baseline,
 // not static thresholds. Each is tunable or switchable off (config `alerts.builtin.<id>` or
 // PUT /api/alerts/rules/<id>); the numbers below are the defaults the benchmark measured.
 
@@ -88,6 +88,24 @@ export const BUILTIN_RULES: readonly AlertRule[] = [
     condition: { type: 'sigma', k: 3, minChange: 0.5 },
     minSamples: 50,
     minBaselineSamples: 500,
+    severity: 'warning',
+  }),
+  ruleSchema.parse({
+    id: 'builtin.user_spend',
+    name: 'Spend per user above their baseline or a ceiling',
+    description: "One end user's LLM spend over the last hour is above 300 % of their own hourly average (7-day baseline) or above a fixed $25: abuse or a runaway loop (per user_id).",
+    // Off by default: not every deployment sets user_id, and the ceiling is a business decision.
+    enabled: false,
+    metric: 'cost',
+    groupBy: ['user'],
+    windowMs: HOUR,
+    baselineMs: 7 * DAY,
+    // 4 σ of the user's hourly spend: a user who varies a lot needs a bigger jump.
+    condition: { type: 'percent_of_average', percent: 300, confirmSigma: 4 },
+    ceiling: 25,
+    minSamples: 5,
+    // About a day of a light user's calls before "their baseline" means anything; the ceiling holds before.
+    minBaselineSamples: 50,
     severity: 'warning',
   }),
 ];

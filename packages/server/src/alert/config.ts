@@ -28,6 +28,21 @@ export const alertsConfigSchema = z.strictObject({
   builtin: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   /** Custom rules; `project` defaults to "default". */
   rules: z.array(ruleObjectSchema.extend({ project: z.string().min(1).default('default') }).superRefine(refineRule)).default([]),
+  /** How alerts become incidents (incident-grouping.ts). */
+  incidents: z
+    .strictObject({
+      /**
+       * 30 min: alerts of different rules that began within this of an incident's opening, on the
+       * same scope, are one incident (a cost drift that also slows the model). Same-rule groups
+       * with the incident's cause join at any time.
+       */
+      correlationMs: z.number().int().nonnegative().max(6 * HOUR).default(30 * MINUTE),
+      /** Wait this long after opening before the first notification, for more groups to join (Alertmanager's group_wait). */
+      groupWaitMs: z.number().int().nonnegative().max(HOUR).default(0),
+      /** At most one update per incident this often, when groups joined or left (Alertmanager's group_interval). */
+      groupIntervalMs: z.number().int().nonnegative().max(24 * HOUR).default(5 * MINUTE),
+    })
+    .prefault({}),
   delivery: z
     .strictObject({
       /** 8 attempts with doubling backoff from 10 s span ~20 min: a receiver restart is covered, a dead one gives up. */

@@ -8,15 +8,18 @@ import { createAcknowledgements } from './acknowledgements.js';
 import type { AlertsConfig } from './config.js';
 import { baselineRange, createBaselineCache, evaluateRule } from './evaluate-rule.js';
 import type { BaselineStats, Labels } from './figures.js';
-import { alertSummary, buildEvidence } from './evidence.js';
+import { buildEvidence } from './evidence.js';
 import { createBucketTotals, sumGroups } from './bucket-totals.js';
 import { createChannel, type Channel } from './notify/channels.js';
 import { createDispatcher, type Delivery } from './notify/deliveries.js';
-import type { AlertNotification, NotificationKind } from './notify/notification.js';
+import type { AlertNotification, IncidentPart, NotificationKind } from './notify/notification.js';
 import { createRollupWindowReader, planReads, type RollupWindow } from './rollup-window.js';
 import { createRuleSet, type RuleEntry, type RuleRemoval } from './rule-set.js';
+import { activeMembers, type Incident } from './incident.js';
+import { createIncidentBook } from './incidents.js';
+import { formatMetric } from './incident-text.js';
 import type { AlertRule, RuleParse } from './rule.js';
-import { activeSilence, type Silence } from './silences.js';
+import type { Silence } from './silences.js';
 import { step, type AlertState, type CorrelatedFinding, type Transition } from './state-machine.js';
 
 export interface AlertEngineDeps {
@@ -59,8 +62,15 @@ export interface AlertEngine {
   addSilence(s: Omit<Silence, 'id' | 'created_at'>): Promise<Silence>;
   expireSilence(project: string, id: string): Promise<Silence | null>;
   deliveries(project: string): Promise<Delivery[]>;
+  /** Incidents of the project, open first, newest first. */
+  incidents(project: string): Incident[];
+  acknowledgeIncident(project: string, id: string, by: string): Promise<Incident | null>;
+  /** A silence of one incident until `ends_at`. */
+  silenceIncident(project: string, id: string, s: { ends_at: number; created_by: string; comment: string }): Promise<Silence | null>;
   /** Alerts firing now, across projects. */
   firingCount(): number;
+  /** Incidents open now, across projects. */
+  openIncidentCount(): number;
   readonly channels: ReadonlyMap<string, Channel>;
 }
 
@@ -90,6 +100,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
   const silences = new Map<string, Silence>();
   /** Acknowledgements, joined with the states they belong to (only the evaluating node writes states). */
   const acks = createAcknowledgements(store);
+  const book = createIncidentBook(config);
   const lastEvaluated = new Map<string, number>();
   /** Last push of each firing alert to each Alertmanager channel (in memory: a restart just pushes again). */
   const amPushed = new Map<string, number>();
@@ -118,23 +129,52 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
 
   const projectSilences = (project: string) => [...silences.values()].filter((s) => s.project === project);
 
-  function notificationOf(s: AlertState, kind: NotificationKind, now: number): AlertNotification {
-    const path = s.evidence?.dashboard_url ?? '/';
+  function incidentPart(inc: Incident, joined: string[], left: string[], previousScope: Incident['scope'] | undefined): IncidentPart {
+    const members = inc.status === 'open' ? activeMembers(inc) : inc.members.filter((m) => inc.notified_alerts.includes(m.alert_id) || m.left_at === inc.resolved_at);
+    return {
+      id: inc.id,
+      title: inc.title,
+      explanation: inc.explanation,
+      scope: inc.scope,
+      cause: inc.cause,
+      opened_at: inc.opened_at,
+      alerts: members.map((m) => ({
+        alert_id: m.alert_id,
+        rule_id: m.rule_id,
+        rule_name: m.rule_name,
+        labels: m.labels,
+        status: m.status,
+        value: formatMetric(m.metric, m.value),
+        baseline: formatMetric(m.metric, m.baseline),
+      })),
+      joined,
+      left,
+      ...(previousScope ? { previous_scope: previousScope } : {}),
+    };
+  }
+
+  /** One incident's notification; its top-level alert fields are the lead alert's. */
+  function notificationOf(inc: Incident, kind: NotificationKind, now: number, joined: string[] = [], left: string[] = [], previousScope?: Incident['scope']): AlertNotification {
+    const lead = inc.members.find((m) => m.alert_id === inc.lead_alert_id) ?? inc.members[0]!;
+    const path = inc.evidence?.dashboard_url ?? '/';
+    const resolved = kind === 'resolved';
     return {
       kind,
-      alert_id: s.id,
-      project: s.project,
-      rule_id: s.rule_id,
-      rule_name: s.rule_name,
-      severity: s.severity,
-      status: s.status,
-      labels: s.labels,
-      summary: alertSummary(s),
-      fired_at: s.fired_at ?? now,
-      resolved_at: s.resolved_at,
+      alert_id: inc.lead_alert_id,
+      project: inc.project,
+      rule_id: inc.lead_rule_id,
+      rule_name: lead.rule_name,
+      severity: inc.severity,
+      status: resolved ? 'resolved' : 'firing',
+      labels: inc.scope,
+      summary: resolved ? `Resolved: ${inc.title}` : inc.title,
+      fired_at: inc.opened_at,
+      resolved_at: inc.resolved_at,
       at: now,
-      evidence: s.evidence,
+      evidence: inc.evidence,
       url: config.publicUrl ? `${config.publicUrl.replace(/\/$/, '')}${path}` : path,
+      incident_id: inc.id,
+      incident: incidentPart(inc, joined, left, previousScope),
     };
   }
 
@@ -164,8 +204,8 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
     });
     const changed: AlertState[] = [];
     const events: { state: AlertState; kind: string }[] = [];
-    const toNotify: { state: AlertState; kind: NotificationKind; rule: AlertRule }[] = [];
     const silenceList = projectSilences(project);
+    book.retainViews(project, new Set(entries.map((e) => e.rule.id)));
 
     for (const { rule } of due) {
       lastEvaluated.set(`${project}\u0000${rule.id}`, now);
@@ -178,7 +218,16 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       }
       const win = windows.get(rule.id)!;
       const perMinute = bucketTotals(`${project}\u0000${rule.id}\u0000minute`, rule, win.minuteBuckets, now - rule.windowMs, now);
-      for (const g of evaluateRule(rule, sumGroups(perMinute.values()), baselines(project, rule, win, now), live)) {
+      const verdicts = evaluateRule(rule, sumGroups(perMinute.values()), baselines(project, rule, win, now), live);
+      book.setView(project, {
+        rule,
+        groups: verdicts.map((g) => ({
+          labels: g.labels,
+          breach: g.verdict.breach,
+          judged: g.verdict.samples >= rule.minSamples && (g.baseline === null ? rule.condition.type === 'new_value' || rule.condition.type === 'above' || rule.condition.type === 'below' : g.baseline.samples >= rule.minBaselineSamples),
+        })),
+      });
+      for (const g of verdicts) {
         const id = alertIdFor(project, rule.id, g.groupKey);
         const prev = states.get(id);
         if (!prev && !g.verdict.breach) continue;
@@ -203,44 +252,64 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
           }
         }
         if (HISTORY_KINDS.has(transition)) events.push({ state, kind: transition });
-        if (transition === 'resolved' && state.notified) toNotify.push({ state, kind: 'resolved', rule });
-      }
-      // Firing alerts: first notification (held while silenced), re-notification, Alertmanager resends.
-      for (const s of states.values()) {
-        if (s.project !== project || s.rule_id !== rule.id || s.status !== 'firing') continue;
-        if (activeSilence(silenceList, s, now)) continue;
-        if (!s.notified) toNotify.push({ state: s, kind: 'firing', rule });
-        else if (config.renotifyMs > 0 && s.acknowledged_at === null && now - (s.last_notified_at ?? now) >= config.renotifyMs) {
-          toNotify.push({ state: s, kind: 'renotify', rule });
-        } else resendToAlertmanager(s, rule, now);
       }
     }
 
-    for (const n of toNotify) {
-      const notification = notificationOf(n.state, n.kind, now);
-      const targets = channelsFor(n.rule);
+    // Alerts that fire together for one cause are one incident, notified once (incidents.ts).
+    const scopes = new Map([...book.incidents.values()].filter((i) => i.project === project).map((i) => [i.id, { ...i.scope }]));
+    const ruleOf = (id: string) => entries.find((e) => e.rule.id === id)?.rule;
+    const grouped = book.step(project, now, states, silenceList, ruleOf);
+    const incidentEvents = grouped.events.map((e) => incidentEvent(e.incident, e.kind, now));
+    for (const n of grouped.notify) {
+      const inc = n.incident;
+      const before = scopes.get(inc.id);
+      const widened = before !== undefined && JSON.stringify(before) !== JSON.stringify(inc.scope) ? before : undefined;
+      const notification = notificationOf(inc, n.kind, now, n.joined, n.left, widened);
+      const targets = incidentChannels(inc, ruleOf);
       if (targets.length > 0) await dispatcher.enqueue(notification, targets, now);
-      for (const c of targets) if (c.config.kind === 'alertmanager') amPushed.set(`${n.state.id}\u0000${c.name}`, now);
-      if (n.kind !== 'resolved') Object.assign(n.state, { notified: true, last_notified_at: now });
-      if (n.kind === 'renotify') events.push({ state: n.state, kind: 'renotify' });
-      if (!changed.includes(n.state)) changed.push(n.state);
+      for (const c of targets) if (c.config.kind === 'alertmanager') amPushed.set(`${inc.id}\u0000${c.name}`, now);
+      // Member alerts show as notified once their incident was.
+      for (const m of activeMembers(inc)) {
+        const s = states.get(m.alert_id);
+        if (!s || n.kind === 'resolved') continue;
+        Object.assign(s, { notified: true, last_notified_at: now });
+        if (!changed.includes(s)) changed.push(s);
+      }
+      if (n.kind === 'renotify') for (const m of activeMembers(inc)) if (states.has(m.alert_id)) events.push({ state: states.get(m.alert_id)!, kind: 'renotify' });
       report.notifications++;
+    }
+    const notified = new Set(grouped.notify.map((n) => n.incident));
+    for (const inc of book.incidents.values()) {
+      if (inc.project === project && inc.status === 'open' && inc.notified && !notified.has(inc)) resendToAlertmanager(inc, ruleOf, now);
     }
     // Deliveries are persisted before states: a crash in between re-sends rather than loses a notification.
     // Nothing changed (most ticks): no store round trips.
     if (changed.length > 0) {
       await store.putAlertRecords('state', changed.map((s) => ({ project, id: s.id, updated_at: now, body: s as unknown as Record<string, unknown> })));
     }
-    if (events.length > 0) await store.appendAlertEvents(events.map((e) => historyEvent(e.state, e.kind, now)));
+    if (grouped.changed.length > 0) {
+      await store.putAlertRecords('incident', grouped.changed.map((i) => ({ project, id: i.id, updated_at: now, body: i as unknown as Record<string, unknown> })));
+    }
+    if (events.length > 0 || incidentEvents.length > 0) await store.appendAlertEvents([...events.map((e) => historyEvent(e.state, e.kind, now)), ...incidentEvents]);
   }
 
-  function resendToAlertmanager(s: AlertState, rule: AlertRule, now: number): void {
-    for (const c of channelsFor(rule)) {
+  /** Every channel of any member's rule. */
+  function incidentChannels(inc: Incident, ruleOf: (id: string) => AlertRule | undefined): Channel[] {
+    const out = new Map<string, Channel>();
+    for (const ruleId of new Set(inc.members.map((m) => m.rule_id))) {
+      const rule = ruleOf(ruleId);
+      for (const c of rule ? channelsFor(rule) : [...channels.values()]) out.set(c.name, c);
+    }
+    return [...out.values()];
+  }
+
+  function resendToAlertmanager(inc: Incident, ruleOf: (id: string) => AlertRule | undefined, now: number): void {
+    for (const c of incidentChannels(inc, ruleOf)) {
       if (c.config.kind !== 'alertmanager') continue;
-      const key = `${s.id}\u0000${c.name}`;
+      const key = `${inc.id}\u0000${c.name}`;
       if (now - (amPushed.get(key) ?? -Infinity) < c.config.resendMs) continue;
       amPushed.set(key, now);
-      c.send(notificationOf(s, 'firing', now), now)
+      c.send(notificationOf(inc, 'firing', now), now)
         .then((o) => o.status !== 'ok' && log(`alerts: resend to ${c.name} failed: ${o.error}`))
         .catch(() => undefined);
     }
@@ -265,6 +334,11 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       lastPrune = now;
       await store.pruneAlertRecords('delivery', now - 30 * DAY).catch(() => undefined);
       await store.pruneAlertRecords('ack', now - 30 * DAY).catch(() => undefined);
+      // Resolved incidents are kept 30 days, like deliveries (open ones however long they last).
+      for (const inc of [...book.incidents.values()]) {
+        if (inc.status !== 'resolved' || (inc.resolved_at ?? now) >= now - 30 * DAY) continue;
+        await store.deleteAlertRecord('incident', inc.project, inc.id).then(() => book.incidents.delete(inc.id)).catch(() => undefined);
+      }
     }
     deps.onTick?.(report);
     return report;
@@ -272,6 +346,26 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
 
   const engine: AlertEngine = {
     firingCount: () => [...states.values()].filter((st) => st.status === 'firing').length,
+    openIncidentCount: () => [...book.incidents.values()].filter((i) => i.status === 'open').length,
+    incidents: (project) =>
+      [...book.incidents.values()]
+        .filter((i) => i.project === project)
+        .sort((a, b) => Number(b.status === 'open') - Number(a.status === 'open') || b.opened_at - a.opened_at || a.id.localeCompare(b.id)),
+    async acknowledgeIncident(project, id, by) {
+      const inc = book.incidents.get(id);
+      if (!inc || inc.project !== project) return null;
+      const now = deps.clock();
+      await acks.take(inc, by, now);
+      const current = book.incidents.get(id) ?? inc;
+      acks.apply(current);
+      await store.appendAlertEvents([incidentEvent(current, 'incident_acknowledged', now)]);
+      return current;
+    },
+    async silenceIncident(project, id, input) {
+      const inc = book.incidents.get(id);
+      if (!inc || inc.project !== project) return null;
+      return engine.addSilence({ project, incident_id: id, matchers: {}, starts_at: deps.clock(), ...input });
+    },
     channels,
     async start(opts = {}) {
       await engine.reload();
@@ -286,7 +380,17 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       await idle();
       reloading = (async () => {
         await ruleSet.load();
-        const [stateRecords, silenceRecords] = await Promise.all([store.listAlertRecords('state'), store.listAlertRecords('silence'), acks.load()]);
+        const [stateRecords, silenceRecords, incidentRecords] = await Promise.all([
+          store.listAlertRecords('state'),
+          store.listAlertRecords('silence'),
+          store.listAlertRecords('incident'),
+          acks.load(),
+        ]);
+        book.replace(incidentRecords.map((r) => {
+          const inc = r.body as unknown as Incident;
+          acks.apply(inc);
+          return inc;
+        }));
         states.clear();
         for (const r of stateRecords) {
           const s = r.body as unknown as AlertState;
@@ -366,6 +470,32 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
 function movedSince(prev: AlertState | undefined, s: AlertState): boolean {
   if (prev === undefined || prev.streak !== s.streak) return true;
   return (s.status === 'pending' || s.status === 'firing') && (prev.value !== s.value || prev.samples !== s.samples);
+}
+
+/** Incident history shares the alert history; rule_id 'incident' tells its events apart. */
+export const INCIDENT_RULE_ID = 'incident';
+
+function incidentEvent(inc: Incident, kind: string, at: number) {
+  return {
+    project: inc.project,
+    id: randomUUID(),
+    at,
+    alert_id: inc.id,
+    rule_id: INCIDENT_RULE_ID,
+    kind,
+    body: {
+      title: inc.title,
+      explanation: inc.explanation,
+      severity: inc.severity,
+      scope: inc.scope,
+      cause: inc.cause,
+      lead_rule_id: inc.lead_rule_id,
+      alerts: activeMembers(inc).map((m) => m.alert_id),
+      opened_at: inc.opened_at,
+      resolved_at: inc.resolved_at,
+      acknowledged_by: inc.acknowledged_by,
+    } as Record<string, unknown>,
+  };
 }
 
 function historyEvent(s: AlertState, kind: string, at: number) {

@@ -1,15 +1,14 @@
 // From rollup rows to a rule's figures: the window value per group and the baseline statistics
 // (mean and the σ of a window's value) it is judged against. Pure; no I/O.
 
-import type { Dimension } from '../model/span.js';
 import { addRow, emptyTotals, metricValue, type Totals } from '../query/aggregate.js';
 import type { RollupRow } from '../store/store.js';
-import type { AlertMetric, AlertRule } from './rule.js';
+import type { AlertDimension, AlertMetric, AlertRule } from './rule.js';
 
-/** Rows the engine reads are grouped by every dimension, in this order. */
-export const ALL_DIMENSIONS: Dimension[] = ['agent', 'model', 'decision', 'span_type', 'provider'];
-const DIM_INDEX: Record<Dimension, number> = { agent: 0, model: 1, decision: 2, span_type: 3, provider: 4 };
-const FILTER_DIM: Record<Exclude<keyof AlertRule['filter'], 'has_decision'>, Dimension> = {
+/** Rows the engine reads are grouped by every dimension, in this order (user only in user plans). */
+export const ALL_DIMENSIONS: AlertDimension[] = ['agent', 'model', 'decision', 'span_type', 'provider', 'user'];
+const DIM_INDEX: Record<AlertDimension, number> = { agent: 0, model: 1, decision: 2, span_type: 3, provider: 4, user: 5 };
+const FILTER_DIM: Record<Exclude<keyof AlertRule['filter'], 'has_decision'>, AlertDimension> = {
   agent: 'agent',
   model: 'model',
   decision: 'decision',
@@ -157,11 +156,13 @@ export function baselineByGroup(rule: AlertRule, hourly: ReadonlyMap<number, Rea
 function sumBaseline(rule: AlertRule, hours: Map<number, Totals>, spanned: number, total: Totals): BaselineStats {
   const values: number[] = [];
   for (const t of hours.values()) values.push(valueOf(rule.metric, t) ?? 0);
-  while (values.length < spanned) values.push(0);
+  // An agent idle for an hour spent nothing that hour; an end user comes and goes, so their
+  // baseline is their active hours (a runaway loop is judged against a typical hour of use).
+  if (!rule.groupBy.includes('user')) while (values.length < spanned) values.push(0);
   const m = values.reduce((a, b) => a + b, 0) / values.length;
   const variance = values.reduce((a, v) => a + (v - m) ** 2, 0) / Math.max(1, values.length - 1);
   const scale = rule.windowMs / HOUR;
-  return { mean: m * scale, unitSigma: Math.sqrt(variance * scale), samples: total.count, hours: spanned };
+  return { mean: m * scale, unitSigma: Math.sqrt(variance * scale), samples: total.count, hours: values.length };
 }
 
 function ratioBaseline(rule: AlertRule, hours: Map<number, Totals>, mean: number, total: Totals): BaselineStats {

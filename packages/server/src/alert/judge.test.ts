@@ -66,4 +66,22 @@ describe('judge', () => {
     expect(binomialTailBound(1, 100, 0.05)).toBe(1);
     expect(binomialTailBound(5, 10, 0.01)).toBeLessThan(1e-6);
   });
+
+  it('per-user spend: breaches against the user\'s own baseline, and over the fixed ceiling with or without one', () => {
+    const rule = BUILTIN_RULES.find((r) => r.id === 'builtin.user_spend')!;
+    // $0.50 an hour on average (σ $0.20): $1.20 is under 300 %, $2.10 is over it and 8 σ out.
+    const b = baseline(0.5, 0.2, 400);
+    const at = (value: number, base: typeof b | null) => {
+      const v = judge(rule, { value, samples: 40, errors: 0 }, base);
+      return [v.breach, v.clear, v.threshold, v.reason];
+    };
+    expect(at(1.2, b)).toEqual([false, true, 1.5, 'within threshold']);
+    expect(at(2.1, b)).toEqual([true, false, 1.5, '']);
+    // A new user (no baseline yet): only the $25 ceiling applies; back under $18.75 it clears.
+    expect(at(30, null)).toEqual([true, false, 25, '']);
+    expect(at(20, null)).toEqual([false, false, 25, 'baseline has 0 samples < minBaselineSamples 50; within the ceiling 25']);
+    expect(at(18, null)).toEqual([false, true, 25, 'baseline has 0 samples < minBaselineSamples 50; within the ceiling 25']);
+    // A heavy user whose own baseline is $40 an hour: $30 is fine by the baseline but over the ceiling.
+    expect(at(30, baseline(40, 5, 5000))[0]).toBe(true);
+  });
 });

@@ -44,8 +44,15 @@ export function judge(rule: AlertRule, w: WindowFigures, b: BaselineStats | null
     const breach = beyond(direction, w.value, c.value);
     return { ...out, breach, clear: !beyond(direction, w.value, exit), reason: breach ? '' : 'within threshold' };
   }
+  // The fixed ceiling holds with or without a baseline; its exit sits `hysteresis` of it lower.
+  const ceiling = rule.ceiling;
+  const overCeiling = ceiling !== undefined && enough && w.value !== null && w.value > ceiling;
+  const underCeilingExit = ceiling === undefined || w.value === null || w.value <= ceiling * (1 - rule.hysteresis);
   if (b === null || b.samples < rule.minBaselineSamples) {
-    return { ...base, breach: false, clear: true, reason: `baseline has ${b?.samples ?? 0} samples < minBaselineSamples ${rule.minBaselineSamples}` };
+    const reason = `baseline has ${b?.samples ?? 0} samples < minBaselineSamples ${rule.minBaselineSamples}`;
+    if (ceiling === undefined) return { ...base, breach: false, clear: true, reason };
+    const exit = ceiling * (1 - rule.hysteresis);
+    return { ...base, threshold: ceiling, exitThreshold: exit, breach: overCeiling, clear: underCeilingExit, reason: overCeiling ? '' : `${reason}; within the ceiling ${ceiling}` };
   }
   const sigma = windowSigma(rule, b, Math.max(1, w.samples));
   const mu = b.mean;
@@ -77,9 +84,9 @@ export function judge(rule: AlertRule, w: WindowFigures, b: BaselineStats | null
   const out = { ...base, threshold, exitThreshold, band: [mu - k * sigma, mu + k * sigma] as [number, number], sigma };
   if (w.value === null || !enough) return { ...out, breach: false, clear: true, reason: `${w.samples} samples < minSamples ${rule.minSamples}` };
   const over = beyond(direction, w.value, threshold);
-  const breach = over && gate;
+  const breach = (over && gate) || overCeiling;
   const reason = breach ? '' : over ? gateReason : 'within threshold';
-  return { ...out, breach, clear: !beyond(direction, w.value, exitThreshold), reason };
+  return { ...out, breach, clear: !beyond(direction, w.value, exitThreshold) && underCeilingExit, reason };
 }
 
 /**

@@ -4,13 +4,15 @@
 // sums its own groups from those rows), with the 64-bucket latency histogram only in the plan of
 // the rules that need a quantile. Closed minutes and hours are cached per plan, so a tick re-reads
 // only the last few minutes (late spans still land there) and an hour only once it has closed;
-// every plan's reads of a tick go to the store in one alertRollups call.
+// every plan's reads of a tick go to the store in one alertRollups call. Rules grouped by user read
+// Store.userRollups (raw spans: rollups have no user key), one plan per filter, the top
+// `userLimit` users by cost per bucket, cached the same way (so a tick scans only the newest spans).
 
 import type { Dimension } from '../model/span.js';
-import type { RollupQuery, RollupRow, SpanFilter, Store } from '../store/store.js';
+import type { RollupQuery, RollupRow, SpanFilter, Store, UserRollupQuery } from '../store/store.js';
 import { HOUR, MINUTE } from '../query/read-rollups.js';
 import { ALL_DIMENSIONS, needsHistogram } from './figures.js';
-import type { AlertRule } from './rule.js';
+import type { AlertDimension, AlertRule } from './rule.js';
 
 export interface RollupWindow {
   /**
@@ -29,7 +31,9 @@ export interface ReadPlan {
   /** Identifies the plan's query shape (dims, histogram, filter); its cache is kept under it. */
   key: string;
   /** Dimensions grouped by: every rule's groupBy and filter dimensions, in ALL_DIMENSIONS order. */
-  dims: Dimension[];
+  dims: AlertDimension[];
+  /** Rules grouped by user: read from Store.userRollups (the filter is pushed down whole). */
+  user: boolean;
   histogram: boolean;
   /** Filter fields every rule of the plan shares, pushed down to the store. */
   filter: SpanFilter;
@@ -57,16 +61,18 @@ const FILTER_FIELDS = ['agent', 'model', 'decision', 'span_type', 'provider'] as
  * not; within each, one query grouped by the union of their dimensions.
  */
 export function planReads(rules: readonly AlertRule[]): ReadPlan[] {
-  const parts = new Map<boolean, AlertRule[]>();
+  const parts = new Map<string, AlertRule[]>();
   for (const r of rules) {
-    const h = needsHistogram(r.metric);
+    const h = r.groupBy.includes('user') ? `user ${JSON.stringify(r.filter)}` : String(needsHistogram(r.metric));
     let list = parts.get(h);
     if (!list) parts.set(h, (list = []));
     list.push(r);
   }
   const plans: ReadPlan[] = [];
-  for (const [histogram, members] of parts) {
-    const used = new Set<Dimension>();
+  for (const [part, members] of parts) {
+    const user = part.startsWith('user');
+    const histogram = !user && part === 'true';
+    const used = new Set<AlertDimension>();
     for (const r of members) {
       for (const d of r.groupBy) used.add(d);
       for (const f of FILTER_FIELDS) if (r.filter[f] !== undefined) used.add(f);
@@ -80,7 +86,7 @@ export function planReads(rules: readonly AlertRule[]): ReadPlan[] {
     }
     const filter = shared as SpanFilter;
     if (members.every((r) => r.filter.has_decision === true)) filter.has_decision = true;
-    plans.push({ key: JSON.stringify([dims, histogram, filter]), dims, histogram, filter, rules: members });
+    plans.push({ key: JSON.stringify([dims, histogram, filter]), dims, user, histogram, filter, rules: members });
   }
   return plans;
 }
@@ -106,7 +112,7 @@ const MAX_GROUP_ARRAYS = 50_000;
  * Files rows by bucket, their groups re-laid from the plan's dims to ALL_DIMENSIONS (null where not
  * grouped), each group one shared array that nobody changes.
  */
-function byBucket(rows: RollupRow[], dims: Dimension[], into: Map<number, RollupRow[]>, arrays: GroupArrays): void {
+function byBucket(rows: RollupRow[], dims: readonly AlertDimension[], into: Map<number, RollupRow[]>, arrays: GroupArrays): void {
   const at = ALL_DIMENSIONS.map((d) => dims.indexOf(d));
   if (arrays.size > MAX_GROUP_ARRAYS) arrays.clear();
   for (const r of rows) {
@@ -125,7 +131,7 @@ function byBucket(rows: RollupRow[], dims: Dimension[], into: Map<number, Rollup
 }
 
 /** `lateMs`: buckets this recent may still grow (spans arrive after they end), so they are re-read each time. */
-export function createRollupWindowReader(store: Store, lateMs: number): RollupWindowReader {
+export function createRollupWindowReader(store: Store, lateMs: number, userLimit = 500): RollupWindowReader {
   const caches = new Map<string, PlanCache>();
   let versions = 0;
   return {
@@ -137,6 +143,7 @@ export function createRollupWindowReader(store: Store, lateMs: number): RollupWi
     },
     async read(project, now, reads) {
       const queries: RollupQuery[] = [];
+      const userQueries: UserRollupQuery[] = [];
       const steps = reads.map(({ plan, windowMs, baselineFrom }) => {
         const cacheKey = `${project}\u0000${plan.key}`;
         let c = caches.get(cacheKey);
@@ -149,23 +156,34 @@ export function createRollupWindowReader(store: Store, lateMs: number): RollupWi
         const windowFrom = Math.floor((now - windowMs) / MINUTE) * MINUTE;
         const minuteFrom = Math.max(windowFrom, c.minutesFinal);
         for (const b of c.minutes.keys()) if (b < windowFrom || b >= minuteFrom) c.minutes.delete(b);
-        const query = { project, groupBy: plan.dims, filter: plan.filter, histogram: plan.histogram };
+        const query = { project, groupBy: plan.dims as Dimension[], filter: plan.filter, histogram: plan.histogram };
+        // User plans: 'user' first, as userRollups wants; rows are re-laid by these dims.
+        const queryDims: AlertDimension[] = plan.user ? ['user', ...plan.dims.filter((d) => d !== 'user')] : plan.dims;
+        const push = (from: number, to: number, bucketMs: number): number =>
+          plan.user
+            ? -1 - (userQueries.push({ project, groupBy: queryDims as UserRollupQuery['groupBy'], filter: plan.filter, from, to, bucketMs, limit: userLimit }) - 1)
+            : queries.push({ ...query, from, to, bucketMs }) - 1;
         // Complete hours only (see baselineRange): each hour is read once, when final.
         const hourEnd = Math.floor((now - lateMs) / HOUR) * HOUR;
         const hourFrom = Math.floor(baselineFrom / HOUR) * HOUR;
         let firstMissing = hourFrom;
         while (firstMissing < hourEnd && c.hours.has(firstMissing) && firstMissing < c.hoursFinal) firstMissing += HOUR;
-        const minuteAt = minuteFrom < nowMinute ? queries.push({ ...query, from: minuteFrom, to: nowMinute, bucketMs: MINUTE }) - 1 : -1;
-        const hourAt = firstMissing < hourEnd ? queries.push({ ...query, from: firstMissing, to: hourEnd, bucketMs: HOUR }) - 1 : -1;
-        return { plan, c, hourFrom, hourEnd, firstMissing, minuteAt, hourAt };
+        const minuteAt = minuteFrom < nowMinute ? push(minuteFrom, nowMinute, MINUTE) : null;
+        const hourAt = firstMissing < hourEnd ? push(firstMissing, hourEnd, HOUR) : null;
+        return { queryDims, c, hourFrom, hourEnd, firstMissing, minuteAt, hourAt };
       });
-      const results = queries.length > 0 ? await store.alertRollups(queries) : [];
-      return steps.map(({ plan, c, hourFrom, hourEnd, firstMissing, minuteAt, hourAt }) => {
-        if (minuteAt >= 0) byBucket(results[minuteAt]!, plan.dims, c.minutes, c.groups);
+      const [results, userResults] = await Promise.all([
+        queries.length > 0 ? store.alertRollups(queries) : [],
+        userQueries.length > 0 ? store.userRollups(userQueries) : [],
+      ]);
+      /** Rollup results at i ≥ 0, user results at −1 − i. */
+      const resultAt = (i: number): RollupRow[] => (i >= 0 ? results[i]! : userResults[-1 - i]!);
+      return steps.map(({ queryDims, c, hourFrom, hourEnd, firstMissing, minuteAt, hourAt }) => {
+        if (minuteAt !== null) byBucket(resultAt(minuteAt), queryDims, c.minutes, c.groups);
         c.minutesFinal = Math.floor((now - lateMs) / MINUTE) * MINUTE;
-        if (hourAt >= 0) {
+        if (hourAt !== null) {
           for (let h = firstMissing; h < hourEnd; h += HOUR) c.hours.set(h, []);
-          byBucket(results[hourAt]!, plan.dims, c.hours, c.groups);
+          byBucket(resultAt(hourAt), queryDims, c.hours, c.groups);
           c.hourVersion = ++versions;
         }
         for (const h of c.hours.keys()) if (h < hourFrom || h >= hourEnd) c.hours.delete(h);

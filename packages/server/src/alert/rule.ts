@@ -5,6 +5,13 @@ import { z } from 'zod';
 import { DIMENSIONS, SPAN_TYPES } from '../model/span.js';
 import { METRICS } from '../query/aggregate.js';
 
+/**
+ * Dimensions a rule may group by: the rollups' plus `user` (span user_id), which the engine reads
+ * from raw spans (Store.userRollups): rules grouped by user watch spend or volume, not quantiles.
+ */
+export const ALERT_DIMENSIONS = [...DIMENSIONS, 'user'] as const;
+export type AlertDimension = (typeof ALERT_DIMENSIONS)[number];
+
 /** Metrics a rule may watch: the query metrics plus output/input tokens (token efficiency). */
 export const ALERT_METRICS = [...METRICS, 'token_efficiency'] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
@@ -75,7 +82,7 @@ export const ruleObjectSchema = z.strictObject({
     enabled: z.boolean().default(true),
     metric: z.enum(ALERT_METRICS),
     filter: filterSchema,
-    groupBy: z.array(z.enum(DIMENSIONS)).max(DIMENSIONS.length).default([]),
+    groupBy: z.array(z.enum(ALERT_DIMENSIONS)).max(ALERT_DIMENSIONS.length).default([]),
     /** The value is computed over [now − window, now). Up to 6 h: the engine caches minute rollups for it. */
     windowMs: z.number().int().min(MINUTE).max(6 * HOUR).default(15 * MINUTE),
     /** How far back the baseline reaches (whole hours before the current one). */
@@ -94,6 +101,11 @@ export const ruleObjectSchema = z.strictObject({
     /** Share of the threshold's distance from the baseline that the value must come back by to clear. */
     hysteresis: z.number().min(0).max(1).default(0.25),
     severity: z.enum(SEVERITIES).default('warning'),
+    /**
+     * A fixed limit besides the baseline condition: a value above it breaches whatever the
+     * baseline says (and without one), e.g. $25 of one user's spend in the window.
+     */
+    ceiling: z.number().positive().optional(),
     /** Channel names; absent = every configured channel. */
     channels: z.array(z.string().min(1)).optional(),
 });
@@ -105,6 +117,12 @@ export function refineRule(rule: z.infer<typeof ruleObjectSchema>, ctx: z.Refine
     }
     if (rule.condition.type === 'sigma' && rule.condition.maxPValue !== undefined && rule.metric !== 'error_rate') {
       ctx.addIssue({ code: 'custom', path: ['condition', 'maxPValue'], message: 'applies only to the error_rate metric' });
+    }
+    if (rule.groupBy.includes('user') && ['latency_p50', 'latency_p95', 'latency_p99'].includes(rule.metric)) {
+      ctx.addIssue({ code: 'custom', path: ['metric'], message: 'a rule grouped by user cannot watch a latency quantile (per-user figures carry no histogram)' });
+    }
+    if (rule.groupBy.includes('user') && rule.condition.type === 'new_value') {
+      ctx.addIssue({ code: 'custom', path: ['condition', 'type'], message: 'new_value does not apply to users (new users are normal)' });
     }
     if (rule.windowMs % MINUTE !== 0) {
       ctx.addIssue({ code: 'custom', path: ['windowMs'], message: 'must be a whole number of minutes' });

@@ -8,6 +8,8 @@ export interface Silence {
   project: string;
   /** Absent: every rule. */
   rule_id?: string;
+  /** Silences one incident (and nothing else): POST /api/incidents/:id/silence. */
+  incident_id?: string;
   /** Every listed label must equal the alert's (e.g. {agent: "support-1"}); empty: all groups. */
   matchers: Record<string, string>;
   starts_at: number;
@@ -24,7 +26,7 @@ export interface Silenceable {
 }
 
 export function silenceMatches(s: Silence, alert: Silenceable, now: number): boolean {
-  if (s.project !== alert.project || now < s.starts_at || now >= s.ends_at) return false;
+  if (s.project !== alert.project || now < s.starts_at || now >= s.ends_at || s.incident_id !== undefined) return false;
   if (s.rule_id !== undefined && s.rule_id !== alert.rule_id) return false;
   return Object.entries(s.matchers).every(([k, v]) => alert.labels[k] === v);
 }

@@ -1,4 +1,4 @@
-// `sightline status [--json]`: server health, store size, ingest rate and firing alerts, from the
+// `sightline status [--json]`: server health, store size, ingest rate, firing alerts and open incidents, from the
 // running server's /api/status.
 
 import type { StatusBody } from '../http/routes/status.js';
@@ -16,6 +16,12 @@ export function statusText(s: StatusBody, url: string, paint: Paint): string {
     ['live', `${s.live_clients} tail client${s.live_clients === 1 ? '' : 's'}`],
     ['alerts', alerts],
   ];
+  // One line per open incident (alerts grouped by cause), its title already worded with units.
+  for (const i of s.incidents ?? []) {
+    const sev = paint(i.severity === 'critical' ? 'red' : 'yellow', i.severity);
+    const n = `${i.alerts} alert${i.alerts === 1 ? '' : 's'}`;
+    rows.push(['', `incident ${sev}  ${i.title}  (${n}${i.acknowledged ? ', acknowledged' : ''})  ${i.id}`]);
+  }
   return rows.map(([k, v]) => `${paint('bold', k.padEnd(7))} ${v}`).join('\n');
 }
 

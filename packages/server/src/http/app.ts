@@ -10,6 +10,7 @@ import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerDoctorRoutes } from './routes/doctor.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerIncidentRoutes } from './routes/incidents.js';
 import { registerInsightRoutes } from './routes/insights.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerImportRoutes } from './routes/import.js';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   registerLiveRoutes(app, deps);
   registerKeyRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerIncidentRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerImportRoutes(app, deps);
   registerStatusRoutes(app, deps);

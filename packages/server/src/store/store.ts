@@ -71,6 +71,23 @@ export interface RollupQuery {
   collapse?: boolean;
 }
 
+/**
+ * Spend per end user (span user_id) per bucket, read from raw spans: rollups have no user
+ * dimension (users are unbounded; a rollup key per user would multiply every rollup table).
+ * `groupBy` starts with 'user' and may add dimensions; only spans with a user_id count.
+ */
+export interface UserRollupQuery {
+  project: string;
+  from: number;
+  to: number;
+  /** 60,000 (minutes) or 3,600,000 (hours). */
+  bucketMs: number;
+  groupBy: ('user' | Dimension)[];
+  filter: SpanFilter;
+  /** Per bucket, only the `limit` groups with the highest cost (ties by group values). */
+  limit: number;
+}
+
 /** Pre-aggregated figures for one bucket × group, read from rollups (never from raw spans). */
 export interface RollupRow {
   /** Bucket start, ms. */
@@ -185,9 +202,9 @@ export interface StoreHealth {
 /**
  * rule: custom rules and built-in overrides; state: per rule × group (written only by the node that
  * evaluates); ack: acknowledgements, by alert (written by whichever node the API call reached);
- * silence; delivery: notification attempts.
+ * silence; delivery: notification attempts; incident: alerts grouped by cause (src/alert/incident.ts).
  */
-export type AlertRecordKind = 'rule' | 'state' | 'ack' | 'silence' | 'delivery';
+export type AlertRecordKind = 'rule' | 'state' | 'ack' | 'silence' | 'delivery' | 'incident';
 
 export interface AlertRecord {
   project: string;
@@ -349,6 +366,13 @@ export interface Store extends DoctorReads {
    * @example const [minutes, hours] = await store.alertRollups([minuteQuery, hourQuery]);
    */
   alertRollups(queries: RollupQuery[]): Promise<RollupRow[][]>;
+  /**
+   * Per-user figures for the alert engine (per-user spend rules), one result per query: rows as
+   * RollupRow with group = the query's groupBy values and latency_hist empty, ordered by bucket,
+   * then cost descending, then group. Reads raw spans in [from, to).
+   * @example const [rows] = await store.userRollups([{ project, from, to, bucketMs: 60_000, groupBy: ['user'], filter: {}, limit: 1000 }]);
+   */
+  userRollups(queries: UserRollupQuery[]): Promise<RollupRow[][]>;
 
   // ---- Insight primitives (src/query/insights): hourly pre-aggregates of traces by decision path
   // and of spans by attribute value, combined with raw spans for hours not yet materialized ----

@@ -1,4 +1,5 @@
-// Alerts: firing, pending and resolved alerts with their evidence (value, baseline, band, samples,
+// Alerts: incidents first (alerts grouped by cause, member alerts folded inside, incidents.tsx),
+// then firing, pending and resolved alerts with their evidence (value, baseline, band, samples,
 // a chart of the metric for the alert's group), the rules in force (switch off / on, silence),
 // silences and notification deliveries. Served by the alert engine under /api/alerts. Reading
 // needs the read scope; changing anything needs an admin key, and a read key is told so.
@@ -12,6 +13,7 @@ import { TimeChart } from '../components/time-chart';
 import { fmtDateTime, fmtMs, METRIC_UNIT, fmtValue, type Unit } from '../format';
 import { pickInterval } from '../state/time-range';
 import { useApi, useLiveTick } from '../state/use-api';
+import { IncidentCard, type IncidentsReply } from './incidents';
 
 export interface Alert {
   id: string;
@@ -241,6 +243,7 @@ export function AlertsPage() {
   const [version, setVersion] = useState(0);
   const v = tick * 1000 + version;
   const alerts = useApi<AlertsReply>('/api/alerts', v);
+  const incidents = useApi<IncidentsReply>('/api/incidents', v);
   const rules = useApi<{ rules: Rule[] }>('/api/alerts/rules', v);
   const silences = useApi<{ silences: Silence[] }>('/api/alerts/silences', v);
   const deliveries = useApi<{ deliveries: Delivery[] }>('/api/alerts/deliveries', v);
@@ -275,6 +278,29 @@ export function AlertsPage() {
         </p>
       )}
       <div class="grid">
+        <Panel title="Incidents" load={incidents} wide isEmpty={(i) => i.incidents.length === 0} empty="No incidents: alerts that fire together for one cause are grouped here.">
+          {(i) => (
+            <ul class="alerts">
+              {i.incidents.map((inc) => (
+                <IncidentCard
+                  key={inc.id}
+                  incident={inc}
+                  act={act}
+                  renderAlert={(m) => {
+                    const a = alerts.status === 'ok' ? alerts.data.alerts.find((x) => x.id === m.alert_id) : undefined;
+                    return a ? (
+                      <AlertCard key={m.alert_id} alert={a} rule={ruleById.get(a.rule_id)} act={act} />
+                    ) : (
+                      <li key={m.alert_id} class="alert" data-alert={m.alert_id}>
+                        <strong>{m.rule_name}</strong> <span class="muted">{groupText(m.labels)}</span>
+                      </li>
+                    );
+                  }}
+                />
+              ))}
+            </ul>
+          )}
+        </Panel>
         <Panel title="Firing" load={alerts} isEmpty={(a) => of(a, 'firing').length === 0} empty="Nothing is firing.">
           {(a) => cards(of(a, 'firing'))}
         </Panel>

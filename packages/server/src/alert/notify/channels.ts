@@ -57,7 +57,7 @@ export function createChannel(name: string, config: ChannelConfig): Channel {
       return {
         name,
         config,
-        send: (n) => postJson(`${config.url.replace(/\/$/, '')}/api/v2/alerts`, JSON.stringify([alertmanagerAlert(n)]), {}, config.timeoutMs),
+        send: (n) => postJson(`${config.url.replace(/\/$/, '')}/api/v2/alerts`, JSON.stringify(alertmanagerAlerts(n)), {}, config.timeoutMs),
       };
   }
 }
@@ -67,10 +67,12 @@ const labelText = (n: AlertNotification): string =>
     .map(([k, v]) => `${k}=${v ?? '(none)'}`)
     .join(', ');
 
+const HEAD: Record<AlertNotification['kind'], string> = { firing: 'Firing', update: 'Updated', renotify: 'Still firing', resolved: 'Resolved' };
+
 /** Slack incoming-webhook message: `text` for notifications, `blocks` for the channel. */
 export function slackMessage(n: AlertNotification): { text: string; blocks: unknown[] } {
   const icon = n.kind === 'resolved' ? ':white_check_mark:' : n.severity === 'critical' ? ':rotating_light:' : ':warning:';
-  const head = `${n.kind === 'resolved' ? 'Resolved' : n.kind === 'renotify' ? 'Still firing' : 'Firing'}: ${n.rule_name}`;
+  const head = `${HEAD[n.kind]}: ${n.rule_name}`;
   const e = n.evidence;
   const fields = e
     ? [
@@ -80,34 +82,60 @@ export function slackMessage(n: AlertNotification): { text: string; blocks: unkn
         `*Samples*\n${e.samples}`,
       ].map((text) => ({ type: 'mrkdwn', text }))
     : [];
+  const inc = n.incident;
+  const groups = inc.alerts.length > 1
+    ? [{ type: 'section', text: { type: 'mrkdwn', text: `*${inc.alerts.length} alerts*\n${inc.alerts.slice(0, 20).map((a) => `• ${a.rule_name} (${labelsOf(a.labels)}): ${a.value} vs ${a.baseline}`).join('\n')}${inc.alerts.length > 20 ? `\n… and ${inc.alerts.length - 20} more` : ''}` } }]
+    : [];
+  const why = inc.explanation ? `\n${inc.explanation}` : '';
   return {
     text: `${icon} ${head} (${labelText(n)}) — ${n.summary}`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `${icon} *${head}*\n${n.summary}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `${icon} *${head}*\n${n.summary}${why}` } },
       ...(fields.length ? [{ type: 'section', fields }] : []),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `project ${n.project} · ${labelText(n)} · <${n.url}|open in Sightline>` }] },
+      ...groups,
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `project ${n.project} · incident ${inc.id} · ${labelText(n)} · <${n.url}|open in Sightline>` }] },
     ],
   };
 }
 
-/** One alert as Alertmanager's POST /api/v2/alerts expects; endsAt marks it resolved. */
-export function alertmanagerAlert(n: AlertNotification): Record<string, unknown> {
-  const labels: Record<string, string> = { alertname: n.rule_id, project: n.project, severity: n.severity, source: 'sightline' };
-  for (const [k, v] of Object.entries(n.labels)) labels[k] = v ?? '(none)';
+const labelsOf = (labels: Record<string, string | null>): string =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v ?? '(none)'}`)
+    .join(', ');
+
+function amLabels(n: AlertNotification, scope: Record<string, string | null>): Record<string, string> {
+  // `incident` is the grouping label: route with group_by: [incident] for one notification per incident.
+  const labels: Record<string, string> = { alertname: n.rule_id, incident: n.incident_id, project: n.project, severity: n.severity, source: 'sightline' };
+  for (const [k, v] of Object.entries(scope)) labels[k] = v ?? '(none)';
+  return labels;
+}
+
+/**
+ * The incident as Alertmanager's POST /api/v2/alerts expects: one alert labelled with the incident
+ * and its scope (endsAt marks it resolved); when the scope changed, the old label set is ended too.
+ */
+export function alertmanagerAlerts(n: AlertNotification): Record<string, unknown>[] {
   const e = n.evidence;
+  const inc = n.incident;
+  const generatorURL = n.url.startsWith('http') ? n.url : `http://sightline.invalid${n.url}`;
   const alert: Record<string, unknown> = {
-    labels,
+    labels: amLabels(n, inc.scope),
     annotations: {
       summary: n.summary,
+      description: inc.explanation,
       rule: n.rule_name,
+      alerts: String(inc.alerts.length),
+      groups: inc.alerts.map((a) => labelsOf(a.labels)).join('; ').slice(0, 4000),
       value: formatValue(e?.value),
       baseline: formatValue(e?.baseline),
       threshold: formatValue(e?.threshold),
       samples: String(e?.samples ?? 0),
     },
     startsAt: new Date(n.fired_at).toISOString(),
-    generatorURL: n.url.startsWith('http') ? n.url : `http://sightline.invalid${n.url}`,
+    generatorURL,
   };
   if (n.resolved_at !== null) alert.endsAt = new Date(n.resolved_at).toISOString();
-  return alert;
+  if (inc.previous_scope === undefined) return [alert];
+  const ended = { labels: amLabels(n, inc.previous_scope), annotations: { summary: n.summary }, startsAt: new Date(n.fired_at).toISOString(), endsAt: new Date(n.at).toISOString(), generatorURL };
+  return [ended, alert];
 }

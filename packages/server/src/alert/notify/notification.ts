@@ -1,10 +1,42 @@
-// What every channel receives: one alert's firing, re-notification or resolution, with evidence.
+// What every channel receives: one incident's opening, update (groups joined or left),
+// re-notification or resolution, with the lead alert's evidence. The top-level alert fields are
+// the incident's lead alert (the first to fire), so receivers written for single alerts keep working.
 
 import type { Labels } from '../figures.js';
 import type { AlertStatus, Evidence } from '../state-machine.js';
 import type { Severity } from '../rule.js';
 
-export type NotificationKind = 'firing' | 'renotify' | 'resolved';
+export type NotificationKind = 'firing' | 'update' | 'renotify' | 'resolved';
+
+/** One member alert as a notification lists it. */
+export interface NotifiedAlert {
+  alert_id: string;
+  rule_id: string;
+  rule_name: string;
+  labels: Labels;
+  status: AlertStatus;
+  /** The value and its baseline, with units ("$0.0084", "1.90 s"). */
+  value: string;
+  baseline: string;
+}
+
+export interface IncidentPart {
+  id: string;
+  title: string;
+  explanation: string;
+  /** Labels the members share, e.g. {model: "gpt-4o"}. */
+  scope: Labels;
+  /** The explaining dimension and value, when one explains the breach. */
+  cause: { dimension: string; value: string; groups_judged: number } | null;
+  opened_at: number;
+  /** Active member alerts. */
+  alerts: NotifiedAlert[];
+  /** Alert ids that joined / left since the last notification. */
+  joined: string[];
+  left: string[];
+  /** The scope last notified, when it changed (an incident widened to its cause). */
+  previous_scope?: Labels;
+}
 
 export interface AlertNotification {
   kind: NotificationKind;
@@ -24,6 +56,8 @@ export interface AlertNotification {
   evidence: Evidence | null;
   /** Absolute dashboard link when `alerts.publicUrl` is set, else the path. */
   url: string;
+  incident_id: string;
+  incident: IncidentPart;
 }
 
 export type DeliveryOutcome = { status: 'ok' } | { status: 'retryable'; error: string } | { status: 'rejected'; error: string };

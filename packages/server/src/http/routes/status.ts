@@ -1,7 +1,8 @@
 // GET /api/status (read scope): what `sightline status` shows — version, uptime, store size,
-// ingest queue and rate, live clients, alerts firing in the key's project. Instance-wide figures
-// (all projects' spans, bytes, queue, rate) only for the instance admin; a project's key sees its
-// own span count and live clients, and null where a figure exists only for the whole instance.
+// ingest queue and rate, live clients, alerts firing and incidents open in the key's project.
+// Instance-wide figures (all projects' spans, bytes, queue, rate) only for the instance admin; a
+// project's key sees its own span count and live clients, and null where a figure exists only for
+// the whole instance.
 
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
@@ -28,6 +29,17 @@ export interface StatusBody {
   ingest: { queued_spans: number | null; spans_per_s: number | null };
   live_clients: number;
   alerts: { firing: number | null };
+  /** Open incidents of the key's project, newest first (null: alert engine not running here). */
+  incidents: StatusIncident[] | null;
+}
+
+export interface StatusIncident {
+  id: string;
+  title: string;
+  severity: string;
+  opened_at: number;
+  alerts: number;
+  acknowledged: boolean;
 }
 
 export function registerStatusRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -47,6 +59,12 @@ export function registerStatusRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       },
       live_clients: instance ? deps.bus.subscribers() : deps.bus.subscribers(key.project),
       alerts: { firing: deps.alerts ? deps.alerts.alerts(c.get('key').project).filter((a) => a.status === 'firing').length : (deps.metrics?.firingAlerts() ?? null) },
+      incidents: deps.alerts
+        ? deps.alerts
+            .incidents(c.get('key').project)
+            .filter((i) => i.status === 'open')
+            .map((i) => ({ id: i.id, title: i.title, severity: i.severity, opened_at: i.opened_at, alerts: i.members.filter((m) => m.left_at === null).length, acknowledged: i.acknowledged_at !== null }))
+        : null,
     };
     return c.json(body);
   });

@@ -2,6 +2,7 @@
 // Writes are INSERTs of spans plus their rollup deltas, reads are portable SQL
 // (see schema.ts for the subset), and nothing is kept in memory that another node would need.
 
+import { readUserRollups } from './user-rollups.js';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -181,6 +182,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     listAlertEvents: open(alerts.listAlertEvents),
     // The tick's few reads side by side; each is rollup()'s query (its ORDER BY costs little here).
     alertRollups: open((queries) => Promise.all(queries.map((q) => readRollup(entry, t.rollups, q)))),
+    userRollups: open((queries) => readUserRollups(entry, t.spans, queries)),
 
     materializeInsights: open((opts: { now?: number; graceMs?: number } = {}) =>
       materializeInsights(

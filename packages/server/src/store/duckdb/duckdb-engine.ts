@@ -5,6 +5,7 @@
 // pool of other connections (reader-pool.ts) and see only committed data. Appends write spans only;
 // rollups are derived from them by seq range afterwards (see README.md, "What is durable when").
 
+import { readUserRollups } from './user-rollups.js';
 import { existsSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -14,7 +15,7 @@ import type { Span } from '../../model/span.js';
 import type {
   AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, ApiKeyRecord, AppendOptions, CohortContrastRow, CohortRow, CohortScan,
   DecisionCountQuery, DecisionCountRow,
-  ExportCursor, ExportQuery, IdempotencyRecord, InsightScan, MaterializeReport, PathRow, RollupQuery, RollupRow,
+  ExportCursor, ExportQuery, IdempotencyRecord, InsightScan, MaterializeReport, PathRow, RollupQuery, RollupRow, UserRollupQuery,
   SpanRef, SpanRevision, StoreHealth, StoreStats, TraceSearch, TraceSummary,
 } from '../store.js';
 import * as alerts from './alert-queries.js';
@@ -482,6 +483,9 @@ export class DuckDbEngine {
     // As rollup(): flush pending rollups first; a store that cannot write still answers.
     await this.rollupsCurrent().catch(() => undefined);
     return this.read((conn) => alerts.readAlertRollups(conn, queries));
+  }
+  userRollups(queries: UserRollupQuery[]): Promise<RollupRow[][]> {
+    return this.read((conn) => readUserRollups(conn, queries));
   }
 
   // ---- Export (SQL in export-queries.ts) ----

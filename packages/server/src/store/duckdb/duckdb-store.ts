@@ -109,6 +109,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     appendAlertEvents: (events) => call('appendAlertEvents', events),
     listAlertEvents: (q) => call('listAlertEvents', q),
     alertRollups: (queries) => call('alertRollups', queries),
+    userRollups: (queries) => call('userRollups', queries),
     // Export
     exportSpans: (q, after, limit) => call('exportSpans', q, after, limit),
     exportParquet: (q, path) => call('exportParquet', q, path),
