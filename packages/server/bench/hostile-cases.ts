@@ -63,7 +63,9 @@ const idempotencyBomb: HostileCase = {
   name: '40 × (1 event + 999 with 8 KiB nested keys), new Idempotency-Key each; then restart',
   async run(ctx) {
     const bad = Array.from({ length: 999 }, () => ({ agent_id: 'hostile-bomb', attributes: { a: { ['k'.repeat(8_192)]: { b: { c: { d: 1 } } } } } }));
-    const body = (i: number) => JSON.stringify([events(`bomb${i}`, 1)[0], ...bad]);
+    // Built once: a retry must send the same bytes (a new timestamp would make it another body, 422).
+    const bodies = Array.from({ length: 40 }, (_, i) => JSON.stringify([events(`bomb${i}`, 1)[0], ...bad]));
+    const body = (i: number) => bodies[i]!;
     const answers = await pool(40, 4, (i) =>
       send(`${ctx.server.url}/v1/events`, { key: ctx.server.adminKey, body: body(i), headers: { 'content-type': 'application/json', 'idempotency-key': `bomb-${i}` } }),
     );

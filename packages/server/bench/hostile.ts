@@ -37,7 +37,12 @@ async function main(): Promise<number> {
       this.server = await startServer({ dataDir, adminKey });
     },
     async spans() {
-      const status = json<{ store: { spans: number } }>(await send(`${this.server.url}/api/status`, { key: this.server.adminKey }));
+      // A server killed by a case (out of memory) is started again on its data, and said so.
+      if (this.server.process.exitCode !== null || this.server.process.signalCode !== null) {
+        console.log(`the server exited (${this.server.process.signalCode ?? this.server.process.exitCode}); starting it again on the same data`);
+        this.server = await startServer({ dataDir: this.server.dataDir, adminKey: this.server.adminKey });
+      }
+      const status = json<{ store: { spans: number } }>(await send(`${this.server.url}/api/status`, { key: this.server.adminKey, timeoutMs: 300_000 }));
       if (status === null) throw new Error('GET /api/status failed');
       return status.store.spans;
     },
