@@ -129,7 +129,7 @@ describe('hostile OTLP bodies', () => {
     expect(order.sort()).toEqual(['health', 'logs']);
   });
 
-  it('24 concurrent 12 MiB bodies: each answered 413 or 503 with Retry-After, health answers while they are decoded', async () => {
+  it('24 concurrent 12 MiB bodies: each answered 413, or 429/503 with Retry-After, health answers while they are decoded', async () => {
     const body = emptySpans(6 * 1024 * 1024);
     const posts = Array.from({ length: 24 }, () => post('/v1/traces', body, PB));
     await Promise.all(posts.map((p) => p.sent));
@@ -140,13 +140,16 @@ describe('hostile OTLP bodies', () => {
     for (const reply of replies) {
       if (reply.status === 413) expect(JSON.parse(reply.body)).toEqual({ error: { code: 'payload_too_large', message: SPAN_LIMIT } });
       else {
-        expect(reply.status).toBe(503);
+        // 429 at the door (limits.maxIngestBytesInFlight: bodies still uploading or decoding count) or
+        // 503 from the decoder's queue; either way the sender is told when to retry.
+        expect([429, 503]).toContain(reply.status);
         expect(reply.headers['retry-after']).toBe('1');
         expect(JSON.parse(reply.body).error.code).toBe('overloaded');
       }
     }
-    // The decoder took at least the first four (64 MiB may wait for it); the rest were told when to retry.
-    expect(replies.filter((r) => r.status === 413).length).toBeGreaterThanOrEqual(4);
+    // The door always lets one body in, and the decoder refuses it for its span count; the rest were
+    // told when to retry.
+    expect(replies.filter((r) => r.status === 413).length).toBeGreaterThanOrEqual(1);
     expect(order).toContain('health');
   });
 

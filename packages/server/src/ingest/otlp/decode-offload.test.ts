@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../model/limits.js';
 import { createOtlpDecoder } from './decode-offload.js';
+import { AGENT_FALLBACK } from '../../model/span.js';
 import { decodeOtlpLogs, decodeOtlpTraces } from './handle.js';
 import { chatSpan, tracesJson, tracesProto } from './request-builder.js';
 
@@ -22,11 +23,17 @@ describe('createOtlpDecoder', () => {
       decoder.traces(json, 'application/json', undefined),
       decoder.traces(gzipSync(proto), PB, 'gzip'),
     ]);
-    const inline = decodeOtlpTraces(proto, PB, undefined, DEFAULT_LIMITS);
+    // As the /v1/traces route decodes: with the doctor's read mark.
+    const inline = decodeOtlpTraces(proto, PB, undefined, DEFAULT_LIMITS, { markRead: true });
     expect(inline.ok && inline.events.length).toBe(40);
     expect(viaWorker).toEqual(inline);
     expect(viaWorkerJson).toEqual(inline);
     expect(viaWorkerGzip).toEqual(inline);
+    // The spans name no agent: each falls back to service.name and is marked for trace attribution,
+    // a symbol that a structured clone drops and the offloader puts back.
+    const fallbacks = (r: typeof inline) => (r.ok ? r.events.map((e) => (e as Record<symbol, unknown>)[AGENT_FALLBACK] === true) : []);
+    expect(fallbacks(inline)).toEqual(Array.from({ length: 40 }, () => true));
+    for (const r of [viaWorker, viaWorkerJson, viaWorkerGzip]) expect(fallbacks(r as typeof inline)).toEqual(fallbacks(inline));
     const attributes = (viaWorker.ok && (viaWorker.events[0] as { attributes: object }).attributes) as object;
     expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(attributes, '__proto__')?.value).toBe('kept as a key');
