@@ -301,13 +301,21 @@ const smallDefects: HostileCase[] = [
     name: 'chunked upload over 16 MB, then the next request on the same connection',
     async run(ctx) {
       const port = ctx.server.port;
-      const result = await new Promise<{ first: string; secondMs: number; second: string }>((resolve) => {
+      // Either answer is right: the next request answered at once on the same connection, or the
+      // 413 announced `Connection: close` and the server closed it at once (RFC 9112 §9.6: the
+      // client opens a new one); what the issue saw was a ~6 s stall, then a reset.
+      const result = await new Promise<{ first: string; secondMs: number; second: string; closeAnnounced: boolean }>((resolve) => {
         const socket = net.connect(port, '127.0.0.1');
         let buffer = '';
         let secondAt = 0;
         const finish = (second: string) => {
           socket.destroy();
-          resolve({ first: /^HTTP\/1\.1 (\d+)/.exec(buffer)?.[1] ?? 'none', secondMs: secondAt ? performance.now() - secondAt : -1, second });
+          resolve({
+            first: /^HTTP\/1\.1 (\d+)/.exec(buffer)?.[1] ?? 'none',
+            secondMs: secondAt ? performance.now() - secondAt : -1,
+            second,
+            closeAnnounced: /\r\nconnection: close\r\n/i.test(buffer.slice(0, buffer.indexOf('\r\n\r\n') + 2)),
+          });
         };
         const timer = setTimeout(() => finish('no answer in 15 s'), 15_000);
         socket.on('data', (d) => {
@@ -341,7 +349,7 @@ const smallDefects: HostileCase[] = [
         };
         pump();
       });
-      return { answers: `upload ${result.first}, next request ${result.second}`, acked: 0, ok: result.first === '413' && result.second === '200' && result.secondMs < 1_000, note: result.secondMs >= 0 ? `next answer after ${Math.round(result.secondMs)} ms` : '' };
+      return { answers: `upload ${result.first}, next request ${result.second}`, acked: 0, ok: result.first === '413' && result.secondMs >= 0 && result.secondMs < 1_000 && (result.second === '200' || (result.second === 'connection closed' && result.closeAnnounced)), note: result.secondMs >= 0 ? `next answer after ${Math.round(result.secondMs)} ms` : '' };
     },
   },
   {
