@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   app.use('/api/*', (c, next) => (c.req.path === '/api/import' ? next() : apiBodyLimit(c, next)));
   app.use('/mcp', apiBodyLimit);
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
-  registerReadyRoutes(app, deps, deps.readiness ?? { minFreeDiskBytes: 64 * 1_048_576, maxRollupLagSpans: 1_000_000 });
+  registerReadyRoutes(app, deps, deps.readiness);
   app.use('/v1/*', shedWhenOverloaded(deps.commits, deps.limits.maxIngestBytesInFlight));
   if (deps.scanLimits) {
     // Reads of raw spans, which can run for minutes over months of data; rollup reads stay free.

@@ -10,9 +10,7 @@ import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Authenticator } from './auth.js';
 import type { IdempotencyCache } from './idempotency.js';
 import type { RateLimiter } from './rate-limit.js';
-import type { ScanLimits } from './scan-limit.js';
 import type { SightlineMetrics } from './metrics/sightline-metrics.js';
-import type { ReadinessLimits } from './routes/ready.js';
 
 export interface AppDeps {
   store: Store;
@@ -40,8 +38,21 @@ export interface AppDeps {
   metrics?: SightlineMetrics;
   /** Bearer token that may scrape /metrics for every project without an API key. */
   metricsScrapeToken?: string;
-  /** When GET /api/ready fails besides a store that cannot write (defaults: routes/ready.ts). */
-  readiness?: ReadinessLimits;
+  /** When GET /api/ready fails besides a store that cannot write (defaults: cli/config.ts). */
+  readiness: ReadinessLimits;
+}
+
+/** Raw-span reads admitted at once and waiting (scan-limit.ts). */
+export interface ScanLimits {
+  maxConcurrentScans: number;
+  maxQueuedScans: number;
+  maxScanWaitMs: number;
+}
+
+/** When GET /api/ready answers 503 besides a store that cannot write (routes/ready.ts). */
+export interface ReadinessLimits {
+  minFreeDiskBytes: number;
+  maxRollupLagSpans: number;
 }
 
 export type AppEnv = {

@@ -6,14 +6,8 @@
 // is the store's to stop (limits.readTimeoutMs).
 
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from './context.js';
+import type { AppEnv, ScanLimits } from './context.js';
 import { fail } from './respond.js';
-
-export interface ScanLimits {
-  maxConcurrentScans: number;
-  maxQueuedScans: number;
-  maxScanWaitMs: number;
-}
 
 /** @example app.use('/api/traces', limitScans(config.limits)); */
 export function limitScans(limits: ScanLimits): MiddlewareHandler<AppEnv> {

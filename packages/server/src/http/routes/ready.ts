@@ -5,12 +5,7 @@
 
 import type { Hono } from 'hono';
 import type { StoreHealth } from '../../store/store.js';
-import type { AppDeps, AppEnv } from '../context.js';
-
-export interface ReadinessLimits {
-  minFreeDiskBytes: number;
-  maxRollupLagSpans: number;
-}
+import type { AppDeps, AppEnv, ReadinessLimits } from '../context.js';
 
 /** How long the store may take to answer the probe before readiness fails on that alone. */
 const PROBE_TIMEOUT_MS = 5_000;
