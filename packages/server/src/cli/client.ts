@@ -3,7 +3,7 @@
 // admin key). DuckDB allows one process per file, so these never open the data directory.
 
 import { SightlineError } from '../model/errors.js';
-import { configFromFlags, type Flags } from './main.js';
+import { configFromFlags, type Flags } from './flags.js';
 
 export interface ServerClient {
   url: string;

@@ -10,7 +10,7 @@ import { startSightline } from '../server.js';
 import { keyRecordFor, newKeySecret } from '../http/auth.js';
 import { DEFAULT_PROJECT } from '../http/routes/keys.js';
 import { announce, untilSignal } from './serve.js';
-import { configFromFlags, type Flags } from './main.js';
+import { configFromFlags, type Flags } from './flags.js';
 import { SightlineError } from '../model/errors.js';
 
 const HOUR = 3_600_000;

@@ -6,7 +6,7 @@ import { duration, percent } from '../query/doctor/format.js';
 import type { DoctorFinding, DoctorReport, DoctorSource } from '../query/doctor/report-types.js';
 import { describeWindow } from '../query/insights/sentences.js';
 import { clientOf } from './client.js';
-import type { Flags } from './main.js';
+import type { Flags } from './flags.js';
 import { colorEnabled, painter, table, type Paint } from './term.js';
 
 const MARK: Record<DoctorFinding['severity'], [string, 'red' | 'yellow' | 'dim']> = {

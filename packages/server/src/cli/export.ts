@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { EXPORT_FORMATS, type ExportFormat } from '../http/routes/export.js';
 import { SightlineError } from '../model/errors.js';
 import { clientOf, ensureOk } from './client.js';
-import type { Flags } from './main.js';
+import type { Flags } from './flags.js';
 import { formatBytes } from './term.js';
 
 function formatOf(flags: Flags): ExportFormat {

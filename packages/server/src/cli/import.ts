@@ -8,7 +8,7 @@ import type { ImportReply } from '../http/routes/import.js';
 import { SightlineError } from '../model/errors.js';
 import { clientOf, ensureOk, type ServerClient } from './client.js';
 import { csvSource, detectFormat, ndjsonSource, parquetSource, type ImportRow, type ImportSource } from './import-source.js';
-import type { Flags } from './main.js';
+import type { Flags } from './flags.js';
 import { colorEnabled, createProgress, painter } from './term.js';
 
 /** Rows per request: well under the server's 10,000-event and 16 MiB limits. */

@@ -10,7 +10,7 @@ import { SightlineError } from '../model/errors.js';
 import type { Scope, Store } from '../store/store.js';
 import { clientOf, ensureOk } from './client.js';
 import { storeConfigOf } from './config.js';
-import { configFromFlags, type Flags } from './main.js';
+import { configFromFlags, type Flags } from './flags.js';
 import { painter, colorEnabled, table } from './term.js';
 
 type KeyAction =

@@ -3,61 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SightlineError } from '../model/errors.js';
-import { loadConfig, type Config } from './config.js';
+import { OPTIONS } from './flags.js';
 import { HELP } from './help.js';
 
-const OPTIONS = {
-  port: { type: 'string' },
-  host: { type: 'string' },
-  data: { type: 'string' },
-  store: { type: 'string' },
-  config: { type: 'string' },
-  'capture-content': { type: 'boolean' },
-  'admin-key': { type: 'string' },
-  url: { type: 'string' },
-  project: { type: 'string' },
-  scope: { type: 'string', multiple: true },
-  expires: { type: 'string' },
-  agents: { type: 'string' },
-  'no-backfill': { type: 'boolean' },
-  key: { type: 'string' },
-  agent: { type: 'string' },
-  errors: { type: 'boolean' },
-  json: { type: 'boolean' },
-  range: { type: 'string' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  grace: { type: 'string' },
-  format: { type: 'string' },
-  out: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const;
-
-export type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
-}
-
-function intFlag(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw)) throw new SightlineError('CONFIG_INVALID', `--${name}: expected a whole number, got "${raw}"`);
-  return Number(raw);
-}
-
-/** Flags mapped onto config paths (flags win over env and file). */
-export function configFromFlags(flags: Flags, env: NodeJS.ProcessEnv): Config {
-  const over: Record<string, unknown> = {};
-  const port = intFlag('port', flags.port);
-  if (port !== undefined) over.port = port;
-  if (flags.host !== undefined) over.host = flags.host;
-  if (flags.data !== undefined) over.data = flags.data;
-  if (flags.store !== undefined) over.store = flags.store;
-  if (flags['admin-key'] !== undefined) over.adminKey = flags['admin-key'];
-  if (flags['capture-content']) over.limits = { captureContent: true };
-  return loadConfig({ flags: over, env, ...(flags.config !== undefined && { file: flags.config }) });
 }
 
 /** Edits between two short strings (for "did you mean"). */

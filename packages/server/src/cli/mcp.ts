@@ -9,7 +9,7 @@ import { createMcpServer } from '../http/mcp/mcp-server.js';
 import { packageVersion } from '../http/routes/status.js';
 import { SightlineError } from '../model/errors.js';
 import { clientOf } from './client.js';
-import type { Flags } from './main.js';
+import type { Flags } from './flags.js';
 
 export async function runMcp(flags: Flags, env: NodeJS.ProcessEnv): Promise<number> {
   const client = clientOf(flags, env);

@@ -12,7 +12,7 @@ import { describeWindow } from '../query/insights/sentences.js';
 import { formatChange, formatCount, formatInterval, formatMetric, formatMs, formatPct, formatTokens, formatUsd, METRIC_LABEL } from '../query/units.js';
 import { SightlineError } from '../model/errors.js';
 import { clientOf } from './client.js';
-import type { Flags } from './main.js';
+import type { Flags } from './flags.js';
 import { colorEnabled, painter, table, type Paint } from './term.js';
 
 /** A table's title line (what is measured, over what) and its header and rows; or what was empty. */

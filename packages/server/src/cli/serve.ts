@@ -1,7 +1,7 @@
 // `sightline serve`: start the server and run until SIGINT/SIGTERM, then drain and exit.
 
 import { startSightline, type RunningSightline } from '../server.js';
-import { configFromFlags, type Flags } from './main.js';
+import { configFromFlags, type Flags } from './flags.js';
 
 export function announce(running: RunningSightline, dataDir: string): void {
   console.log(`sightline listening on ${running.url} (store: ${running.store.kind}, data: ${dataDir})`);

@@ -3,7 +3,7 @@
 
 import type { StatusBody } from '../http/routes/status.js';
 import { clientOf } from './client.js';
-import type { Flags } from './main.js';
+import type { Flags } from './flags.js';
 import { colorEnabled, formatBytes, formatDuration, painter, type Paint } from './term.js';
 
 export function statusText(s: StatusBody, url: string, paint: Paint): string {

@@ -5,7 +5,7 @@ import type { Span } from '../model/span.js';
 import { formatUsd } from '../query/units.js';
 import { SightlineError } from '../model/errors.js';
 import { clientOf, ensureOk } from './client.js';
-import type { Flags } from './main.js';
+import type { Flags } from './flags.js';
 import { cell, colorEnabled, painter, type Paint, type Style } from './term.js';
 
 const TYPE_STYLE: Record<string, Style> = {
