@@ -38,28 +38,38 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { input?: s
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+const PID_MARK = '@sightline-test-pid=';
+const PID_LINE = new RegExp(`${PID_MARK}(\\d+)\\r?\\n`);
+
 /**
  * Runs the CLI on a pseudo-terminal (util-linux `script`); stdout and stderr arrive merged. With
- * `until`, the session is ended (SIGTERM to `script`, which ends the command) as soon as the output
- * satisfies it, so a test waits on what it expects, not on a fixed time.
+ * `until`, the command itself is sent SIGTERM as soon as the output satisfies it, so a test waits on
+ * what it expects, not on a fixed time. The signal goes to the command's own process, not to
+ * `script`: `script` gives its child two seconds and then SIGKILLs it, which on a busy machine left
+ * the CLI orphaned and still connected.
  */
 export function runCliOnTty(args: string[], env: NodeJS.ProcessEnv, timeoutSeconds?: number, until?: (output: string) => boolean): Promise<CliResult> {
   const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
-  const line = timeoutSeconds === undefined ? command : `timeout -s TERM ${timeoutSeconds} ${command}`;
+  // The shell prints its pid and then becomes the command (or `timeout`, which passes SIGTERM on).
+  const line = `echo "${PID_MARK}$$"; exec ${timeoutSeconds === undefined ? command : `timeout -s TERM ${timeoutSeconds} ${command}`}`;
   return new Promise((resolve) => {
     const child = spawn('script', ['-qec', line, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let ended = false;
     const onData = (d: Buffer) => {
       out += d.toString();
-      if (until !== undefined && !ended && until(out)) {
+      const pid = PID_LINE.exec(out)?.[1];
+      if (until !== undefined && !ended && pid !== undefined && until(out.replace(PID_LINE, ''))) {
         ended = true;
-        child.kill('SIGTERM');
+        process.kill(Number(pid), 'SIGTERM');
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     // What `script` says when it ends the session is not the command's output.
-    child.once('exit', (code) => resolve({ code, stdout: out.replace(/\r\n/g, '\n').replace(/Session terminated, killing shell\.\.\.( \.\.\.killed\.)?\n?/g, ''), stderr: '' }));
+    child.once('exit', (code) =>
+      resolve({ code, stdout: out.replace(PID_LINE, '').replace(/\r\n/g, '\n').replace(/Session terminated, killing shell\.\.\.( \.\.\.killed\.)?\n?/g, ''), stderr: '' }),
+    );
   });
 }
+
