@@ -1,0 +1,54 @@
+// @sightline/api: the HTTP API contract. The server's routes check their replies against these
+// types (`satisfies`), and the dashboard reads the API through them only.
+
+export { SPAN_TYPES } from './span.js';
+export type { CostSource, Dimension, Span, SpanType } from './span.js';
+export { METRICS } from './query.js';
+export type { Kpis, Metric, Overview, Point, Series, SeriesReply, TraceDetail, TraceNode, TraceSummary, TracesReply } from './query.js';
+export { BAND_METRICS } from './insights.js';
+export type {
+  AgentDistribution,
+  Anomaly,
+  BandMethod,
+  BandMetric,
+  BandStatus,
+  BaselineSpec,
+  Cohort,
+  CohortReport,
+  CorrelatedFinding,
+  CorrelationReport,
+  CostBreakdown,
+  DecisionReport,
+  DecisionStats,
+  PathReport,
+  PathStats,
+  Regression,
+  RegressionReport,
+  ScoredPoint,
+} from './insights.js';
+export { ALERT_STATES, SEVERITIES } from './alerts.js';
+export type {
+  Alert,
+  AlertMetric,
+  AlertStatus,
+  AlertsReply,
+  Condition,
+  DeliveriesReply,
+  Delivery,
+  Evidence,
+  EvidenceFinding,
+  Labels,
+  NotificationKind,
+  Rule,
+  RuleFilter,
+  RuleReply,
+  RulesReply,
+  Severity,
+  Silence,
+  SilenceReply,
+  SilencesReply,
+} from './alerts.js';
+export type { Incident, IncidentCause, IncidentMember, IncidentReply, IncidentsReply } from './incidents.js';
+export type { DoctorFinding, DoctorOrphanExample, DoctorReport, DoctorSource, DoctorUnpricedModel, FindingTopic, Transport } from './doctor.js';
+export type { ErrorCode, ErrorReply } from './errors.js';
+export type { LiveEvents } from './live.js';
