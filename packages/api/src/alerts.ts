@@ -72,6 +72,11 @@ export interface AlertsReply {
   alerts: Alert[];
 }
 
+/** POST /api/alerts/:id/ack */
+export interface AlertReply {
+  alert: Alert;
+}
+
 /** How a value breaches; each threshold is a band edge. */
 export type Condition =
   | { type: 'sigma'; k: number; direction: 'above' | 'below'; minDelta: number; minChange: number; maxPValue?: number }

@@ -30,6 +30,7 @@ export { ALERT_STATES, SEVERITIES } from './alerts.js';
 export type {
   Alert,
   AlertMetric,
+  AlertReply,
   AlertStatus,
   AlertsReply,
   Condition,

@@ -10,6 +10,7 @@ import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
 import { BadParam, parseNumber, parseTime, type Query } from '../params.js';
 import { fail } from '../respond.js';
+import type { AlertReply, AlertsReply, DeliveriesReply, RuleReply, RulesReply, SilenceReply, SilencesReply } from '@sightline/api';
 
 const MAX_HISTORY = 1_000;
 
@@ -57,7 +58,7 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     if (!engine) return unavailable(c);
     const status = c.req.query('status');
     const alerts = engine.alerts(c.get('key').project).filter((s) => !status || s.status === status);
-    return c.json({ alerts: alerts.map(publicAlert) });
+    return c.json({ alerts: alerts.map(publicAlert) } satisfies AlertsReply);
   });
 
   app.get('/api/alerts/history', read, async (c) => {
@@ -81,7 +82,7 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/api/alerts/rules', read, (c) => {
     const engine = engineOr503();
     if (!engine) return unavailable(c);
-    return c.json({ rules: engine.rules(c.get('key').project).map((e) => publicRule(e.rule, e.source, e.overridden)) });
+    return c.json({ rules: engine.rules(c.get('key').project).map((e) => publicRule(e.rule, e.source, e.overridden)) } satisfies RulesReply);
   });
 
   app.post('/api/alerts/rules', admin, async (c) => {
@@ -94,7 +95,7 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     }
     const r = await engine.putRule(c.get('key').project, body);
     if (!r.ok) return fail(c, 400, 'bad_request', r.message);
-    return c.json({ rule: publicRule(r.rule, 'api', false) }, 201);
+    return c.json({ rule: publicRule(r.rule, 'api', false) } satisfies RuleReply, 201);
   });
 
   const update = (partial: boolean) => async (c: Context<AppEnv>) => {
@@ -114,7 +115,7 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       const r = await engine.putRule(project, input, id);
       if (!r.ok) return fail(c, 400, 'bad_request', r.message);
       const now = engine.rules(project).find((e) => e.rule.id === id)!;
-      return c.json({ rule: publicRule(now.rule, now.source, now.overridden) });
+      return c.json({ rule: publicRule(now.rule, now.source, now.overridden) } satisfies RuleReply);
     };
   app.put('/api/alerts/rules/:id', admin, update(false));
   app.patch('/api/alerts/rules/:id', admin, update(true));
@@ -133,7 +134,7 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/api/alerts/silences', read, (c) => {
     const engine = engineOr503();
     if (!engine) return unavailable(c);
-    return c.json({ silences: engine.silences(c.get('key').project) });
+    return c.json({ silences: engine.silences(c.get('key').project) } satisfies SilencesReply);
   });
 
   app.post('/api/alerts/silences', admin, async (c) => {
@@ -164,7 +165,7 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       created_by: key.prefix,
       comment: (b.comment as string | undefined) ?? '',
     });
-    return c.json({ silence }, 201);
+    return c.json({ silence } satisfies SilenceReply, 201);
   });
 
   app.delete('/api/alerts/silences/:id', admin, async (c) => {
@@ -172,7 +173,7 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     if (!engine) return unavailable(c);
     const s = await engine.expireSilence(c.get('key').project, c.req.param('id'));
     if (!s) return fail(c, 404, 'not_found', `silence ${c.req.param('id')} not found`);
-    return c.json({ silence: s });
+    return c.json({ silence: s } satisfies SilenceReply);
   });
 
   app.post('/api/alerts/:id/ack', admin, async (c) => {
@@ -181,7 +182,7 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const key = c.get('key');
     const s = await engine.acknowledge(key.project, c.req.param('id'), key.prefix);
     if (!s) return fail(c, 404, 'not_found', `alert ${c.req.param('id')} not found`);
-    return c.json({ alert: publicAlert(s) });
+    return c.json({ alert: publicAlert(s) } satisfies AlertReply);
   });
 
   app.get('/api/alerts/deliveries', read, async (c) => {
@@ -189,7 +190,7 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     if (!engine) return unavailable(c);
     const status = c.req.query('status');
     const all = await engine.deliveries(c.get('key').project);
-    return c.json({ deliveries: all.filter((d) => !status || d.status === status).slice(0, 500) });
+    return c.json({ deliveries: all.filter((d) => !status || d.status === status).slice(0, 500) } satisfies DeliveriesReply);
   });
 
   /** Runs one evaluation now (ops: "check again"; tests: drive the engine at the server's clock). */

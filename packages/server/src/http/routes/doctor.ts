@@ -7,6 +7,7 @@ import { DEFAULT_GRACE_MS, diagnose } from '../../query/doctor/report.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
 import { BadParam, parseDuration, parseNumber, parseRange, type Query } from '../params.js';
+import type { DoctorReport } from '@sightline/api';
 
 const DAY_MS = 86_400_000;
 /** The doctor reads raw spans: a month bounds one request's scan. */
@@ -22,6 +23,6 @@ export function registerDoctorRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const graceMs = grace === undefined ? DEFAULT_GRACE_MS : parseDuration('grace', grace);
     const limit = parseNumber(q, 'limit', 1, 200) ?? 20;
     if (!Number.isInteger(limit)) throw new BadParam('limit', `${limit} is not a whole number`);
-    return c.json(await diagnose(deps.store, { project: c.get('key').project, from, to, now, graceMs, limit }));
+    return c.json((await diagnose(deps.store, { project: c.get('key').project, from, to, now, graceMs, limit })) satisfies DoctorReport);
   });
 }

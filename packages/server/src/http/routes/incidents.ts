@@ -8,6 +8,7 @@ import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
 import { parseNumber, parseTime, type Query } from '../params.js';
 import { fail } from '../respond.js';
+import type { IncidentReply, IncidentsReply, SilenceReply } from '@sightline/api';
 
 const MAX_HISTORY = 1_000;
 
@@ -35,7 +36,7 @@ export function registerIncidentRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     if (status !== undefined && status !== 'open' && status !== 'resolved') return fail(c, 400, 'bad_request', 'status: must be "open" or "resolved"');
     const limit = parseNumber((n) => c.req.query(n), 'limit', 1, 1_000) ?? 100;
     const all = engine.incidents(c.get('key').project).filter((i) => !status || i.status === status);
-    return c.json({ incidents: all.slice(0, limit).map((i) => publicIncident(i, engine)) });
+    return c.json({ incidents: all.slice(0, limit).map((i) => publicIncident(i, engine)) } satisfies IncidentsReply);
   });
 
   app.get('/api/incidents/history', read, async (c) => {
@@ -60,7 +61,7 @@ export function registerIncidentRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     if (!engine) return unavailable(c);
     const inc = engine.incidents(c.get('key').project).find((i) => i.id === c.req.param('id'));
     if (!inc) return fail(c, 404, 'not_found', `incident ${c.req.param('id')} not found`);
-    return c.json({ incident: publicIncident(inc, engine) });
+    return c.json({ incident: publicIncident(inc, engine) } satisfies IncidentReply);
   });
 
   app.post('/api/incidents/:id/ack', admin, async (c) => {
@@ -69,7 +70,7 @@ export function registerIncidentRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const key = c.get('key');
     const inc = await engine.acknowledgeIncident(key.project, c.req.param('id'), key.prefix);
     if (!inc) return fail(c, 404, 'not_found', `incident ${c.req.param('id')} not found`);
-    return c.json({ incident: publicIncident(inc, engine) });
+    return c.json({ incident: publicIncident(inc, engine) } satisfies IncidentReply);
   });
 
   app.post('/api/incidents/:id/silence', admin, async (c) => {
@@ -87,6 +88,6 @@ export function registerIncidentRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const key = c.get('key');
     const s = await engine.silenceIncident(key.project, c.req.param('id'), { ends_at: b.ends_at, created_by: key.prefix, comment: (b.comment as string | undefined) ?? '' });
     if (!s) return fail(c, 404, 'not_found', `incident ${c.req.param('id')} not found`);
-    return c.json({ silence: s }, 201);
+    return c.json({ silence: s } satisfies SilenceReply, 201);
   });
 }

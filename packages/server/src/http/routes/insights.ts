@@ -15,6 +15,7 @@ import { tokenEfficiency } from '../../query/insights/tokens.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
 import { BadParam, parseDuration, parseEnum, parseFilter, parseNumber, parseRange, quoted, type Query } from '../params.js';
+import type { CohortReport, CorrelationReport, DecisionReport, PathReport, RegressionReport } from '@sightline/api';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -79,14 +80,14 @@ export function registerInsightRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         ...(confidence !== undefined && { confidence }),
         ...(minSigma !== undefined && { minSigma }),
         limit: parseNumber(q, 'limit', 1, 1000) ?? 50,
-      }),
+      }) satisfies RegressionReport,
     );
   });
 
   app.get('/api/insights/paths', read, async (c) => {
     const q = query(c);
     const { from, to } = parseRange(q, deps.clock(), DAY);
-    return c.json(await costByPath(deps.store, { project: c.get('key').project, from, to, ...agentOf(q), limit: parseNumber(q, 'limit', 1, 1000) ?? 50 }));
+    return c.json(await costByPath(deps.store, { project: c.get('key').project, from, to, ...agentOf(q), limit: parseNumber(q, 'limit', 1, 1000) ?? 50 }) satisfies PathReport);
   });
 
   app.get('/api/insights/cohorts', read, async (c) => {
@@ -109,7 +110,7 @@ export function registerInsightRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         ...(minDiff !== undefined && { minDiff }),
         ...(minUnits !== undefined && { minUnits }),
         limit: parseNumber(q, 'limit', 1, 1000) ?? 100,
-      }),
+      }) satisfies CohortReport,
     );
   });
 
@@ -128,7 +129,7 @@ export function registerInsightRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         intervalMs: parseInterval(q, auto, to - from),
         ...agentOf(q),
         ...(lookback !== undefined && { lookbackMs: lookback }),
-      }),
+      }) satisfies DecisionReport,
     );
   });
 
@@ -154,7 +155,7 @@ export function registerInsightRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         metrics: parseList<BandMetric>(q, 'metrics', BAND_METRICS, DEFAULT_METRICS),
         ...(minSigma !== undefined && { minSigma }),
         limit: parseNumber(q, 'limit', 1, 200) ?? 20,
-      }),
+      }) satisfies CorrelationReport,
     );
   });
 

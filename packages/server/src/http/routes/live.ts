@@ -2,6 +2,7 @@
 // A stream lives no longer than its key: it ends with an `end` event when the key is revoked
 // (at once on this node, within RECHECK_MS on others) or expires.
 
+import type { LiveEvents } from '@sightline/api';
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { SPAN_TYPES, type SpanType } from '../../model/span.js';
@@ -63,7 +64,8 @@ export function registerLiveRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         unsubscribe();
         wake?.();
       });
-      await stream.writeSSE({ event: 'ready', data: JSON.stringify({ filter: { ...filter, project: undefined } }) });
+      const { project: _project, ...shown } = filter;
+      await stream.writeSSE({ event: 'ready', data: JSON.stringify({ filter: shown } satisfies LiveEvents['ready']) });
       while (!closed && ended === null) {
         if (buffered.length === 0) {
           await new Promise<void>((resolve) => {
@@ -76,9 +78,9 @@ export function registerLiveRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         }
         const batch = buffered;
         buffered = [];
-        for (const span of batch) await stream.writeSSE({ event: 'span', data: JSON.stringify(span) });
+        for (const span of batch) await stream.writeSSE({ event: 'span', data: JSON.stringify(span satisfies LiveEvents['span']) });
         if (dropped > 0) {
-          await stream.writeSSE({ event: 'dropped', data: JSON.stringify({ dropped }) });
+          await stream.writeSSE({ event: 'dropped', data: JSON.stringify({ dropped } satisfies LiveEvents['dropped']) });
           dropped = 0;
         }
       }
@@ -86,7 +88,7 @@ export function registerLiveRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       stopListening();
       clearInterval(rechecks);
       if (expiry !== null) clearTimeout(expiry);
-      if (ended !== null && !closed) await stream.writeSSE({ event: 'end', data: JSON.stringify({ reason: ended }) });
+      if (ended !== null && !closed) await stream.writeSSE({ event: 'end', data: JSON.stringify({ reason: ended } satisfies LiveEvents['end']) });
     });
   });
 }

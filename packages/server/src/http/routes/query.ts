@@ -9,11 +9,7 @@ import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
 import { BadParam, parseBool, parseDuration, parseTime, parseFilter, parseGroupBy, parseMetric, parseNumber, parseRange } from '../params.js';
 import { fail } from '../respond.js';
-
-export interface TraceNode {
-  span_id: string;
-  children: TraceNode[];
-}
+import type { Overview, SeriesReply, TraceDetail, TraceNode, TracesReply } from '@sightline/api';
 
 /** Parent/child tree of a trace's spans; spans whose parent is missing become roots. */
 export function traceTree(spans: Span[]): TraceNode[] {
@@ -34,7 +30,7 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/api/overview', read, async (c) => {
     const q = (n: string) => c.req.query(n);
     const { from, to } = parseRange(q, deps.clock());
-    return c.json(await overview(deps.store, c.get('key').project, from, to, parseFilter(q)));
+    return c.json((await overview(deps.store, c.get('key').project, from, to, parseFilter(q))) satisfies Overview);
   });
 
   app.get('/api/timeseries', read, async (c) => {
@@ -56,7 +52,7 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       groupBy: parseGroupBy(q),
       filter: parseFilter(q),
     });
-    return c.json({ series });
+    return c.json({ series } satisfies SeriesReply);
   });
 
   app.get('/api/traces', read, async (c) => {
@@ -82,7 +78,7 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       ...(minCost !== undefined && { min_cost_usd: minCost }),
       ...(text !== undefined && text !== '' && { text }),
     });
-    return c.json({ traces });
+    return c.json({ traces } satisfies TracesReply);
   });
 
   app.get('/api/traces/:id', read, async (c) => {
@@ -94,6 +90,6 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const hint = at === undefined ? undefined : { around: parseTime('at', at) };
     const spans = await deps.store.getTrace(c.get('key').project, id, hint);
     if (spans.length === 0) return fail(c, 404, 'not_found', `trace ${id} not found`);
-    return c.json({ trace_id: id, spans, tree: traceTree(spans) });
+    return c.json({ trace_id: id, spans, tree: traceTree(spans) } satisfies TraceDetail);
   });
 }
