@@ -10,6 +10,8 @@ fail() { echo "tests: 0 passed, 1 failed"; echo "$1" >&2; exit 1; }
 echo "== test dependencies"; bash scripts/setup-test-deps.sh || fail "installing test dependencies failed"
 
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit || fail "typecheck failed"
+# The dashboard has its own compiler settings (DOM, Preact JSX); it reads the server through packages/api.
+echo "== typecheck dashboard"; { npx tsc -p packages/web/tsconfig.json --noEmit && npx tsc -p packages/web/tsconfig.node.json --noEmit; } || fail "dashboard typecheck failed"
 echo "== lint"; npx eslint . || fail "lint failed"
 
 echo "== vitest"

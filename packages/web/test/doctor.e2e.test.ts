@@ -11,7 +11,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DoctorReport } from '../../server/src/query/doctor/report-types.js';
+import type { DoctorReport } from '@sightline/api';
 import { request } from '../../server/test/support/http.js';
 import { startServer, type RunningServer } from '../../server/test/support/server.js';
 import { createReadKey, launchChromium } from './support/browser.js';

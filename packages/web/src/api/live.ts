@@ -3,7 +3,7 @@
 // backoff and tells subscribers about every committed span.
 
 import { authHeaders } from './client';
-import type { Span } from './types';
+import type { Span } from '@sightline/api';
 
 export type LiveStatus = 'connecting' | 'open' | 'reconnecting' | 'off';
 

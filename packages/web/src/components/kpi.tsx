@@ -1,6 +1,6 @@
 // One KPI card: value, change against the previous period (coloured by whether up is good), sparkline.
 
-import type { Point } from '../api/types';
+import type { Point } from '@sightline/api';
 import { fmtChange, fmtValue, type Unit } from '../format';
 import { Sparkline } from './sparkline';
 

@@ -1,6 +1,6 @@
 // A tiny inline SVG trend line for KPI cards (cheaper than a chart instance per card).
 
-import type { Point } from '../api/types';
+import type { Point } from '@sightline/api';
 
 export function Sparkline({ points, label }: { points: Point[]; label: string }) {
   const vals = points.filter((p): p is [number, number] => p[1] !== null);

@@ -4,7 +4,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Point, Series } from '../api/types';
+import type { Point, Series } from '@sightline/api';
 import { fmtValue, type Unit } from '../format';
 import { chartInk, PALETTE, useTheme } from '../state/theme';
 

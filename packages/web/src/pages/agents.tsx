@@ -2,7 +2,7 @@
 // agent with the fleet charts filtered to it, its decision distribution and recent traces.
 
 import { qs } from '../api/client';
-import type { Overview, Series, TraceSummary } from '../api/types';
+import type { Overview, Series, TraceSummary } from '@sightline/api';
 import { DataTable, type Column } from '../components/data-table';
 import { Panel } from '../components/panel';
 import { fmtAgo, fmtMs, fmtPercent, fmtUsd, fmtValue } from '../format';

@@ -5,81 +5,14 @@
 // needs the read scope; changing anything needs an admin key, and a read key is told so.
 
 import { useState } from 'preact/hooks';
-import type { Evidence } from '../../../server/src/alert/state-machine.js';
 import { ApiError, qs, sendJson } from '../api/client';
-import type { Series } from '../api/types';
+import type { Alert, AlertsReply, Condition, Delivery, IncidentsReply, Rule, Series, Silence } from '@sightline/api';
 import { Panel } from '../components/panel';
 import { TimeChart } from '../components/time-chart';
 import { fmtDateTime, fmtMs, METRIC_UNIT, fmtValue, type Unit } from '../format';
 import { pickInterval } from '../state/time-range';
 import { useApi, useLiveTick } from '../state/use-api';
-import { IncidentCard, type IncidentsReply } from './incidents';
-
-export interface Alert {
-  id: string;
-  rule_id: string;
-  rule_name: string;
-  state: 'ok' | 'pending' | 'firing' | 'resolved';
-  severity: string;
-  group: Record<string, string | null>;
-  value: number | null;
-  baseline: number | null;
-  threshold: number | null;
-  band: [number, number] | null;
-  samples: number;
-  summary: string;
-  since: number;
-  started_at: number | null;
-  fired_at: number | null;
-  resolved_at: number | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-  evidence: Evidence | null;
-}
-
-export interface AlertsReply {
-  alerts: Alert[];
-}
-
-export interface Rule {
-  id: string;
-  name: string;
-  description?: string;
-  enabled: boolean;
-  metric: string;
-  filter: Record<string, string | undefined>;
-  groupBy: string[];
-  windowMs: number;
-  baselineMs: number;
-  condition: { type: string; k?: number; percent?: number; value?: number; direction?: string };
-  minSamples: number;
-  severity: string;
-  source: string;
-  overridden: boolean;
-}
-
-interface Silence {
-  id: string;
-  rule_id?: string;
-  matchers: Record<string, string>;
-  starts_at: number;
-  ends_at: number;
-  created_by: string;
-  comment: string;
-}
-
-interface Delivery {
-  id: string;
-  alert_id: string;
-  channel: string;
-  kind: string;
-  status: 'pending' | 'sent' | 'failed';
-  attempts: number;
-  created_at: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  sent_at: number | null;
-}
+import { IncidentCard } from './incidents';
 
 const unitOf = (metric: string): Unit => (metric === 'token_efficiency' ? 'ratio' : (METRIC_UNIT[metric] ?? 'count'));
 
@@ -90,8 +23,8 @@ function groupText(g: Alert['group'] | undefined): string {
     .join(', ');
 }
 
-export function conditionText(c: Rule['condition']): string {
-  const dir = c.direction === 'below' ? '<' : '>';
+export function conditionText(c: Condition): string {
+  const dir = 'direction' in c && c.direction === 'below' ? '<' : '>';
   switch (c.type) {
     case 'sigma':
       return `${dir} baseline ${dir === '>' ? '+' : '−'} ${c.k}σ`;
@@ -104,7 +37,8 @@ export function conditionText(c: Rule['condition']): string {
     case 'new_value':
       return 'new value';
     default:
-      return c.type;
+      // A condition this dashboard does not know yet: show its name.
+      return (c as { type: string }).type;
   }
 }
 
@@ -137,7 +71,7 @@ function EvidenceChart({ alert, rule }: { alert: Alert; rule: Rule | undefined }
   const from = Math.floor((start - 4 * windowMs) / 60_000) * 60_000;
   const to = Math.ceil(end / 60_000) * 60_000;
   const { interval } = pickInterval(to - from, 40);
-  const filter: Record<string, string | null | undefined> = { ...(rule?.filter ?? {}) };
+  const filter: Record<string, string | boolean | null | undefined> = { ...(rule?.filter ?? {}) };
   for (const [k, v] of Object.entries(alert.group ?? {})) if (v !== null) filter[k] = v;
   const url = supported ? `/api/timeseries${qs({ metric, from, to, interval, agent: filter.agent, model: filter.model, decision: filter.decision, span_type: filter.span_type, provider: filter.provider })}` : null;
   const load = useApi<{ series: Series[] }>(url);

@@ -10,7 +10,7 @@ import { fmtMs, fmtPercent, fmtUsd } from '../format';
 import { setParams, useRoute } from '../state/route';
 import { rangeParams, timeRange } from '../state/time-range';
 import { useApi, useLiveTick } from '../state/use-api';
-import type { Cohort, CohortReport } from './insights-api';
+import type { Cohort, CohortReport } from '@sightline/api';
 
 export const fmtP = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 const fmtLift = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);

@@ -4,7 +4,7 @@
 // engine (/api/insights/decisions and /api/insights/paths); nothing is recomputed here.
 
 import { qs } from '../api/client';
-import type { Series } from '../api/types';
+import type { Series } from '@sightline/api';
 import { DataTable, type Column } from '../components/data-table';
 import { Panel } from '../components/panel';
 import { TimeChart } from '../components/time-chart';
@@ -12,7 +12,8 @@ import { fmtChange, fmtDateTime, fmtMs, fmtPercent, fmtUsd } from '../format';
 import { useRoute } from '../state/route';
 import { rangeParams, timeRange } from '../state/time-range';
 import { useApi, useLiveTick, useSeries } from '../state/use-api';
-import { entropySeries, type DecisionReport, type DecisionStats, type PathReport, type PathStats } from './insights-api';
+import type { DecisionReport, DecisionStats, PathReport, PathStats } from '@sightline/api';
+import { entropySeries } from './insights-api';
 
 /** Each decision's share of all decisions per bucket (null where a bucket has none). */
 export function shares(series: Series[]): Series[] {

@@ -3,7 +3,7 @@
 // model, tokens, cost, session and decision (as bars), models without a price, attributes no
 // mapping reads and orphan spans. Figures are shown as the API gives them.
 
-import type { DoctorFinding, DoctorReport, DoctorSource } from '../../../server/src/query/doctor/report-types.js';
+import type { DoctorFinding, DoctorReport, DoctorSource } from '@sightline/api';
 import { qs } from '../api/client';
 import { DataTable, type Column } from '../components/data-table';
 import { Panel } from '../components/panel';

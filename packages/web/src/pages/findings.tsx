@@ -1,9 +1,9 @@
 // Correlated findings from the insight engine (/api/insights/correlations), each one plain
 // sentence with its numbers, as the server words it.
 
-import type { CorrelatedFinding } from './insights-api';
+import type { CorrelatedFinding } from '@sightline/api';
 
-export type { CorrelationReport as FindingsReply } from './insights-api';
+export type { CorrelationReport as FindingsReply } from '@sightline/api';
 
 export function FindingList({ findings }: { findings: CorrelatedFinding[] }) {
   return (

@@ -5,7 +5,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { qs } from '../api/client';
-import type { Overview, Point, Series } from '../api/types';
+import type { Overview, Point, Series } from '@sightline/api';
 import { Kpi } from '../components/kpi';
 import { Panel } from '../components/panel';
 import { TimeChart } from '../components/time-chart';

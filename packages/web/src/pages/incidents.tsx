@@ -3,37 +3,10 @@
 // resolved, and its member alerts folded inside (the same cards as the alert lists). Acknowledge
 // and silence need an admin key.
 
+import type { Incident, IncidentMember } from '@sightline/api';
 import type { ComponentChildren } from 'preact';
 import { sendJson } from '../api/client';
 import { fmtDateTime } from '../format';
-
-export interface IncidentMember {
-  alert_id: string;
-  rule_id: string;
-  rule_name: string;
-  labels: Record<string, string | null>;
-  active: boolean;
-  left_at: number | null;
-}
-
-export interface Incident {
-  id: string;
-  status: 'open' | 'resolved';
-  severity: string;
-  title: string;
-  explanation: string;
-  opened_at: number;
-  resolved_at: number | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-  scope: Record<string, string | null>;
-  cause: { dimension: string; value: string; groups_judged: number } | null;
-  alerts: IncidentMember[];
-}
-
-export interface IncidentsReply {
-  incidents: Incident[];
-}
 
 export function IncidentCard({ incident, act, renderAlert }: { incident: Incident; act: (what: string, p: () => Promise<unknown>) => void; renderAlert: (m: IncidentMember) => ComponentChildren }) {
   const active = incident.alerts.filter((m) => m.active);

@@ -1,11 +1,9 @@
-// Reads of the insight engine (/api/insights/...) the pages share, typed with the server's own
-// reply types (packages/server/src/query/insights/README.md). The dashboard shows these figures as
-// the API gives them: nothing statistical is recomputed in the browser.
+// Reads of the insight engine (/api/insights/...) the pages share, typed with the API contract
+// (@sightline/api; how each figure is made: packages/server/src/query/insights/README.md). The
+// dashboard shows these figures as the API gives them: nothing statistical is recomputed in the browser.
 
-import type { BandStatus } from '../../../server/src/query/insights/baseline-band.js';
-import type { RegressionReport } from '../../../server/src/query/insights/regressions.js';
+import type { BandStatus, DecisionReport, Point, RegressionReport, Series } from '@sightline/api';
 import { qs } from '../api/client';
-import type { Point, Series } from '../api/types';
 import type { Band, Marks } from '../components/time-chart';
 import type { TimeRange } from '../state/time-range';
 import { rangeParams } from '../state/time-range';
@@ -67,15 +65,6 @@ export function useRegressions(metric: string, groupBy: string, t: TimeRange, ag
   return useApi<RegressionReport>(regressionsUrl(metric, groupBy, t, agent), tick);
 }
 
-// The reply types are the server's own (type-only imports: nothing of the server is bundled).
-export type { Anomaly, CorrelatedFinding, CorrelationReport } from '../../../server/src/query/insights/correlations.js';
-export type { CostBreakdown, PathReport, PathStats } from '../../../server/src/query/insights/paths.js';
-export type { Cohort, CohortReport } from '../../../server/src/query/insights/cohorts.js';
-export type { AgentDistribution, DecisionReport, DecisionStats } from '../../../server/src/query/insights/decisions.js';
-import type { CorrelationReport } from '../../../server/src/query/insights/correlations.js';
-import type { PathReport } from '../../../server/src/query/insights/paths.js';
-import type { CohortReport } from '../../../server/src/query/insights/cohorts.js';
-import type { DecisionReport } from '../../../server/src/query/insights/decisions.js';
 
 /** Entropy per agent over time, as chart series (buckets without decisions are gaps). */
 export function entropySeries(report: DecisionReport): Series[] {

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { live } from '../api/live';
-import type { Span } from '../api/types';
+import type { Span } from '@sightline/api';
 import { CheckFilter, SelectFilter, TextFilter } from '../components/filters';
 import { fmtMs, fmtTime, fmtUsd } from '../format';
 import { hrefWith, useRoute } from '../state/route';

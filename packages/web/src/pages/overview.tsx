@@ -3,12 +3,12 @@
 
 import { useRef } from 'preact/hooks';
 import { qs } from '../api/client';
-import type { Overview, TraceSummary } from '../api/types';
+import type { AlertsReply, Overview, TraceSummary } from '@sightline/api';
 import { Panel } from '../components/panel';
 import { useRoute } from '../state/route';
 import { rangeParams, timeRange } from '../state/time-range';
 import { useApi, useLiveTick } from '../state/use-api';
-import { AlertList, type AlertsReply } from './alerts';
+import { AlertList } from './alerts';
 import { FirstRun } from './first-run';
 import { FleetView } from './fleet-view';
 import { FindingList, type FindingsReply } from './findings';

@@ -3,7 +3,7 @@
 // Everything user-supplied is rendered as text (Preact escapes it), never as HTML.
 
 import { useState } from 'preact/hooks';
-import type { Span, TraceDetail, TraceNode } from '../api/types';
+import type { Span, TraceDetail, TraceNode } from '@sightline/api';
 import { Panel } from '../components/panel';
 import { fmtDateTime, fmtMs, fmtUsd } from '../format';
 import { hrefWith } from '../state/route';

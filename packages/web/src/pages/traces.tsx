@@ -2,7 +2,7 @@
 // of matching traces, newest first; each opens its waterfall.
 
 import { qs } from '../api/client';
-import type { TraceSummary } from '../api/types';
+import type { TraceSummary } from '@sightline/api';
 import { CheckFilter, TextFilter } from '../components/filters';
 import { Panel } from '../components/panel';
 import { fmtDateTime, fmtMs, fmtUsd } from '../format';

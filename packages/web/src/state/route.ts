@@ -2,6 +2,7 @@
 // view can be shared as a link and back/forward work. Nothing secret ever goes here.
 
 import { useEffect, useState } from 'preact/hooks';
+import { linkWith, patchSearch } from './url';
 
 const listeners = new Set<() => void>();
 const notify = () => listeners.forEach((l) => l());
@@ -17,13 +18,7 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
 
 /** Changes some query parameters, keeping the rest (null removes one). */
 export function setParams(patch: Record<string, string | null>, opts: { replace?: boolean; path?: string } = {}): void {
-  const p = new URLSearchParams(location.search);
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null || v === '') p.delete(k);
-    else p.set(k, v);
-  }
-  const s = p.toString();
-  navigate((opts.path ?? location.pathname) + (s ? `?${s}` : ''), opts);
+  navigate((opts.path ?? location.pathname) + patchSearch(location.search, patch), opts);
 }
 
 export interface Route {
@@ -56,13 +51,5 @@ export function interceptLinks(): void {
 
 /** A link to `path` that carries the current time range (and optionally other params) along. */
 export function hrefWith(path: string, keep: string[] = ['range', 'from', 'to'], extra: Record<string, string> = {}): string {
-  const cur = new URLSearchParams(location.search);
-  const p = new URLSearchParams();
-  for (const k of keep) {
-    const v = cur.get(k);
-    if (v) p.set(k, v);
-  }
-  for (const [k, v] of Object.entries(extra)) p.set(k, v);
-  const s = p.toString();
-  return path + (s ? `?${s}` : '');
+  return linkWith(path, location.search, keep, extra);
 }

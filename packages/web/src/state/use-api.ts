@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, getJson, qs } from '../api/client';
 import { live } from '../api/live';
-import type { Point, Series } from '../api/types';
+import type { Point, Series } from '@sightline/api';
 import type { TimeRange } from './time-range';
 import { rangeParams } from './time-range';
 
