@@ -1,5 +1,6 @@
 // @sightline/api: the HTTP API contract. The server's routes check their replies against these
-// types (`satisfies`), and the dashboard reads the API through them only.
+// types (`satisfies`), and the dashboard reads the API through them only. Also the one formatter
+// of numbers with their units, so a figure reads the same in the dashboard, the CLI and MCP answers.
 
 export { SPAN_TYPES } from './span.js';
 export type { CostSource, Dimension, Span, SpanType } from './span.js';
@@ -53,3 +54,17 @@ export type { Incident, IncidentCause, IncidentMember, IncidentReply, IncidentsR
 export type { DoctorFinding, DoctorOrphanExample, DoctorReport, DoctorSource, DoctorUnpricedModel, FindingTopic, Transport } from './doctor.js';
 export type { ErrorCode, ErrorReply } from './errors.js';
 export type { LiveEvents } from './live.js';
+export { formatShare } from './share.js';
+export {
+  formatChange,
+  formatCount,
+  formatCountOf,
+  formatInterval,
+  formatMetric,
+  formatMs,
+  formatPct,
+  formatTime,
+  formatTokens,
+  formatUsd,
+  METRIC_LABEL,
+} from './units.js';

@@ -9,7 +9,7 @@ import type { PathReport } from '../query/insights/paths.js';
 import type { RegressionReport } from '../query/insights/regressions.js';
 import type { TokenReport } from '../query/insights/tokens.js';
 import { describeWindow } from '../query/insights/sentences.js';
-import { formatChange, formatCount, formatInterval, formatMetric, formatMs, formatPct, formatTokens, formatUsd, METRIC_LABEL } from '../query/units.js';
+import { formatChange, formatCount, formatInterval, formatMetric, formatMs, formatPct, formatTokens, formatUsd, METRIC_LABEL } from '@sightline/api';
 import { SightlineError } from '../model/errors.js';
 import { clientOf } from './client.js';
 import type { Flags } from './flags.js';

@@ -2,7 +2,7 @@
 // span (time, agent, type, span name, model, decision, latency, cost, error), or one JSON object per line.
 
 import type { Span } from '../model/span.js';
-import { formatUsd } from '../query/units.js';
+import { formatUsd } from '@sightline/api';
 import { SightlineError } from '../model/errors.js';
 import { clientOf, ensureOk } from './client.js';
 import type { Flags } from './flags.js';

@@ -3,7 +3,7 @@
 
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AlertState } from '../../alert/state-machine.js';
-import { formatCount, formatMetric, formatMs, formatTime } from '../../query/units.js';
+import { formatCount, formatMetric, formatMs, formatTime } from '@sightline/api';
 import { listingAnswer } from './answer.js';
 
 export type PublicAlert = AlertState & { summary: string };

@@ -9,7 +9,7 @@ import type { DecisionReport } from '../../query/insights/decisions.js';
 import type { PathReport } from '../../query/insights/paths.js';
 import type { RegressionReport } from '../../query/insights/regressions.js';
 import type { TokenReport } from '../../query/insights/tokens.js';
-import { formatChange, formatCount, formatCountOf, formatInterval, formatMetric, formatMs, formatPct, formatTime, formatTokens, formatUsd, METRIC_LABEL } from '../../query/units.js';
+import { formatChange, formatCount, formatCountOf, formatInterval, formatMetric, formatMs, formatPct, formatTime, formatTokens, formatUsd, METRIC_LABEL } from '@sightline/api';
 import { listingAnswer } from './answer.js';
 
 const window = (from: number, to: number) => `${formatTime(from)} – ${formatTime(to)}`;

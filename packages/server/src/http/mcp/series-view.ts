@@ -4,7 +4,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Metric } from '../../query/aggregate.js';
 import type { Series } from '../../query/timeseries.js';
-import { formatInterval, formatMetric, formatPct, formatTime, METRIC_LABEL } from '../../query/units.js';
+import { formatInterval, formatMetric, formatPct, formatTime, METRIC_LABEL } from '@sightline/api';
 import { listingAnswer } from './answer.js';
 
 export const MAX_POINTS = 60;

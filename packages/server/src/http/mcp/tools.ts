@@ -17,7 +17,7 @@ import type { DoctorReport } from '../../query/doctor/report-types.js';
 import type { Overview } from '../../query/overview.js';
 import type { Series } from '../../query/timeseries.js';
 import type { TraceSummary } from '../../store/store.js';
-import { formatChange, formatCount, formatCountOf, formatMs, formatPct, formatTime, formatTokens, formatUsd } from '../../query/units.js';
+import { formatChange, formatCount, formatCountOf, formatMs, formatPct, formatTime, formatTokens, formatUsd } from '@sightline/api';
 import { parseDuration } from '../params.js';
 import { alertsAnswer, type PublicAlert } from './alerts-view.js';
 import { errorAnswer, listingAnswer, textAnswer } from './answer.js';

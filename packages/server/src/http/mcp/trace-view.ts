@@ -3,7 +3,7 @@
 
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Span } from '../../model/span.js';
-import { formatCount, formatCountOf, formatMs, formatTime, formatTokens, formatUsd } from '../../query/units.js';
+import { formatCount, formatCountOf, formatMs, formatTime, formatTokens, formatUsd } from '@sightline/api';
 import { listingAnswer } from './answer.js';
 
 /** Characters of a prompt or output shown in the tree; the resource has the rest. */

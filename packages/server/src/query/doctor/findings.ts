@@ -2,7 +2,8 @@
 // attribute (OTLP) or field (native events) that fills it.
 
 import type { DoctorUnpricedModel } from '../../store/doctor-reads.js';
-import { count, duration, percent } from './format.js';
+import { formatShare as percent } from '@sightline/api';
+import { count, duration } from './format.js';
 import type { DoctorFinding, DoctorSource, Transport } from './report-types.js';
 
 /** Where each figure comes from, as the sender must write it (docs/otlp-mapping.md, docs/events.md). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DoctorFigures, DoctorSourceRow } from '../../store/doctor-reads.js';
-import { duration, percent } from './format.js';
+import { formatShare as percent } from '@sightline/api';
+import { duration } from './format.js';
 import { reportOf } from './report.js';
 
 const REQ = { project: 'p', from: 0, to: 3_600_000, now: 3_600_000, graceMs: 60_000 };

@@ -1,7 +1,7 @@
 // Numbers as a person (or a coding agent) reads them: each with its unit and sensible rounding.
 // Shared by the CLI's tables and the MCP tools, so both say "1,240 ms" and "$0.0123" alike.
 
-import type { Metric } from './aggregate.js';
+import type { Metric } from './query.js';
 
 /** 1,234 */
 export function formatCount(n: number): string {
