@@ -2,6 +2,7 @@
 
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { createBodyDecoder } from '../ingest/otlp/decode-offload.js';
 import { SightlineError } from '../model/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { BadParam } from './params.js';
@@ -64,8 +65,10 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
     app.use('/api/*', (c, next) => (SCAN_PATHS.test(c.req.path) ? scans(c, next) : next()));
   }
   app.use('/api/import', shedWhenOverloaded(deps.commits, deps.limits.maxIngestBytesInFlight));
-  registerEventRoutes(app, deps);
-  registerOtlpRoutes(app, deps);
+  // One worker decodes the large bodies of both ingest formats, so their queue and heap are bounded once.
+  const decoder = createBodyDecoder(deps.limits);
+  registerEventRoutes(app, deps, decoder);
+  registerOtlpRoutes(app, deps, decoder);
   registerQueryRoutes(app, deps);
   registerInsightRoutes(app, deps);
   registerDoctorRoutes(app, deps);
