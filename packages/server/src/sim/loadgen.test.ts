@@ -67,6 +67,8 @@ describe('runLoad', () => {
     expect([...target.encodings]).toEqual([gzip ? 'gzip' : 'identity']);
     expect(report.latency_ms.p50).toBeLessThanOrEqual(report.latency_ms.p99);
     expect(report.latency_ms.p99).toBeLessThanOrEqual(report.latency_ms.max);
+    // Every answer was an acknowledgement: the same distribution.
+    expect(report.ack_latency_ms).toEqual(report.latency_ms);
     expect(report.run_nonce).toBe('00c0ffee');
   });
 
