@@ -107,7 +107,7 @@ describe('runLoad', () => {
     const lines = stdout.trim().split('\n');
     expect(lines.length).toBe(1);
     const report = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(['sent_events', 'acked_events', 'requests', 'status_counts', 'duration_s', 'events_per_s', 'latency_ms', 'run_nonce']);
+    expect(Object.keys(report)).toEqual(['sent_events', 'acked_events', 'requests', 'status_counts', 'duration_s', 'events_per_s', 'latency_ms', 'ack_latency_ms', 'run_nonce']);
     expect(report['acked_events']).toBe(target.events.length);
   });
 });
