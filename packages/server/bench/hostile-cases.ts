@@ -240,17 +240,24 @@ const sseAfterRevoke: HostileCase = {
   },
 };
 
+/** The documented bound on an acknowledgement's wait (limits.maxQueueDelayMs, default). */
+const MAX_QUEUE_DELAY_MS = 5_000;
+
 const overload400: HostileCase = {
   item: '7',
-  name: '400 connections sending batches of 1,000 for 20 s (closed loop)',
+  name: '400 connections sending batches of 1,000 for 20 s (closed loop, no backoff)',
   async run(ctx) {
     const r = await runLoadgen(ctx.server, { batch: 1_000, concurrency: 400, 'duration-s': 20 });
     const statuses = Object.entries(r.status_counts).map(([s, n]) => `${s}×${n}`).join(' ');
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     return {
       answers: statuses,
       acked: r.acked_events,
-      ok: Object.keys(r.status_counts).every((s) => s === '200' || s === '429') && r.latency_ms.p99 <= 10_000,
-      note: `answer latency p50 ${(r.latency_ms.p50 / 1000).toFixed(1)} s, p99 ${(r.latency_ms.p99 / 1000).toFixed(1)} s (maxQueueDelayMs 5 s; SDKs give up at 10 s)`,
+      // Every answer 200 or 429 (no reset, no 5xx), and the acknowledgements within the bound.
+      ok: Object.keys(r.status_counts).every((s) => s === '200' || s === '429') && r.ack_latency_ms.p99 <= MAX_QUEUE_DELAY_MS,
+      note:
+        `ack latency p50 ${s(r.ack_latency_ms.p50)}, p99 ${s(r.ack_latency_ms.p99)} (maxQueueDelayMs ${s(MAX_QUEUE_DELAY_MS)}); ` +
+        `all answers p50 ${s(r.latency_ms.p50)}, p99 ${s(r.latency_ms.p99)}`,
     };
   },
 };

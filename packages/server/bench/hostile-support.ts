@@ -62,11 +62,16 @@ export function json<T>(a: Answer): T | null {
   }
 }
 
-/** Watches a server while a case runs: worst /api/health latency (one probe at a time, every 100 ms) and peak RSS. */
+/**
+ * Watches a server while a case runs: worst /api/health latency (one probe at a time, every 100 ms)
+ * and peak RSS. While paused (a case restarting the server on purpose), no probe is sent and the
+ * answer of one sent before counts only the time until the pause.
+ */
 export function startProbe(url: () => string, pid: () => number) {
   let worstHealthMs = 0;
   let peakRss = 0;
   let running = true;
+  let paused = false;
   let outstandingSince: number | null = null;
   const sampleRss = () => {
     try {
@@ -78,17 +83,34 @@ export function startProbe(url: () => string, pid: () => number) {
   const rssTimer = setInterval(sampleRss, 100);
   const loop = (async () => {
     while (running) {
-      outstandingSince = performance.now();
+      if (paused) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      const since = performance.now();
+      outstandingSince = since;
       const a = await send(`${url()}/api/health`, { timeoutMs: 60_000 });
-      if (a.status === 200 || running) worstHealthMs = Math.max(worstHealthMs, a.ms);
+      // A probe overtaken by a pause was counted up to it (pause()).
+      if (outstandingSince === since && (a.status === 200 || running)) worstHealthMs = Math.max(worstHealthMs, a.ms);
       outstandingSince = null;
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
+  const countOutstanding = () => {
+    if (outstandingSince !== null) worstHealthMs = Math.max(worstHealthMs, performance.now() - outstandingSince);
+    outstandingSince = null;
+  };
   return {
+    pause() {
+      paused = true;
+      countOutstanding();
+    },
+    resume() {
+      paused = false;
+    },
     async stop(): Promise<{ worstHealthMs: number; peakRssMiB: number }> {
       running = false;
-      if (outstandingSince !== null) worstHealthMs = Math.max(worstHealthMs, performance.now() - outstandingSince);
+      countOutstanding();
       clearInterval(rssTimer);
       sampleRss();
       // A probe still waiting counts with the time it has waited so far; do not wait for it.

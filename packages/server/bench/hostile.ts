@@ -29,12 +29,16 @@ interface Row {
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { 'seed-seconds': { type: 'string', default: '30' }, only: { type: 'string' } } });
   const only = values.only?.split(',');
+  let probe: ReturnType<typeof startProbe> | null = null;
   const ctx: CaseContext = {
     server: await startServer({ dataDir: tempDir('sightline-hostile-') }),
     async restart() {
+      // A restart is downtime on purpose: /api/health is not probed while it lasts.
+      probe?.pause();
       const { dataDir, adminKey } = this.server;
       await this.server.stop();
       this.server = await startServer({ dataDir, adminKey });
+      probe?.resume();
     },
     async spans() {
       // A server killed by a case (out of memory) is started again on its data, and said so.
@@ -61,7 +65,7 @@ async function main(): Promise<number> {
       if (only && !only.includes(c.item) && c !== seed) continue;
       if (only && c === seed && !only.includes('3')) continue;
       const before = await ctx.spans();
-      const probe = startProbe(() => ctx.server.url, () => ctx.server.process.pid!);
+      probe = startProbe(() => ctx.server.url, () => ctx.server.process.pid!);
       let outcome: CaseOutcome;
       try {
         outcome = await Promise.race([
@@ -72,6 +76,7 @@ async function main(): Promise<number> {
         outcome = { answers: 'failed', acked: 0, ok: false, note: (err as Error).message };
       }
       const { worstHealthMs, peakRssMiB } = await probe.stop();
+      probe = null;
       const stored = (await ctx.spans()) - before;
       const row: Row = {
         item: c.item,

@@ -106,6 +106,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       maxEventsPerRequest: config.limits.maxEventsPerRequest,
       captureContent: config.limits.captureContent,
       maxIngestBytesInFlight: config.limits.maxIngestBytesInFlight,
+      maxQueueDelayMs: config.limits.maxQueueDelayMs,
     };
     // Requests acknowledged in the last day are in the store: a retry after a restart is looked up
     // there (one key at a time) rather than a day of records read into the heap at start.

@@ -140,10 +140,11 @@ describe('hostile OTLP bodies', () => {
     for (const reply of replies) {
       if (reply.status === 413) expect(JSON.parse(reply.body)).toEqual({ error: { code: 'payload_too_large', message: SPAN_LIMIT } });
       else {
-        // 429 at the door (limits.maxIngestBytesInFlight: bodies still uploading or decoding count) or
-        // 503 from the decoder's queue; either way the sender is told when to retry.
+        // 429 at the door (limits.maxIngestBytesInFlight: bodies still uploading or decoding count; or
+        // answered too late at the measured pace, when it says how much later to retry) or 503 from
+        // the decoder's queue; either way the sender is told when to retry.
         expect([429, 503]).toContain(reply.status);
-        expect(reply.headers['retry-after']).toBe('1');
+        expect(Number(reply.headers['retry-after'])).toBeGreaterThanOrEqual(1);
         expect(JSON.parse(reply.body).error.code).toBe('overloaded');
       }
     }

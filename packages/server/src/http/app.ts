@@ -2,6 +2,7 @@
 
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { createBodyDecoder } from '../ingest/otlp/decode-offload.js';
 import { SightlineError } from '../model/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { BadParam } from './params.js';
@@ -56,16 +57,19 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   app.use('/mcp', apiBodyLimit);
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
   registerReadyRoutes(app, deps, deps.readiness);
-  app.use('/v1/*', shedWhenOverloaded(deps.commits, deps.limits.maxIngestBytesInFlight));
+  const door = { maxBytesInFlight: deps.limits.maxIngestBytesInFlight, maxQueueDelayMs: deps.limits.maxQueueDelayMs };
+  app.use('/v1/*', shedWhenOverloaded(deps.commits, door));
   if (deps.scanLimits) {
     // Reads of raw spans, which can run for minutes over months of data; rollup reads stay free.
     // One middleware for all of them: each request must take one turn, not one per matching pattern.
     const scans = limitScans(deps.scanLimits);
     app.use('/api/*', (c, next) => (SCAN_PATHS.test(c.req.path) ? scans(c, next) : next()));
   }
-  app.use('/api/import', shedWhenOverloaded(deps.commits, deps.limits.maxIngestBytesInFlight));
-  registerEventRoutes(app, deps);
-  registerOtlpRoutes(app, deps);
+  app.use('/api/import', shedWhenOverloaded(deps.commits, door));
+  // One worker decodes the large bodies of both ingest formats, so their queue and heap are bounded once.
+  const decoder = createBodyDecoder(deps.limits);
+  registerEventRoutes(app, deps, decoder);
+  registerOtlpRoutes(app, deps, decoder);
   registerQueryRoutes(app, deps);
   registerInsightRoutes(app, deps);
   registerDoctorRoutes(app, deps);

@@ -26,7 +26,7 @@ describe('shedWhenOverloaded', () => {
     store = await createDuckDbStore({ path: join(dir, 'sightline.duckdb') });
     const commits = createGroupCommit(store, { maxBatchSpans: 1_000, maxDelayMs: 0, maxQueuedSpans: 10_000, maxQueueDelayMs: 5_000 });
     const app = new Hono<AppEnv>();
-    app.use('/v1/*', shedWhenOverloaded(commits, 100));
+    app.use('/v1/*', shedWhenOverloaded(commits, { maxBytesInFlight: 100 }));
     // Reads the body, then holds the request until the test lets it go.
     app.post('/v1/events', async (c) => {
       const body = await c.req.text();

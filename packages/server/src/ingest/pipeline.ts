@@ -6,8 +6,10 @@ import type { IngestLimits } from '../model/limits.js';
 import { AGENT_FALLBACK, type Span } from '../model/span.js';
 import { validateEvent, type ValidateContext } from '../model/validate-event.js';
 import { UndecodableEvent } from './decode-body.js';
+import { createProblemList } from './problem-list.js';
 import type { PriceTable } from './pricing.js';
 import type { Redactor } from './redact.js';
+import { RejectedEvent } from './screen-events.js';
 
 export interface IngestContext {
   /** From the API key, never from the payload. */
@@ -19,8 +21,14 @@ export interface IngestContext {
 export interface IngestResult {
   /** Valid events as spans, in request order. */
   spans: Span[];
-  /** Every problem of every rejected event; `index` is the event's position in the request. */
+  /**
+   * Problems of the rejected events, bounded (problem-list.ts): the first of every rejected event,
+   * further ones up to MAX_KEPT_PROBLEMS in all, fields and messages clipped to MAX_PROBLEM_CHARS.
+   * `index` is the event's position in the request.
+   */
   rejected: FieldProblem[];
+  /** Problems found but not kept in `rejected`. */
+  omittedProblems: number;
 }
 
 export interface IngestPipeline {
@@ -37,17 +45,24 @@ export function createIngestPipeline(deps: { limits: IngestLimits; prices: Price
   return {
     process(rawEvents, ctx) {
       const spans: Span[] = [];
-      const rejected: FieldProblem[] = [];
+      const problems = createProblemList();
+      let omittedElsewhere = 0;
       const validateCtx: ValidateContext = { project: ctx.project, now: ctx.now, limits };
       for (let index = 0; index < rawEvents.length; index++) {
         const raw = rawEvents[index];
         if (raw instanceof UndecodableEvent) {
-          rejected.push({ index, field: 'event', error: raw.message });
+          problems.add([{ index, field: 'event', error: raw.message }]);
+          continue;
+        }
+        if (raw instanceof RejectedEvent) {
+          // Screened in the decode worker (screen-events.ts): its problems are already bounded.
+          problems.add(raw.problems, true);
+          omittedElsewhere += raw.omitted;
           continue;
         }
         const result = validateEvent(raw, index, validateCtx);
         if (!result.ok) {
-          for (const problem of result.problems) rejected.push(problem);
+          problems.add(result.problems);
           continue;
         }
         if ((raw as Record<symbol, unknown>)[AGENT_FALLBACK] === true) result.span.agent_fallback = true;
@@ -56,7 +71,7 @@ export function createIngestPipeline(deps: { limits: IngestLimits; prices: Price
         prices.priceSpan(result.span, ctx.project);
         spans.push(result.span);
       }
-      return { spans, rejected };
+      return { spans, rejected: problems.kept, omittedProblems: problems.omitted() + omittedElsewhere };
     },
   };
 }

@@ -34,6 +34,8 @@ export interface IngestLimits {
   maxCostUsd: number;
   /** Ingest body bytes being read, decoded and validated at once; past it new requests get 429 at the door. */
   maxIngestBytesInFlight?: number;
+  /** Longest an ingest request may wait for its acknowledgement; the door refuses requests predicted to wait longer. */
+  maxQueueDelayMs?: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<IngestLimits> = Object.freeze({

@@ -67,6 +67,8 @@ describe('runLoad', () => {
     expect([...target.encodings]).toEqual([gzip ? 'gzip' : 'identity']);
     expect(report.latency_ms.p50).toBeLessThanOrEqual(report.latency_ms.p99);
     expect(report.latency_ms.p99).toBeLessThanOrEqual(report.latency_ms.max);
+    // Every answer was an acknowledgement: the same distribution.
+    expect(report.ack_latency_ms).toEqual(report.latency_ms);
     expect(report.run_nonce).toBe('00c0ffee');
   });
 
@@ -105,7 +107,7 @@ describe('runLoad', () => {
     const lines = stdout.trim().split('\n');
     expect(lines.length).toBe(1);
     const report = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(['sent_events', 'acked_events', 'requests', 'status_counts', 'duration_s', 'events_per_s', 'latency_ms', 'run_nonce']);
+    expect(Object.keys(report)).toEqual(['sent_events', 'acked_events', 'requests', 'status_counts', 'duration_s', 'events_per_s', 'latency_ms', 'ack_latency_ms', 'run_nonce']);
     expect(report['acked_events']).toBe(target.events.length);
   });
 });

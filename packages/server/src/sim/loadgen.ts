@@ -44,6 +44,8 @@ export interface LoadReport {
   duration_s: number;
   events_per_s: number;
   latency_ms: { p50: number; p99: number; max: number };
+  /** Latency of the acknowledged (2xx) requests alone: what maxQueueDelayMs bounds. */
+  ack_latency_ms: { p50: number; p99: number; max: number };
   /** Every trace id of this run starts with it. */
   run_nonce: string;
 }
@@ -56,6 +58,7 @@ interface Reply {
 function createTally(batch: number, nonce: string, since: number) {
   const statusCounts: Record<string, number> = {};
   const latencies: number[] = [];
+  const ackLatencies: number[] = [];
   let acked = 0;
   let sent = 0;
   return {
@@ -64,12 +67,18 @@ function createTally(batch: number, nonce: string, since: number) {
       latencies.push(latencyMs);
       const key = String(status);
       statusCounts[key] = (statusCounts[key] ?? 0) + 1;
-      if (typeof status === 'number' && status >= 200 && status < 300) acked += batch;
+      if (typeof status === 'number' && status >= 200 && status < 300) {
+        acked += batch;
+        ackLatencies.push(latencyMs);
+      }
     },
     report(until: number): LoadReport {
       const durationS = (until - since) / 1000;
       latencies.sort((a, b) => a - b);
-      const pick = (q: number): number => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+      ackLatencies.sort((a, b) => a - b);
+      const pickOf = (xs: number[]) => (q: number): number => round(xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0);
+      const pick = pickOf(latencies);
+      const pickAck = pickOf(ackLatencies);
       return {
         sent_events: sent,
         acked_events: acked,
@@ -78,6 +87,7 @@ function createTally(batch: number, nonce: string, since: number) {
         duration_s: round(durationS),
         events_per_s: Math.round(acked / durationS),
         latency_ms: { p50: pick(0.5), p99: pick(0.99), max: round(latencies[latencies.length - 1] ?? 0) },
+        ack_latency_ms: { p50: pickAck(0.5), p99: pickAck(0.99), max: round(ackLatencies[ackLatencies.length - 1] ?? 0) },
         run_nonce: nonce,
       };
     },

@@ -4,7 +4,7 @@
 // /v1/logs are answered per the spec.
 
 import type { Context, Hono } from 'hono';
-import { createOtlpDecoder, type Overloaded } from '../../ingest/otlp/decode-offload.js';
+import type { BodyDecoder, Overloaded } from '../../ingest/otlp/decode-offload.js';
 import {
   encodeLogsResponse,
   encodeMetricsResponse,
@@ -41,10 +41,9 @@ function decodeFailure(c: Context<AppEnv>, failure: OtlpFailure | Overloaded): R
 const MAX_MESSAGE_CHARS = 4_096;
 const clipMessage = (m: string) => (m.length <= MAX_MESSAGE_CHARS ? m : `${m.slice(0, MAX_MESSAGE_CHARS)}… (${m.length} characters)`);
 
-export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+/** `decoder` decodes large bodies in a worker thread, so the event loop keeps serving meanwhile. */
+export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps, decoder: BodyDecoder): void {
   const ingest = requireScope(deps.auth, 'ingest');
-  // Large bodies are decoded in a worker thread, so the event loop keeps serving meanwhile.
-  const decoder = createOtlpDecoder(deps.limits);
 
   app.post('/v1/traces', ingest, async (c) => {
     const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes);

@@ -1,7 +1,9 @@
-// Where an OTLP body is decoded: small ones (every exporter's usual batch) inline, where it is
-// cheapest; larger ones — up to 16 MiB that may expand to millions of values — in a worker
-// thread, so the event loop keeps answering /api/health and other requests meanwhile. The
-// worker's heap is capped, and so are the bytes waiting for it: past that, 503 with Retry-After.
+// Where an ingest body is decoded: small ones (every exporter's and SDK's usual batch) inline,
+// where it is cheapest; larger ones — up to 16 MiB that may expand to millions of values — in a
+// worker thread, so the event loop keeps answering /api/health and other requests meanwhile. OTLP
+// bodies are decoded and mapped there; native /v1/events bodies are decoded and screened
+// (../screen-events.ts: invalid events come back as bounded stand-ins). The worker's heap is
+// capped, and so are the bodies waiting for it: past that, 503 with Retry-After.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,31 +11,40 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { IngestLimits } from '../../model/limits.js';
 import { AGENT_FALLBACK } from '../../model/span.js';
+import { decodeEventsBody, type DecodedBody } from '../decode-body.js';
 import { decompress } from '../decompress.js';
+import { decodeAndScreenEvents, reviveStandIns, standInsOf, type ScreenContext, type StandIns } from '../screen-events.js';
 import { decodeOtlpLogs, decodeOtlpMetrics, decodeOtlpTraces, type DecodedLogs, type DecodedMetrics, type DecodedTraces } from './handle.js';
 
-export type OtlpSignal = 'traces' | 'metrics' | 'logs';
+/** What a body carries: an OTLP signal, or native events (/v1/events). */
+export type BodySignal = 'traces' | 'metrics' | 'logs' | 'events';
 
 export interface DecodeJob {
   id: number;
-  signal: OtlpSignal;
+  signal: BodySignal;
   body: Uint8Array;
   contentType: string | undefined;
   contentEncoding: string | undefined;
+  /** Native events are validated against the request's project and clock. */
+  screen?: ScreenContext;
 }
 
-export type Result = DecodedTraces | DecodedMetrics | DecodedLogs | Overloaded;
+export type Result = DecodedTraces | DecodedMetrics | DecodedLogs | DecodedBody | Overloaded;
 
 export interface DecodeReply {
   id: number;
   result: Result;
   /** Events whose agent fell back to service.name (see fallbackIndices). */
   fallbacks?: number[];
+  /** Native events that are stand-ins (see screen-events.ts). */
+  standIns?: StandIns;
 }
 
 export type Overloaded = { ok: false; status: 503; message: string; retryAfterMs: number };
 
-export interface OtlpDecoder {
+export interface BodyDecoder {
+  /** A native /v1/events body: decoded inline when small, else decoded and screened in the worker. */
+  events(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, screen: ScreenContext): Promise<DecodedBody | Overloaded>;
   traces(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<DecodedTraces | Overloaded>;
   metrics(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<DecodedMetrics | Overloaded>;
   logs(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<DecodedLogs | Overloaded>;
@@ -66,7 +77,18 @@ function size(bytes: number): string {
 const traces = (body: Uint8Array, contentType: string | undefined, contentEncoding: string | undefined, limits: IngestLimits) =>
   decodeOtlpTraces(body, contentType, contentEncoding, limits, { markRead: true });
 
-export const DECODERS = { traces, metrics: decodeOtlpMetrics, logs: decodeOtlpLogs } as const;
+/** Inline, native events are validated by the pipeline alone; in the worker they are screened first. */
+const events = (body: Uint8Array, contentType: string | undefined, contentEncoding: string | undefined, limits: IngestLimits, screen?: ScreenContext) =>
+  screen === undefined ? decodeEventsBody(body, contentType, contentEncoding, limits) : decodeAndScreenEvents(body, contentType, contentEncoding, limits, screen);
+
+export const DECODERS = { traces, metrics: decodeOtlpMetrics, logs: decodeOtlpLogs, events } as const;
+
+/** Runs `job` as the worker does. */
+export function runJob(job: DecodeJob, limits: IngestLimits): Result {
+  const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
+  if (job.signal === 'events') return events(body, job.contentType, job.contentEncoding, limits, job.screen);
+  return DECODERS[job.signal](body, job.contentType, job.contentEncoding, limits);
+}
 
 /**
  * A structured clone drops the AGENT_FALLBACK symbol the mapper puts on events whose agent is
@@ -84,6 +106,12 @@ export function fallbackIndices(result: Result): number[] | undefined {
 function markFallbacks(result: Result, indices: readonly number[] | undefined): void {
   if (indices === undefined || !result.ok || !('events' in result)) return;
   for (const i of indices) Object.defineProperty(result.events[i] as object, AGENT_FALLBACK, { value: true });
+}
+
+/** The worker's reply to a job: the result, and what a structured clone cannot carry. */
+export function replyOf(job: DecodeJob, result: Result): DecodeReply {
+  if (job.signal === 'events') return { id: job.id, result, standIns: result.ok && 'events' in result ? standInsOf(result.events) : undefined };
+  return { id: job.id, result, fallbacks: fallbackIndices(result) };
 }
 
 /** Decompressed bytes when the body is small enough to decode inline, else null. */
@@ -117,10 +145,10 @@ interface Pending {
 
 /**
  * @example
- * const decoder = createOtlpDecoder(limits);
+ * const decoder = createBodyDecoder(limits);
  * const decoded = await decoder.traces(body, req.header('content-type'), req.header('content-encoding'));
  */
-export function createOtlpDecoder(limits: IngestLimits, options: OffloadOptions = {}): OtlpDecoder {
+export function createBodyDecoder(limits: IngestLimits, options: OffloadOptions = {}): BodyDecoder {
   const inlineBytes = options.inlineBytes ?? 1024 * 1024;
   const maxQueuedBytes = options.maxQueuedBytes ?? 4 * limits.maxBodyBytes;
   const maxQueuedBodies = options.maxQueuedBodies ?? 8;
@@ -145,6 +173,7 @@ export function createOtlpDecoder(limits: IngestLimits, options: OffloadOptions 
     w.unref();
     w.on('message', (reply: DecodeReply) => {
       markFallbacks(reply.result, reply.fallbacks);
+      if (reply.standIns !== undefined && reply.result.ok && 'events' in reply.result) reviveStandIns(reply.result.events, reply.standIns);
       settle(reply.id, reply.result);
     });
     w.on('error', (err: Error & { code?: string }) => {
@@ -166,25 +195,25 @@ export function createOtlpDecoder(limits: IngestLimits, options: OffloadOptions 
       worker = null;
       // Their bodies went to the dead worker (transferred, not copied): the senders retry.
       for (const id of [...pending.keys()]) {
-        settle(id, { ok: false, status: 503, message: 'the OTLP decoder restarted before this body was decoded; retry', retryAfterMs: 1000 } as Overloaded);
+        settle(id, { ok: false, status: 503, message: 'the body decoder restarted before this body was decoded; retry', retryAfterMs: 1000 } as Overloaded);
       }
     });
     worker = w;
     return w;
   };
 
-  const decode = (signal: OtlpSignal, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<Result | Overloaded> => {
+  const decode = (signal: BodySignal, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, screen?: ScreenContext): Promise<Result | Overloaded> => {
     const inline = inlineBody(body, contentEncoding, inlineBytes);
     if (inline !== null) return Promise.resolve(DECODERS[signal](inline.bytes, contentType, inline.encoding, limits));
     if (queuedBytes + body.byteLength > maxQueuedBytes || pending.size >= maxQueuedBodies) {
       return Promise.resolve({
         ok: false,
         status: 503,
-        message: `${pending.size} OTLP ${pending.size === 1 ? 'body' : 'bodies'} (${size(queuedBytes)}) ${pending.size === 1 ? 'is' : 'are'} already waiting to be decoded (the limit is ${maxQueuedBodies} bodies or ${size(maxQueuedBytes)}); retry later`,
+        message: `${pending.size} ingest ${pending.size === 1 ? 'body' : 'bodies'} (${size(queuedBytes)}) ${pending.size === 1 ? 'is' : 'are'} already waiting to be decoded (the limit is ${maxQueuedBodies} bodies or ${size(maxQueuedBytes)}); retry later`,
         retryAfterMs: 1000,
       });
     }
-    const job: DecodeJob = { id: nextId++, signal, body: new Uint8Array(body), contentType, contentEncoding };
+    const job: DecodeJob = { id: nextId++, signal, body: new Uint8Array(body), contentType, contentEncoding, ...(screen && { screen }) };
     queuedBytes += body.byteLength;
     return new Promise<Result>((resolve) => {
       pending.set(job.id, { job, bytes: body.byteLength, resolve });
@@ -194,6 +223,7 @@ export function createOtlpDecoder(limits: IngestLimits, options: OffloadOptions 
   };
 
   return {
+    events: (body, contentType, contentEncoding, screen) => decode('events', body, contentType, contentEncoding, screen) as Promise<DecodedBody | Overloaded>,
     traces: (body, contentType, contentEncoding) => decode('traces', body, contentType, contentEncoding) as Promise<DecodedTraces | Overloaded>,
     metrics: (body, contentType, contentEncoding) => decode('metrics', body, contentType, contentEncoding) as Promise<DecodedMetrics | Overloaded>,
     logs: (body, contentType, contentEncoding) => decode('logs', body, contentType, contentEncoding) as Promise<DecodedLogs | Overloaded>,
