@@ -114,7 +114,7 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
     const started = performance.now();
     const startedAt = clock();
     let result: SubmitResult;
-    opts.attribution?.prepare(spans);
+    await opts.attribution?.prepare(spans);
     try {
       await store.append(spans, idempotency.length > 0 ? { idempotency } : undefined);
       result = { status: 'ok' };
@@ -126,7 +126,7 @@ export function createGroupCommit(store: Store, opts: GroupCommitOptions): Group
     if (result.status === 'ok') {
       if (opts.attribution) {
         try {
-          await revise(opts.attribution.committed(spans));
+          await revise(await opts.attribution.committed(spans));
         } catch (err) {
           opts.onRevisionError?.(err as Error);
         }
