@@ -9,6 +9,7 @@ import type { Point, Series } from '../api/types';
 import type { Band, Marks } from '../components/time-chart';
 import type { TimeRange } from '../state/time-range';
 import { rangeParams } from '../state/time-range';
+import { SLOW_REFRESH_MS } from '../state/live-ticks';
 import { useApi, type Load } from '../state/use-api';
 
 // ---- regressions -------------------------------------------------------------------------
@@ -64,7 +65,7 @@ export function regressionsUrl(metric: string, groupBy: string, t: TimeRange, ag
 }
 
 export function useRegressions(metric: string, groupBy: string, t: TimeRange, agent: string | null, tick: number): Load<RegressionReport> {
-  return useApi<RegressionReport>(regressionsUrl(metric, groupBy, t, agent), tick);
+  return useApi<RegressionReport>(regressionsUrl(metric, groupBy, t, agent), tick, { everyMs: SLOW_REFRESH_MS });
 }
 
 // The reply types are the server's own (type-only imports: nothing of the server is bundled).
