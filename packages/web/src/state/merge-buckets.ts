@@ -2,7 +2,7 @@
 // buckets that new spans landed in (and the last, still-filling one), then lay them over what the
 // panel holds. Pure functions, so the merge is tested against full fetches of the real server.
 
-import type { Metric, Point, Series } from '../api/types';
+import type { Metric, Point, Series } from '../api/types.js';
 
 /** Metrics whose empty bucket is 0 (the server's ZERO_WHEN_EMPTY); the others show null. */
 const ZERO_WHEN_EMPTY: ReadonlySet<string> = new Set<Metric>(['count', 'errors', 'cost', 'tokens', 'tokens_input', 'tokens_output']);
