@@ -25,15 +25,14 @@ export function sharedGet<T>(url: string, signal: AbortSignal): Promise<T> {
   }
   const e = entry;
   e.users++;
-  signal.addEventListener(
-    'abort',
-    () => {
-      if (--e.users === 0) {
-        e.ctrl.abort();
-        if (inflight.get(url) === e) inflight.delete(url);
-      }
-    },
-    { once: true },
-  );
-  return e.promise as Promise<T>;
+  const leave = () => {
+    if (--e.users === 0) {
+      e.ctrl.abort();
+      if (inflight.get(url) === e) inflight.delete(url);
+    }
+  };
+  signal.addEventListener('abort', leave, { once: true });
+  // A panel's signal lives as long as its question: without this, every refresh would leave a
+  // listener (and its answer) on it for the rest of the day.
+  return e.promise.finally(() => signal.removeEventListener('abort', leave)) as Promise<T>;
 }
