@@ -7,6 +7,7 @@
 //
 //   npx tsx packages/web/bench/web-bench.ts [--spans 1000000,10000000] [--runs 5] [--range 1h] [--live-seconds 60]
 
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { appendFleetDays } from '../../server/bench/raw-appender.js';
@@ -129,6 +130,7 @@ export async function webBench(sizes: number[], o: { runs: number; range: string
       await store.close();
       fills.push(`${filled.spans.toLocaleString('en-US')} spans (appended in ${filled.seconds.toFixed(0)} s, rollups derived in ${((performance.now() - t) / 1000).toFixed(0)} s)`);
       rows.push(...(await benchSize(browser, dataDir, filled.spans, o)));
+      rmSync(dataDir, { recursive: true, force: true });
     }
   } finally {
     await browser.close();
