@@ -23,7 +23,7 @@ export function createRefreshQueue(run: () => Promise<void>): RefreshQueue {
   const start = (): void => {
     running = true;
     queued = false;
-    run()
+    void run()
       .catch(() => undefined)
       .finally(() => {
         running = false;
