@@ -26,3 +26,8 @@ console.log(await otlpIngestBench(seconds));
 
 console.log('\n## Dashboard queries over HTTP, 7 days of simulated fleet traffic\n');
 console.log(queryTable(await queryBench(sizes)));
+
+console.log('\n## Dashboard in Chromium: time to data, API requests with live traffic, JS heap\n');
+// The web benchmark lives with the dashboard; it starts the built server like the query benchmark.
+const { webBench } = await import('../../web/bench/web-bench.js');
+console.log(await webBench(sizes, { runs: values.quick ? 3 : 5, range: '1h', liveSeconds: 60 }));

@@ -33,8 +33,8 @@ function dirBytes(dir: string): number {
   return readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
 }
 
-/** Appends spans of 7 simulated days ending at `end` until `target` spans are in the store. */
-async function fill(dataDir: string, have: number, target: number, end: number, seed: number): Promise<{ added: number; seconds: number; traceId: string; traceAt: number }> {
+/** Appends spans of 7 simulated days ending at `end` until `target` spans are in the store (also the web benchmark's fill). */
+export async function fill(dataDir: string, have: number, target: number, end: number, seed: number): Promise<{ added: number; seconds: number; traceId: string; traceAt: number }> {
   const store = await createDuckDbStore({ path: join(dataDir, 'sightline.duckdb') });
   const pipeline = createIngestPipeline({ limits: DEFAULT_LIMITS, prices: createPriceTable() });
   const need = target - have;

@@ -63,3 +63,40 @@ export async function rawAppenderRate(n = 300_000, commitEvery?: number): Promis
   db.closeSync();
   return spans.length / seconds;
 }
+
+/**
+ * Fills a data dir fast for dashboard benchmarks: `n` spans of 7 simulated days of a 20-agent
+ * fleet ending at `end`, shaped by the real pipeline, written by one Appender in one transaction
+ * (no rollups yet). Opening the store afterwards derives the rollups and trace index in one flush,
+ * as after a crash. Streams in batches, so 10M spans never sit in memory at once.
+ */
+export async function appendFleetDays(dataDir: string, n: number, end: number, seed = 1): Promise<{ spans: number; seconds: number }> {
+  const path = join(dataDir, 'sightline.duckdb');
+  const pipeline = createIngestPipeline({ limits: DEFAULT_LIMITS, prices: createPriceTable() });
+  const perMinute = n / (7 * 1440 * 20 * 6);
+  const fleet = createFleet({ seed, agents: 20, tracesPerMinutePerAgent: perMinute, traceIdPrefix: seed.toString(16).padStart(4, '0') });
+  const started = performance.now();
+  const db = await DuckDBInstance.create(path);
+  const conn = await db.connect();
+  await migrate(conn, path);
+  const appender = await conn.createAppender('spans');
+  let written = 0;
+  let raw: unknown[] = [];
+  let seq = 1n;
+  const flush = () => {
+    const spans = pipeline.process(raw.slice(0, n - written), { project: 'default', now: end }).spans;
+    raw = [];
+    appendSpanColumns(appender, encodeSpanColumns(spans).columns, seq++);
+    written += spans.length;
+  };
+  for (const trace of simulate(fleet, { from: end - 7 * 86_400_000, to: end })) {
+    raw.push(...trace);
+    if (raw.length >= 50_000) flush();
+    if (written >= n) break;
+  }
+  if (raw.length > 0 && written < n) flush();
+  appender.closeSync();
+  conn.closeSync();
+  db.closeSync();
+  return { spans: written, seconds: (performance.now() - started) / 1000 };
+}

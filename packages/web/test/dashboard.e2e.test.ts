@@ -4,8 +4,8 @@
 // incidents in the last half hour (refund decisions fail, gpt-4o slows down, input_category=returns
 // traces fail) so the insight pages (baseline bands, correlated findings, cost by path, failing
 // cohorts) and a custom alert rule have something to find; every figure shown is compared with
-// the API's. Screenshots of each page go to test-artifacts/ (the overview also to
-// docs/screenshot-overview.png).
+// the API's. Screenshots of each page go to test-artifacts/ (the README's come from the demo:
+// packages/web/bench/screenshot.ts).
 
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -136,7 +136,6 @@ describe('dashboard in Chromium', () => {
     expect(cost.series.length).toBeGreaterThan(2);
     expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(3);
     await shot('overview');
-    await page.screenshot({ path: `${ROOT}docs/screenshot-overview.png` });
   });
 
   it('agents: one row per agent with its own KPIs; the agent page filters', async () => {

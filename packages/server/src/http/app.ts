@@ -8,6 +8,7 @@ import type { AppDeps, AppEnv } from './context.js';
 import { BadParam } from './params.js';
 import { errorBody, fail } from './respond.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerAgentRoutes } from './routes/agents.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerDoctorRoutes } from './routes/doctor.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   registerEventRoutes(app, deps, decoder);
   registerOtlpRoutes(app, deps, decoder);
   registerQueryRoutes(app, deps);
+  registerAgentRoutes(app, deps);
   registerInsightRoutes(app, deps);
   registerDoctorRoutes(app, deps);
   registerLiveRoutes(app, deps);

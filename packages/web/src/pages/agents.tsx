@@ -8,11 +8,9 @@ import { Panel } from '../components/panel';
 import { fmtAgo, fmtMs, fmtPercent, fmtUsd, fmtValue } from '../format';
 import { hrefWith, useRoute } from '../state/route';
 import { rangeParams, timeRange, type TimeRange } from '../state/time-range';
-import { useApi, useLiveTick, useSeries } from '../state/use-api';
+import { useApi, useLiveTick, useSeries, type Load } from '../state/use-api';
 import { FleetView } from './fleet-view';
 import { TraceTable } from './traces';
-import { useEffect, useState } from 'preact/hooks';
-import { getJson } from '../api/client';
 
 interface AgentRow {
   agent: string;
@@ -34,29 +32,15 @@ export function health(r: AgentRow, fleetErrorRate: number, now = Date.now()): H
   return 'good';
 }
 
-/** One overview per agent (exact range KPIs), fetched in parallel once the agent list is known. */
-function useAgentRows(t: TimeRange, tick: number): { rows: AgentRow[] | null; counts: ReturnType<typeof useSeries> } {
-  const counts = useSeries({ metric: 'count', group_by: 'agent' }, t, tick);
-  const [rows, setRows] = useState<AgentRow[] | null>(null);
-  const agents = counts.status === 'ok' ? counts.data.map((s) => s.group).join(',') : null;
-  const rp = JSON.stringify(rangeParams(t));
-  useEffect(() => {
-    if (counts.status !== 'ok') return;
-    const ctrl = new AbortController();
-    const data: Series[] = counts.data;
-    void Promise.all(
-      data.map(async (s) => {
-        const o = await getJson<Overview>(`/api/overview${qs({ ...rangeParams(t), agent: s.group })}`, ctrl.signal);
-        const seen = [...s.points].reverse().find((p) => (p[1] ?? 0) > 0);
-        return { agent: s.group, spans: o.current.spans, error_rate: o.current.error_rate, p95: o.current.latency_p95_ms, cost: o.current.cost_usd, last_seen: seen ? seen[0] + t.intervalMs : null };
-      }),
-    ).then(
-      (r) => !ctrl.signal.aborted && setRows(r),
-      () => undefined,
-    );
-    return () => ctrl.abort();
-  }, [agents, rp, tick]);
-  return { rows, counts };
+interface AgentTableReply {
+  agents: { agent: string; spans: number; error_rate: number | null; latency_p95_ms: number | null; cost_usd: number; last_seen: number | null }[];
+}
+
+/** The table's rows in one grouped query (/api/agents), not one overview per agent. */
+function useAgentRows(t: TimeRange, tick: number): Load<AgentRow[]> {
+  const load = useApi<AgentTableReply>(`/api/agents${qs(rangeParams(t))}`, tick);
+  if (load.status !== 'ok') return load;
+  return { ...load, data: load.data.agents.map((a) => ({ agent: a.agent, spans: a.spans, error_rate: a.error_rate, p95: a.latency_p95_ms, cost: a.cost_usd, last_seen: a.last_seen })) };
 }
 
 export function AgentsPage() {
@@ -64,9 +48,8 @@ export function AgentsPage() {
   const t = timeRange(route);
   const tick = useLiveTick(t.relative);
   const fleet = useApi<Overview>(`/api/overview${qs(rangeParams(t))}`, tick);
-  const { rows, counts } = useAgentRows(t, tick);
+  const load = useAgentRows(t, tick);
   const fleetRate = fleet.status === 'ok' ? (fleet.data.current.error_rate ?? 0) : 0;
-  const load = counts.status === 'ok' ? (rows ? ({ status: 'ok', data: rows, refreshing: false } as const) : ({ status: 'loading', since: Date.now() } as const)) : counts;
   const columns: Column<AgentRow>[] = [
     {
       key: 'health',

@@ -7,6 +7,7 @@ import { qs } from '../api/client';
 import type { Band, Marks } from '../components/time-chart';
 import type { TimeRange } from '../state/time-range';
 import { rangeParams } from '../state/time-range';
+import { SLOW_REFRESH_MS } from '../state/live-ticks';
 import { useApi, type Load } from '../state/use-api';
 
 // ---- regressions -------------------------------------------------------------------------
@@ -62,7 +63,7 @@ export function regressionsUrl(metric: string, groupBy: string, t: TimeRange, ag
 }
 
 export function useRegressions(metric: string, groupBy: string, t: TimeRange, agent: string | null, tick: number): Load<RegressionReport> {
-  return useApi<RegressionReport>(regressionsUrl(metric, groupBy, t, agent), tick);
+  return useApi<RegressionReport>(regressionsUrl(metric, groupBy, t, agent), tick, { everyMs: SLOW_REFRESH_MS });
 }
 
 

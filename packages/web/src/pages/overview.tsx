@@ -7,6 +7,7 @@ import type { AlertsReply, Overview, TraceSummary } from '@sightline/api';
 import { Panel } from '../components/panel';
 import { useRoute } from '../state/route';
 import { rangeParams, timeRange } from '../state/time-range';
+import { SLOW_REFRESH_MS } from '../state/live-ticks';
 import { useApi, useLiveTick } from '../state/use-api';
 import { AlertList } from './alerts';
 import { FirstRun } from './first-run';
@@ -21,8 +22,8 @@ export function OverviewPage() {
   // Only when this range and the one before are empty: look for any span at all (first run).
   const quiet = fleet.status === 'ok' && fleet.data.current.spans === 0 && fleet.data.previous.spans === 0;
   const anyData = useApi<{ traces: TraceSummary[] }>(quiet ? '/api/traces?range=30d&limit=1' : null);
-  const alerts = useApi<AlertsReply>(`/api/alerts${qs({ status: 'firing' })}`, tick);
-  const findings = useApi<FindingsReply>(`/api/insights/correlations${qs({ ...rangeParams(t), interval: t.intervalMs >= 300_000 ? t.interval : '5m', limit: 5 })}`, tick);
+  const alerts = useApi<AlertsReply>(`/api/alerts${qs({ status: 'firing' })}`, tick, { everyMs: SLOW_REFRESH_MS });
+  const findings = useApi<FindingsReply>(`/api/insights/correlations${qs({ ...rangeParams(t), interval: t.intervalMs >= 300_000 ? t.interval : '5m', limit: 5 })}`, tick, { everyMs: SLOW_REFRESH_MS });
   const marked = useRef(false);
   const complete = () => {
     if (marked.current) return;

@@ -1,10 +1,16 @@
-// Data hooks: every panel gets loading / ok / empty / error / unavailable states, and pages on a
-// relative time range refresh when the live stream reports new spans (at most once a second).
+// Data hooks: every panel gets loading / ok / empty / error / unavailable states. Pages on a
+// relative time range refresh on live ticks (one per server `changed` event, at most one per
+// LIVE_TICK_MS): a time series refetches only the buckets changed since it last loaded and merges
+// them; any other panel refetches its answer. A panel has at most one request in flight and one
+// follow-up queued; only a different question (another URL) cancels a request.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, getJson, qs } from '../api/client';
-import { live } from '../api/live';
-import type { Point, Series } from '@sightline/api';
+import { ApiError, qs } from '../api/client';
+import { sharedGet } from '../api/shared-get';
+import type { Series } from '@sightline/api';
+import { liveTicks } from './live-ticks';
+import { emptyValue, mergeBuckets, refetchFrom, windowStart } from './merge-buckets';
+import { createRefreshQueue, type RefreshQueue } from './refresh-queue';
 import type { TimeRange } from './time-range';
 import { rangeParams } from './time-range';
 
@@ -14,30 +20,15 @@ export type Load<T> =
   | { status: 'error'; error: ApiError }
   | { status: 'unavailable'; error: ApiError };
 
-const TICK_MS = 1_000;
-
-/** Counts live batches, throttled to one change per second; constant when `enabled` is false. */
+/** The app's live tick number while `enabled` (a relative range), else a constant 0. */
 export function useLiveTick(enabled: boolean): number {
-  const [tick, setTick] = useState(0);
+  const [tick, setTick] = useState(() => (enabled ? liveTicks.current() : 0));
   useEffect(() => {
     if (!enabled) return;
-    let last = 0;
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const off = live.onSpans(() => {
-      if (timer) return;
-      const wait = Math.max(0, last + TICK_MS - Date.now());
-      timer = setTimeout(() => {
-        timer = null;
-        last = Date.now();
-        setTick((n) => n + 1);
-      }, wait);
-    });
-    return () => {
-      off();
-      if (timer) clearTimeout(timer);
-    };
+    setTick(liveTicks.current());
+    return liveTicks.subscribe(() => setTick(liveTicks.current()));
   }, [enabled]);
-  return tick;
+  return enabled ? tick : 0;
 }
 
 function toApiError(e: unknown): ApiError {
@@ -49,23 +40,83 @@ function failed<T>(e: unknown): Load<T> {
   return err.status === 404 && err.code === 'not_found' && err.message.startsWith('no route') ? { status: 'unavailable', error: err } : { status: 'error', error: err };
 }
 
-/** Fetches `url` (null = nothing yet); refetches quietly on each `tick` change. */
-export function useApi<T>(url: string | null, tick = 0): Load<T> {
-  const [state, setState] = useState<Load<T>>({ status: 'loading', since: Date.now() });
-  const lastUrl = useRef<string | null>(null);
+/** A refresh failed: keep showing what was loaded (the next tick tries again); a first load shows the error. */
+function keepOrFail<T>(e: unknown): (s: Load<T>) => Load<T> {
+  return (s) => (s.status === 'ok' ? { ...s, refreshing: false } : failed<T>(e));
+}
+
+interface Loader {
+  queue: RefreshQueue;
+  tick: number;
+  lastStart: number;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+/**
+ * Runs `load` once per `key` (a new key aborts the old one's request) and again, queued behind
+ * any request in flight, when `tick` changes: at once, or once `everyMs` have passed since the
+ * last start.
+ */
+function useLoader(key: string | null, tick: number, everyMs: number, load: (signal: AbortSignal, refresh: boolean) => Promise<void>): void {
+  const loader = useRef<Loader | null>(null);
+  // Runs use the latest render's closure (its time range), not the one of the first render.
+  const latest = useRef(load);
+  latest.current = load;
   useEffect(() => {
-    if (url === null) return;
+    if (key === null) return;
     const ctrl = new AbortController();
-    const fresh = lastUrl.current !== url;
-    lastUrl.current = url;
-    if (fresh) setState({ status: 'loading', since: Date.now() });
-    else setState((s) => (s.status === 'ok' ? { ...s, refreshing: true } : s));
-    getJson<T>(url, ctrl.signal).then(
-      (data) => !ctrl.signal.aborted && setState({ status: 'ok', data, refreshing: false }),
-      (e: unknown) => !ctrl.signal.aborted && (fresh || !(e instanceof DOMException)) && setState(failed<T>(e)),
-    );
-    return () => ctrl.abort();
-  }, [url, tick]);
+    let first = true;
+    const l: Loader = {
+      tick,
+      lastStart: 0,
+      timer: null,
+      queue: createRefreshQueue(() => {
+        l.lastStart = Date.now();
+        const refresh = !first;
+        first = false;
+        return latest.current(ctrl.signal, refresh);
+      }),
+    };
+    loader.current = l;
+    l.queue.request();
+    return () => {
+      ctrl.abort();
+      l.queue.dispose();
+      if (l.timer) clearTimeout(l.timer);
+    };
+  }, [key]);
+  useEffect(() => {
+    const l = loader.current;
+    if (!l || l.tick === tick) return;
+    l.tick = tick;
+    const wait = l.lastStart + everyMs - Date.now();
+    if (wait <= 0) l.queue.request();
+    else
+      l.timer ??= setTimeout(() => {
+        l.timer = null;
+        l.queue.request();
+      }, wait);
+  }, [tick]);
+}
+
+export interface ApiOptions {
+  /** Refresh at most this often on live ticks (whole-range analyses: SLOW_REFRESH_MS). */
+  everyMs?: number;
+}
+
+/** Fetches `url` (null = nothing yet); refetches quietly when `tick` changes. */
+export function useApi<T>(url: string | null, tick = 0, opts: ApiOptions = {}): Load<T> {
+  const [state, setState] = useState<Load<T>>({ status: 'loading', since: Date.now() });
+  useLoader(url, tick, opts.everyMs ?? 0, async (signal, refresh) => {
+    if (refresh) setState((s) => (s.status === 'ok' ? { ...s, refreshing: true } : s));
+    else setState({ status: 'loading', since: Date.now() });
+    try {
+      const data = await sharedGet<T>(url!, signal);
+      if (!signal.aborted) setState({ status: 'ok', data, refreshing: false });
+    } catch (e) {
+      if (!signal.aborted) setState(refresh ? keepOrFail<T>(e) : failed<T>(e));
+    }
+  });
   return state;
 }
 
@@ -80,56 +131,35 @@ export interface SeriesQuery {
   has_decision?: boolean;
 }
 
-/** Puts a tail fetch's buckets over the old ones and drops buckets that left the window. */
-export function mergeTail(old: Series[], tail: Series[], windowStart: number): Series[] {
-  const byGroup = new Map(old.map((s) => [s.group, s.points] as const));
-  for (const t of tail) {
-    const first = t.points[0]?.[0] ?? Infinity;
-    const kept = (byGroup.get(t.group) ?? []).filter((p) => p[0] < first);
-    byGroup.set(t.group, [...kept, ...t.points]);
-  }
-  const out: Series[] = [];
-  for (const [group, points] of byGroup) out.push({ group, points: points.filter((p: Point) => p[0] >= windowStart) });
-  return out.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
-}
-
 /**
- * A time series for the page's range. On live ticks it asks only for the buckets from the last
- * one onwards (the last bucket is still filling) and appends them: no refetch of the whole range.
+ * A time series for the page's range. On live ticks it refetches only the buckets from the oldest
+ * changed span (or its last, still-filling bucket) on, and merges them over what it holds.
  */
 export function useSeries(q: SeriesQuery | null, t: TimeRange, tick: number): Load<Series[]> {
   const [state, setState] = useState<Load<Series[]>>({ status: 'loading', since: Date.now() });
   const key = q ? JSON.stringify([q, rangeParams(t), t.interval]) : null;
-  const data = useRef<Series[] | null>(null);
-  const loadedKey = useRef<string | null>(null);
-  useEffect(() => {
-    if (!q || !key) return;
-    const ctrl = new AbortController();
-    const base = { metric: q.metric, group_by: q.group_by, agent: q.agent, model: q.model, decision: q.decision, span_type: q.span_type, has_decision: q.has_decision ? 'true' : undefined, interval: t.interval };
-    const incremental = loadedKey.current === key && data.current !== null && t.relative;
-    let url: string;
-    if (incremental) {
-      const last = Math.max(0, ...data.current!.map((s) => s.points[s.points.length - 1]?.[0] ?? 0));
-      url = `/api/timeseries${qs({ ...base, from: last || Date.now() - t.intervalMs, to: Date.now() })}`;
-    } else {
-      url = `/api/timeseries${qs({ ...base, ...rangeParams(t) })}`;
-      setState({ status: 'loading', since: Date.now() });
+  const held = useRef<{ key: string; series: Series[]; tick: number } | null>(null);
+  const rangeMs = t.to - t.from;
+  useLoader(key, tick, 0, async (signal) => {
+    const base = { metric: q!.metric, group_by: q!.group_by, agent: q!.agent, model: q!.model, decision: q!.decision, span_type: q!.span_type, has_decision: q!.has_decision ? 'true' : undefined, interval: t.interval };
+    const startTick = liveTicks.current();
+    const had = held.current?.key === key ? held.current : null;
+    const changed = had && t.relative ? liveTicks.since(had.tick) : 'all';
+    if (changed === null) return;
+    const now = Date.now();
+    const start = windowStart(now, rangeMs, t.intervalMs);
+    const from = had && changed !== 'all' ? refetchFrom(had.series, changed.from, t.intervalMs, start) : null;
+    if (from === null) setState({ status: 'loading', since: now });
+    const url = `/api/timeseries${qs(from === null ? { ...base, ...rangeParams(t) } : { ...base, from, to: now })}`;
+    try {
+      const r = await sharedGet<{ series: Series[] }>(url, signal);
+      if (signal.aborted) return;
+      const series = from === null || !had ? r.series : mergeBuckets(had.series, r.series, { from, windowStart: start, intervalMs: t.intervalMs, empty: emptyValue(q!.metric) });
+      held.current = { key: key!, series, tick: startTick };
+      setState({ status: 'ok', data: series, refreshing: false });
+    } catch (e) {
+      if (!signal.aborted) setState(from === null ? failed<Series[]>(e) : keepOrFail<Series[]>(e));
     }
-    getJson<{ series: Series[] }>(url, ctrl.signal).then(
-      (r) => {
-        if (ctrl.signal.aborted) return;
-        const now = Date.now();
-        const next = incremental ? mergeTail(data.current!, r.series, Math.floor((now - (t.to - t.from)) / t.intervalMs) * t.intervalMs) : r.series;
-        data.current = next;
-        loadedKey.current = key;
-        setState({ status: 'ok', data: next, refreshing: false });
-      },
-      (e: unknown) => {
-        if (ctrl.signal.aborted) return;
-        if (!incremental) setState(failed<Series[]>(e));
-      },
-    );
-    return () => ctrl.abort();
-  }, [key, tick]);
+  });
   return state;
 }

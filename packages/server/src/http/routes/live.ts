@@ -1,4 +1,5 @@
-// GET /api/live: Server-Sent Events carrying each committed span, filtered by agent/span type.
+// GET /api/live: Server-Sent Events carrying each committed span, filtered by agent/span type,
+// and a coalesced `changed` event (the timestamp range of what was committed) for dashboards.
 // A stream lives no longer than its key: it ends with an `end` event when the key is revoked
 // (at once on this node, within RECHECK_MS on others) or expires.
 
@@ -11,7 +12,8 @@ import type { LiveFilter } from '../../live/bus.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { keyFromHeaders } from '../auth.js';
 import { requireScope } from '../guard.js';
-import { parseBool, parseEnum } from '../params.js';
+import { parseBool, parseEnum, parseNumber } from '../params.js';
+import { createChangeWindow } from '../../live/change-window.js';
 
 const HEARTBEAT_MS = 15_000;
 /** How often a stream checks its key again (revocations made on other nodes sharing the store). */
@@ -20,6 +22,8 @@ const RECHECK_MS = 5_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A client that cannot keep up loses spans (counted) rather than growing our memory. */
 const MAX_BUFFERED_SPANS = 10_000;
+/** A page refetching a few buckets every 5 s stays light; tests ask for a shorter interval. */
+const DEFAULT_CHANGES_MS = 5_000;
 
 export function registerLiveRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/api/live', requireScope(deps.auth, 'read'), (c) => {
@@ -29,12 +33,21 @@ export function registerLiveRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     if (agent) filter.agent = agent;
     if (spanType) filter.span_type = parseEnum<SpanType>('span_type', spanType, SPAN_TYPES);
     if (parseBool((n) => c.req.query(n), 'errors')) filter.errors_only = true;
+    const changesMs = parseNumber((n) => c.req.query(n), 'changes_ms', 250, 60_000);
+    const withChanges = changesMs !== undefined || parseBool((n) => c.req.query(n), 'changes');
+    const withSpans = c.req.query('spans') === undefined || parseBool((n) => c.req.query(n), 'spans');
 
     return streamSSE(c, async (stream) => {
       let buffered: Span[] = [];
       let dropped = 0;
       let wake: (() => void) | null = null;
+      const changes = createChangeWindow(changesMs ?? DEFAULT_CHANGES_MS);
       const unsubscribe = deps.bus.subscribe(filter, (spans) => {
+        if (withChanges) changes.add(spans);
+        if (!withSpans) {
+          wake?.();
+          return;
+        }
         if (buffered.length + spans.length > MAX_BUFFERED_SPANS) dropped += spans.length;
         else buffered.push(...spans);
         wake?.();
@@ -67,13 +80,21 @@ export function registerLiveRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       const { project: _project, ...shown } = filter;
       await stream.writeSSE({ event: 'ready', data: JSON.stringify({ filter: shown } satisfies LiveEvents['ready']) });
       while (!closed && ended === null) {
+        const changedIn = buffered.length > 0 ? null : changes.dueIn(Date.now());
+        if (changedIn === 0) {
+          const range = changes.take(Date.now());
+          await stream.writeSSE({ event: 'changed', data: JSON.stringify(range) });
+          continue;
+        }
         if (buffered.length === 0) {
+          let woken = false;
           await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, HEARTBEAT_MS).unref();
+            wake = () => ((woken = true), resolve());
+            setTimeout(resolve, changedIn ?? HEARTBEAT_MS).unref();
           });
           wake = null;
-          if (buffered.length === 0 && !closed && ended === null) await stream.write(': heartbeat\n\n');
+          // Only a quiet heartbeat period writes a heartbeat; a wake or a due `changed` loops.
+          if (!woken && changedIn === null && buffered.length === 0 && !closed && ended === null) await stream.write(': heartbeat\n\n');
           continue;
         }
         const batch = buffered;

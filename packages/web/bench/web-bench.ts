@@ -1,0 +1,161 @@
+// `npm run bench:web`: the dashboard in Chromium against the built server holding 7 days of
+// simulated fleet traffic (1M, then 10M spans, written straight into the store like the query
+// benchmark). Per page: time from navigation until every panel has its data (median of loads
+// with a warm server), API requests in one minute with the demo's live traffic flowing (all pages
+// open at once, one tab each, real live ticks), and the tab's JS heap after that minute; then the
+// size of the dashboard's JS. Needs `npm run build` first.
+//
+//   npx tsx packages/web/bench/web-bench.ts [--spans 1000000,10000000] [--runs 5] [--range 1h] [--live-seconds 60]
+
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { appendFleetDays } from '../../server/bench/raw-appender.js';
+import { createDuckDbStore } from '../../server/src/store/duckdb/duckdb-store.js';
+import { median, startServer, table, tempDir } from '../../server/bench/support.js';
+import { createReadKey, launchChromium } from '../test/support/browser.js';
+import { logApiRequests, startLiveTraffic } from '../test/support/live-traffic.js';
+import { JS_BUDGET_GZIP_BYTES, jsBundleSize } from './bundle-size.js';
+
+const PAGES = [
+  { name: 'Overview', path: '/' },
+  { name: 'Agents', path: '/agents' },
+  { name: 'Agent (support-1)', path: '/agents/support-1' },
+  { name: 'Decisions', path: '/decisions' },
+  { name: 'Traces', path: '/traces' },
+  { name: 'Alerts', path: '/alerts' },
+] as const;
+
+interface PageRow {
+  spans: number;
+  page: string;
+  panels: number;
+  timeToDataMs: number;
+  /** The slowest API request of the median load, and how long it took (why a page is slow). */
+  slowest: string;
+  requestsPerMin: number;
+  heapMiB: number;
+}
+
+/** Milliseconds from navigation start until every panel on the page has left its loading state. */
+async function timeToData(page: Page): Promise<{ ms: number; panels: number; slowest: string }> {
+  const handle = await page.waitForFunction(
+    () => {
+      const panels = Array.from(document.querySelectorAll('section.panel'));
+      const done = panels.length > 0 && panels.every((p) => p.getAttribute('data-state') !== 'loading');
+      if (!done) return null;
+      const ms = performance.now();
+      const api = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/') && !e.name.includes('/api/live'));
+      const worst = api.sort((a, b) => b.duration - a.duration)[0];
+      const slowest = worst ? `${new URL(worst.name).pathname} ${Math.round(worst.duration)} ms` : '';
+      return { ms, panels: panels.length, slowest };
+    },
+    undefined,
+    { timeout: 120_000, polling: 'raf' },
+  );
+  return (await handle.jsonValue())!;
+}
+
+async function heapMiB(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+  await cdp.detach();
+  return usedSize / 1024 / 1024;
+}
+
+async function newTab(browser: Browser, key: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.addInitScript((k: string) => sessionStorage.setItem('sightline.key', k), key);
+  return context.newPage();
+}
+
+async function benchSize(browser: Browser, dataDir: string, spans: number, o: { runs: number; range: string; liveSeconds: number }): Promise<PageRow[]> {
+  const server = await startServer({ dataDir });
+  const rows: PageRow[] = [];
+  try {
+    const key = await createReadKey(server);
+    const url = (path: string) => `${server.url}${path}?range=${o.range}`;
+    const loads = new Map<string, { ms: number[]; panels: number; slowest: string[] }>();
+    for (const p of PAGES) {
+      const times: number[] = [];
+      const slowest: string[] = [];
+      let panels = 0;
+      // One load to warm the server's caches, then `runs` measured loads, each in a fresh tab.
+      for (let i = 0; i <= o.runs; i++) {
+        const tab = await newTab(browser, key);
+        await tab.goto(url(p.path));
+        const r = await timeToData(tab);
+        if (i > 0) times.push(r.ms), slowest.push(r.slowest);
+        panels = r.panels;
+        await tab.context().close();
+      }
+      loads.set(p.name, { ms: times, panels, slowest });
+    }
+    // Live minute: all pages open at once, the demo's traffic flowing, real live ticks.
+    const tabs = await Promise.all(PAGES.map(() => newTab(browser, key)));
+    const logs = tabs.map((t) => logApiRequests(t));
+    await Promise.all(tabs.map((t, i) => t.goto(url(PAGES[i]!.path)).then(() => timeToData(t))));
+    const traffic = startLiveTraffic(server);
+    const marks = logs.map((l) => l.mark());
+    const started = performance.now();
+    await new Promise((r) => setTimeout(r, o.liveSeconds * 1000));
+    const minutes = (performance.now() - started) / 60_000;
+    const counts = logs.map((l, i) => l.since(marks[i]!).length);
+    await traffic.stop();
+    for (const [i, p] of PAGES.entries()) {
+      const l = loads.get(p.name)!;
+      const mid = l.ms.indexOf([...l.ms].sort((a, b) => a - b)[Math.floor(l.ms.length / 2)]!);
+      rows.push({ spans, page: p.name, panels: l.panels, timeToDataMs: median(l.ms), slowest: l.slowest[mid] ?? '', requestsPerMin: counts[i]! / minutes, heapMiB: await heapMiB(tabs[i]!) });
+    }
+    await Promise.all(tabs.map((t) => t.context().close()));
+  } finally {
+    await server.stop();
+  }
+  return rows;
+}
+
+export async function webBench(sizes: number[], o: { runs: number; range: string; liveSeconds: number }): Promise<string> {
+  const end = Math.floor(Date.now() / 60_000) * 60_000;
+  const browser = await launchChromium();
+  const rows: PageRow[] = [];
+  const fills: string[] = [];
+  try {
+    for (const size of sizes) {
+      // A fresh dir per size, appended raw and then opened once so the rollups are derived.
+      const dataDir = tempDir('sightline-webbench-');
+      const filled = await appendFleetDays(dataDir, size, end);
+      const t = performance.now();
+      const store = await createDuckDbStore({ path: `${dataDir}/sightline.duckdb` });
+      await store.close();
+      fills.push(`${filled.spans.toLocaleString('en-US')} spans (appended in ${filled.seconds.toFixed(0)} s, rollups derived in ${((performance.now() - t) / 1000).toFixed(0)} s)`);
+      rows.push(...(await benchSize(browser, dataDir, filled.spans, o)));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  } finally {
+    await browser.close();
+  }
+  const js = jsBundleSize();
+  return [
+    `7 days of fleet traffic: ${fills.join(', then ')}; range ${o.range}; time to data = median of ${o.runs} loads after one warm-up; requests over ${o.liveSeconds} s of the demo's live traffic, every page open in its own tab`,
+    '',
+    table(
+      ['stored spans', 'page', 'panels', 'time to data ms', 'slowest request of that load', 'API requests / min (live)', 'JS heap MiB'],
+      rows.map((r) => [r.spans, r.page, r.panels, Math.round(r.timeToDataMs), r.slowest, Math.round(r.requestsPerMin * 10) / 10, Math.round(r.heapMiB * 10) / 10]),
+    ),
+    '',
+    `JS: ${js.files.length} files, ${(js.raw / 1024).toFixed(1)} KB raw, ${(js.gzip / 1024).toFixed(1)} KB gzip (budget ${JS_BUDGET_GZIP_BYTES / 1024} KB gzip)`,
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      spans: { type: 'string', default: '1000000,10000000' },
+      runs: { type: 'string', default: '5' },
+      range: { type: 'string', default: '1h' },
+      'live-seconds': { type: 'string', default: '60' },
+    },
+  });
+  console.log(await webBench(values.spans.split(',').map(Number), { runs: Number(values.runs), range: values.range, liveSeconds: Number(values['live-seconds']) }));
+}
