@@ -1,6 +1,6 @@
 // Number, time and unit formatting shared by KPIs, tables, chart axes and tooltips.
 
-import { formatChange, formatCompact, formatMs, formatPct, formatUsd } from '../../server/src/query/units.js';
+import { formatChange, formatCompact, formatInterval, formatMs, formatPct, formatUsd } from '../../server/src/query/units.js';
 
 export type Unit = 'count' | 'rate' | 'ms' | 'usd' | 'tokens' | 'percent' | 'ratio' | 'per_min';
 
@@ -10,6 +10,7 @@ export const fmtNumber = formatCompact;
 export const fmtMs = formatMs;
 export const fmtUsd = formatUsd;
 export const fmtPercent = formatPct;
+export const fmtInterval = formatInterval;
 
 /**
  * `part` of `whole` as a percentage, as the server's doctor prints it: whole numbers from 10 %, one
