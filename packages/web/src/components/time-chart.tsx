@@ -258,6 +258,7 @@ export function TimeChart({ title, series, unit, yLabel, stacked = false, band, 
       data-sum={seriesSum(series).toFixed(6)}
       data-y-label={axisLabel}
       data-partial-bucket={partial ?? undefined}
+      data-dots={dots.filter(Boolean).length}
       data-out-of-band={marks ? marks.above.filter((p) => p[1] !== null).length + marks.below.filter((p) => p[1] !== null).length : undefined}
     />
   );
