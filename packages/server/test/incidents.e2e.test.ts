@@ -172,7 +172,7 @@ describe.runIf(alertmanagerInstalled())('incidents end to end', () => {
     expect(slack.length).toBe(2);
     const modelSlack = slack.find((s) => s.body.text.includes(MODEL))!.body;
     expect(modelSlack.text).toBe(`:warning: Firing: Cost per inference above rolling average (model=${MODEL}) — ${hooks(modelIncident.id)[0]!.body.summary}`);
-    expect(modelSlack.text).toMatch(/ — cost per call of gpt-4o-mini \+\d+ % .* across (all 6|[1-5] of 6) agents since \d\d:\d\d UTC$/);
+    expect(modelSlack.text).toMatch(/ — cost per call of gpt-4o-mini \+\d+% .* across (all 6|[1-5] of 6) agents since \d\d:\d\d UTC$/);
     expect(modelSlack.blocks.map((b: { type: string }) => b.type)).toEqual(['section', 'section', 'section', 'context']);
     expect(modelSlack.blocks[2].text.text).toMatch(new RegExp(`^\\*${hooks(modelIncident.id)[0]!.body.incident.alerts.length} alerts\\*\\n• Cost per inference above rolling average \\(agent=`));
 

@@ -1,6 +1,6 @@
 // Number, time and unit formatting shared by KPIs, tables, chart axes and tooltips.
 
-import { formatChange, formatCompact, formatInterval, formatMs, formatPct, formatUsd } from '../../server/src/query/units.js';
+import { formatChange, formatCompact, formatInterval, formatMs, formatPct, formatShareOf, formatUsd } from '../../server/src/query/units.js';
 
 export type Unit = 'count' | 'rate' | 'ms' | 'usd' | 'tokens' | 'percent' | 'ratio' | 'per_min';
 
@@ -12,18 +12,8 @@ export const fmtUsd = formatUsd;
 export const fmtPercent = formatPct;
 export const fmtInterval = formatInterval;
 
-/**
- * `part` of `whole` as a percentage, as the server's doctor prints it: whole numbers from 10 %, one
- * decimal below and above 99 %, never "0 %" for a part nor "100 %" for less than all.
- */
-export function fmtShare(part: number, whole: number): string {
-  if (whole <= 0 || part <= 0) return '0 %';
-  if (part >= whole) return '100 %';
-  const p = (part / whole) * 100;
-  if (p < 0.1) return '0.1 %';
-  if (p > 99) return `${Math.min(99.9, Math.floor(p * 10) / 10)} %`;
-  return p < 10 ? `${Math.round(p * 10) / 10} %` : `${Math.round(p)} %`;
-}
+/** `part` of `whole` as a percentage, as the server's doctor prints it (never "0%" for a part nor "100%" for less than all). */
+export const fmtShare = formatShareOf;
 
 export function fmtValue(v: number | null | undefined, unit: Unit): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';

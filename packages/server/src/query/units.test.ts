@@ -11,14 +11,14 @@ describe('numbers with units', () => {
     expect([60_000, 300_000, 3_600_000, 21_600_000, 86_400_000, 90_000].map(formatInterval)).toEqual(['1 min', '5 min', '1 h', '6 h', '1 d', '1 min 30 s']);
   });
 
-  it('gives money whole dollars from $100, cents from 10¢ and two significant digits below', () => {
+  it('gives money whole dollars from $100, cents from 10¢ and three significant digits below', () => {
     expect([0, 0.004, 0.0165, 0.00021, 0.00123456, 0.5, 1, 12.345, 99.999, 310.4, 1234.5, -0.02].map(formatUsd)).toEqual([
-      '$0', '$0.004', '$0.017', '$0.00021', '$0.0012', '$0.50', '$1.00', '$12.35', '$100', '$310', '$1,235', '−$0.02',
+      '$0', '$0.004', '$0.0165', '$0.00021', '$0.00123', '$0.50', '$1.00', '$12.35', '$100', '$310', '$1,235', '−$0.02',
     ]);
   });
 
   it('shows shares, changes, points and tokens', () => {
-    expect([0, 0.0004, 0.005, 0.1212, 0.44, 0.9996, 1].map(formatPct)).toEqual(['0%', '0.04%', '0.5%', '12.1%', '44.0%', '99.9%', '100%']);
+    expect([0, 0.0004, 0.005, 0.1212, 0.44, 0.9996, 1].map(formatPct)).toEqual(['0.0%', '0.04%', '0.50%', '12.1%', '44.0%', '99.9%', '100.0%']);
     expect([0.015, -0.08, 0.0996, 0.55, 1, 9, 263.9].map(formatChange)).toEqual(['+1.5%', '−8.0%', '+10%', '+55%', '+100%', '10×', '265×']);
     expect([formatPoints(0, 0.1212), formatPoints(0.2, 0.05), formatPoints(0.01, 0.01)]).toEqual(['+12 points', '−15 points', '+0.0 points']);
     expect([812, 12_345_678].map(formatTokens)).toEqual(['812 tokens', '12.3M tokens']);
@@ -31,8 +31,8 @@ describe('numbers with units', () => {
     expect(formatMetric('latency_p95', 52_053.8015)).toBe('52.1 s');
     expect(formatMetric('latency_p95', 30_541.9526)).toBe('30.5 s');
     expect(formatMetric('error_rate', 0.1212)).toBe('12.1%');
-    expect(formatMetric('error_rate', 0)).toBe('0%');
-    expect(formatMetric('cost_per_call', 0.0123)).toBe('$0.012');
+    expect(formatMetric('error_rate', 0)).toBe('0.0%');
+    expect(formatMetric('cost_per_call', 0.0123)).toBe('$0.0123');
     expect(formatMetric('tokens_per_call', 811.6)).toBe('812 tokens');
     expect(formatMetric('confidence_avg', 0.8234)).toBe('0.82');
     expect(formatMetric('count', 1200)).toBe('1,200 spans');
@@ -40,8 +40,8 @@ describe('numbers with units', () => {
   });
 
   it('keeps bands of rates inside 0–100% and of everything else at or above 0', () => {
-    expect(formatBand('error_rate', -0.01, 0.01)).toBe('0% – 1.0%');
-    expect(formatBand('error_rate', 0.9, 1.2)).toBe('90.0% – 100%');
+    expect(formatBand('error_rate', -0.01, 0.01)).toBe('0.0% – 1.0%');
+    expect(formatBand('error_rate', 0.9, 1.2)).toBe('90.0% – 100.0%');
     expect(formatBand('latency_p95', -120, 840)).toBe('0 ms – 840 ms');
     expect([clampToMetric('confidence_avg', 1.3), clampToMetric('cost', -1), clampToMetric('cost', 5)]).toEqual([1, 0, 5]);
   });

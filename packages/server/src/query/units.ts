@@ -45,23 +45,36 @@ export function formatInterval(ms: number): string {
   return formatMs(ms);
 }
 
-/** $1,235 (whole dollars from $100) · $12.35 · $0.50 (cents from 10¢) · $0.0042 (two significant digits below) · $0 */
+/** $1,235 (whole dollars from $100) · $12.35 · $0.50 (cents from 10¢) · $0.0123 (three significant digits below) · $0 */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0';
   const sign = usd < 0 ? '−' : '';
   const a = Math.abs(usd);
   if (a >= 99.995) return `${sign}$${Math.round(a).toLocaleString('en-US')}`;
   if (a >= 0.1) return `${sign}$${a.toFixed(2)}`;
-  return `${sign}$${Number(a.toPrecision(2))}`;
+  return `${sign}$${Number(a.toPrecision(3))}`;
 }
 
-/** A share or rate 0..1 as 12.1% (0.04% below 1%, so a rare error does not read as 0.0%; 0% and 100% exact). */
+/** A share or rate 0..1 as 12.1% (0.04% below 1%, so a rare error does not read as 0.0%; never 100.0% for less than all). */
 export function formatPct(share: number): string {
   const p = share * 100;
-  if (p === 0) return '0%';
-  if (Math.abs(p) < 1) return `${Number(p.toFixed(2))}%`;
-  if (Math.abs(p) >= 99.95 && Math.abs(p) < 100) return `${p < 0 ? '−' : ''}99.9%`;
-  return `${p < 0 ? '−' : ''}${Math.abs(p) === 100 ? '100' : Math.abs(p).toFixed(1)}%`;
+  if (p !== 0 && Math.abs(p) < 1) return `${p.toFixed(2)}%`;
+  if (p >= 99.95 && p < 100) return '99.9%';
+  return `${p.toFixed(1)}%`;
+}
+
+/**
+ * `part` of `whole` as a percentage that never rounds a part to all or none: whole numbers from
+ * 10%, one decimal below (and above 99%), never "0%" for a part above zero nor "100%" for less than all.
+ * @example formatShareOf(42, 100) // → '42%'; formatShareOf(1, 3000) // → '0.1%'
+ */
+export function formatShareOf(part: number, whole: number): string {
+  if (whole <= 0 || part <= 0) return '0%';
+  if (part >= whole) return '100%';
+  const p = (part / whole) * 100;
+  if (p < 0.1) return '0.1%';
+  if (p > 99) return `${Math.min(99.9, Math.floor(p * 10) / 10)}%`;
+  return p < 10 ? `${Math.round(p * 10) / 10}%` : `${Math.round(p)}%`;
 }
 
 /** A relative change as +12% / −8.0% (one decimal below 10%, 265× when huge). */

@@ -1,19 +1,10 @@
 // Numbers as the doctor's sentences print them: shares as percentages that never round a part to
-// all or none, durations with a unit.
+// all or none (query/units.ts's formatShareOf), durations with a unit.
 
-/**
- * `part` of `whole` as a percentage: whole numbers from 10 %, one decimal below (and above 99 %),
- * never "0 %" for a part above zero nor "100 %" for less than all.
- * @example percent(42, 100) // → '42 %'; percent(1, 3000) // → '0.1 %'
- */
-export function percent(part: number, whole: number): string {
-  if (whole <= 0 || part <= 0) return '0 %';
-  if (part >= whole) return '100 %';
-  const p = (part / whole) * 100;
-  if (p < 0.1) return '0.1 %';
-  if (p > 99) return `${Math.min(99.9, Math.floor(p * 10) / 10)} %`;
-  return p < 10 ? `${Math.round(p * 10) / 10} %` : `${Math.round(p)} %`;
-}
+import { formatShareOf } from '../units.js';
+
+/** `part` of `whole` as a percentage, from the one formatter (query/units.ts): '42%', '0.1%', '99.9%'. */
+export const percent = formatShareOf;
 
 /**
  * A duration in ms, as a person reads it: ms below 1 s, s below 2 min, min below 2 h, then h.
