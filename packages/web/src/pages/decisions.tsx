@@ -4,7 +4,6 @@
 // engine (/api/insights/decisions and /api/insights/paths); nothing is recomputed here.
 
 import { qs } from '../api/client';
-import type { Series } from '../api/types';
 import { DataTable, type Column } from '../components/data-table';
 import { Panel } from '../components/panel';
 import { TimeChart } from '../components/time-chart';
