@@ -39,7 +39,7 @@ export function LiftChart({ cohorts, failing }: { cohorts: Cohort[]; failing: Se
   const x = (v: number) => LABEL + (Math.min(v, max) / max) * (W - LABEL - 60);
   const height = rows.length * ROW + 24;
   return (
-    <svg class="lift-chart" viewBox={`0 0 ${W} ${height}`} role="img" aria-label={`Error-rate lift against the rest, ${rows.length} cohorts`} data-lift-rows={rows.length}>
+    <svg class="lift-chart" viewBox={`0 0 ${W} ${height}`} width={W} height={height} style={{ maxWidth: '100%', height: 'auto' }} role="img" aria-label={`Error-rate lift against the rest, ${rows.length} cohorts`} data-lift-rows={rows.length}>
       <line x1={x(1)} x2={x(1)} y1={4} y2={height - 18} stroke="currentColor" stroke-dasharray="3 3" opacity="0.6" />
       <text x={x(1)} y={height - 4} text-anchor="middle" font-size="11" fill="currentColor">
         1× (as often as the rest)

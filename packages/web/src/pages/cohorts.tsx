@@ -137,7 +137,7 @@ export function CohortsPage() {
                   {r.tested} cohorts tested across all keys; p: one-sided Fisher exact; q: Benjamini–Hochberg adjusted. Values past the per-hour cap are “(other)” and not tested.
                 </span>
               </form>
-              <LiftChart cohorts={r.cohorts.filter((c) => c.key === key).sort((a, b) => (b.lift ?? 0) - (a.lift ?? 0))} failing={failing} />
+              <LiftChart cohorts={r.cohorts.filter((c) => c.key === key).sort((a, b) => Number(failing.has(idOf(b))) - Number(failing.has(idOf(a))) || (b.lift ?? 0) - (a.lift ?? 0))} failing={failing} />
               <DataTable rows={r.cohorts.filter((c) => c.key === key)} columns={columns} initialSort="q" label="Cohorts" rowKey={idOf} />
             </>
           )}
