@@ -5,7 +5,7 @@
 export { SPAN_TYPES } from './span.js';
 export type { CostSource, Dimension, Span, SpanType } from './span.js';
 export { METRICS } from './query.js';
-export type { Kpis, Metric, Overview, Point, Series, SeriesReply, TraceDetail, TraceNode, TraceSummary, TracesReply } from './query.js';
+export type { Covered, Kpis, Metric, Overview, Point, Series, SeriesReply, TraceDetail, TraceNode, TraceSummary, TracesReply } from './query.js';
 export { BAND_METRICS } from './insights.js';
 export type {
   AgentDistribution,
@@ -54,17 +54,25 @@ export type { Incident, IncidentCause, IncidentMember, IncidentReply, IncidentsR
 export type { DoctorFinding, DoctorOrphanExample, DoctorReport, DoctorSource, DoctorUnpricedModel, FindingTopic, Transport } from './doctor.js';
 export type { ErrorCode, ErrorReply } from './errors.js';
 export type { LiveEvents } from './live.js';
-export { formatShare } from './share.js';
 export {
+  clampToMetric,
+  formatBand,
   formatChange,
+  formatClock,
+  formatCompact,
   formatCount,
   formatCountOf,
   formatInterval,
   formatMetric,
+  formatMetricChange,
   formatMs,
   formatPct,
+  formatPoints,
+  formatShareOf,
   formatTime,
   formatTokens,
   formatUsd,
   METRIC_LABEL,
+  METRIC_NAME,
+  metricName,
 } from './units.js';

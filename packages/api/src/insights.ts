@@ -1,6 +1,7 @@
 // Replies of the insight engine (GET /api/insights/…): packages/server/src/http/routes/insights.ts
 // answers them from packages/server/src/query/insights (its README says how each figure is made).
 
+import type { Covered } from './query.js';
 import type { Dimension } from './span.js';
 
 /** Metrics with a baseline band. */
@@ -124,6 +125,9 @@ export interface PathReport {
   from: number;
   to: number;
   previous: { from: number; to: number };
+  /** The scanned time that has data, and the previous period's (null: none); cost changes compare spend per covered time. */
+  covered: Covered | null;
+  previous_covered: Covered | null;
   total: { traces: number; cost_usd: number; error_traces: number };
   paths: PathStats[];
   by_decision: CostBreakdown[];

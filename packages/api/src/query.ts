@@ -38,9 +38,19 @@ export interface Kpis {
 }
 
 /** GET /api/overview: the range's KPIs next to the previous range of equal length. */
+/** A stretch of time that has data: from its first minute with a span to the end of the range (or now). */
+export interface Covered {
+  from: number;
+  to: number;
+}
+
 export interface Overview {
   from: number;
   to: number;
+  /** The part of the range that has data; null when no span lies in it. Rates are over this time. */
+  covered: Covered | null;
+  /** The period the change compares with: as long as `covered`, right before it; null when no span lies in it. */
+  previous_covered: Covered | null;
   current: Kpis;
   previous: Kpis;
   /** Relative change current/previous − 1 per KPI; null where the previous value is 0 or null. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatChange, formatInterval, formatMetric, formatMs, formatPct, formatTokens, formatUsd } from './units.js';
+import {
+  clampToMetric, formatBand, formatChange, formatClock, formatCompact, formatInterval, formatMetric, formatMetricChange, formatMs, formatPct, formatPoints, formatTokens, formatUsd,
+} from './units.js';
 
 describe('numbers with units', () => {
   it('rounds durations to what a reader needs', () => {
@@ -9,23 +11,45 @@ describe('numbers with units', () => {
     expect([60_000, 300_000, 3_600_000, 21_600_000, 86_400_000, 90_000].map(formatInterval)).toEqual(['1 min', '5 min', '1 h', '6 h', '1 d', '1 min 30 s']);
   });
 
-  it('gives money three significant digits below a dollar, cents above', () => {
-    expect([0, 0.004, 0.0165, 0.00123456, 0.5, 1, 1234.5, -0.02].map(formatUsd)).toEqual(['$0', '$0.004', '$0.0165', '$0.00123', '$0.5', '$1.00', '$1,234.50', '−$0.02']);
+  it('gives money whole dollars from $100, cents from 10¢ and three significant digits below', () => {
+    expect([0, 0.004, 0.0165, 0.00021, 0.00123456, 0.5, 1, 12.345, 99.999, 310.4, 1234.5, -0.02].map(formatUsd)).toEqual([
+      '$0', '$0.004', '$0.0165', '$0.00021', '$0.00123', '$0.50', '$1.00', '$12.35', '$100', '$310', '$1,235', '−$0.02',
+    ]);
   });
 
-  it('shows shares, changes and tokens', () => {
-    expect([0, 0.0004, 0.44, 1].map(formatPct)).toEqual(['0.0%', '0.04%', '44.0%', '100.0%']);
-    expect([0.015, -0.08, 0.55, 9, 263.9].map(formatChange)).toEqual(['+1.5%', '−8.0%', '+55%', '10×', '265×']);
+  it('shows shares, changes, points and tokens', () => {
+    expect([0, 0.0004, 0.005, 0.1212, 0.44, 0.9996, 1].map(formatPct)).toEqual(['0.0%', '0.04%', '0.50%', '12.1%', '44.0%', '99.9%', '100.0%']);
+    expect([0.015, -0.08, 0.0996, 0.55, 1, 9, 263.9].map(formatChange)).toEqual(['+1.5%', '−8.0%', '+10%', '+55%', '+100%', '10×', '265×']);
+    expect([formatPoints(0, 0.1212), formatPoints(0.2, 0.05), formatPoints(0.01, 0.01)]).toEqual(['+12 points', '−15 points', '+0.0 points']);
     expect([812, 12_345_678].map(formatTokens)).toEqual(['812 tokens', '12.3M tokens']);
+    expect([0, 7, 7.25, 12.34, 812.4, 12_345, 4_500_000].map(formatCompact)).toEqual(['0', '7', '7.25', '12.3', '812', '12.3k', '4.5M']);
+    expect(formatClock(Date.UTC(2026, 2, 3, 9, 14), Date.UTC(2026, 2, 3, 12))).toBe('09:14 UTC');
+    expect(formatClock(Date.UTC(2026, 2, 2, 23, 50), Date.UTC(2026, 2, 3, 12))).toBe('2026-03-02 23:50 UTC');
   });
 
   it('puts each metric in its unit', () => {
-    expect(formatMetric('latency_p95', 53_540)).toBe('53.5 s');
-    expect(formatMetric('error_rate', 0.032)).toBe('3.2%');
+    expect(formatMetric('latency_p95', 52_053.8015)).toBe('52.1 s');
+    expect(formatMetric('latency_p95', 30_541.9526)).toBe('30.5 s');
+    expect(formatMetric('error_rate', 0.1212)).toBe('12.1%');
+    expect(formatMetric('error_rate', 0)).toBe('0.0%');
     expect(formatMetric('cost_per_call', 0.0123)).toBe('$0.0123');
     expect(formatMetric('tokens_per_call', 811.6)).toBe('812 tokens');
     expect(formatMetric('confidence_avg', 0.8234)).toBe('0.82');
     expect(formatMetric('count', 1200)).toBe('1,200 spans');
     expect(formatMetric('error_rate', null)).toBe('n/a');
+  });
+
+  it('keeps bands of rates inside 0–100% and of everything else at or above 0', () => {
+    expect(formatBand('error_rate', -0.01, 0.01)).toBe('0.0% – 1.0%');
+    expect(formatBand('error_rate', 0.9, 1.2)).toBe('90.0% – 100.0%');
+    expect(formatBand('latency_p95', -120, 840)).toBe('0 ms – 840 ms');
+    expect([clampToMetric('confidence_avg', 1.3), clampToMetric('cost', -1), clampToMetric('cost', 5)]).toEqual([1, 0, 5]);
+  });
+
+  it('says a change the way its metric is read', () => {
+    expect(formatMetricChange('error_rate', 0.1212, 0)).toBe('+12 points');
+    expect(formatMetricChange('cost_per_call', 0.0084, 0.0042)).toBe('+100%');
+    expect(formatMetricChange('latency_p95', 52_053.8, 30_541.95)).toBe('+70%');
+    expect(formatMetricChange('cost', 5, 0)).toBe('from 0');
   });
 });

@@ -1,7 +1,8 @@
 // Numbers as a person (or a coding agent) reads them: each with its unit and sensible rounding.
-// Shared by the CLI's tables and the MCP tools, so both say "1,240 ms" and "$0.0123" alike.
-
-import type { Metric } from './query.js';
+// The one home of number formatting: the CLI's tables, the MCP tools, alert and incident texts,
+// notifications and the dashboard (packages/web/src/format.ts re-exports it) all say "1.24 s",
+// "12.1%" and "$0.0042" alike. Pure and dependency-free, in the API contract package so the server
+// and the dashboard share one copy.
 
 /** 1,234 */
 export function formatCount(n: number): string {
@@ -11,6 +12,16 @@ export function formatCount(n: number): string {
 /** 1 trace · 2 traces (nouns with a plain plural "s"). */
 export function formatCountOf(n: number, noun: string): string {
   return `${formatCount(n)} ${n === 1 ? noun : `${noun}s`}`;
+}
+
+/** 812 · 12.3k · 4.5M: for KPI cards and axis ticks where a column of digits would not fit. */
+export function formatCompact(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${(v / 1e9).toFixed(1)}B`;
+  if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
+  if (a >= 1e4) return `${(v / 1e3).toFixed(1)}k`;
+  if (a >= 100 || Number.isInteger(v)) return formatCount(v);
+  return String(Number(v.toFixed(a >= 10 ? 1 : 2)));
 }
 
 /** 640 ms · 12.5 s · 3 min 20 s · 2 h 05 min */
@@ -26,7 +37,7 @@ export function formatMs(ms: number): string {
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
-/** A bucket width: 1 min · 5 min · 1 h · 6 h · 1 d (a duration otherwise). */
+/** A bucket width or a period: 1 min · 5 min · 1 h · 6 h · 1 d (a duration otherwise). */
 export function formatInterval(ms: number): string {
   if (ms > 0 && ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
   if (ms > 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
@@ -34,31 +45,55 @@ export function formatInterval(ms: number): string {
   return formatMs(ms);
 }
 
-/** $12.35 · $0.0123 (three significant digits below a dollar) · $0 */
+/** $1,235 (whole dollars from $100) · $12.35 · $0.50 (cents from 10¢) · $0.0123 (three significant digits below) · $0 */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0';
   const sign = usd < 0 ? '−' : '';
   const a = Math.abs(usd);
-  if (a >= 1) return `${sign}$${a.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  if (a >= 99.995) return `${sign}$${Math.round(a).toLocaleString('en-US')}`;
+  if (a >= 0.1) return `${sign}$${a.toFixed(2)}`;
   return `${sign}$${Number(a.toPrecision(3))}`;
 }
 
-/** A share 0..1 as 12.3% (two decimals below 1%, so 0.04% does not read as 0.0%). */
+/** A share or rate 0..1 as 12.1% (0.04% below 1%, so a rare error does not read as 0.0%; never 100.0% for less than all). */
 export function formatPct(share: number): string {
   const p = share * 100;
-  return `${Math.abs(p) < 1 && p !== 0 ? p.toFixed(2) : p.toFixed(1)}%`;
+  if (p !== 0 && Math.abs(p) < 1) return `${p.toFixed(2)}%`;
+  if (p >= 99.95 && p < 100) return '99.9%';
+  return `${p.toFixed(1)}%`;
 }
 
-/** A relative change as +12% / −8% (+1.5% when small, 265× when huge). */
+/**
+ * `part` of `whole` as a percentage that never rounds a part to all or none: whole numbers from
+ * 10%, one decimal below (and above 99%), never "0%" for a part above zero nor "100%" for less than all.
+ * @example formatShareOf(42, 100) // → '42%'; formatShareOf(1, 3000) // → '0.1%'
+ */
+export function formatShareOf(part: number, whole: number): string {
+  if (whole <= 0 || part <= 0) return '0%';
+  if (part >= whole) return '100%';
+  const p = (part / whole) * 100;
+  if (p < 0.1) return '0.1%';
+  if (p > 99) return `${Math.min(99.9, Math.floor(p * 10) / 10)}%`;
+  return p < 10 ? `${Math.round(p * 10) / 10}%` : `${Math.round(p)}%`;
+}
+
+/** A relative change as +12% / −8.0% (one decimal below 10%, 265× when huge). */
 export function formatChange(change: number): string {
   // Past +900% a factor reads better: "265×" rather than "+26391%".
   if (change >= 9) return `${Math.round(1 + change).toLocaleString('en-US')}×`;
   const p = change * 100;
-  const digits = Math.abs(p) < 10 ? 1 : 0;
+  const digits = Math.abs(p) < 9.95 ? 1 : 0;
   return `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(digits)}%`;
 }
 
-/** 4,512 tokens · 1.2M tokens */
+/** A change of a rate in percentage points: +7.8 points · −12 points. */
+export function formatPoints(from: number, to: number): string {
+  const pts = (to - from) * 100;
+  const a = Math.abs(pts);
+  return `${pts >= 0 ? '+' : '−'}${a < 9.95 ? a.toFixed(1) : Math.round(a)} points`;
+}
+
+/** 4,512 tokens · 12.3M tokens */
 export function formatTokens(n: number): string {
   return n >= 10_000_000 ? `${(n / 1e6).toFixed(1)}M tokens` : `${formatCount(n)} tokens`;
 }
@@ -68,8 +103,15 @@ export function formatTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+/** "09:14 UTC", with the date when it is not the day of `ref`. */
+export function formatClock(ms: number, ref: number): string {
+  const a = new Date(ms).toISOString();
+  const sameDay = a.slice(0, 10) === new Date(ref).toISOString().slice(0, 10);
+  return `${sameDay ? '' : `${a.slice(0, 10)} `}${a.slice(11, 16)} UTC`;
+}
+
 /** What a metric measures, for headers: "p95 latency (ms)". */
-export const METRIC_LABEL: Record<Metric, string> = {
+export const METRIC_LABEL = {
   count: 'spans',
   errors: 'errors',
   error_rate: 'error rate (%)',
@@ -84,10 +126,44 @@ export const METRIC_LABEL: Record<Metric, string> = {
   tokens_output: 'output tokens',
   tokens_per_call: 'tokens per call',
   confidence_avg: 'mean confidence (0–1)',
+  token_efficiency: 'output tokens per input token',
+} as const satisfies Record<string, string>;
+
+/** What a metric is called in a sentence: "p95 latency", "error rate". */
+export const METRIC_NAME: Record<string, string> = {
+  count: 'spans',
+  errors: 'errors',
+  error_rate: 'error rate',
+  latency_avg: 'mean latency',
+  latency_p50: 'p50 latency',
+  latency_p95: 'p95 latency',
+  latency_p99: 'p99 latency',
+  cost: 'cost',
+  cost_per_call: 'cost per call',
+  tokens: 'tokens',
+  tokens_input: 'input tokens',
+  tokens_output: 'output tokens',
+  tokens_per_call: 'tokens per call',
+  confidence_avg: 'mean confidence',
+  token_efficiency: 'output tokens per input token',
 };
 
-/** One value of `metric` with its unit: 1,240 ms · 3.2% · $0.0123 · 812 tokens. */
-export function formatMetric(metric: Metric | string, v: number | null | undefined): string {
+/** "p95 latency" for a known metric, the metric's own name otherwise. */
+export const metricName = (metric: string): string => METRIC_NAME[metric] ?? metric;
+
+/** Metrics that are shares of 0..1: their values, bands and thresholds never leave [0, 1]. */
+const SHARE_METRICS = new Set(['error_rate', 'confidence_avg']);
+
+/**
+ * The range a metric's value can take: every metric here is non-negative, rates and confidences
+ * are at most 1. A band or threshold computed as mean ± kσ is clamped to it before anyone reads it.
+ */
+export function clampToMetric(metric: string, v: number): number {
+  return Math.min(SHARE_METRICS.has(metric) ? 1 : Infinity, Math.max(0, v));
+}
+
+/** One value of `metric` with its unit: 1.24 s · 3.2% · $0.0123 · 812 tokens. */
+export function formatMetric(metric: string, v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
   switch (metric) {
     case 'error_rate':
@@ -106,6 +182,7 @@ export function formatMetric(metric: Metric | string, v: number | null | undefin
     case 'tokens_per_call':
       return formatTokens(v);
     case 'confidence_avg':
+    case 'token_efficiency':
       return v.toFixed(2);
     case 'count':
       return `${formatCount(v)} spans`;
@@ -114,4 +191,16 @@ export function formatMetric(metric: Metric | string, v: number | null | undefin
     default:
       return Number.isInteger(v) ? formatCount(v) : String(Number(v.toPrecision(4)));
   }
+}
+
+/** "12.1% – 18.0%": a band of `metric`, clamped to the values the metric can take. */
+export function formatBand(metric: string, low: number, high: number): string {
+  return `${formatMetric(metric, clampToMetric(metric, low))} – ${formatMetric(metric, clampToMetric(metric, high))}`;
+}
+
+/** A value against its baseline: "+100%" · "−35%" · for rates "+7.8 points" · "from 0". */
+export function formatMetricChange(metric: string, value: number, base: number): string {
+  if (metric === 'error_rate') return formatPoints(base, value);
+  if (base === 0) return value === 0 ? '+0.0%' : 'from 0';
+  return formatChange(value / base - 1);
 }

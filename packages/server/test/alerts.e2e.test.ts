@@ -155,10 +155,18 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
     expect(alert.evidence.baseline).toBeLessThan(0.01);
     expect(alert.evidence.example_trace_ids).toHaveLength(3);
     expect(alert.evidence.dashboard_url).toMatch(/^\/traces\?from=\d+&to=\d+&agent=support-1&decision=refund&errors=1$/);
+    // Every number a person reads has its unit: an error rate in %, never "0.1212 vs baseline 0".
+    const pct = '\\d+\\.\\d{1,2}%';
+    expect(alert.summary).toMatch(new RegExp(`^Error rate above baseline for agent support-1, decision refund: error rate ${pct} vs baseline ${pct} \\(threshold ${pct}\\), \\d+ samples$`));
+    // The band of a rate near 0 starts at 0%, never below.
+    expect(alert.evidence.band[0]).toBe(0);
 
     // Alertmanager holds it, with Sightline's labels.
     const inAm = (await request(`${am.url}/api/v2/alerts`)).body as any[];
     expect(inAm.map((a) => [a.labels.alertname, a.labels.agent, a.labels.decision, a.status.state])).toEqual([['builtin.error_rate', 'support-1', 'refund', 'active']]);
+    const notes = inAm[0].annotations;
+    expect([notes.value, notes.baseline, notes.threshold].map((v: string) => new RegExp(`^${pct}$`).test(v))).toEqual([true, true, true]);
+    expect(notes.summary).toMatch(/^error rate of support-1 × decision refund \+\d+ points \(\d+(\.\d+)?% → \d+\.\d%\) since \d\d:\d\d UTC$/);
 
     await sightline.stop();
     await start();
@@ -183,6 +191,12 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
     const slack = receiver.received.filter((r) => r.path === '/slack')[0]!.body;
     expect(slack.text).toMatch(/^:rotating_light: Firing: Error rate above baseline \(agent=support-1, decision=refund\) — /);
     expect(slack.blocks.map((b: { type: string }) => b.type)).toEqual(['section', 'section', 'context']);
+    // Value, baseline and band in %, the band clamped at 0%; no bare fractions like 0.1212.
+    const fields = slack.blocks[1].fields.map((f: { text: string }) => f.text);
+    expect(fields.map((f: string) => f.replace(/\d+(\.\d+)?/g, 'N'))).toEqual(['*Value*\nN%', '*Baseline*\nN%', '*Band*\nN% – N%', '*Samples*\nN']);
+    expect(fields[2]).toMatch(/^\*Band\*\n0\.0% – \d+\.\d+%$/);
+    const hook = receiver.received.find((r) => r.path === '/hook' && r.body.kind === 'firing' && r.body.rule_id === 'builtin.error_rate')!.body;
+    expect([hook.incident.alerts[0].value, hook.incident.alerts[0].baseline].map((v: string) => v.replace(/\d+(\.\d+)?/g, 'N'))).toEqual(['N%', 'N%']);
   });
 
   it('fires and resolves each built-in rule on its incident, once per group, without flapping', async () => {

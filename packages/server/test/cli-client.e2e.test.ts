@@ -115,9 +115,9 @@ describe('client commands against a running server', () => {
         'no correlated findings over the last 1h',
         '',
         'anomalies against 2026-01-15 10:00–11:00 UTC:',
-        'anomaly                                                               peak σ',
-        'p95 latency of model gpt-4o-mini +55,865 ms (212 → 56,077 ms, 19.5σ)  19.5',
-        'error rate of model gpt-4o-mini rose 0.0% → 50.0% (p<0.001)           8.8',
+        'anomaly                                                            peak σ',
+        'p95 latency of model gpt-4o-mini +55.9 s (212 ms → 56.1 s, 19.5σ)  19.5',
+        'error rate of model gpt-4o-mini rose 0.0% → 50.0% (p<0.001)        8.8',
         '',
       ].join('\n'),
     );

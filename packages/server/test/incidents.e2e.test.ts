@@ -137,8 +137,8 @@ describe.runIf(alertmanagerInstalled())('incidents end to end', () => {
     const costMembers = modelIncident.alerts.filter((m: any) => m.rule_id === 'builtin.cost_per_inference');
     expect(costMembers.map((m: any) => m.labels.agent).sort()).toEqual(modelAgents);
     expect(costMembers.every((m: any) => m.labels.model === MODEL && m.active)).toBe(true);
-    // The title: the pooled change of the model's cost per call (×2 tokens → about +100 %), with units.
-    const m = /^cost per call of gpt-4o-mini \+(\d+) % \(\$0\.000\d+ → \$0\.000\d+\) across all 6 agents since (\d\d:\d\d) UTC$/.exec(modelIncident.title);
+    // The title: the pooled change of the model's cost per call (×2 tokens → about +100%), with units.
+    const m = /^cost per call of gpt-4o-mini \+(\d+)% \(\$0\.000\d+ → \$0\.000\d+\) across all 6 agents since (\d\d:\d\d) UTC$/.exec(modelIncident.title);
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThan(70);
     expect(Number(m![1])).toBeLessThan(130);
@@ -149,7 +149,7 @@ describe.runIf(alertmanagerInstalled())('incidents end to end', () => {
       'critical',
       ['builtin.error_rate'],
     ]);
-    expect(refundIncident.title).toMatch(/^error rate of support-1 × decision refund \+\d+ points \(\d\.\d % → \d+ %\) since \d\d:\d\d UTC$/);
+    expect(refundIncident.title).toMatch(/^error rate of support-1 × decision refund \+\d+ points \(\d\.\d% → \d+\.\d%\) since \d\d:\d\d UTC$/);
   }, 300_000);
 
   it('sent one signed notification per incident on each channel, and Alertmanager holds one alert per incident', async () => {
@@ -172,7 +172,7 @@ describe.runIf(alertmanagerInstalled())('incidents end to end', () => {
     expect(slack.length).toBe(2);
     const modelSlack = slack.find((s) => s.body.text.includes(MODEL))!.body;
     expect(modelSlack.text).toBe(`:warning: Firing: Cost per inference above rolling average (model=${MODEL}) — ${hooks(modelIncident.id)[0]!.body.summary}`);
-    expect(modelSlack.text).toMatch(/ — cost per call of gpt-4o-mini \+\d+ % .* across (all 6|[1-5] of 6) agents since \d\d:\d\d UTC$/);
+    expect(modelSlack.text).toMatch(/ — cost per call of gpt-4o-mini \+\d+% .* across (all 6|[1-5] of 6) agents since \d\d:\d\d UTC$/);
     expect(modelSlack.blocks.map((b: { type: string }) => b.type)).toEqual(['section', 'section', 'section', 'context']);
     expect(modelSlack.blocks[2].text.text).toMatch(new RegExp(`^\\*${hooks(modelIncident.id)[0]!.body.incident.alerts.length} alerts\\*\\n• Cost per inference above rolling average \\(agent=`));
 

@@ -220,7 +220,7 @@ describe('MCP server', () => {
     expect(correlations).toBe(
       'Correlated anomalies, 2026-01-15 11:00:00 UTC – 2026-01-15 12:00:00 UTC (5 min buckets, baseline 2026-01-15 10:00:00 UTC – 2026-01-15 11:00:00 UTC): 0 findings (anomalies that moved together), 2 anomalies.\n' +
         '- anomaly: error rate of model gpt-4o-mini rose 0.0% → 50.0% (p<0.001)\n' +
-        '- anomaly: p95 latency of model gpt-4o-mini +45 ms (212 → 256 ms, 5.8σ)',
+        '- anomaly: p95 latency of model gpt-4o-mini +45 ms (212 ms → 256 ms, 5.8σ)',
     );
     for (const name of ['insight_regressions', 'insight_cohorts', 'insight_tokens', 'insight_correlations']) {
       const r = (await client.callTool({ name, arguments: { range: '1h' } })) as ToolResult;

@@ -52,8 +52,31 @@ describe('overview and trace search', () => {
     expect(r.body.current.error_rate).toBeCloseTo(1 / 18, 12);
     expect(r.body.current.spans_per_min).toBeCloseTo(18 / 60, 12);
     expect(r.body.previous).toMatchObject({ spans: 9, errors: 0, tokens: 360, active_agents: 3 });
-    expect(r.body.change.spans).toBeCloseTo(1, 12);
+    // The project's data began 70 minutes ago: the current hour is covered, the hour before only
+    // from its first minute with data, and rates and changes are over those covered lengths.
+    const firstMinute = Math.floor((NOW - 70 * MIN) / MIN) * MIN;
+    expect([r.body.covered, r.body.previous_covered]).toEqual([{ from: NOW - 60 * MIN, to: NOW }, { from: firstMinute, to: NOW - 60 * MIN }]);
+    const previousMinutes = (NOW - 60 * MIN - firstMinute) / MIN;
+    expect(r.body.previous.spans_per_min).toBeCloseTo(9 / previousMinutes, 12);
+    expect(r.body.change.spans).toBeCloseTo(18 / 60 / (9 / previousMinutes) - 1, 12);
+    expect(r.body.change.spans_per_min).toBeCloseTo(r.body.change.spans, 12);
     expect(r.body.change.errors).toBeNull();
+  });
+
+  it('divides rates by the time that has data and says when there is no previous period', async () => {
+    // A 7-day view of data that began 70 minutes ago is about those 70 minutes, with nothing before.
+    const r = await request(`${server.url}/api/overview?from=${NOW - 7 * 24 * 60 * MIN}&to=${NOW}`, { key: server.adminKey });
+    const firstMinute = Math.floor((NOW - 70 * MIN) / MIN) * MIN;
+    expect([r.body.covered, r.body.previous_covered]).toEqual([{ from: firstMinute, to: NOW }, null]);
+    expect(r.body.current.spans).toBe(27);
+    expect(r.body.current.spans_per_min).toBeCloseTo(27 / ((NOW - firstMinute) / MIN), 12);
+    expect(r.body.current.cost_per_hour).toBeCloseTo(0.09 / ((NOW - firstMinute) / (60 * MIN)), 12);
+    expect(r.body.change).toMatchObject({ spans: null, spans_per_min: null, cost_per_hour: null, error_rate: null });
+    // A range ending in the future is covered up to now, not to its end.
+    const ahead = await request(`${server.url}/api/overview?from=${NOW - 60 * MIN}&to=${NOW + 60 * MIN}`, { key: server.adminKey });
+    expect(ahead.body.covered.from).toBe(NOW - 60 * MIN);
+    expect(ahead.body.covered.to).toBeLessThan(NOW + 60 * MIN);
+    expect(ahead.body.current.spans_per_min).toBeCloseTo(18 / ((ahead.body.covered.to - ahead.body.covered.from) / MIN), 9);
   });
 
   it('lists traces newest first with their summaries, and filters them', async () => {

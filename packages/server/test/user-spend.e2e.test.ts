@@ -130,7 +130,7 @@ describe('per-user spend end to end', () => {
     const [loopIncident, freshIncident] = ['user-07', 'user-new'].map((u) => incidents.find((i) => i.scope.user === u));
     const title = loopIncident.title;
     const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
-    expect(title).toBe(`cost of user-07 +2067 % ($0.30 → $6.50) since ${hhmm(loopIncident.alerts[0].started_at)} UTC`);
+    expect(title).toBe(`cost of user-07 22× ($0.30 → $6.50) since ${hhmm(loopIncident.alerts[0].started_at)} UTC`);
     expect(freshIncident.title).toBe(`cost of user-new at $30.00 since ${hhmm(freshIncident.alerts[0].started_at)} UTC`);
     expect(received.filter((n) => n.rule_id === 'builtin.user_spend').map((n) => [n.kind, n.labels]).sort(byUser)).toEqual([
       ['firing', { user: 'user-07' }],

@@ -1,47 +1,19 @@
 // Number, time and unit formatting shared by KPIs, tables, chart axes and tooltips.
 
+import { formatChange, formatCompact, formatInterval, formatMs, formatPct, formatShareOf, formatUsd } from '@sightline/api';
+
 export type Unit = 'count' | 'rate' | 'ms' | 'usd' | 'tokens' | 'percent' | 'ratio' | 'per_min';
 
-export function fmtNumber(v: number, digits = 1): string {
-  const a = Math.abs(v);
-  if (a >= 1e9) return (v / 1e9).toFixed(digits) + 'B';
-  if (a >= 1e6) return (v / 1e6).toFixed(digits) + 'M';
-  if (a >= 1e4) return (v / 1e3).toFixed(digits) + 'k';
-  if (a >= 100 || Number.isInteger(v)) return Math.round(v).toLocaleString('en-US');
-  return v.toFixed(digits);
-}
+// The numbers themselves come from the one formatter the server's texts, notifications and CLI
+// use too, so a figure reads the same on a page, in Slack and in a terminal.
+export const fmtNumber = formatCompact;
+export const fmtMs = formatMs;
+export const fmtUsd = formatUsd;
+export const fmtPercent = formatPct;
+export const fmtInterval = formatInterval;
 
-export function fmtMs(v: number): string {
-  if (v >= 60_000) return (v / 60_000).toFixed(1) + ' min';
-  if (v >= 1000) return (v / 1000).toFixed(2) + ' s';
-  return Math.round(v) + ' ms';
-}
-
-export function fmtUsd(v: number): string {
-  const a = Math.abs(v);
-  if (a === 0) return '$0';
-  if (a < 0.01) return '$' + v.toFixed(4);
-  if (a < 100) return '$' + v.toFixed(2);
-  return '$' + Math.round(v).toLocaleString('en-US');
-}
-
-export function fmtPercent(v: number): string {
-  const p = v * 100;
-  return (p !== 0 && Math.abs(p) < 1 ? p.toFixed(2) : p.toFixed(1)) + '%';
-}
-
-/**
- * `part` of `whole` as a percentage, as the server's doctor prints it: whole numbers from 10 %, one
- * decimal below and above 99 %, never "0 %" for a part nor "100 %" for less than all.
- */
-export function fmtShare(part: number, whole: number): string {
-  if (whole <= 0 || part <= 0) return '0 %';
-  if (part >= whole) return '100 %';
-  const p = (part / whole) * 100;
-  if (p < 0.1) return '0.1 %';
-  if (p > 99) return `${Math.min(99.9, Math.floor(p * 10) / 10)} %`;
-  return p < 10 ? `${Math.round(p * 10) / 10} %` : `${Math.round(p)} %`;
-}
+/** `part` of `whole` as a percentage, as the server's doctor prints it (never "0%" for a part nor "100%" for less than all). */
+export const fmtShare = formatShareOf;
 
 export function fmtValue(v: number | null | undefined, unit: Unit): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
@@ -62,11 +34,9 @@ export function fmtValue(v: number | null | undefined, unit: Unit): string {
   }
 }
 
-/** "+12.3%" / "−4.0%"; null when there is nothing to compare with. */
+/** "+12%" / "−4.0%"; "n/a" when there is nothing to compare with (callers say why). */
 export function fmtChange(v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return 'no previous data';
-  const p = v * 100;
-  return (p >= 0 ? '+' : '−') + Math.abs(p).toFixed(1) + '%';
+  return v === null || !Number.isFinite(v) ? 'n/a' : formatChange(v);
 }
 
 export function fmtTime(ms: number): string {

@@ -71,8 +71,8 @@ describe('Doctor page in Chromium', () => {
     const shown = await page.locator('.doctor-findings li .finding-text').allTextContents();
     expect(shown).toEqual(report.findings.map((f) => f.text));
     expect(shown.slice(0, 2)).toEqual([
-      `100 % of LLM calls from ${CHECKOUT} (12 calls of 12) have no session: set gen_ai.conversation.id (or session.id)`,
-      `42 % of LLM calls from ${CHECKOUT} (5 calls of 12) have no model: set gen_ai.request.model`,
+      `100% of LLM calls from ${CHECKOUT} (12 calls of 12) have no session: set gen_ai.conversation.id (or session.id)`,
+      `42% of LLM calls from ${CHECKOUT} (5 calls of 12) have no model: set gen_ai.request.model`,
     ]);
     expect(await page.locator('.doctor-findings li').evaluateAll((els) => els.map((e) => e.getAttribute('data-severity')))).toEqual(report.findings.map((f) => f.severity));
   });
@@ -83,11 +83,11 @@ describe('Doctor page in Chromium', () => {
     const report = await api(graceless);
     expect(await page.locator('.doctor-findings li .finding-text').allTextContents()).toEqual(report.findings.map((f) => f.text));
     expect(report.findings.filter((f) => f.topic === 'orphans').map((f) => f.text)).toEqual([
-      `1 span from ${CHECKOUT} (7.7 %) names a parent that never arrived (waited 0 ms): export the parent's service to Sightline too, or look for spans its exporter dropped`,
+      `1 span from ${CHECKOUT} (7.7%) names a parent that never arrived (waited 0 ms): export the parent's service to Sightline too, or look for spans its exporter dropped`,
     ]);
     expect(report.sources.map((s) => s.label)).toEqual([CHECKOUT]);
     const row = page.locator('table[aria-label="Sources"] tbody tr', { hasText: CHECKOUT });
-    expect(await row.locator('td').allTextContents()).toEqual([CHECKOUT, 'otlp', '13', '12', '58 %', '100 %', '0 %', '0 %', '0 % / 50 % / 8.3 %', '1', await row.locator('td').nth(10).textContent()]);
+    expect(await row.locator('td').allTextContents()).toEqual([CHECKOUT, 'otlp', '13', '12', '58%', '100%', '0%', '0%', '0% / 50% / 8.3%', '1', await row.locator('td').nth(10).textContent()]);
     for (const [field, n] of [['with_model', 7], ['with_tokens', 12], ['with_session', 0], ['with_decision', 0]] as const) {
       expect(Number(await row.locator(`[data-share="${field}"]`).getAttribute('data-value')), field).toBe(n);
       expect(report.sources[0]!.llm[field]).toBe(n);

@@ -17,7 +17,7 @@ import { createRollupWindowReader, planReads, type RollupWindow } from './rollup
 import { createRuleSet, type RuleEntry, type RuleRemoval } from './rule-set.js';
 import { activeMembers, type Incident } from './incident.js';
 import { createIncidentBook } from './incidents.js';
-import { formatMetric } from './incident-text.js';
+import { formatMetric } from '@sightline/api';
 import type { AlertRule, RuleParse } from './rule.js';
 import type { Silence } from './silences.js';
 import { step, type AlertState, type CorrelatedFinding, type Transition } from './state-machine.js';

@@ -1,8 +1,8 @@
 // The evidence attached to a firing alert (value, baseline, band, samples, a dashboard link and a
 // few example traces) and its one-line summary.
 
+import { formatCountOf, formatMetric, metricName } from '@sightline/api';
 import type { Store } from '../store/store.js';
-import { formatValue } from './notify/notification.js';
 import type { AlertRule } from './rule.js';
 import type { AlertState, Evidence } from './state-machine.js';
 
@@ -46,15 +46,20 @@ export async function buildEvidence(store: Store, state: AlertState, rule: Alert
   };
 }
 
-export function alertSummary(s: AlertState): string {
+/**
+ * One line a person reads in a chat message or a pager, every number with its unit:
+ * "p95 latency for agent support: p95 latency 52.1 s vs baseline 30.5 s (threshold 45.8 s), 212 samples".
+ */
+export function alertSummary(s: AlertState, ruleMetric: string): string {
   const who = Object.entries(s.labels)
     .map(([k, v]) => `${k} ${v ?? '(none)'}`)
     .join(', ');
   const e = s.evidence;
-  const metric = e?.metric ?? 'value';
+  const metric = e?.metric ?? ruleMetric;
+  const name = metricName(metric);
   const base = e?.baseline ?? s.baseline?.mean ?? null;
-  if (s.status === 'resolved') return `${s.rule_name}${who ? ` for ${who}` : ''} is back to normal: ${metric} ${formatValue(s.value)}`;
-  const vs = base !== null ? ` vs baseline ${formatValue(base)}` : '';
-  const band = e?.threshold != null ? ` (threshold ${formatValue(e.threshold)})` : '';
-  return `${s.rule_name}${who ? ` for ${who}` : ''}: ${metric} ${formatValue(e?.value ?? s.value)}${vs}${band}, ${e?.samples ?? s.samples} samples`;
+  if (s.status === 'resolved') return `${s.rule_name}${who ? ` for ${who}` : ''} is back to normal: ${name} ${formatMetric(metric, s.value)}`;
+  const vs = base !== null ? ` vs baseline ${formatMetric(metric, base)}` : '';
+  const band = e?.threshold != null ? ` (threshold ${formatMetric(metric, e.threshold)})` : '';
+  return `${s.rule_name}${who ? ` for ${who}` : ''}: ${name} ${formatMetric(metric, e?.value ?? s.value)}${vs}${band}, ${formatCountOf(e?.samples ?? s.samples, 'sample')}`;
 }

@@ -70,7 +70,7 @@ describe('incident grouping', () => {
     expect(r.opened.length).toBe(1);
     const inc = r.opened[0]!;
     expect([inc.scope, inc.cause, inc.members.length]).toEqual([{ model: 'gpt-4o' }, { dimension: 'model', value: 'gpt-4o', groups_judged: 12 }, 12]);
-    expect(inc.title).toBe('cost per call of gpt-4o +100 % ($0.0042 → $0.0084) across all 12 agents since 09:14 UTC');
+    expect(inc.title).toBe('cost per call of gpt-4o +100% ($0.0042 → $0.0084) across all 12 agents since 09:14 UTC');
     expect(inc.explanation).toBe(
       'model gpt-4o explains it: 12 of 12 groups with it breach, while the same agents with other models stay inside their baselines.',
     );
@@ -81,8 +81,8 @@ describe('incident grouping', () => {
     const states = ['agent-1', 'agent-2'].flatMap((agent) => ['gpt-4o', 'claude'].map((model) => alert(cost.id, { agent, model }, 'firing', 0.01, 0.005)));
     const r = run(states, [costView((l) => l.agent === 'agent-1' || l.agent === 'agent-2')]);
     expect(r.opened.map((i) => [i.scope, i.members.length, i.title])).toEqual([
-      [{ agent: 'agent-1' }, 2, 'cost per call of agent-1 +100 % ($0.005 → $0.01) across all 2 models since 09:14 UTC'],
-      [{ agent: 'agent-2' }, 2, 'cost per call of agent-2 +100 % ($0.005 → $0.01) across all 2 models since 09:14 UTC'],
+      [{ agent: 'agent-1' }, 2, 'cost per call of agent-1 +100% ($0.005 → $0.01) across all 2 models since 09:14 UTC'],
+      [{ agent: 'agent-2' }, 2, 'cost per call of agent-2 +100% ($0.005 → $0.01) across all 2 models since 09:14 UTC'],
     ]);
   });
 
@@ -98,9 +98,9 @@ describe('incident grouping', () => {
       [{ agent: 'agent-3', decision: 'refund' }, [errors.id], 1],
     ]);
     expect(r.opened[0]!.explanation).toBe(
-      'model gpt-4o explains it: 12 of 12 groups with it breach, while the same agents with other models stay inside their baselines. also p95 latency of gpt-4o +58 % (1.20 s → 1.90 s).',
+      'model gpt-4o explains it: 12 of 12 groups with it breach, while the same agents with other models stay inside their baselines. also p95 latency of gpt-4o +58% (1.20 s → 1.90 s).',
     );
-    expect(r.opened[1]!.title).toBe('error rate of agent-3 × decision refund +78 points (2.0 % → 80 %) since 09:14 UTC');
+    expect(r.opened[1]!.title).toBe('error rate of agent-3 × decision refund +78 points (2.0% → 80.0%) since 09:14 UTC');
   });
 
   it('widens a single-group incident to its cause when more groups follow, and resolves when all left', () => {
@@ -114,7 +114,7 @@ describe('incident grouping', () => {
       0,
       { model: 'gpt-4o' },
       6,
-      'cost per call of gpt-4o +100 % ($0.0042 → $0.0084) across 6 of 12 agents since 09:14 UTC',
+      'cost per call of gpt-4o +100% ($0.0042 → $0.0084) across 6 of 12 agents since 09:14 UTC',
     ]);
     const gone = [first, ...more].map((s) => ({ ...s, status: 'resolved' as const }));
     const r3 = run(gone, [costView(() => false)], open, T + 40 * MINUTE);

@@ -2,6 +2,7 @@
 // enter pending/firing), and is it back inside the exit threshold (to clear)? The exit threshold
 // sits `hysteresis` of the way back towards the baseline, so a value hovering at the edge does not flap.
 
+import { clampToMetric } from '@sightline/api';
 import type { BaselineStats } from './figures.js';
 import { binomialTailBound, windowSigma } from './figures.js';
 import type { AlertRule } from './rule.js';
@@ -81,7 +82,7 @@ export function judge(rule: AlertRule, w: WindowFigures, b: BaselineStats | null
     }
   }
   const exitThreshold = mu + (threshold - mu) * (1 - rule.hysteresis);
-  const out = { ...base, threshold, exitThreshold, band: [mu - k * sigma, mu + k * sigma] as [number, number], sigma };
+  const out = { ...base, threshold, exitThreshold, band: [clampToMetric(rule.metric, mu - k * sigma), clampToMetric(rule.metric, mu + k * sigma)] as [number, number], sigma };
   if (w.value === null || !enough) return { ...out, breach: false, clear: true, reason: `${w.samples} samples < minSamples ${rule.minSamples}` };
   const over = beyond(direction, w.value, threshold);
   const breach = (over && gate) || overCeiling;

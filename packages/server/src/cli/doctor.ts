@@ -2,7 +2,7 @@
 // doctor's report from the running server's GET /api/doctor — what each source's instrumentation
 // leaves out and what to set — as findings, then the per-source shares behind them.
 
-import { formatShare as percent } from '@sightline/api';
+import { formatShareOf as percent } from '@sightline/api';
 import { duration } from '../query/doctor/format.js';
 import type { DoctorFinding, DoctorReport, DoctorSource } from '../query/doctor/report-types.js';
 import { describeWindow } from '../query/insights/sentences.js';

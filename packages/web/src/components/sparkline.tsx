@@ -4,7 +4,14 @@ import type { Point } from '@sightline/api';
 
 export function Sparkline({ points, label }: { points: Point[]; label: string }) {
   const vals = points.filter((p): p is [number, number] => p[1] !== null);
-  if (vals.length < 2) return <svg class="spark" aria-hidden="true" viewBox="0 0 100 24" />;
+  if (vals.length === 0) return <svg class="spark" aria-hidden="true" viewBox="0 0 100 24" />;
+  // One bucket so far (a new agent): a dot, not an empty card.
+  if (vals.length === 1)
+    return (
+      <svg class="spark" viewBox="0 0 100 24" preserveAspectRatio="none" role="img" aria-label={`${label} trend`}>
+        <circle cx="100" cy="12" r="2" fill="currentColor" vector-effect="non-scaling-stroke" />
+      </svg>
+    );
   const t0 = vals[0]![0];
   const t1 = vals[vals.length - 1]![0];
   const max = Math.max(...vals.map((p) => p[1]));

@@ -1,5 +1,7 @@
-// A uPlot time-series chart: axis labels with units, a legend with hover values, optional
-// stacking (cost by model) and a shaded baseline band. Redraws in place when data changes.
+// A uPlot time-series chart: axis labels with units, a legend with the latest values (hover
+// values under the cursor), optional stacking (cost by model), a shaded baseline band, the newest
+// bucket marked "partial" while it is still filling, and dots for points without neighbours (a new
+// agent's few buckets would otherwise draw nothing). Redraws in place when data changes.
 
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
@@ -29,6 +31,8 @@ export interface TimeChartProps {
   band?: Band | null;
   marks?: Marks | null;
   height?: number;
+  /** Bucket width: the newest bucket is marked partial while it has not ended. */
+  intervalMs?: number;
 }
 
 const trim = (v: number) => String(Number(v.toPrecision(4)));
@@ -57,6 +61,26 @@ interface Built {
   data: uPlot.AlignedData;
   raw: (number | null)[][];
   labels: string[];
+}
+
+/** Whether a column has a value with no value on either side: a line cannot draw it, a dot can. */
+export function hasIsolated(col: readonly (number | null)[]): boolean {
+  return col.some((v, i) => v !== null && (col[i - 1] ?? null) === null && (col[i + 1] ?? null) === null);
+}
+
+/** The newest non-null value of a column, for the legend when the cursor is not over the chart. */
+export function latest(col: readonly (number | null)[] | undefined): number | null {
+  if (!col) return null;
+  for (let i = col.length - 1; i >= 0; i--) if (col[i] !== null && col[i] !== undefined) return col[i]!;
+  return null;
+}
+
+/** Start of the newest bucket when it has not ended at `now` (ms), else null. */
+export function partialBucket(series: Series[], intervalMs: number | undefined, now: number): number | null {
+  if (!intervalMs) return null;
+  let last = -Infinity;
+  for (const s of series) for (const p of s.points) if (p[0] > last) last = p[0];
+  return last + intervalMs > now ? last : null;
 }
 
 /** Aligns every series on one sorted set of timestamps (seconds, as uPlot wants). */
@@ -94,13 +118,41 @@ export function align(series: Series[], band: Band | null | undefined, stacked: 
   return { data: data as uPlot.AlignedData, raw, labels };
 }
 
+/** Hatches the newest bucket while it is still filling, labelled "partial", so its lower total does not read as a drop. */
+function drawPartial(u: uPlot, from: number | null, intervalMs: number | undefined, ink: ReturnType<typeof chartInk>): void {
+  if (from === null || !intervalMs) return;
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const x0 = Math.max(left, u.valToPos(from / 1000, 'x', true));
+  const x1 = Math.min(left + width, Math.max(x0 + 6 * devicePixelRatio, u.valToPos((from + intervalMs) / 1000, 'x', true)));
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(x0, top, x1 - x0, height);
+  ctx.clip();
+  ctx.strokeStyle = ink.axis;
+  ctx.globalAlpha = 0.35;
+  ctx.lineWidth = devicePixelRatio;
+  for (let x = x0 - height; x < x1; x += 6 * devicePixelRatio) {
+    ctx.moveTo(x, top + height);
+    ctx.lineTo(x + height, top);
+  }
+  ctx.stroke();
+  ctx.restore();
+  ctx.save();
+  ctx.fillStyle = ink.axis;
+  ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+  ctx.textAlign = 'right';
+  ctx.fillText('partial', left + width - 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+  ctx.restore();
+}
+
 export function seriesSum(series: Series[]): number {
   let sum = 0;
   for (const s of series) for (const [, v] of s.points) sum += v ?? 0;
   return sum;
 }
 
-export function TimeChart({ title, series, unit, yLabel, stacked = false, band, marks, height = 220 }: TimeChartProps) {
+export function TimeChart({ title, series, unit, yLabel, stacked = false, band, marks, height = 220, intervalMs }: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const theme = useTheme();
@@ -109,10 +161,14 @@ export function TimeChart({ title, series, unit, yLabel, stacked = false, band, 
   for (const col of built.data.slice(1)) for (const v of col as (number | null)[]) if (v !== null && v > max) max = v;
   const axis = axisFormat(unit, max);
   const axisLabel = axis.suffix ? `${yLabel} (${axis.suffix})` : yLabel;
-  const shape = `${built.labels.join('\u0000')}|${band ? 1 : 0}|${marks ? 1 : 0}|${stacked}|${theme}|${unit}|${axisLabel}`;
+  const dots = built.raw.map(hasIsolated);
+  const shape = `${built.labels.join('\u0000')}|${band ? 1 : 0}|${marks ? 1 : 0}|${stacked}|${theme}|${unit}|${axisLabel}|${dots.join()}`;
   const shapeRef = useRef('');
   const rawRef = useRef(built.raw);
   rawRef.current = built.raw;
+  const partial = partialBucket(series, intervalMs, Date.now());
+  const partialRef = useRef<number | null>(partial);
+  partialRef.current = partial;
 
   useEffect(() => {
     const el = box.current;
@@ -125,6 +181,7 @@ export function TimeChart({ title, series, unit, yLabel, stacked = false, band, 
     shapeRef.current = shape;
     const ink = chartInk(theme);
     const n = built.labels.length;
+    const bandValue = (u: uPlot, v: number | null, si: number, idx: number | null) => fmtValue(idx == null ? latest(u.data[si] as (number | null)[]) : v, unit);
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height,
@@ -143,8 +200,9 @@ export function TimeChart({ title, series, unit, yLabel, stacked = false, band, 
           values: (_u, vals) => vals.map((v) => axis.tick(v)),
         },
       ],
+      hooks: { draw: [(u) => drawPartial(u, partialRef.current, intervalMs, ink)] },
       series: [
-        { label: 'time', value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toLocaleString('en-GB', { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' })) },
+        { label: 'time', value: (_u, v) => (v == null ? 'latest' : new Date(v * 1000).toLocaleString('en-GB', { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' })) },
         ...built.labels.map((label, i) => {
           const color = PALETTE[(stacked ? n - 1 - i : i) % PALETTE.length]!;
           return {
@@ -153,14 +211,15 @@ export function TimeChart({ title, series, unit, yLabel, stacked = false, band, 
             width: stacked ? 1 : 1.6,
             ...(stacked && { fill: color + 'cc' }),
             spanGaps: false,
-            points: { show: false },
-            value: (_u: uPlot, _v: number | null, si: number, idx: number | null) => fmtValue(idx == null ? null : (rawRef.current[si - 1]?.[idx] ?? null), unit),
+            points: dots[i] ? { show: true, size: 6, stroke: color, fill: color } : { show: false },
+            // Off the chart the legend shows each series' latest value, never a row of dashes.
+            value: (_u: uPlot, _v: number | null, si: number, idx: number | null) => fmtValue(idx == null ? latest(rawRef.current[si - 1]) : (rawRef.current[si - 1]?.[idx] ?? null), unit),
           } satisfies uPlot.Series;
         }),
         ...(band
           ? [
-              { label: 'expected low', stroke: ink.band, width: 0, points: { show: false }, value: (_u: uPlot, v: number | null) => fmtValue(v, unit) },
-              { label: 'expected high', stroke: ink.band, width: 0, points: { show: false }, value: (_u: uPlot, v: number | null) => fmtValue(v, unit) },
+              { label: 'expected low', stroke: ink.band, width: 0, points: { show: false }, value: bandValue },
+              { label: 'expected high', stroke: ink.band, width: 0, points: { show: false }, value: bandValue },
             ]
           : []),
         ...(marks
@@ -198,6 +257,8 @@ export function TimeChart({ title, series, unit, yLabel, stacked = false, band, 
       data-series={series.length}
       data-sum={seriesSum(series).toFixed(6)}
       data-y-label={axisLabel}
+      data-partial-bucket={partial ?? undefined}
+      data-dots={dots.filter(Boolean).length}
       data-out-of-band={marks ? marks.above.filter((p) => p[1] !== null).length + marks.below.filter((p) => p[1] !== null).length : undefined}
     />
   );

@@ -70,7 +70,7 @@ function EvidenceChart({ alert, rule }: { alert: Alert; rule: Rule | undefined }
   const end = alert.resolved_at ? alert.resolved_at + windowMs : Date.now();
   const from = Math.floor((start - 4 * windowMs) / 60_000) * 60_000;
   const to = Math.ceil(end / 60_000) * 60_000;
-  const { interval } = pickInterval(to - from, 40);
+  const { interval, intervalMs } = pickInterval(to - from, 40);
   const filter: Record<string, string | boolean | null | undefined> = { ...(rule?.filter ?? {}) };
   for (const [k, v] of Object.entries(alert.group ?? {})) if (v !== null) filter[k] = v;
   const url = supported ? `/api/timeseries${qs({ metric, from, to, interval, agent: filter.agent, model: filter.model, decision: filter.decision, span_type: filter.span_type, provider: filter.provider })}` : null;
@@ -91,6 +91,7 @@ function EvidenceChart({ alert, rule }: { alert: Alert; rule: Rule | undefined }
       yLabel={metric!.replace(/_/g, ' ')}
       band={band ? { lower: flat(band[0]), upper: flat(band[1]) } : null}
       height={160}
+      intervalMs={intervalMs}
     />
   );
 }
@@ -102,7 +103,8 @@ function EvidenceFacts({ alert }: { alert: Alert }) {
   const facts: [string, string, string][] = [
     ['value', 'Value', fmtValue(e?.value ?? alert.value, unit)],
     ['baseline', 'Baseline', fmtValue(e?.baseline ?? alert.baseline, unit)],
-    ['band', 'Band', band ? `${fmtValue(band[0], unit)} – ${fmtValue(band[1], unit)}` : '—'],
+    // Clamped for bands stored before the server clamped them: no metric here is below 0, no rate above 100%.
+    ['band', 'Band', band ? `${fmtValue(Math.max(0, band[0]), unit)} – ${fmtValue(unit === 'rate' ? Math.min(1, band[1]) : band[1], unit)}` : '—'],
     ['threshold', 'Threshold', fmtValue(e?.threshold ?? alert.threshold, unit)],
     ['samples', 'Samples', String(e?.samples ?? alert.samples)],
     ['baseline_samples', 'Baseline samples', e ? String(e.baseline_samples) : '—'],

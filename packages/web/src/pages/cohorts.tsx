@@ -1,4 +1,6 @@
 // Cohorts: pick an attribute key (input_category, prompt_version, user_id, …) and see each value
+// as a lift chart with its interval and a sentence per failing cohort; the alert incidents of the
+// range are listed with why a cohort may not show them. Each value is
 // against the rest of the same agents — error rate with its 95% interval, lift, Fisher p and the
 // Benjamini–Hochberg q — from the insight engine (/api/insights/cohorts). Failing cohorts (q ≤ FDR,
 // material lift) are listed first and highlighted.
@@ -10,7 +12,8 @@ import { fmtMs, fmtPercent, fmtUsd } from '../format';
 import { setParams, useRoute } from '../state/route';
 import { rangeParams, timeRange } from '../state/time-range';
 import { useApi, useLiveTick } from '../state/use-api';
-import type { Cohort, CohortReport } from '@sightline/api';
+import type { Cohort, CohortReport, IncidentsReply } from '@sightline/api';
+import { cohortSentence, LiftChart } from './cohort-lift';
 
 export const fmtP = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 const fmtLift = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
@@ -34,7 +37,40 @@ function FailingList({ r }: { r: CohortReport }) {
               {c.key} = {c.value}
             </strong>
           </a>
-          : {fmtPercent(c.error_rate)} of {c.n.toLocaleString('en-US')} {c.unit}s failed vs {fmtPercent(c.rest_error_rate)} for the rest of {c.agents.join(', ')} ({fmtLift(c.lift)}, q = {fmtP(c.q)})
+          <div data-cohort-sentence>{cohortSentence(c)}</div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Incidents open at any time in [from, to), newest first. */
+export function inRange(r: IncidentsReply, from: number, to: number): IncidentsReply['incidents'] {
+  return r.incidents.filter((i) => i.opened_at < to && (i.resolved_at === null || i.resolved_at >= from)).sort((a, b) => b.opened_at - a.opened_at);
+}
+
+/** Dimensions that are span columns, not attributes: cohorts never split by them. */
+const NOT_COHORT = new Set(['decision', 'agent', 'span_type', 'provider']);
+
+/**
+ * Why an incident may have no failing cohort: cohorts compare attribute values (input_category,
+ * prompt_version, user_id, model) over whole hours; an incident about a decision or an agent is a
+ * dimension they do not split by, and one of a few minutes is diluted in its hour.
+ */
+export function incidentNote(i: IncidentsReply['incidents'][number]): string {
+  const dims = Object.keys(i.cause ? { [i.cause.dimension]: i.cause.value } : i.scope);
+  const outside = dims.filter((d) => NOT_COHORT.has(d));
+  if (outside.length > 0) return `It is about ${outside.map((d) => `${d.replace('_', ' ')} ${(i.cause?.dimension === d ? i.cause.value : i.scope[d]) ?? '(none)'}`).join(' × ')}, which cohorts do not split by (they compare attribute values); see Decisions and Alerts.`;
+  return 'Cohorts compare attribute values over whole hours: an incident of a few minutes is diluted in its hour.';
+}
+
+function IncidentNotes({ incidents }: { incidents: IncidentsReply['incidents'] }) {
+  return (
+    <ul class="alerts">
+      {incidents.slice(0, 10).map((i) => (
+        <li key={i.id} data-cohort-incident={i.id}>
+          <span class={`badge ${i.status === 'open' ? 'bad' : ''}`}>{i.status}</span> <a href={`/alerts`}>{i.title}</a>
+          <div class="muted small">{incidentNote(i)}</div>
         </li>
       ))}
     </ul>
@@ -46,6 +82,7 @@ export function CohortsPage() {
   const t = timeRange(route);
   const tick = useLiveTick(t.relative);
   const load = useApi<CohortReport>(`/api/insights/cohorts${qs({ ...rangeParams(t), limit: 1000 })}`, tick);
+  const incidents = useApi<IncidentsReply>('/api/incidents', tick);
   const keys = load.status === 'ok' ? keysOf(load.data) : [];
   const asked = route.params.get('key');
   const key = asked && keys.includes(asked) ? asked : (keys[0] ?? null);
@@ -77,6 +114,9 @@ export function CohortsPage() {
         <Panel title="Failing cohorts" load={load} wide>
           {(r) => <FailingList r={r} />}
         </Panel>
+        <Panel title="Incidents in this range" load={incidents} wide isEmpty={(x) => inRange(x, t.from, t.to).length === 0} empty="No alert incident was open in this range.">
+          {(x) => <IncidentNotes incidents={inRange(x, t.from, t.to)} />}
+        </Panel>
         <Panel title={key ? `Error rate by ${key}, each value against the rest of the same agents` : 'Cohorts'} load={load} wide isEmpty={(r) => r.cohorts.length === 0} empty="No attribute in this range has enough traffic to compare.">
           {(r) => (
             <>
@@ -96,6 +136,7 @@ export function CohortsPage() {
                   {r.tested} cohorts tested across all keys; p: one-sided Fisher exact; q: Benjamini–Hochberg adjusted. Values past the per-hour cap are “(other)” and not tested.
                 </span>
               </form>
+              <LiftChart cohorts={r.cohorts.filter((c) => c.key === key).sort((a, b) => Number(failing.has(idOf(b))) - Number(failing.has(idOf(a))) || (b.lift ?? 0) - (a.lift ?? 0))} failing={failing} />
               <DataTable rows={r.cohorts.filter((c) => c.key === key)} columns={columns} initialSort="q" label="Cohorts" rowKey={idOf} />
             </>
           )}

@@ -1,28 +1,20 @@
-// Decisions: share of each decision over time, entropy per agent (falling = stuck on one choice)
+// Decisions: each agent's top decisions and "other" over time, entropy per agent (falling = stuck on one choice)
 // with the agents whose entropy dropped, decisions new in this range, confidence per decision with
-// its trend, and cost by decision path. Everything but the share chart comes from the insight
+// its trend, and cost by decision path. Everything comes from the insight
 // engine (/api/insights/decisions and /api/insights/paths); nothing is recomputed here.
 
 import { qs } from '../api/client';
-import type { Series } from '@sightline/api';
 import { DataTable, type Column } from '../components/data-table';
 import { Panel } from '../components/panel';
 import { TimeChart } from '../components/time-chart';
-import { fmtChange, fmtDateTime, fmtMs, fmtPercent, fmtUsd } from '../format';
+import { fmtChange, fmtDateTime, fmtInterval, fmtMs, fmtPercent, fmtUsd } from '../format';
 import { useRoute } from '../state/route';
 import { rangeParams, timeRange } from '../state/time-range';
-import { useApi, useLiveTick, useSeries } from '../state/use-api';
+import { useApi, useLiveTick } from '../state/use-api';
 import type { DecisionReport, DecisionStats, PathReport, PathStats } from '@sightline/api';
+import { DecisionMix } from './decision-mix';
 import { entropySeries } from './insights-api';
 
-/** Each decision's share of all decisions per bucket (null where a bucket has none). */
-export function shares(series: Series[]): Series[] {
-  const n = series[0]?.points.length ?? 0;
-  const totals = Array.from({ length: n }, (_, i) => series.reduce((a, s) => a + (s.points[i]?.[1] ?? 0), 0));
-  return series.map((s) => ({ group: s.group, points: s.points.map(([t, v], i) => [t, totals[i] ? (v ?? 0) / totals[i]! : null]) }));
-}
-
-const nonEmpty = (s: Series[]) => s.some((x) => x.points.some((p) => (p[1] ?? 0) > 0));
 const fmtNum = (v: number | null, digits = 2) => (v === null ? '—' : v.toFixed(digits));
 const fmtSigned = (v: number | null, digits = 3) => (v === null ? '—' : (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(digits));
 
@@ -62,11 +54,17 @@ function confidenceRows(report: DecisionReport): ConfidenceRow[] {
   return report.agents.flatMap((a) => a.decisions.map((d) => ({ ...d, agent: a.agent })));
 }
 
+/** How the cost change column compares, in words: equal covered lengths, or plainly no previous period. */
+export function pathsComparison(r: PathReport): string {
+  if (r.covered === null) return '';
+  if (r.previous_covered === null) return `Cost change: there is no previous period (the data begins ${fmtDateTime(r.covered.from)}).`;
+  return `Cost change: spend per hour over the ${fmtInterval(r.covered.to - r.covered.from)} with data, against the ${fmtInterval(r.previous_covered.to - r.previous_covered.from)} with data before ${fmtDateTime(r.from)}.`;
+}
+
 export function DecisionsPage() {
   const route = useRoute();
   const t = timeRange(route);
   const tick = useLiveTick(t.relative);
-  const byDecision = useSeries({ metric: 'count', group_by: 'decision', has_decision: true }, t, tick);
   const decisions = useApi<DecisionReport>(`/api/insights/decisions${qs({ ...rangeParams(t), interval: t.interval })}`, tick);
   const paths = useApi<PathReport>(`/api/insights/paths${qs({ ...rangeParams(t), limit: 50 })}`, tick);
   const pathColumns: Column<PathStats>[] = [
@@ -82,7 +80,7 @@ export function DecisionsPage() {
       key: 'change',
       label: 'Cost change',
       value: (r) => r.cost_change,
-      render: (r) => (r.cost_change === null ? <span class="muted">new</span> : <span class={r.cost_change > 0.2 ? 'failing' : ''}>{fmtChange(r.cost_change)}</span>),
+      render: (r) => (r.cost_change === null ? <span class="muted">{r.previous_cost_usd > 0 ? '—' : paths.status === 'ok' && paths.data.previous_covered === null ? 'no previous period' : 'new'}</span> : <span class={r.cost_change > 0.2 ? 'failing' : ''}>{fmtChange(r.cost_change)}</span>),
       numeric: true,
     },
   ];
@@ -105,14 +103,14 @@ export function DecisionsPage() {
     <div class="page">
       <h1>Decisions</h1>
       <div class="grid">
-        <Panel title="Decision share over time" load={byDecision} isEmpty={(s) => !nonEmpty(s)} wide>
-          {(s) => <TimeChart title="Decision share over time" series={shares(s)} unit="percent" yLabel="share of decisions" stacked />}
+        <Panel title="Decisions per agent" load={decisions} isEmpty={(r) => r.agents.length === 0} wide>
+          {(r) => <DecisionMix report={r} intervalMs={r.interval_ms} />}
         </Panel>
         <Panel title="Decision entropy per agent" load={decisions} isEmpty={(r) => r.agents.length === 0}>
           {(r) => (
             <>
               <EntropyDrops report={r} />
-              <TimeChart title="Decision entropy per agent" series={entropySeries(r)} unit="ratio" yLabel="entropy (bits)" />
+              <TimeChart title="Decision entropy per agent" series={entropySeries(r)} unit="ratio" yLabel="entropy (bits)" intervalMs={r.interval_ms} />
             </>
           )}
         </Panel>
@@ -131,8 +129,8 @@ export function DecisionsPage() {
           {(r) => (
             <>
               <p class="muted small">
-                {r.total.traces.toLocaleString('en-US')} traces, {fmtUsd(r.total.cost_usd)} in {fmtDateTime(r.from)} – {fmtDateTime(r.to)} (whole hours; a trace counts in the hour it started). Cost change
-                against the previous {Math.round((r.to - r.from) / 3_600_000)} h.
+                {r.total.traces.toLocaleString('en-US')} traces, {fmtUsd(r.total.cost_usd)} in {fmtDateTime(r.from)} – {fmtDateTime(r.to)} (whole hours; a trace counts in the hour it started).{' '}
+                <span data-paths-comparison>{pathsComparison(r)}</span>
               </p>
               <DataTable rows={r.paths} columns={pathColumns} initialSort="cost" label="Decision paths" rowKey={(x) => x.path} />
             </>

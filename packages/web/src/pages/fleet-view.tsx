@@ -19,9 +19,17 @@ function only(load: Load<Series[]>): Point[] | null {
   return load.status === 'ok' ? (load.data[0]?.points ?? []) : null;
 }
 
+/**
+ * The time a bucket has had data for: its width, or for the newest bucket still filling, the part
+ * up to now. Totals divided by it give rates that do not dip at the chart's right edge.
+ */
+export function coveredMs(bucket: number, intervalMs: number, now: number): number {
+  return Math.max(1_000, Math.min(intervalMs, now - bucket));
+}
+
 /** Per-minute rate from per-bucket totals, so sparklines read in the KPI's unit. */
-function perMinute(points: Point[] | null, intervalMs: number): Point[] | null {
-  return points && points.map(([t, v]) => [t, v === null ? null : v / (intervalMs / 60_000)]);
+function perMinute(points: Point[] | null, intervalMs: number, now = Date.now()): Point[] | null {
+  return points && points.map(([t, v]) => [t, v === null ? null : v / (coveredMs(t, intervalMs, now) / 60_000)]);
 }
 
 /** Active agents per bucket: agents with at least one span. */
@@ -30,9 +38,8 @@ function activeAgents(load: Load<Series[]>): Point[] | null {
   return load.data[0]!.points.map(([t], i) => [t, load.data.filter((s) => (s.points[i]?.[1] ?? 0) > 0).length]);
 }
 
-export function perHour(series: Series[], intervalMs: number): Series[] {
-  const f = 3_600_000 / intervalMs;
-  return series.map((s) => ({ group: s.group, points: s.points.map(([t, v]) => [t, v === null ? null : v * f]) }));
+export function perHour(series: Series[], intervalMs: number, now = Date.now()): Series[] {
+  return series.map((s) => ({ group: s.group, points: s.points.map(([t, v]) => [t, v === null ? null : (v * 3_600_000) / coveredMs(t, intervalMs, now)]) }));
 }
 
 const allNull = (s: Series[]) => s.every((x) => x.points.every((p) => p[1] === null || p[1] === 0));
@@ -53,9 +60,10 @@ export function FleetView({ t, tick, agent = null, onComplete }: { t: TimeRange;
     if (done) onComplete?.();
   }, [done]);
 
+  const now = Date.now();
   const costTotal: Point[] | null =
     costByModel.status === 'ok' && costByModel.data.length > 0
-      ? costByModel.data[0]!.points.map(([ts], i) => [ts, costByModel.data.reduce((a, s) => a + (s.points[i]?.[1] ?? 0), 0) * (3_600_000 / t.intervalMs)])
+      ? costByModel.data[0]!.points.map(([ts], i) => [ts, (costByModel.data.reduce((a, s) => a + (s.points[i]?.[1] ?? 0), 0) * 3_600_000) / coveredMs(ts, t.intervalMs, now)])
       : null;
 
   return (
@@ -63,19 +71,19 @@ export function FleetView({ t, tick, agent = null, onComplete }: { t: TimeRange;
       <Panel title="Key indicators" load={overview} wide id="kpis">
         {(o) => (
           <div class="kpis">
-            <Kpi id="spans_per_min" label="Spans / min" value={o.current.spans_per_min} change={o.change.spans_per_min} unit="count" upIsGood trend={perMinute(only(count), t.intervalMs)} />
-            <Kpi id="error_rate" label="Error rate" value={o.current.error_rate} change={o.change.error_rate} unit="rate" upIsGood={false} trend={only(errorRate)} />
-            <Kpi id="latency_p95_ms" label="p95 latency" value={o.current.latency_p95_ms} change={o.change.latency_p95_ms} unit="ms" upIsGood={false} trend={only(p95)} />
-            <Kpi id="cost_per_hour" label="Cost / hour" value={o.current.cost_per_hour} change={o.change.cost_per_hour} unit="usd" upIsGood={false} trend={costTotal} />
-            <Kpi id="tokens_per_min" label="Tokens / min" value={o.current.tokens_per_min} change={o.change.tokens_per_min} unit="count" upIsGood trend={perMinute(only(tokens), t.intervalMs)} />
-            {!agent && <Kpi id="active_agents" label="Active agents" value={o.current.active_agents} change={o.change.active_agents} unit="count" upIsGood trend={activeAgents(agents)} />}
+            <Kpi id="spans_per_min" label="Spans / min" value={o.current.spans_per_min} change={o.change.spans_per_min} previous={o.previous_covered ? o.previous.spans_per_min : undefined} unit="count" upIsGood trend={perMinute(only(count), t.intervalMs)} />
+            <Kpi id="error_rate" label="Error rate" value={o.current.error_rate} change={o.change.error_rate} previous={o.previous_covered ? o.previous.error_rate : undefined} unit="rate" upIsGood={false} trend={only(errorRate)} />
+            <Kpi id="latency_p95_ms" label="p95 latency" value={o.current.latency_p95_ms} change={o.change.latency_p95_ms} previous={o.previous_covered ? o.previous.latency_p95_ms : undefined} unit="ms" upIsGood={false} trend={only(p95)} />
+            <Kpi id="cost_per_hour" label="Cost / hour" value={o.current.cost_per_hour} change={o.change.cost_per_hour} previous={o.previous_covered ? o.previous.cost_per_hour : undefined} unit="usd" upIsGood={false} trend={costTotal} />
+            <Kpi id="tokens_per_min" label="Tokens / min" value={o.current.tokens_per_min} change={o.change.tokens_per_min} previous={o.previous_covered ? o.previous.tokens_per_min : undefined} unit="count" upIsGood trend={perMinute(only(tokens), t.intervalMs)} />
+            {!agent && <Kpi id="active_agents" label="Active agents" value={o.current.active_agents} change={o.change.active_agents} previous={o.previous_covered ? o.previous.active_agents : undefined} unit="count" upIsGood trend={activeAgents(agents)} />}
           </div>
         )}
       </Panel>
       <BandPanel title="Error rate" metric="error_rate" unit="rate" yLabel="error rate" dims={['agent', 'decision', 'model']} t={t} tick={tick} agent={agent} onSettled={settled} />
       <BandPanel title="p95 latency" metric="latency_p95" unit="ms" yLabel="p95 latency" dims={['model', 'agent', 'decision']} t={t} tick={tick} agent={agent} onSettled={settled} />
       <Panel title="Cost per hour by model" load={costByModel} isEmpty={allNull} wide>
-        {(s) => <TimeChart title="Cost per hour by model" series={perHour(s, t.intervalMs)} unit="usd" yLabel="cost per hour" stacked />}
+        {(s) => <TimeChart title="Cost per hour by model" series={perHour(s, t.intervalMs, now)} unit="usd" yLabel="cost per hour" stacked intervalMs={t.intervalMs} />}
       </Panel>
     </>
   );
@@ -137,7 +145,7 @@ function BandPanel(props: { title: string; metric: string; unit: Unit; yLabel: s
                 {b.outOfBand > 0 ? ` · ${b.outOfBand} bucket${b.outOfBand === 1 ? '' : 's'} outside it${worse ? `, ${worse} significantly worse` : ''}` : ' · all inside'}
               </span>
             </div>
-            <TimeChart title={title} series={b.series} unit={unit} yLabel={yLabel} band={b.band} marks={b.marks} />
+            <TimeChart title={title} series={b.series} unit={unit} yLabel={yLabel} band={b.band} marks={b.marks} intervalMs={Math.max(300_000, t.intervalMs)} />
           </div>
         );
       }}

@@ -3,7 +3,8 @@
 // recording are the dispatcher's job (deliveries.ts).
 
 import { z } from 'zod';
-import { formatValue, postJson, type AlertNotification, type DeliveryOutcome } from './notification.js';
+import { formatBand, formatCount, formatMetric } from '@sightline/api';
+import { postJson, type AlertNotification, type DeliveryOutcome } from './notification.js';
 import { SIGNATURE_HEADER, signPayload } from './signature.js';
 
 const url = z.string().url();
@@ -76,10 +77,10 @@ export function slackMessage(n: AlertNotification): { text: string; blocks: unkn
   const e = n.evidence;
   const fields = e
     ? [
-        `*Value*\n${formatValue(e.value)}`,
-        `*Baseline*\n${formatValue(e.baseline)}`,
-        `*Band*\n${e.band ? `${formatValue(e.band[0])} … ${formatValue(e.band[1])}` : 'n/a'}`,
-        `*Samples*\n${e.samples}`,
+        `*Value*\n${formatMetric(e.metric, e.value)}`,
+        `*Baseline*\n${formatMetric(e.metric, e.baseline)}`,
+        `*Band*\n${e.band ? formatBand(e.metric, e.band[0], e.band[1]) : 'n/a'}`,
+        `*Samples*\n${formatCount(e.samples)}`,
       ].map((text) => ({ type: 'mrkdwn', text }))
     : [];
   const inc = n.incident;
@@ -126,10 +127,10 @@ export function alertmanagerAlerts(n: AlertNotification): Record<string, unknown
       rule: n.rule_name,
       alerts: String(inc.alerts.length),
       groups: inc.alerts.map((a) => labelsOf(a.labels)).join('; ').slice(0, 4000),
-      value: formatValue(e?.value),
-      baseline: formatValue(e?.baseline),
-      threshold: formatValue(e?.threshold),
-      samples: String(e?.samples ?? 0),
+      value: e ? formatMetric(e.metric, e.value) : 'n/a',
+      baseline: e ? formatMetric(e.metric, e.baseline) : 'n/a',
+      threshold: e ? formatMetric(e.metric, e.threshold) : 'n/a',
+      samples: formatCount(e?.samples ?? 0),
     },
     startsAt: new Date(n.fired_at).toISOString(),
     generatorURL,

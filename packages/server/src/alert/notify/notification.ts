@@ -81,9 +81,3 @@ export async function postJson(url: string, body: string, headers: Record<string
     return { status: 'retryable', error };
   }
 }
-
-export function formatValue(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
-  const a = Math.abs(v);
-  return a !== 0 && (a < 0.001 || a >= 1e6) ? v.toExponential(3) : String(Math.round(v * 10_000) / 10_000);
-}

@@ -15,16 +15,19 @@ import type { AlertReply, AlertsReply, DeliveriesReply, RuleReply, RulesReply, S
 const MAX_HISTORY = 1_000;
 
 /** The alert as the API and dashboard show it: the state plus the names the dashboard reads. */
-function publicAlert(s: AlertState) {
+function publicAlert(s: AlertState, metric: string) {
   return {
     ...s,
     state: s.status,
     group: s.labels,
     baseline: s.evidence?.baseline ?? s.baseline?.mean ?? null,
-    summary: alertSummary(s),
+    summary: alertSummary(s, metric),
     started_at: s.fired_at ?? s.started_at,
   };
 }
+
+/** Each rule's metric, so an alert's summary puts its numbers in their unit. */
+const metricsOf = (engine: AlertEngine, project: string): Map<string, string> => new Map(engine.rules(project).map((e) => [e.rule.id, e.rule.metric]));
 
 function publicRule(rule: AlertRule, source: string, overridden: boolean) {
   return { ...rule, source, overridden };
@@ -58,7 +61,8 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     if (!engine) return unavailable(c);
     const status = c.req.query('status');
     const alerts = engine.alerts(c.get('key').project).filter((s) => !status || s.status === status);
-    return c.json({ alerts: alerts.map(publicAlert) } satisfies AlertsReply);
+    const metrics = metricsOf(engine, c.get('key').project);
+    return c.json({ alerts: alerts.map((a) => publicAlert(a, metrics.get(a.rule_id) ?? 'value')) } satisfies AlertsReply);
   });
 
   app.get('/api/alerts/history', read, async (c) => {
@@ -182,7 +186,7 @@ export function registerAlertRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const key = c.get('key');
     const s = await engine.acknowledge(key.project, c.req.param('id'), key.prefix);
     if (!s) return fail(c, 404, 'not_found', `alert ${c.req.param('id')} not found`);
-    return c.json({ alert: publicAlert(s) } satisfies AlertReply);
+    return c.json({ alert: publicAlert(s, metricsOf(engine, key.project).get(s.rule_id) ?? 'value') } satisfies AlertReply);
   });
 
   app.get('/api/alerts/deliveries', read, async (c) => {

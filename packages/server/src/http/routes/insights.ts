@@ -87,7 +87,7 @@ export function registerInsightRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/api/insights/paths', read, async (c) => {
     const q = query(c);
     const { from, to } = parseRange(q, deps.clock(), DAY);
-    return c.json(await costByPath(deps.store, { project: c.get('key').project, from, to, ...agentOf(q), limit: parseNumber(q, 'limit', 1, 1000) ?? 50 }) satisfies PathReport);
+    return c.json(await costByPath(deps.store, { project: c.get('key').project, from, to, ...agentOf(q), limit: parseNumber(q, 'limit', 1, 1000) ?? 50, now: deps.clock() }) satisfies PathReport);
   });
 
   app.get('/api/insights/cohorts', read, async (c) => {

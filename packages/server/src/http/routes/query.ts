@@ -30,7 +30,7 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/api/overview', read, async (c) => {
     const q = (n: string) => c.req.query(n);
     const { from, to } = parseRange(q, deps.clock());
-    return c.json((await overview(deps.store, c.get('key').project, from, to, parseFilter(q))) satisfies Overview);
+    return c.json((await overview(deps.store, c.get('key').project, from, to, parseFilter(q), deps.clock())) satisfies Overview);
   });
 
   app.get('/api/timeseries', read, async (c) => {

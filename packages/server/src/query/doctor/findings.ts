@@ -2,7 +2,7 @@
 // attribute (OTLP) or field (native events) that fills it.
 
 import type { DoctorUnpricedModel } from '../../store/doctor-reads.js';
-import { formatShare as percent } from '@sightline/api';
+import { formatShareOf as percent } from '@sightline/api';
 import { count, duration } from './format.js';
 import type { DoctorFinding, DoctorSource, Transport } from './report-types.js';
 

@@ -1,5 +1,10 @@
-// Numbers as the doctor's sentences print them: durations with a unit, counts with their noun.
-// Shares are @sightline/api's formatShare (the dashboard prints them alike).
+// Numbers as the doctor's sentences print them: shares as percentages that never round a part to
+// all or none (@sightline/api's formatShareOf), durations with a unit.
+
+import { formatShareOf } from '@sightline/api';
+
+/** `part` of `whole` as a percentage, from the one formatter (@sightline/api): '42%', '0.1%', '99.9%'. */
+export const percent = formatShareOf;
 
 /**
  * A duration in ms, as a person reads it: ms below 1 s, s below 2 min, min below 2 h, then h.

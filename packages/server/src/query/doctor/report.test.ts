@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DoctorFigures, DoctorSourceRow } from '../../store/doctor-reads.js';
-import { formatShare as percent } from '@sightline/api';
+import { formatShareOf as percent } from '@sightline/api';
 import { duration } from './format.js';
 import { reportOf } from './report.js';
 
@@ -39,12 +39,12 @@ describe('doctor report', () => {
       REQ,
     );
     expect(report.findings.map((f) => [f.severity, f.topic, f.count, f.text])).toEqual([
-      ['problem', 'session', 100, '100 % of LLM calls from service checkout (opentelemetry-instrumentation-openai 0.3) (100 calls of 100) have no session: set gen_ai.conversation.id (or session.id)'],
-      ['problem', 'model', 42, '42 % of LLM calls from service checkout (opentelemetry-instrumentation-openai 0.3) (42 calls of 100) have no model: set gen_ai.request.model'],
-      ['problem', 'cost', 40, '40 % of LLM calls from service checkout (opentelemetry-instrumentation-openai 0.3) have no cost, for want of a model or token counts to price: set gen_ai.request.model and the token counts, or set gen_ai.usage.cost'],
+      ['problem', 'session', 100, '100% of LLM calls from service checkout (opentelemetry-instrumentation-openai 0.3) (100 calls of 100) have no session: set gen_ai.conversation.id (or session.id)'],
+      ['problem', 'model', 42, '42% of LLM calls from service checkout (opentelemetry-instrumentation-openai 0.3) (42 calls of 100) have no model: set gen_ai.request.model'],
+      ['problem', 'cost', 40, '40% of LLM calls from service checkout (opentelemetry-instrumentation-openai 0.3) have no cost, for want of a model or token counts to price: set gen_ai.request.model and the token counts, or set gen_ai.usage.cost'],
       ['warning', 'clock', 7, '7 spans from service checkout (opentelemetry-instrumentation-openai 0.3) ended after the server received them, by up to 2.4 s: its clock runs ahead; sync it with NTP'],
-      ['warning', 'tokens', 5, '5 % of LLM calls from service checkout (opentelemetry-instrumentation-openai 0.3) (5 calls of 100) have no token counts: set gen_ai.usage.input_tokens and gen_ai.usage.output_tokens'],
-      ['warning', 'orphans', 3, '3 spans from service checkout (opentelemetry-instrumentation-openai 0.3) (3 %) name a parent that never arrived (waited 60 s): export the parent\'s service to Sightline too, or look for spans its exporter dropped'],
+      ['warning', 'tokens', 5, '5% of LLM calls from service checkout (opentelemetry-instrumentation-openai 0.3) (5 calls of 100) have no token counts: set gen_ai.usage.input_tokens and gen_ai.usage.output_tokens'],
+      ['warning', 'orphans', 3, '3 spans from service checkout (opentelemetry-instrumentation-openai 0.3) (3%) name a parent that never arrived (waited 60 s): export the parent\'s service to Sightline too, or look for spans its exporter dropped'],
       ['warning', 'cost', 2, 'Model acme-ft has no price, so 2 spans with 1,000 tokens have no cost: add it under prices in the config file, or send the cost with each call'],
       ['info', 'unread_attributes', 100, 'Spans from service checkout (opentelemetry-instrumentation-openai 0.3) carry attributes no mapping reads: server.address (100 spans); they stay plain attributes: if one holds a model, tokens, a session or a decision, send it under a name docs/otlp-mapping.md lists'],
     ]);
@@ -55,7 +55,7 @@ describe('doctor report', () => {
     const report = reportOf(figures([native]), REQ);
     expect(report.sources[0]).toMatchObject({ label: 'agent support (sightline-sdk-js 0.1.0)', sdk: { name: 'sightline-sdk-js', version: '0.1.0' }, transport: 'native' });
     expect(report.findings.map((f) => f.text)).toEqual([
-      '10 % of LLM calls from agent support (sightline-sdk-js 0.1.0) (10 calls of 100) have no session: send session_id',
+      '10% of LLM calls from agent support (sightline-sdk-js 0.1.0) (10 calls of 100) have no session: send session_id',
       'Spans from agent support (sightline-sdk-js 0.1.0) arrive 6 min after they end (median): its clock runs behind, or its exporter holds spans that long; sync the clock with NTP or export more often',
       'No span from agent support (sightline-sdk-js 0.1.0) records a decision (100 LLM calls in range): to see what your agent chose, send decision_made on the call that chooses',
     ]);
@@ -67,7 +67,7 @@ describe('doctor report', () => {
 describe('doctor numbers', () => {
   it('never rounds a part to none or all', () => {
     expect([percent(0, 10), percent(1, 3000), percent(1, 300), percent(42, 100), percent(2999, 3000), percent(5, 5), percent(1, 0)]).toEqual([
-      '0 %', '0.1 %', '0.3 %', '42 %', '99.9 %', '100 %', '0 %',
+      '0%', '0.1%', '0.3%', '42%', '99.9%', '100%', '0%',
     ]);
   });
 

@@ -94,5 +94,8 @@ export function meanBand(value: number, baseline: readonly number[], confidence 
   // A perfectly flat baseline would make any change infinitely significant; floor the spread.
   const spread = Math.max(sd, Math.abs(m) * 1e-3, 1e-12) * Math.sqrt(1 + 1 / k);
   const half = tQuantile(1 - (1 - confidence) / 2, k - 1) * spread;
-  return { expected: m, low: m - half, high: m + half, sigma: (value - m) / spread, status: status(value, m - half, m + half), method: 't_prediction', p: null };
+  // Every metric banded this way (cost, tokens, latency, confidence) is ≥ 0: an expected range
+  // reaching below zero would read as "−$0.002 – $0.010".
+  const low = Math.max(0, m - half);
+  return { expected: m, low, high: m + half, sigma: (value - m) / spread, status: status(value, low, m + half), method: 't_prediction', p: null };
 }

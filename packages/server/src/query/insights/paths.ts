@@ -5,6 +5,7 @@ import type { Dimension } from '../../model/span.js';
 import { quantileFromHistogram } from '../../store/latency-sketch.js';
 import type { PathRow, Store } from '../../store/store.js';
 import { LATENCY_BUCKETS } from '../../store/store.js';
+import { firstDataMinute, type Covered } from '../covered.js';
 import { HOUR } from '../read-rollups.js';
 
 export const PATH_SEPARATOR = ' → ';
@@ -15,6 +16,8 @@ export interface PathRequest {
   to: number;
   agent?: string;
   limit?: number;
+  /** The clock, for the part of the range that has happened (default the wall clock). */
+  now?: number;
 }
 
 export interface PathStats {
@@ -31,7 +34,11 @@ export interface PathStats {
   error_rate: number;
   tokens: number;
   previous_cost_usd: number;
-  /** cost_usd / previous_cost_usd − 1; null when the path had no spend before. */
+  /**
+   * Spend per covered hour against the previous period's spend per covered hour, − 1 (so a range
+   * whose last hour is still running is not read as a drop); null when the path had no spend before
+   * or there is no previous period.
+   */
   cost_change: number | null;
 }
 
@@ -48,6 +55,9 @@ export interface PathReport {
   from: number;
   to: number;
   previous: { from: number; to: number };
+  /** The time with data in the range (up to now) and in the previous period; null when none. */
+  covered: Covered | null;
+  previous_covered: Covered | null;
   total: { traces: number; cost_usd: number; error_traces: number };
   paths: PathStats[];
   by_decision: CostBreakdown[];
@@ -133,11 +143,20 @@ export async function costByPath(store: Store, req: PathRequest): Promise<PathRe
   const to = Math.ceil(req.to / HOUR) * HOUR;
   const previous = { from: from - (to - from), to: from };
   const scan = { project: req.project, ...(req.agent !== undefined && { agent: req.agent }) };
-  const [current, before, byModel] = await Promise.all([
+  const end = Math.max(from, Math.min(to, req.now ?? Date.now()));
+  const [current, before, byModel, first] = await Promise.all([
     store.insightPaths({ ...scan, from, to }),
     store.insightPaths({ ...scan, ...previous }),
     costByDimension(store, req, from, to, 'model'),
+    firstDataMinute(store, req.project, previous.from, end, req.agent === undefined ? {} : { agent: req.agent }),
   ]);
+  // The current hours have happened up to `end` (the last one is usually running) and hold data
+  // from `first`; so do the previous hours. Spend per covered ms on both sides compares equal
+  // lengths of time: 65 minutes of this hour against 65 minutes' worth of the hours before.
+  const covered = first !== null && Math.max(from, first) < end ? { from: Math.max(from, first), to: end } : null;
+  const prevCovered = covered && first !== null && first < from ? { from: Math.max(previous.from, first), to: previous.to } : null;
+  const curMs = covered ? covered.to - covered.from : 0;
+  const prevMs = prevCovered ? prevCovered.to - prevCovered.from : 0;
   const paths = mergeByPath(current);
   const prev = mergeByPath(before);
   let traces = 0;
@@ -162,7 +181,7 @@ export async function costByPath(store: Store, req: PathRequest): Promise<PathRe
       error_rate: p.errors / p.traces,
       tokens: p.tokens,
       previous_cost_usd: previousCost,
-      cost_change: previousCost > 0 ? p.cost / previousCost - 1 : null,
+      cost_change: previousCost > 0 && curMs > 0 && prevMs > 0 ? p.cost / curMs / (previousCost / prevMs) - 1 : null,
     };
   });
   stats.sort((a, b) => b.cost_usd - a.cost_usd || (a.path < b.path ? -1 : 1));
@@ -170,6 +189,8 @@ export async function costByPath(store: Store, req: PathRequest): Promise<PathRe
     from,
     to,
     previous,
+    covered,
+    previous_covered: prevCovered,
     total: { traces, cost_usd: cost, error_traces: errors },
     paths: stats.slice(0, req.limit ?? 50),
     by_decision: costByDecision(paths),

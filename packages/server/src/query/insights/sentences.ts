@@ -1,6 +1,7 @@
 // One-line descriptions of changes, with numbers: what a human reads in a finding.
 
 import type { Dimension } from '../../model/span.js';
+import { formatChange, formatMs, formatPct, formatTokens, formatUsd } from '@sightline/api';
 import type { BandMetric } from './bucket-scores.js';
 
 export interface Change {
@@ -24,8 +25,6 @@ const LABEL: Record<BandMetric, string> = {
   confidence_avg: 'mean confidence',
 };
 
-const int = (x: number) => Math.round(x).toLocaleString('en-US');
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const sig = (s: number) => `${Math.abs(s).toFixed(1)}σ`;
 
 export function formatP(p: number): string {
@@ -33,28 +32,31 @@ export function formatP(p: number): string {
 }
 
 function subject(c: Change): string {
-  const name = c.dimension === 'decision' ? `\`${c.group}\`` : c.group;
-  return `${LABEL[c.metric]} of ${c.dimension.replace('_', ' ')} ${name}`;
+  // Plain words: these sentences land in the dashboard, notifications and the CLI, where markup
+  // such as backticks around a decision would be printed as is.
+  return `${LABEL[c.metric]} of ${c.dimension.replace('_', ' ')} ${c.group}`;
 }
+
+const relative = (c: Change) => (c.expected === 0 ? 'from 0' : formatChange(c.value / c.expected - 1));
 
 /**
  * @example describeChange({ dimension: 'model', group: 'gpt-4o', metric: 'latency_p95', value: 1010, expected: 800, sigma: 3.4, p: null })
- *   // "p95 latency of model gpt-4o +210 ms (800 → 1,010 ms, 3.4σ)"
+ *   // "p95 latency of model gpt-4o +210 ms (800 ms → 1.01 s, 3.4σ)"
  */
 export function describeChange(c: Change): string {
   const up = c.value >= c.expected;
   switch (c.metric) {
     case 'error_rate':
-      return `${subject(c)} ${up ? 'rose' : 'fell'} ${pct(c.expected)} → ${pct(c.value)} (${c.p === null ? sig(c.sigma) : formatP(c.p)})`;
+      return `${subject(c)} ${up ? 'rose' : 'fell'} ${formatPct(c.expected)} → ${formatPct(c.value)} (${c.p === null ? sig(c.sigma) : formatP(c.p)})`;
     case 'latency_p50':
     case 'latency_p95':
     case 'latency_p99':
     case 'latency_avg':
-      return `${subject(c)} ${up ? '+' : '−'}${int(Math.abs(c.value - c.expected))} ms (${int(c.expected)} → ${int(c.value)} ms, ${sig(c.sigma)})`;
+      return `${subject(c)} ${up ? '+' : '−'}${formatMs(Math.abs(c.value - c.expected))} (${formatMs(c.expected)} → ${formatMs(c.value)}, ${sig(c.sigma)})`;
     case 'cost_per_call':
-      return `${subject(c)} ${up ? '+' : '−'}${pct(Math.abs(c.value / c.expected - 1))} ($${c.expected.toPrecision(3)} → $${c.value.toPrecision(3)}, ${sig(c.sigma)})`;
+      return `${subject(c)} ${relative(c)} (${formatUsd(c.expected)} → ${formatUsd(c.value)}, ${sig(c.sigma)})`;
     case 'tokens_per_call':
-      return `${subject(c)} ${up ? '+' : '−'}${pct(Math.abs(c.value / c.expected - 1))} (${int(c.expected)} → ${int(c.value)}, ${sig(c.sigma)})`;
+      return `${subject(c)} ${relative(c)} (${formatTokens(c.expected)} → ${formatTokens(c.value)}, ${sig(c.sigma)})`;
     case 'confidence_avg':
       return `${subject(c)} ${up ? 'rose' : 'fell'} ${c.expected.toFixed(2)} → ${c.value.toFixed(2)} (${sig(c.sigma)})`;
   }
