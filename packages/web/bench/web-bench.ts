@@ -86,7 +86,10 @@ async function benchSize(browser: Browser, dataDir: string, spans: number, o: { 
         const tab = await newTab(browser, key);
         await tab.goto(url(p.path));
         const r = await timeToData(tab);
-        if (i > 0) times.push(r.ms), slowest.push(r.slowest);
+        if (i > 0) {
+          times.push(r.ms);
+          slowest.push(r.slowest);
+        }
         panels = r.panels;
         await tab.context().close();
       }
