@@ -20,6 +20,8 @@ import { registerMcpRoutes } from './routes/mcp.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
 import { countResponses, registerMetricsRoutes } from './routes/metrics.js';
 import { registerQueryRoutes } from './routes/query.js';
+import { registerSessionRoutes } from './routes/sessions.js';
+import { registerTraceDetailRoutes } from './routes/trace-detail.js';
 import { registerReadyRoutes } from './routes/ready.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { limitScans } from './scan-limit.js';
@@ -67,6 +69,8 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   registerEventRoutes(app, deps);
   registerOtlpRoutes(app, deps);
   registerQueryRoutes(app, deps);
+  registerTraceDetailRoutes(app, deps);
+  registerSessionRoutes(app, deps);
   registerInsightRoutes(app, deps);
   registerDoctorRoutes(app, deps);
   registerLiveRoutes(app, deps);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span } from '../model/span.js';
 import { makeSpan, T0 } from './store-fixtures.case.js';
 import type { Store } from './store.js';
+import { OUTLINE_FIELDS } from './trace-detail-store.js';
 
 const MIN = 60_000;
 
@@ -39,14 +40,15 @@ export function runTraceReadConformance(name: string, newStore: () => Promise<St
       await store?.close();
     });
 
-    it('traceOutline returns every span of a trace without content or attributes, flagging content', async () => {
+    it('traceOutline returns every span of a trace as rows without content or attributes, flagging content', async () => {
+      const row = (s: Span) => OUTLINE_FIELDS.map((f) => (f === 'has_content' ? s.input !== null || s.output !== null : s[f]));
       const outline = await store.traceOutline('alpha', 't1');
-      const strip = ({ project: _p, attributes: _a, input, output, ingested_at: _i, ...rest }: Span) => ({ ...rest, has_content: input !== null || output !== null });
-      expect(outline).toEqual([strip(spans[0]!), strip(spans[1]!)]);
-      expect(outline.map((s) => s.has_content)).toEqual([true, false]);
+      expect({ ...outline, rows: JSON.parse(outline.rows) as unknown }).toEqual({ count: 2, start: T0, rows: [row(spans[0]!), row(spans[1]!)] });
+      expect(row(spans[1]!).at(-1)).toBe(false);
       expect(await store.traceOutline('alpha', 't1', { around: T0 })).toEqual(outline);
-      expect(await store.traceOutline('alpha', 'missing')).toEqual([]);
-      expect(await store.traceOutline('beta', 't1')).toEqual([]);
+      expect(JSON.parse((await store.traceOutline('alpha', 't2')).rows)).toEqual([row(spans[2]!)]);
+      expect(await store.traceOutline('alpha', 'missing')).toEqual({ count: 0, start: null, rows: '[]' });
+      expect(await store.traceOutline('beta', 't1')).toEqual({ count: 0, start: null, rows: '[]' });
     });
 
     it('getSpan returns one span in full, or null', async () => {

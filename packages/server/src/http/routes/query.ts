@@ -9,6 +9,7 @@ import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
 import { BadParam, parseBool, parseDuration, parseTime, parseFilter, parseGroupBy, parseMetric, parseNumber, parseRange } from '../params.js';
 import { fail } from '../respond.js';
+import { traceMatchParams } from './trace-detail.js';
 
 export interface TraceNode {
   span_id: string;
@@ -81,6 +82,7 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       ...(minLatency !== undefined && { min_latency_ms: minLatency }),
       ...(minCost !== undefined && { min_cost_usd: minCost }),
       ...(text !== undefined && text !== '' && { text }),
+      ...traceMatchParams(q, new URL(c.req.url).searchParams),
     });
     return c.json({ traces });
   });

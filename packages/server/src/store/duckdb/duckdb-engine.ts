@@ -28,7 +28,7 @@ import { knownSpans, queryRows, readRollup, readTrace, searchTraces } from './re
 import { rankUsers, searchSessions } from './session-queries.js';
 import { readSpan, readTraceOutline } from './trace-detail-queries.js';
 import type { SessionSearch, SessionSummary, UserSearch, UserSummary } from '../session-store.js';
-import type { SpanOutline } from '../trace-detail-store.js';
+import type { TraceOutline } from '../trace-detail-store.js';
 import { readDoctorFigures } from './doctor-queries.js';
 import type { TraceHint } from './read-queries.js';
 import type { DoctorFigures, DoctorScan } from '../doctor-reads.js';
@@ -343,7 +343,7 @@ export class DuckDbEngine {
     return this.read(async (conn) => readTrace(conn, project, traceId, hint, indexed ? await traceWindow(conn, project, traceId) : null), 'scan');
   }
 
-  async traceOutline(project: string, traceId: string, hint?: TraceHint): Promise<SpanOutline[]> {
+  async traceOutline(project: string, traceId: string, hint?: TraceHint): Promise<TraceOutline> {
     const indexed = await this.rollupsCurrent().then(
       () => true,
       () => false,

@@ -163,6 +163,14 @@ export async function readTrace(
   return (await readTraceRows(conn, SPAN_SELECT, project, traceId, hint, window)).map(toSpan);
 }
 
+/** The time span to read a trace's spans from first: the indexed window, else near the hint, else none. */
+export function traceRange(hint?: TraceHint, window?: { from: number; to: number } | null): [number, number] | null {
+  const around = hint?.around;
+  if (window) return [window.from, window.to];
+  if (around !== undefined && Number.isFinite(around)) return [Math.floor(around - TRACE_HINT_WINDOW_MS), Math.ceil(around + TRACE_HINT_WINDOW_MS)];
+  return null;
+}
+
 /** Rows of `select` (columns of spans) for a trace's spans, found as readTrace finds them, ordered by (timestamp, span_id). */
 export async function readTraceRows(
   conn: DuckDBConnection,
@@ -176,14 +184,9 @@ export async function readTraceRows(
 ): Promise<Row[]> {
   const select = `SELECT ${columns} FROM spans WHERE project = ? AND trace_id = ?${extraWhere}`;
   const order = 'ORDER BY timestamp, span_id';
-  const around = hint?.around;
-  const range = window
-    ? [window.from, window.to]
-    : around !== undefined && Number.isFinite(around)
-      ? [Math.floor(around - TRACE_HINT_WINDOW_MS), Math.ceil(around + TRACE_HINT_WINDOW_MS)]
-      : null;
+  const range = traceRange(hint, window);
   if (range !== null) {
-    const rows = await queryRows(conn, `${select} AND timestamp BETWEEN ? AND ? ${order}`, [project, traceId, ...extraParams, BigInt(range[0]!), BigInt(range[1]!)]);
+    const rows = await queryRows(conn, `${select} AND timestamp BETWEEN ? AND ? ${order}`, [project, traceId, ...extraParams, BigInt(range[0]), BigInt(range[1])]);
     if (rows.length > 0) return rows;
   }
   return queryRows(conn, `${select} ${order}`, [project, traceId, ...extraParams]);

@@ -1,0 +1,121 @@
+// Big-trace benchmark: one trace of N spans (default 10,000, content captured) stored in a fresh
+// server; times the full trace read (GET /api/traces/{id}), the viewer's outline read
+// (GET /api/traces/{id}/outline) and one span's detail, with payload sizes, and the browser's time
+// from navigation to the first paint of the waterfall (the app's "waterfall-painted" mark).
+// Figures are medians of repeated runs, compared as ratios within one run; nothing is asserted.
+//
+//   npx tsx packages/web/bench/trace-bench.ts [--spans 10000] [--runs 7] [--server-only]
+//
+// Needs the server built (npx tsc -p packages/server/tsconfig.build.json) and packages/web/dist.
+
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { startServer } from '../../server/test/support/server.js';
+import { createReadKey, launchChromium } from '../test/support/browser.js';
+
+/** A wide, deep trace: a root, steps of a few LLM and tool calls each, some nested sub-agents. */
+export function bigTrace(traceId: string, n: number, start: number): Record<string, unknown>[] {
+  const events: Record<string, unknown>[] = [];
+  const prompt = 'Summarise the customer conversation and decide the next action. '.repeat(12);
+  events.push({ timestamp: start, agent_id: 'bench-agent', trace_id: traceId, span_id: 'root', span_type: 'agent_step', name: 'run', latency_ms: n * 2 + 10, session_id: 'bench-session', user_id: 'bench-user' });
+  let step = '';
+  for (let i = 1; i < n; i++) {
+    if (i % 25 === 1) {
+      step = `step-${i}`;
+      events.push({ timestamp: start + i * 2, agent_id: 'bench-agent', trace_id: traceId, span_id: step, parent_span_id: 'root', span_type: 'agent_step', name: `step ${i}`, latency_ms: 50 });
+      continue;
+    }
+    const llm = i % 3 === 0;
+    events.push({
+      timestamp: start + i * 2,
+      agent_id: 'bench-agent',
+      trace_id: traceId,
+      span_id: `s${i}`,
+      parent_span_id: step,
+      span_type: llm ? 'llm_call' : 'tool_call',
+      name: llm ? 'chat gpt-4o' : `tool_${i % 7}`,
+      latency_ms: 1 + (i % 13),
+      ...(llm && { model: 'gpt-4o', tokens_input: 900, tokens_output: 120 }),
+      attributes: { 'gen_ai.operation.name': llm ? 'chat' : 'execute_tool', 'server.address': 'api.openai.com', region: 'eu-west-1', attempt: 1 },
+      input: llm ? JSON.stringify([{ role: 'system', content: 'You are a support agent.' }, { role: 'user', content: prompt }]) : JSON.stringify({ order_id: `o-${i}` }),
+      output: llm ? JSON.stringify([{ role: 'assistant', content: `Decision ${i}: refund the order.` }]) : JSON.stringify({ status: 'ok', items: 3 }),
+    });
+  }
+  return events;
+}
+
+/** Median time of `runs` reads of `url` (uncompressed, as a script would read it) and the body's size, raw and gzipped. */
+async function timed(url: string, key: string, runs: number): Promise<{ ms: number; bytes: number; gzip: number }> {
+  const times: number[] = [];
+  let last = Buffer.alloc(0);
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const res = await fetch(url, { headers: { authorization: `Bearer ${key}`, 'accept-encoding': 'identity' } });
+    const body = await res.arrayBuffer();
+    times.push(performance.now() - t0);
+    if (res.status !== 200) throw new Error(`${url}: ${res.status} ${Buffer.from(body).toString()}`);
+    last = Buffer.from(body);
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(times.length / 2)]!, bytes: last.length, gzip: gzipSync(last).length };
+}
+
+async function main(): Promise<void> {
+  const { values: a } = parseArgs({ options: { spans: { type: 'string', default: '10000' }, runs: { type: 'string', default: '7' }, 'server-only': { type: 'boolean' } } });
+  const n = Number(a.spans);
+  const runs = Number(a.runs);
+  const server = await startServer({ args: ['--capture-content'] });
+  try {
+    const key = await createReadKey(server);
+    const traceId = 'b16'.padEnd(32, '0');
+    const start = Date.now() - 60_000;
+    const events = bigTrace(traceId, n, start);
+    for (let i = 0; i < events.length; i += 5000) {
+      const r = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(events.slice(i, i + 5000)) });
+      if (r.status !== 200) throw new Error(`ingest: ${r.status} ${await r.text()}`);
+    }
+    const base = `${server.url}/api/traces/${traceId}`;
+    const full = await timed(base, key, runs);
+    const fullHinted = await timed(`${base}?at=${start}`, key, runs);
+    const outline = await timed(`${base}/outline`, key, runs);
+    const outlineHinted = await timed(`${base}/outline?at=${start}`, key, runs);
+    const span = await timed(`${base}/spans/s3?at=${start}`, key, runs);
+    const kb = (b: number) => `${(b / 1024).toFixed(0)} KB`;
+    console.log(`one trace of ${n.toLocaleString('en-US')} spans with captured content; medians of ${runs} runs\n`);
+    console.log('| read | time (median) | payload | gzipped |');
+    console.log('|---|---:|---:|---:|');
+    console.log(`| GET /api/traces/{id} (full spans) | ${full.ms.toFixed(0)} ms | ${kb(full.bytes)} | ${kb(full.gzip)} |`);
+    console.log(`| GET /api/traces/{id}?at= (full spans) | ${fullHinted.ms.toFixed(0)} ms | ${kb(fullHinted.bytes)} | ${kb(fullHinted.gzip)} |`);
+    console.log(`| GET /api/traces/{id}/outline (the viewer's read) | ${outline.ms.toFixed(0)} ms | ${kb(outline.bytes)} | ${kb(outline.gzip)} |`);
+    console.log(`| GET /api/traces/{id}/outline?at= | ${outlineHinted.ms.toFixed(0)} ms | ${kb(outlineHinted.bytes)} | ${kb(outlineHinted.gzip)} |`);
+    console.log(`| GET /api/traces/{id}/spans/{span}?at= (on selection) | ${span.ms.toFixed(0)} ms | ${kb(span.bytes)} | ${kb(span.gzip)} |`);
+    if (a['server-only']) return;
+    const browser = await launchChromium();
+    const paints: number[] = [];
+    let rowsInDom = 0;
+    try {
+      for (let i = 0; i < runs; i++) {
+        const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+        await context.addInitScript((k: string) => sessionStorage.setItem('sightline.key', k), key);
+        const page = await context.newPage();
+        await page.goto(`${server.url}/traces/${traceId}?at=${start}`);
+        await page.waitForSelector('body[data-waterfall-painted]', { timeout: 60_000 });
+        paints.push(await page.evaluate(() => performance.getEntriesByName('waterfall-painted')[0]!.startTime));
+        rowsInDom = await page.locator('.wf-row').count();
+        await context.close();
+      }
+    } finally {
+      await browser.close();
+    }
+    paints.sort((x, y) => x - y);
+    console.log(`\n| browser (Chromium 1440×900) | value |`);
+    console.log('|---|---:|');
+    console.log(`| navigation → waterfall painted, median | ${paints[Math.floor(paints.length / 2)]!.toFixed(0)} ms |`);
+    console.log(`| navigation → waterfall painted, max | ${paints[paints.length - 1]!.toFixed(0)} ms |`);
+    console.log(`| waterfall rows in the DOM | ${rowsInDom} of ${n.toLocaleString('en-US')} |`);
+  } finally {
+    await server.stop({ remove: true });
+  }
+}
+
+await main();
