@@ -6,6 +6,8 @@ export interface SessionSearch {
   /** Spans with timestamp in [from, to) count. */
   from: number;
   to: number;
+  /** Only this session (its summary, or nothing). */
+  session_id?: string;
   /** Only this user's sessions. */
   user_id?: string;
   /** Only sessions with a span of this agent. */
@@ -36,6 +38,7 @@ export interface UserSearch {
   project: string;
   from: number;
   to: number;
+  /** Only spans of this agent count. */
   agent?: string;
   /** Ranked by total cost, or by spans with an error; ties by user_id. */
   order: 'cost' | 'errors';

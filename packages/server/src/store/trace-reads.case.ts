@@ -84,6 +84,8 @@ export function runTraceReadConformance(name: string, newStore: () => Promise<St
       expect(await store.searchSessions({ ...range, limit: 10 })).toEqual([s2, s1]);
       expect(await store.searchSessions({ ...range, limit: 1 })).toEqual([s2]);
       expect(await store.searchSessions({ ...range, user_id: 'u-1', limit: 10 })).toEqual([s1]);
+      expect(await store.searchSessions({ ...range, session_id: 's-1', limit: 10 })).toEqual([s1]);
+      expect(await store.searchSessions({ ...range, session_id: 's-9', limit: 10 })).toEqual([]);
       expect(await store.searchSessions({ ...range, agent: 'agent-2', limit: 10 })).toEqual([s2]);
       expect(await store.searchSessions({ ...range, from: T0 + 6 * MIN, limit: 10 })).toEqual([s2]);
     });

@@ -14,6 +14,7 @@ export function registerSessionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const q = (n: string) => c.req.query(n);
     const { from, to } = parseRange(q, deps.clock(), 86_400_000);
     const user = parseId('user_id', q('user_id'));
+    const session = parseId('session_id', q('session_id'));
     const agent = parseId('agent', q('agent'));
     const sessions = await deps.store.searchSessions({
       project: c.get('key').project,
@@ -21,6 +22,7 @@ export function registerSessionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       to,
       limit: parseNumber(q, 'limit', 1, 1000) ?? 100,
       ...(user !== undefined && { user_id: user }),
+      ...(session !== undefined && { session_id: session }),
       ...(agent !== undefined && { agent }),
     });
     return c.json({ sessions });

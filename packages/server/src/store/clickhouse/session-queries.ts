@@ -12,6 +12,7 @@ const rangeWhere = (q: { project: string; from: number; to: number }): string =>
 
 export async function searchSessions(conn: Connection, spans: string, q: SessionSearch): Promise<SessionSummary[]> {
   const having: string[] = [];
+  const session = q.session_id === undefined ? '' : ` AND session_id = ${str(q.session_id)}`;
   if (q.user_id !== undefined) having.push(`countIf(ifNull(user_id = ${str(q.user_id)}, 0)) > 0`);
   if (q.agent !== undefined) having.push(`countIf(agent_id = ${str(q.agent)}) > 0`);
   const rows = await conn.rows(
@@ -21,7 +22,7 @@ export async function searchSessions(conn: Connection, spans: string, q: Session
         min(timestamp) AS first_start, max(timestamp + latency_ms) AS last_end, max(timestamp) AS last_start,
         count() AS span_count, countIf(${IS_ERROR}) AS error_count,
         sum(ifNull(cost_usd, 0)) AS total_cost, sum(tokens_input + tokens_output) AS tokens
-      FROM ${spans} WHERE ${rangeWhere(q)} AND isNotNull(session_id)
+      FROM ${spans} WHERE ${rangeWhere(q)} AND isNotNull(session_id)${session}
       GROUP BY sid ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
       ORDER BY last_start DESC, sid LIMIT ${int(Math.max(0, Math.floor(q.limit)))}`,
   );

@@ -14,6 +14,10 @@ function rangeWhere(q: { project: string; from: number; to: number }, params: Du
 export async function searchSessions(conn: DuckDBConnection, q: SessionSearch): Promise<SessionSummary[]> {
   const params: DuckDBValue[] = [];
   const where = [rangeWhere(q, params), 'session_id IS NOT NULL'];
+  if (q.session_id !== undefined) {
+    where.push('session_id = ?');
+    params.push(q.session_id);
+  }
   const having: string[] = [];
   if (q.user_id !== undefined) {
     having.push('bool_or(user_id = ?)');
