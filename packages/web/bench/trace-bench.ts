@@ -11,38 +11,8 @@
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { startServer } from '../../server/test/support/server.js';
+import { bigTrace } from '../test/support/big-trace.js';
 import { createReadKey, launchChromium } from '../test/support/browser.js';
-
-/** A wide, deep trace: a root, steps of a few LLM and tool calls each, some nested sub-agents. */
-export function bigTrace(traceId: string, n: number, start: number): Record<string, unknown>[] {
-  const events: Record<string, unknown>[] = [];
-  const prompt = 'Summarise the customer conversation and decide the next action. '.repeat(12);
-  events.push({ timestamp: start, agent_id: 'bench-agent', trace_id: traceId, span_id: 'root', span_type: 'agent_step', name: 'run', latency_ms: n * 2 + 10, session_id: 'bench-session', user_id: 'bench-user' });
-  let step = '';
-  for (let i = 1; i < n; i++) {
-    if (i % 25 === 1) {
-      step = `step-${i}`;
-      events.push({ timestamp: start + i * 2, agent_id: 'bench-agent', trace_id: traceId, span_id: step, parent_span_id: 'root', span_type: 'agent_step', name: `step ${i}`, latency_ms: 50 });
-      continue;
-    }
-    const llm = i % 3 === 0;
-    events.push({
-      timestamp: start + i * 2,
-      agent_id: 'bench-agent',
-      trace_id: traceId,
-      span_id: `s${i}`,
-      parent_span_id: step,
-      span_type: llm ? 'llm_call' : 'tool_call',
-      name: llm ? 'chat gpt-4o' : `tool_${i % 7}`,
-      latency_ms: 1 + (i % 13),
-      ...(llm && { model: 'gpt-4o', tokens_input: 900, tokens_output: 120 }),
-      attributes: { 'gen_ai.operation.name': llm ? 'chat' : 'execute_tool', 'server.address': 'api.openai.com', region: 'eu-west-1', attempt: 1 },
-      input: llm ? JSON.stringify([{ role: 'system', content: 'You are a support agent.' }, { role: 'user', content: prompt }]) : JSON.stringify({ order_id: `o-${i}` }),
-      output: llm ? JSON.stringify([{ role: 'assistant', content: `Decision ${i}: refund the order.` }]) : JSON.stringify({ status: 'ok', items: 3 }),
-    });
-  }
-  return events;
-}
 
 /** Median time of `runs` reads of `url` (uncompressed, as a script would read it) and the body's size, raw and gzipped. */
 async function timed(url: string, key: string, runs: number): Promise<{ ms: number; bytes: number; gzip: number }> {
