@@ -5,10 +5,10 @@
 import type { SessionSummary, UserSummary } from '../../../server/src/store/session-store.js';
 import type { TraceSummary } from '../api/types';
 import { qs } from '../api/client';
-import { SelectFilter, TextFilter } from '../components/filters';
+import { TextFilter } from '../components/filters';
 import { Panel } from '../components/panel';
 import { fmtAgo, fmtDateTime, fmtMs, fmtUsd } from '../format';
-import { hrefWith, useRoute } from '../state/route';
+import { hrefWith, setParams, useRoute } from '../state/route';
 import { rangeParams, timeRange } from '../state/time-range';
 import { useApi, useLiveTick } from '../state/use-api';
 
@@ -110,7 +110,13 @@ export function SessionsPage() {
       <form class="filters" aria-label="Session filters" onSubmit={(e) => e.preventDefault()}>
         <TextFilter name="agent" label="Agent" placeholder="support-1" />
         <TextFilter name="user_id" label="User" placeholder="user-42" />
-        <SelectFilter name="rank" label="Rank users by" options={['cost', 'errors']} />
+        <label class="filter">
+          Rank users by
+          <select name="rank" value={rank} onChange={(e) => setParams({ rank: (e.target as HTMLSelectElement).value === 'errors' ? 'errors' : null })}>
+            <option value="cost">cost</option>
+            <option value="errors">errors</option>
+          </select>
+        </label>
       </form>
       <Panel title={`Users by ${rank}`} load={users} wide isEmpty={(r) => r.users.length === 0} empty="No span in this time range names a user (user_id).">
         {(r) => <UserTable users={r.users} />}
