@@ -5,14 +5,14 @@
 import type { Span } from '../model/span.js';
 
 /**
- * Columns of an outline row, in order. `timestamp` is ms since epoch; `has_content` is whether the
+ * Columns of an outline row, in order: what a waterfall row and the trace's summary show (the rest
+ * of a span comes with getSpan when it is selected). `timestamp` is ms since epoch; `has_content` is whether the
  * stored span has an input or an output (captured content). The trace id is left out: it is the
  * trace's.
  */
 export const OUTLINE_FIELDS = [
-  'span_id', 'parent_span_id', 'timestamp', 'latency_ms', 'span_type', 'name', 'agent_id', 'model', 'provider',
-  'tokens_input', 'tokens_output', 'tokens_cache_read', 'tokens_cache_write', 'tokens_reasoning',
-  'cost_usd', 'cost_source', 'decision_made', 'confidence', 'error_type', 'error_message', 'session_id', 'user_id', 'has_content',
+  'span_id', 'parent_span_id', 'timestamp', 'latency_ms', 'span_type', 'name', 'agent_id', 'model',
+  'tokens_input', 'tokens_output', 'cost_usd', 'decision_made', 'error_type', 'session_id', 'has_content',
 ] as const;
 
 export interface TraceOutline {

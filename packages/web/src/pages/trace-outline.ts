@@ -13,20 +13,12 @@ export interface OutlineSpan {
   name: string | null;
   agent_id: string;
   model: string | null;
-  provider: string | null;
   tokens_input: number;
   tokens_output: number;
-  tokens_cache_read: number;
-  tokens_cache_write: number;
-  tokens_reasoning: number;
   cost_usd: number | null;
-  cost_source: string;
   decision_made: string | null;
-  confidence: number | null;
   error_type: string | null;
-  error_message: string | null;
   session_id: string | null;
-  user_id: string | null;
   has_content: boolean;
 }
 

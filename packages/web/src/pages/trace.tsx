@@ -148,10 +148,10 @@ function SpanDetail({ traceId, outline, start }: { traceId: string; outline: Out
   return (
     <aside class="span-detail" aria-label="Selected span">
       <h3>{outline.name ?? '(unnamed span)'}</h3>
-      {outline.error_type && (
+      {s !== null && (s.error_type !== null || s.error_message !== null) && (
         <p class="error-box" role="note">
-          <strong>{outline.error_type}</strong>
-          {outline.error_message ? `: ${outline.error_message}` : ''}
+          <strong>{s.error_type ?? 'error'}</strong>
+          {s.error_message ? `: ${s.error_message}` : ''}
         </p>
       )}
       {load.status === 'error' && <div class="state error" role="alert">Could not load the span: {load.error.message}</div>}

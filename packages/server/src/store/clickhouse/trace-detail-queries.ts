@@ -11,7 +11,7 @@ import type { Connection } from './connection.js';
 const OUTLINE_SELECT = OUTLINE_FIELDS.map((f) => (f === 'has_content' ? '(isNotNull(input) OR isNotNull(output)) AS has_content' : f)).join(', ');
 
 /** Columns ClickHouse's JSON output writes as strings (64-bit integers) or 0/1 (booleans). */
-const INTEGERS = new Set(['timestamp', 'tokens_input', 'tokens_output', 'tokens_cache_read', 'tokens_cache_write', 'tokens_reasoning']);
+const INTEGERS = new Set(['timestamp', 'tokens_input', 'tokens_output']);
 
 export async function readTraceOutline(conn: Connection, t: TraceTables, project: string, traceId: string, hint?: { around?: number }): Promise<TraceOutline> {
   const rows = await readTraceRows(conn, t, OUTLINE_SELECT, project, traceId, hint);
@@ -20,7 +20,7 @@ export async function readTraceOutline(conn: Connection, t: TraceTables, project
       const v = r[f];
       if (f === 'has_content') return Number(v) === 1;
       if (f === 'latency_ms' || INTEGERS.has(f)) return Number(v);
-      if ((f === 'cost_usd' || f === 'confidence') && v !== null) return Number(v);
+      if (f === 'cost_usd' && v !== null) return Number(v);
       return v;
     }),
   );
