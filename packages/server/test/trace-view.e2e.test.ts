@@ -50,9 +50,15 @@ describe('trace view, sessions and users over HTTP', () => {
     expect((await get(`/api/traces/${'00'.repeat(16)}/outline`)).body).toEqual({ error: { code: 'not_found', message: `trace ${'00'.repeat(16)} not found` } });
   });
 
-  it('compresses the outline for a client that accepts gzip', async () => {
+  it('compresses a large outline for a client that accepts gzip', async () => {
+    const big = Array.from({ length: 300 }, (_, i) => ({ trace_id: 'be'.repeat(16), span_id: `s${i}`, agent_id: 'bot', span_type: 'tool_call', name: `tool ${i}`, timestamp: T + i, latency_ms: 1 }));
+    expect((await request(`${server.url}/v1/events`, { key: server.adminKey, body: big })).body).toMatchObject({ accepted: 300 });
+    const plain = await request(`${server.url}/api/traces/${'be'.repeat(16)}/outline`, { key: server.adminKey, headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBe(null);
+    // fetch asks for gzip; a small outline goes as it is.
+    expect((await get(`/api/traces/${TRACE}/outline`)).headers.get('content-encoding')).toBe(null);
     const { encoding, body } = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
-      const req = httpRequest(`${server.url}/api/traces/${TRACE}/outline`, { headers: { authorization: `Bearer ${server.adminKey}`, 'accept-encoding': 'gzip' } }, (res) => {
+      const req = httpRequest(`${server.url}/api/traces/${'be'.repeat(16)}/outline`, { headers: { authorization: `Bearer ${server.adminKey}`, 'accept-encoding': 'gzip' } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
@@ -61,7 +67,8 @@ describe('trace view, sessions and users over HTTP', () => {
       req.end();
     });
     expect(encoding).toBe('gzip');
-    expect(JSON.parse(gunzipSync(body).toString()).count).toBe(2);
+    expect(JSON.parse(gunzipSync(body).toString())).toEqual(plain.body);
+    expect(plain.body.count).toBe(300);
   });
 
   it('GET /api/traces/{id}/spans/{span}: one span in full, content and attributes included', async () => {
