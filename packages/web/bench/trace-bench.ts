@@ -40,9 +40,14 @@ async function main(): Promise<void> {
     const traceId = 'b16'.padEnd(32, '0');
     const start = Date.now() - 60_000;
     const events = bigTrace(traceId, n, start);
-    for (let i = 0; i < events.length; i += 5000) {
-      const r = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(events.slice(i, i + 5000)) });
-      if (r.status !== 200) throw new Error(`ingest: ${r.status} ${await r.text()}`);
+    // Batches of 1,000, retried: a busy server may refuse a batch with 429/503 (or drop the connection).
+    for (let i = 0; i < events.length; i += 1000) {
+      for (let attempt = 1; ; attempt++) {
+        const r = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(events.slice(i, i + 1000)) }).catch((e: Error) => e);
+        if (!(r instanceof Error) && r.status === 200) break;
+        if (attempt === 5) throw new Error(`ingest: ${r instanceof Error ? r.message : `${r.status} ${await r.text()}`}`);
+        await new Promise((done) => setTimeout(done, 1000 * attempt));
+      }
     }
     const base = `${server.url}/api/traces/${traceId}`;
     const full = await timed(base, key, runs);

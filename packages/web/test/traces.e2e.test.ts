@@ -87,6 +87,20 @@ describe('traces and sessions in Chromium', () => {
     expect(await conversation.getByRole('button', { name: 'Show less' }).count()).toBe(1);
   });
 
+  it("shows the demo fleet's synthetic conversation: tool calls and results in order, the answer as output", async () => {
+    const found = (await api(`/api/traces?${range}&text=ORD-&errors=0&limit=50`)).traces.find((t: any) => t.error_count === 0);
+    await page.goto(`${server.url}/traces/${found.trace_id}?at=${found.start}`);
+    const conversation = page.locator('section[aria-label="Conversation"]');
+    await conversation.locator('.msg').first().waitFor();
+    const outline = await api(`/api/traces/${found.trace_id}/outline`);
+    const names = outline.rows.filter((r: unknown[]) => r[4] === 'tool_call').map((r: unknown[]) => r[5]);
+    const roles = await conversation.locator('.msg-role').allTextContents();
+    expect(roles).toEqual(['System', 'User', ...names.flatMap(() => ['Assistant', 'Tool']), 'Assistant · output']);
+    expect(await conversation.locator('.tool-head code').allTextContents()).toEqual(names);
+    const root = await api(`/api/traces/${found.trace_id}/spans/${outline.rows[0][0]}`);
+    expect(await conversation.locator('.msg pre').last().textContent()).toBe(root.output);
+  });
+
   it('fetches a span in full when it is selected: a tool span shows its call and result', async () => {
     await page.goto(`${server.url}/traces/${CHAT_TRACE}?${range}`);
     await page.locator('.wf-row[data-span="tool"]').click();
