@@ -54,6 +54,7 @@ export type { Incident, IncidentCause, IncidentMember, IncidentReply, IncidentsR
 export type { DoctorFinding, DoctorOrphanExample, DoctorReport, DoctorSource, DoctorUnpricedModel, FindingTopic, Transport } from './doctor.js';
 export type { ErrorCode, ErrorReply } from './errors.js';
 export type { LiveEvents } from './live.js';
+export type { SessionSummary, SessionsReply, UserSummary, UsersReply } from './sessions.js';
 export {
   clampToMetric,
   formatBand,

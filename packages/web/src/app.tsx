@@ -11,6 +11,7 @@ import { DecisionsPage } from './pages/decisions';
 import { DoctorPage } from './pages/doctor';
 import { LivePage } from './pages/live';
 import { OverviewPage } from './pages/overview';
+import { SessionPage, SessionsPage } from './pages/sessions';
 import { SignIn } from './pages/sign-in';
 import { TracePage } from './pages/trace';
 import { TracesPage } from './pages/traces';
@@ -43,6 +44,8 @@ function Page() {
       return <CohortsPage />;
     case 'traces':
       return parts[1] ? <TracePage id={parts[1]} /> : <TracesPage />;
+    case 'sessions':
+      return parts[1] ? <SessionPage id={parts[1]} /> : <SessionsPage />;
     case 'alerts':
       return <AlertsPage />;
     case 'live':

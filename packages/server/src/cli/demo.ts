@@ -19,7 +19,9 @@ const BACKFILL_HOURS = 6;
 
 export async function runDemo(flags: Flags, env: NodeJS.ProcessEnv): Promise<number> {
   // The demo keeps its data apart from a real ./.sightline unless told otherwise.
-  const demoFlags = { ...flags, data: flags.data ?? env.SIGHTLINE_DATA_DIR ?? './.sightline-demo' };
+  // The fleet sends synthetic prompts and outputs, so the demo keeps content unless told otherwise.
+  const capture = flags['capture-content'] ?? (env.SIGHTLINE_CAPTURE_CONTENT === undefined ? true : undefined);
+  const demoFlags = { ...flags, data: flags.data ?? env.SIGHTLINE_DATA_DIR ?? './.sightline-demo', ...(capture !== undefined && { 'capture-content': capture }) };
   const config = configFromFlags(demoFlags, env);
   const agents = flags.agents === undefined ? undefined : Number(flags.agents);
   if (agents !== undefined && (!Number.isInteger(agents) || agents < 1 || agents > 200)) {

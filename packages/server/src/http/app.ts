@@ -22,6 +22,8 @@ import { registerMcpRoutes } from './routes/mcp.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
 import { countResponses, registerMetricsRoutes } from './routes/metrics.js';
 import { registerQueryRoutes } from './routes/query.js';
+import { registerSessionRoutes } from './routes/sessions.js';
+import { registerTraceDetailRoutes } from './routes/trace-detail.js';
 import { registerReadyRoutes } from './routes/ready.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { limitScans } from './scan-limit.js';
@@ -73,6 +75,8 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   registerOtlpRoutes(app, deps, decoder);
   registerQueryRoutes(app, deps);
   registerAgentRoutes(app, deps);
+  registerTraceDetailRoutes(app, deps);
+  registerSessionRoutes(app, deps);
   registerInsightRoutes(app, deps);
   registerDoctorRoutes(app, deps);
   registerLiveRoutes(app, deps);

@@ -39,7 +39,7 @@ const NEW_DECISIONS = [
  *   const fleet = createFleet(demoFleetConfig({ start: Date.now() }));
  */
 export function demoFleetConfig(options: DemoScheduleOptions): FleetConfig {
-  return { seed: options.seed ?? 42, agents: options.agents ?? 8, incidents: demoIncidents(options) };
+  return { seed: options.seed ?? 42, agents: options.agents ?? 8, content: true, incidents: demoIncidents(options) };
 }
 
 export function demoIncidents(options: DemoScheduleOptions): Incident[] {

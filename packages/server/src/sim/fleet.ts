@@ -39,6 +39,8 @@ export interface FleetConfig {
   baseErrorScale?: number;
   /** Hex prefix of every trace id (up to 16 digits), e.g. a run nonce; default none. */
   traceIdPrefix?: string;
+  /** Synthetic prompts and outputs on each trace (content.ts), for the demo's trace view; default false. */
+  content?: boolean;
 }
 
 export type ResolvedFleetConfig = Required<Omit<FleetConfig, 'incidents'>>;
@@ -90,6 +92,7 @@ export function createFleet(config: FleetConfig): Fleet {
     costPresence: config.costPresence ?? 1,
     baseErrorScale: config.baseErrorScale ?? 1,
     traceIdPrefix: (config.traceIdPrefix ?? '').toLowerCase(),
+    content: config.content ?? false,
   };
   checkNumbers(resolved);
   const models = new Map(resolved.models.map((m) => [m.name, m]));

@@ -8,6 +8,7 @@
 import { AgentEffects } from './effects.js';
 import type { Fleet } from './fleet.js';
 import { hex32, mixSeed, Rng } from './random.js';
+import { addContent } from './content.js';
 import { generateTrace, type SimEvent } from './trace.js';
 
 export interface SimWindow {
@@ -45,7 +46,9 @@ export function* simulate(fleet: Fleet, window: SimWindow): Generator<SimEvent[]
     for (const planned of planMinute(fleet, minute)) {
       if (planned.start < window.from || planned.start >= window.to) continue;
       const agent = fleet.agents[planned.agentIndex]!;
-      yield generateTrace(fleet, agent, planned, new Rng(planned.seed), effects[planned.agentIndex] ?? null);
+      const trace = generateTrace(fleet, agent, planned, new Rng(planned.seed), effects[planned.agentIndex] ?? null);
+      if (fleet.config.content) addContent(agent.kind.kind, trace);
+      yield trace;
     }
   }
 }

@@ -33,6 +33,9 @@ export interface SimEvent {
   user_id: string;
   /** input_category, prompt_version, region; shared by all events of a trace — copy before mutating. */
   attributes: Record<string, string>;
+  /** Prompt and output, only with FleetConfig.content (see content.ts). */
+  input?: string;
+  output?: string;
 }
 
 interface TraceState {

@@ -3,6 +3,9 @@
 
 import type { Dimension, Span, SpanType } from '../model/span.js';
 import type { DoctorReads } from './doctor-reads.js';
+import type { AttributeMatch } from './attribute-match.js';
+import type { SessionStore } from './session-store.js';
+import type { TraceDetailStore } from './trace-detail-store.js';
 import type { AnalysisName, AnalysisReport, AnalysisRequest } from '../query/insights/analyses.js';
 import type {
   CohortContrastRow, CohortRow, CohortScan, DecisionCountQuery, DecisionCountRow, InsightScan, MaterializeReport, PathRow,
@@ -135,6 +138,12 @@ export interface TraceSearch {
    * case-insensitively (input and output are stored only with captureContent).
    */
   text?: string;
+  /** Traces with a span of this session. */
+  session_id?: string;
+  /** Traces with a span of this end user. */
+  user_id?: string;
+  /** Traces with, for each entry, a span whose attribute has that value (see attribute-match.ts). */
+  attributes?: AttributeMatch[];
   /** At most this many traces, newest first. */
   limit: number;
 }
@@ -288,7 +297,7 @@ export interface SpanRevision {
 /** The attribute a decision span that repeats its parent's decision keeps that decision under. */
 export const REPEATED_DECISION_ATTRIBUTE = 'sightline.decision_repeats_parent';
 
-export interface Store extends DoctorReads {
+export interface Store extends DoctorReads, TraceDetailStore, SessionStore {
   readonly kind: StoreConfig['kind'];
   /**
    * Appends spans; resolves once durable. Throws STORE_UNAVAILABLE. Idempotency keys given here

@@ -14,6 +14,7 @@ const NAV = [
   ['/decisions', 'Decisions'],
   ['/cohorts', 'Cohorts'],
   ['/traces', 'Traces'],
+  ['/sessions', 'Sessions'],
   ['/alerts', 'Alerts'],
   ['/live', 'Live'],
   ['/doctor', 'Doctor'],

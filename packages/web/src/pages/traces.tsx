@@ -1,5 +1,6 @@
-// Trace search: filters (agent, decision, errors, latency, cost, time) kept in the URL; a table
-// of matching traces, newest first; each opens its waterfall.
+// Trace search: filters (content, attribute value, agent, decision, session, user, errors,
+// latency, cost, time) kept in the URL; a table of matching traces, newest first; each opens its
+// trace.
 
 import { qs } from '../api/client';
 import type { TraceSummary } from '@sightline/api';
@@ -10,6 +11,14 @@ import { hrefWith, useRoute } from '../state/route';
 import { rangeParams, timeRange } from '../state/time-range';
 import { useApi, useLiveTick } from '../state/use-api';
 
+/** The dashboard's `attr=key=value` as the API's `attr.key=value`; null when it names no key. */
+export function attributeParam(raw: string | null): Record<string, string> {
+  if (raw === null) return {};
+  const at = raw.indexOf('=');
+  if (at <= 0) return {};
+  return { [`attr.${raw.slice(0, at).trim()}`]: raw.slice(at + 1).trim() };
+}
+
 export function tracesUrl(params: URLSearchParams, range: Record<string, string>, limit = 100): string {
   return `/api/traces${qs({
     ...range,
@@ -18,6 +27,10 @@ export function tracesUrl(params: URLSearchParams, range: Record<string, string>
     errors: params.get('errors') === '1' ? '1' : null,
     min_latency_ms: params.get('min_latency_ms'),
     min_cost_usd: params.get('min_cost_usd'),
+    text: params.get('text'),
+    session_id: params.get('session_id'),
+    user_id: params.get('user_id'),
+    ...attributeParam(params.get('attr')),
     limit,
   })}`;
 }
@@ -72,10 +85,14 @@ export function TracesPage() {
     <div class="page">
       <h1>Traces</h1>
       <form class="filters" aria-label="Trace filters" onSubmit={(e) => e.preventDefault()}>
+        <TextFilter name="text" label="Content" placeholder="refund" />
+        <TextFilter name="attr" label="Attribute" placeholder="region=eu-west" />
         <TextFilter name="agent" label="Agent" placeholder="support-1" />
         <TextFilter name="decision" label="Decision" placeholder="refund" />
         <TextFilter name="min_latency_ms" label="Min latency (ms)" type="number" />
         <TextFilter name="min_cost_usd" label="Min cost ($)" type="number" />
+        <TextFilter name="session_id" label="Session" placeholder="sess-…" />
+        <TextFilter name="user_id" label="User" placeholder="user-42" />
         <CheckFilter name="errors" label="Errors only" />
       </form>
       <Panel title="Matching traces" load={traces} wide isEmpty={(r) => r.traces.length === 0} empty="No trace matches these filters in this time range.">

@@ -10,6 +10,7 @@ import { requireScope } from '../guard.js';
 import { BadParam, parseBool, parseDuration, parseTime, parseFilter, parseGroupBy, parseMetric, parseNumber, parseRange } from '../params.js';
 import { fail } from '../respond.js';
 import type { Overview, SeriesReply, TraceDetail, TraceNode, TracesReply } from '@sightline/api';
+import { traceMatchParams } from './trace-detail.js';
 
 /** Parent/child tree of a trace's spans; spans whose parent is missing become roots. */
 export function traceTree(spans: Span[]): TraceNode[] {
@@ -77,6 +78,7 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       ...(minLatency !== undefined && { min_latency_ms: minLatency }),
       ...(minCost !== undefined && { min_cost_usd: minCost }),
       ...(text !== undefined && text !== '' && { text }),
+      ...traceMatchParams(q, new URL(c.req.url).searchParams),
     });
     return c.json({ traces } satisfies TracesReply);
   });

@@ -30,6 +30,8 @@ import { AGENT_MINUTE, AGENT_MINUTE_START, INGEST_KEYS, TRACE_INDEX, localName, 
 import { SPAN_SELECT, rollupRow, rowSpan, spanRow } from './span-rows.js';
 import { identifier, int, ms, str } from './sql.js';
 import { knownSpans, readTrace, searchTraces, type TraceTables } from './trace-queries.js';
+import { readSpan, readTraceOutline } from './trace-detail-queries.js';
+import { rankUsers, searchSessions } from './session-queries.js';
 
 export interface ClickHouseStoreOptions {
   /** HTTP endpoint of the server (or of one shard) to query through, e.g. http://127.0.0.1:8123 */
@@ -135,6 +137,10 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     rollup: open((q) => readRollup(entry, t.rollups, q)),
     getTrace: open((project: string, traceId: string, hint?: { around?: number }) => readTrace(entry, traces, project, traceId, hint)),
     searchTraces: open((q) => searchTraces(entry, traces, q)),
+    traceOutline: open((project: string, traceId: string, hint?: { around?: number }) => readTraceOutline(entry, traces, project, traceId, hint)),
+    getSpan: open((project: string, traceId: string, spanId: string, hint?: { around?: number }) => readSpan(entry, traces, project, traceId, spanId, hint)),
+    searchSessions: open((q) => searchSessions(entry, t.spans, q)),
+    rankUsers: open((q) => rankUsers(entry, t.spans, q)),
     doctorScan: open((q) => readDoctorFigures(entry, traces, q)),
     knownSpans: open((project: string, refs: SpanRef[]) => knownSpans(entry, t.spans, project, refs)),
     deleteBefore: open(async (limits: { spansBefore: number; rollupsBefore: number }) => {

@@ -3,10 +3,11 @@
 // version 4) has each trace's time span under a primary key on (project, trace_id): a lookup there
 // bounds the read of spans to that span of time, for one trace and for a search's newest traces.
 
+import { attributeNeedles, type AttributeMatch } from '../attribute-match.js';
 import { HOUR_MS, MINUTE_MS } from '../rollup.js';
 import type { Span } from '../../model/span.js';
 import type { SpanRef, TraceSearch, TraceSummary } from '../store.js';
-import type { Connection } from './connection.js';
+import type { Connection, Row } from './connection.js';
 import { SPAN_SELECT, rowSpan } from './span-rows.js';
 import { float, int, ms, str } from './sql.js';
 
@@ -38,9 +39,21 @@ async function traceWindow(conn: Connection, index: string, project: string, tra
  * missing index row or a wrong hint never hides a trace (the same rules as DuckDB's readTrace).
  */
 export async function readTrace(conn: Connection, t: TraceTables, project: string, traceId: string, hint?: { around?: number }): Promise<Span[]> {
-  const where = `project = ${str(project)} AND trace_id = ${str(traceId)}`;
-  const read = async (extra: string): Promise<Span[]> =>
-    (await conn.rows(`SELECT ${SPAN_SELECT} FROM ${t.spans} WHERE ${where}${extra} ORDER BY timestamp, span_id`)).map(rowSpan);
+  return (await readTraceRows(conn, t, SPAN_SELECT, project, traceId, hint)).map(rowSpan);
+}
+
+/** Rows of `columns` for a trace's spans (those meeting `extraWhere`), found as readTrace finds them. */
+export async function readTraceRows(
+  conn: Connection,
+  t: TraceTables,
+  columns: string,
+  project: string,
+  traceId: string,
+  hint?: { around?: number },
+  extraWhere = '',
+): Promise<Row[]> {
+  const where = `project = ${str(project)} AND trace_id = ${str(traceId)}${extraWhere}`;
+  const read = (extra: string): Promise<Row[]> => conn.rows(`SELECT ${columns} FROM ${t.spans} WHERE ${where}${extra} ORDER BY timestamp, span_id`);
   const window = await traceWindow(conn, t.index, project, traceId);
   const around = hint?.around;
   const range =
@@ -69,6 +82,9 @@ async function summaries(conn: Connection, spans: string, q: TraceSearch, readFr
   if (q.min_latency_ms !== undefined) having.push(`duration_ms >= ${float(q.min_latency_ms)}`);
   if (q.min_cost_usd !== undefined) having.push(`total_cost >= ${float(q.min_cost_usd)}`);
   if (hasText(q)) having.push(`countIf(${TEXT_MATCH(q.text!)}) > 0`);
+  if (q.session_id !== undefined) having.push(`countIf(ifNull(session_id = ${str(q.session_id)}, 0)) > 0`);
+  if (q.user_id !== undefined) having.push(`countIf(ifNull(user_id = ${str(q.user_id)}, 0)) > 0`);
+  for (const m of q.attributes ?? []) having.push(`countIf(${ATTRIBUTE_MATCH(m)}) > 0`);
   const rows = await conn.rows(
     `SELECT trace_id, argMin(agent_id, (timestamp, span_id)) AS first_agent,
         if(countIf(isNull(parent_span_id)) > 0,
@@ -106,8 +122,14 @@ const hasText = (q: TraceSearch): boolean => q.text !== undefined && q.text !== 
 const TEXT_MATCH = (text: string): string =>
   `positionCaseInsensitiveUTF8(concat(ifNull(name, ''), '\\n', ifNull(error_type, ''), '\\n', ifNull(error_message, ''), '\\n', ifNull(input, ''), '\\n', ifNull(output, '')), ${str(text)}) > 0`;
 
+/** A span whose attribute JSON holds `m` (attribute-match.ts; DuckDB runs the same test). */
+const ATTRIBUTE_MATCH = (m: AttributeMatch): string => `(${attributeNeedles(m).map((n) => `position(attributes, ${str(n)}) > 0`).join(' OR ')})`;
+
 /** A span condition every trace the search keeps has at least one span meeting (or ''). */
 function necessarySpan(q: TraceSearch): string {
+  if (q.session_id !== undefined) return `session_id = ${str(q.session_id)}`;
+  if (q.user_id !== undefined) return `user_id = ${str(q.user_id)}`;
+  if (q.attributes !== undefined && q.attributes.length > 0) return ATTRIBUTE_MATCH(q.attributes[0]!);
   if (hasText(q)) return TEXT_MATCH(q.text!);
   if (q.errors_only) return IS_ERROR;
   if (q.agent !== undefined) return `agent_id = ${str(q.agent)}`;

@@ -25,6 +25,10 @@ import * as insights from './insight-api.js';
 import { runAnalysisOn, type AnalysisName, type AnalysisReport, type AnalysisRequest } from '../../query/insights/analyses.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { knownSpans, queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
+import { rankUsers, searchSessions } from './session-queries.js';
+import { readSpan, readTraceOutline } from './trace-detail-queries.js';
+import type { SessionSearch, SessionSummary, UserSearch, UserSummary } from '../session-store.js';
+import type { TraceOutline } from '../trace-detail-store.js';
 import { readDoctorFigures } from './doctor-queries.js';
 import type { TraceHint } from './read-queries.js';
 import type { DoctorFigures, DoctorScan } from '../doctor-reads.js';
@@ -337,6 +341,30 @@ export class DuckDbEngine {
       () => false,
     );
     return this.read(async (conn) => readTrace(conn, project, traceId, hint, indexed ? await traceWindow(conn, project, traceId) : null), 'scan');
+  }
+
+  async traceOutline(project: string, traceId: string, hint?: TraceHint): Promise<TraceOutline> {
+    const indexed = await this.rollupsCurrent().then(
+      () => true,
+      () => false,
+    );
+    return this.read(async (conn) => readTraceOutline(conn, project, traceId, hint, indexed ? await traceWindow(conn, project, traceId) : null), 'scan');
+  }
+
+  async getSpan(project: string, traceId: string, spanId: string, hint?: TraceHint): Promise<Span | null> {
+    const indexed = await this.rollupsCurrent().then(
+      () => true,
+      () => false,
+    );
+    return this.read(async (conn) => readSpan(conn, project, traceId, spanId, hint, indexed ? await traceWindow(conn, project, traceId) : null), 'scan');
+  }
+
+  searchSessions(q: SessionSearch): Promise<SessionSummary[]> {
+    return this.read((conn) => searchSessions(conn, q), 'scan');
+  }
+
+  rankUsers(q: UserSearch): Promise<UserSummary[]> {
+    return this.read((conn) => rankUsers(conn, q), 'scan');
   }
 
   searchTraces(q: TraceSearch): Promise<TraceSummary[]> {

@@ -6,6 +6,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import { DIMENSIONS, DIMENSION_COLUMN } from '../../model/span.js';
 import type { CostSource, Dimension, Span, SpanType } from '../../model/span.js';
+import { attributeNeedles } from '../attribute-match.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { RollupQuery, RollupRow, SpanFilter, SpanRef, TraceSearch, TraceSummary } from '../store.js';
 import { fromDimensionRollup, readDimensionRollup } from './dimension-rollup.js';
@@ -159,20 +160,36 @@ export async function readTrace(
   hint?: TraceHint,
   window?: { from: number; to: number } | null,
 ): Promise<Span[]> {
-  const select = `SELECT ${SPAN_SELECT} FROM spans WHERE project = ? AND trace_id = ?`;
-  const order = 'ORDER BY timestamp, span_id';
+  return (await readTraceRows(conn, SPAN_SELECT, project, traceId, hint, window)).map(toSpan);
+}
+
+/** The time span to read a trace's spans from first: the indexed window, else near the hint, else none. */
+export function traceRange(hint?: TraceHint, window?: { from: number; to: number } | null): [number, number] | null {
   const around = hint?.around;
-  const range = window
-    ? [window.from, window.to]
-    : around !== undefined && Number.isFinite(around)
-      ? [Math.floor(around - TRACE_HINT_WINDOW_MS), Math.ceil(around + TRACE_HINT_WINDOW_MS)]
-      : null;
+  if (window) return [window.from, window.to];
+  if (around !== undefined && Number.isFinite(around)) return [Math.floor(around - TRACE_HINT_WINDOW_MS), Math.ceil(around + TRACE_HINT_WINDOW_MS)];
+  return null;
+}
+
+/** Rows of `select` (columns of spans) for a trace's spans, found as readTrace finds them, ordered by (timestamp, span_id). */
+export async function readTraceRows(
+  conn: DuckDBConnection,
+  columns: string,
+  project: string,
+  traceId: string,
+  hint?: TraceHint,
+  window?: { from: number; to: number } | null,
+  extraWhere = '',
+  extraParams: DuckDBValue[] = [],
+): Promise<Row[]> {
+  const select = `SELECT ${columns} FROM spans WHERE project = ? AND trace_id = ?${extraWhere}`;
+  const order = 'ORDER BY timestamp, span_id';
+  const range = traceRange(hint, window);
   if (range !== null) {
-    const rows = await queryRows(conn, `${select} AND timestamp BETWEEN ? AND ? ${order}`, [project, traceId, BigInt(range[0]!), BigInt(range[1]!)]);
-    if (rows.length > 0) return rows.map(toSpan);
+    const rows = await queryRows(conn, `${select} AND timestamp BETWEEN ? AND ? ${order}`, [project, traceId, ...extraParams, BigInt(range[0]), BigInt(range[1])]);
+    if (rows.length > 0) return rows;
   }
-  const rows = await queryRows(conn, `${select} ${order}`, [project, traceId]);
-  return rows.map(toSpan);
+  return queryRows(conn, `${select} ${order}`, [project, traceId, ...extraParams]);
 }
 
 const IS_ERROR = '(error_type IS NOT NULL OR error_message IS NOT NULL)';
@@ -203,6 +220,16 @@ export async function searchTraces(conn: DuckDBConnection, q: TraceSearch): Prom
     // contains() on lowered text: no LIKE pattern, so % and _ in the text match themselves.
     having.push(`bool_or(contains(lower(concat_ws(chr(10), name, error_type, error_message, input, output)), ?))`);
     params.push(q.text.toLowerCase());
+  }
+  for (const [field, column] of [['session_id', 'session_id'], ['user_id', 'user_id']] as const) {
+    if (q[field] === undefined) continue;
+    having.push(`bool_or(${column} = ?)`);
+    params.push(q[field]!);
+  }
+  for (const m of q.attributes ?? []) {
+    const needles = attributeNeedles(m);
+    having.push(`bool_or(${needles.map(() => 'contains(attributes, ?)').join(' OR ')})`);
+    params.push(...needles);
   }
   params.push(Math.max(0, Math.floor(q.limit)));
   const rows = await queryRows(

@@ -1,0 +1,33 @@
+// A trace's outline and one span in full, for the trace viewer (see ../trace-detail-store.ts). DuckDB
+// writes the outline's JSON itself: converting 10,000 rows to JavaScript values value by value cost
+// 2–3× the query, and the rows then had to cross to the main thread and be stringified again.
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Span } from '../../model/span.js';
+import { OUTLINE_FIELDS, type TraceOutline } from '../trace-detail-store.js';
+import { SPAN_SELECT, queryRows, readTraceRows, toSpan, traceRange, type TraceHint } from './read-queries.js';
+
+const OUTLINE_ROW = `json_array(${OUTLINE_FIELDS.map((f) => (f === 'has_content' ? '(input IS NOT NULL OR output IS NOT NULL)' : `"${f}"`)).join(', ')})`;
+
+type Window = { from: number; to: number } | null;
+
+export async function readTraceOutline(conn: DuckDBConnection, project: string, traceId: string, hint?: TraceHint, window?: Window): Promise<TraceOutline> {
+  const sql = `SELECT count(*) AS n, min(timestamp) AS start,
+      coalesce(to_json(list(${OUTLINE_ROW} ORDER BY timestamp, span_id))::VARCHAR, '[]') AS rows
+    FROM spans WHERE project = ? AND trace_id = ?`;
+  const range = traceRange(hint, window);
+  if (range !== null) {
+    const near = (await queryRows(conn, `${sql} AND timestamp BETWEEN ? AND ?`, [project, traceId, BigInt(range[0]), BigInt(range[1])]))[0]!;
+    if ((near.n as number) > 0) return outlineOf(near);
+  }
+  return outlineOf((await queryRows(conn, sql, [project, traceId]))[0]!);
+}
+
+function outlineOf(r: Record<string, unknown>): TraceOutline {
+  return { count: r.n as number, start: (r.start ?? null) as number | null, rows: r.rows as string };
+}
+
+export async function readSpan(conn: DuckDBConnection, project: string, traceId: string, spanId: string, hint?: TraceHint, window?: Window): Promise<Span | null> {
+  const rows = await readTraceRows(conn, SPAN_SELECT, project, traceId, hint, window, ' AND span_id = ?', [spanId]);
+  return rows.length === 0 ? null : toSpan(rows[0]!);
+}
