@@ -47,6 +47,7 @@ export async function buildEvidence(store: Store, state: AlertState, rule: Alert
 }
 
 export function alertSummary(s: AlertState): string {
+  if (s.summary !== undefined) return s.status === 'resolved' ? `Resolved: ${s.summary}` : s.summary;
   const who = Object.entries(s.labels)
     .map(([k, v]) => `${k} ${v ?? '(none)'}`)
     .join(', ');
