@@ -7,7 +7,6 @@
 import { formatPct, formatUsd } from '../query/units.js';
 import { PERIOD_ADJECTIVE, subjectOf, type Budget } from './budget.js';
 import type { BudgetForecast } from './budget-forecast.js';
-import { formatClock } from './incident-text.js';
 import type { Labels } from './figures.js';
 import type { AlertState, Transition } from './state-machine.js';
 
@@ -47,8 +46,9 @@ export function budgetMessage(i: Omit<BudgetStepInput, 'id'>): string {
     return `${who} has spent ${formatPct(f.spent / b.amountUsd)} of ${its} (${formatUsd(f.spent)}, crossing ${formatPct(kind.share)})`;
   }
   const when = f.exhaustAt === null ? 'before the period ends' : `around ${dayMonth(f.exhaustAt)}`;
-  const band = `${formatUsd(f.low)}–${formatUsd(f.high)} by ${formatClock(i.period.end, i.now)}`;
-  return `${who} will exhaust ${its} ${when} at the current rate (${formatUsd(f.ratePerDay)} a day; ${band})`;
+  const [low, high] = [formatUsd(f.low), formatUsd(f.high)];
+  const band = low === high ? low : `${low}–${high}`;
+  return `${who} will exhaust ${its} ${when} at the current rate (${formatUsd(f.ratePerDay)} a day; ${band} by the period's end)`;
 }
 
 /** Whether the alert's condition holds now. */

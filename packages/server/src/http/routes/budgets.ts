@@ -31,7 +31,8 @@ async function publicBudget(engine: AlertEngine, project: string, budget: Budget
     spent_usd: f.spent,
     share: status.share,
     rate_usd_per_day: f.ratePerDay,
-    forecast: {
+    /** Where spend is heading at the current rate (the budget's `forecast` says whether it alerts). */
+    projection: {
       projected_usd: f.projected,
       low_usd: f.low,
       high_usd: f.high,
@@ -41,10 +42,11 @@ async function publicBudget(engine: AlertEngine, project: string, budget: Budget
       exhaust_latest: f.exhaustLatest,
     },
     history: f.history,
-    forecast_series: f.forecast,
+    projection_series: f.forecast,
+    /** Pending and firing alerts (those of past periods are in the alert history). */
     alerts: engine
       .alerts(project)
-      .filter((s) => s.rule_id === budgetRuleId(budget.id))
+      .filter((s) => s.rule_id === budgetRuleId(budget.id) && (s.status === 'pending' || s.status === 'firing'))
       .map((s) => ({ id: s.id, kind: s.labels.budget_alert, status: s.status, summary: s.summary ?? null, fired_at: s.fired_at, resolved_at: s.resolved_at })),
   };
 }
