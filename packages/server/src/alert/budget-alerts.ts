@@ -1,7 +1,7 @@
 // A budget's alerts, as alert states the engine groups into incidents and notifies like any other:
 // one per share of the amount (fires when the period's spend crosses it) and one for the forecast
-// (fires when even the low edge of the forecast's band exhausts the budget before the period
-// ends, on two evaluations in a row). Each fires at most once a period and resolves when the
+// (fires when the spend at the current rate exhausts the budget before the period ends, on two
+// evaluations in a row: a day's spend varies, and the rate is the last 24 h). Each fires at most once a period and resolves when the
 // period rolls over (or the budget is deleted). Pure: previous state + figures → next state.
 
 import { formatPct, formatUsd } from '../query/units.js';
@@ -54,7 +54,7 @@ export function budgetMessage(i: Omit<BudgetStepInput, 'id'>): string {
 /** Whether the alert's condition holds now. */
 export function breaches(kind: BudgetAlertKind, b: Budget, f: BudgetForecast): boolean {
   if (kind.type === 'share') return f.spent >= kind.share * b.amountUsd;
-  return f.spent < b.amountUsd && f.exhaustLatest !== null;
+  return f.spent < b.amountUsd && f.exhaustAt !== null;
 }
 
 function initial(i: BudgetStepInput, labels: Labels): AlertState {
