@@ -15,6 +15,7 @@ const NAV = [
   ['/cohorts', 'Cohorts'],
   ['/traces', 'Traces'],
   ['/alerts', 'Alerts'],
+  ['/budgets', 'Budgets'],
   ['/live', 'Live'],
   ['/doctor', 'Doctor'],
 ] as const;
