@@ -57,10 +57,10 @@ describe('Budgets page in Chromium', () => {
     expect(await card.locator('strong').textContent()).toBe('Tenant acme');
     // The spend may move between the API call and the page's own (the clock runs): the same figures at most a minute apart.
     expect(b.rate_usd_per_day).toBeGreaterThan(71);
-    expect(await card.locator('[data-spent]').textContent()).toBe(`Spent ${fmtUsd(b.spent_usd)} (${fmtPercent(b.share)})`);
-    expect(await card.locator('[data-rate]').textContent()).toBe(`${fmtUsd(b.rate_usd_per_day)} a day now`);
+    expect(await card.locator('[data-kpi="spent"]').textContent()).toBe(`Spent ${fmtUsd(b.spent_usd)} (${fmtPercent(b.share)})`);
+    expect(await card.locator('[data-kpi="rate"]').textContent()).toBe(`${fmtUsd(b.rate_usd_per_day)} a day now`);
     const p = b.projection;
-    expect(await card.locator('[data-forecast]').textContent()).toBe(`Forecast ${fmtUsd(p.projected_usd)} by ${fmtDateTime(b.period_end)} (80 % band ${fmtUsd(p.low_usd)}–${fmtUsd(p.high_usd)})`);
+    expect(await card.locator('[data-kpi="forecast"]').textContent()).toBe(`Forecast ${fmtUsd(p.projected_usd)} by ${fmtDateTime(b.period_end)} (80 % band ${fmtUsd(p.low_usd)}–${fmtUsd(p.high_usd)})`);
     expect(p.low_usd).toBeLessThan(p.high_usd);
     const chart = card.locator('[data-budget-chart="acme-monthly"]');
     expect(await chart.locator('path').evaluateAll((els) => els.map((e) => Object.keys((e as SVGElement).dataset)[0]))).toEqual(['band', 'spent', 'forecast']);

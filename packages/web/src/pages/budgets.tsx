@@ -73,15 +73,15 @@ function BudgetCard({ b }: { b: BudgetView }) {
         <strong>{b.name ?? b.id}</strong> <span class="muted">{`${subject(b)} · ${fmtUsd(b.amountUsd)} ${PERIOD[b.period]} · ${b.source}`}</span>
       </div>
       <div class="kpis small">
-        <span data-spent>{`Spent ${fmtUsd(b.spent_usd)} (${fmtPercent(b.share)})`}</span>
+        <span data-kpi="spent">{`Spent ${fmtUsd(b.spent_usd)} (${fmtPercent(b.share)})`}</span>
         {' · '}
-        <span data-rate>{`${fmtUsd(b.rate_usd_per_day)} a day now`}</span>
+        <span data-kpi="rate">{`${fmtUsd(b.rate_usd_per_day)} a day now`}</span>
         {' · '}
-        <span data-forecast class={over ? 'bad' : ''}>{`Forecast ${fmtUsd(p.projected_usd)} by ${fmtDateTime(b.period_end)} (80 % band ${fmtUsd(p.low_usd)}–${fmtUsd(p.high_usd)})`}</span>
+        <span data-kpi="forecast" class={over ? 'bad' : ''}>{`Forecast ${fmtUsd(p.projected_usd)} by ${fmtDateTime(b.period_end)} (80 % band ${fmtUsd(p.low_usd)}–${fmtUsd(p.high_usd)})`}</span>
         {p.exhaust_at !== null && (
           <>
             {' · '}
-            <span data-exhaust>{`${b.spent_usd >= b.amountUsd ? 'ran out' : 'runs out around'} ${fmtDateTime(p.exhaust_at)}`}</span>
+            <span data-kpi="exhaust">{`${b.spent_usd >= b.amountUsd ? 'ran out' : 'runs out around'} ${fmtDateTime(p.exhaust_at)}`}</span>
           </>
         )}
       </div>
