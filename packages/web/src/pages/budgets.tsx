@@ -72,7 +72,7 @@ function BudgetCard({ b }: { b: BudgetView }) {
       <div>
         <strong>{b.name ?? b.id}</strong> <span class="muted">{`${subject(b)} · ${fmtUsd(b.amountUsd)} ${PERIOD[b.period]} · ${b.source}`}</span>
       </div>
-      <div class="kpis small">
+      <div class="small">
         <span data-kpi="spent">{`Spent ${fmtUsd(b.spent_usd)} (${fmtPercent(b.share)})`}</span>
         {' · '}
         <span data-kpi="rate">{`${fmtUsd(b.rate_usd_per_day)} a day now`}</span>
