@@ -10,8 +10,10 @@
 // a cost drift of one model for every agent that calls it (goal: 1 incident, 1 opening
 // notification per channel), one cause that breaches two rules (1 incident), two unrelated causes
 // at once (2 incidents).
+// Budgets: a fourth, light run (alerts-budget-cases.ts): a month of spend, crossings and forecasts
+// judged against the day they should fire on (± 1).
 // Run: npm run bench:alerts   (BENCH_DAYS=7 BENCH_RATE=4 BENCH_STEP_S=300 BENCH_CHUNK_H=6 are the defaults;
-// BENCH_ONLY=grouping runs the grouping cases alone)
+// BENCH_ONLY=grouping or BENCH_ONLY=budgets runs those cases alone)
 // Each run (stationary, incidents) is its own process with its own store, so the two use both
 // cores. Also prints where each run's time and CPU went: ingest (simulation, pipeline, store append
 // and rollup flush) and ticks (and each store call the engine made per tick: alertRollups [m h+]
@@ -34,6 +36,7 @@ import type { Span } from '../src/model/span.js';
 import { createFleet, simulate, type Incident, type LabelledIncident } from '../src/sim/index.js';
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
 import type { Store } from '../src/store/store.js';
+import { printBudgetCases, runBudgetCases, type BudgetRunResult } from './alerts-budget-cases.js';
 import { table } from './support.js';
 
 const MINUTE = 60_000;
@@ -328,8 +331,28 @@ async function run(name: RunName): Promise<RunResult> {
   }
 }
 
+/** The budget cases in their own store, with the three channels to a loopback receiver. */
+async function runBudgets(): Promise<BudgetRunResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'sightline-alerts-bench-budgets-'));
+  const receiver = await startReceiver();
+  try {
+    const store = await openInProcessStore(join(dir, 'bench.duckdb'));
+    const channels = {
+      hook: { kind: 'webhook', url: `${receiver.url}/hook`, secret: 'bench-secret-0123456789' },
+      slack: { kind: 'slack', url: `${receiver.url}/slack` },
+      am: { kind: 'alertmanager', url: receiver.url },
+    };
+    return await runBudgetCases(store, channels);
+  } finally {
+    receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs one scenario in a child process (this file with `--run <name>`), so the two use both cores. */
-function runChild(name: RunName): Promise<RunResult> {
+function runChild(name: RunName): Promise<RunResult>;
+function runChild(name: 'budgets'): Promise<BudgetRunResult>;
+function runChild(name: RunName | 'budgets'): Promise<RunResult | BudgetRunResult> {
   const argv = [...process.execArgv, fileURLToPath(import.meta.url), '--run', name];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -337,7 +360,7 @@ function runChild(name: RunName): Promise<RunResult> {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => {
       try {
-        resolve(JSON.parse(out) as RunResult);
+        resolve(JSON.parse(out) as RunResult | BudgetRunResult);
       } catch {
         reject(new Error(`${name} run exited ${code}: ${out.slice(0, 500)}`));
       }
@@ -414,7 +437,11 @@ async function main(): Promise<void> {
     printGrouping(await runChild('grouping'));
     return;
   }
-  const [stationary, incident, grouping] = await Promise.all([runChild('stationary'), runChild('incidents'), runChild('grouping')]);
+  if (process.env.BENCH_ONLY === 'budgets') {
+    printBudgetCases(await runChild('budgets'));
+    return;
+  }
+  const [stationary, incident, grouping, budgets] = await Promise.all([runChild('stationary'), runChild('incidents'), runChild('grouping'), runChild('budgets')]);
   printProfile('stationary', stationary);
   printProfile('with incidents', incident);
   const rows: (string | number)[][] = [];
@@ -480,6 +507,7 @@ async function main(): Promise<void> {
     ),
   );
   printGrouping(grouping);
+  printBudgetCases(budgets);
   console.log('\nincident sizes (first = documented minimum):');
   for (const i of incident.incidents) console.log(`  ${i.id} ${new Date(i.start).toISOString().slice(0, 16)} ${i.label}`);
   console.log(`\nwall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -487,7 +515,8 @@ async function main(): Promise<void> {
 
 const runIndex = process.argv.indexOf('--run');
 if (runIndex >= 0) {
-  run(process.argv[runIndex + 1] as RunName)
+  const name = process.argv[runIndex + 1];
+  (name === 'budgets' ? runBudgets() : run(name as RunName))
     .then((r) => process.stdout.write(JSON.stringify(r), () => process.exit(0)))
     .catch((err: unknown) => {
       console.error(err);

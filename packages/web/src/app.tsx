@@ -6,6 +6,7 @@ import { live } from './api/live';
 import { Layout } from './components/layout';
 import { AgentPage, AgentsPage } from './pages/agents';
 import { AlertsPage } from './pages/alerts';
+import { BudgetsPage } from './pages/budgets';
 import { CohortsPage } from './pages/cohorts';
 import { DecisionsPage } from './pages/decisions';
 import { DoctorPage } from './pages/doctor';
@@ -48,6 +49,8 @@ function Page() {
       return parts[1] ? <SessionPage id={parts[1]} /> : <SessionsPage />;
     case 'alerts':
       return <AlertsPage />;
+    case 'budgets':
+      return <BudgetsPage />;
     case 'live':
       return <LivePage />;
     case 'doctor':

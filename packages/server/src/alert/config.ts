@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { channelSchema } from './notify/channels.js';
 import { refineRule, ruleObjectSchema } from './rule.js';
+import { budgetObjectSchema } from './budget.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -28,6 +29,13 @@ export const alertsConfigSchema = z.strictObject({
   builtin: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   /** Custom rules; `project` defaults to "default". */
   rules: z.array(ruleObjectSchema.extend({ project: z.string().min(1).default('default') }).superRefine(refineRule)).default([]),
+  /** Budgets (budget.ts); `project` defaults to "default". More can be created through /api/budgets. */
+  budgets: z.array(budgetObjectSchema.extend({ project: z.string().min(1).default('default') })).default([]),
+  /**
+   * 5 min: spend is judged against a day, a week or a month, so minutes do not matter, and an
+   * evaluation of a budget costs a few store reads (hourly rollups; per user or attribute, the newest hour).
+   */
+  budgetIntervalMs: z.number().int().min(1_000).max(HOUR).default(5 * MINUTE),
   /** How alerts become incidents (incident-grouping.ts). */
   incidents: z
     .strictObject({

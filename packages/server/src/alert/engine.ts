@@ -10,6 +10,9 @@ import { baselineRange, createBaselineCache, evaluateRule } from './evaluate-rul
 import type { BaselineStats, Labels } from './figures.js';
 import { buildEvidence } from './evidence.js';
 import { createBucketTotals, sumGroups } from './bucket-totals.js';
+import type { BudgetPut, BudgetRemoval, BudgetEntry, BudgetStatus } from './budgets.js';
+import { createBudgetWatch } from './budgets.js';
+import type { Budget } from './budget.js';
 import { createChannel, type Channel } from './notify/channels.js';
 import { createDispatcher, type Delivery } from './notify/deliveries.js';
 import type { AlertNotification, IncidentPart, NotificationKind } from './notify/notification.js';
@@ -67,6 +70,12 @@ export interface AlertEngine {
   acknowledgeIncident(project: string, id: string, by: string): Promise<Incident | null>;
   /** A silence of one incident until `ends_at`. */
   silenceIncident(project: string, id: string, s: { ends_at: number; created_by: string; comment: string }): Promise<Silence | null>;
+  /** Budgets in force (config and API). */
+  budgets(project: string): BudgetEntry[];
+  putBudget(project: string, input: unknown, id?: string): Promise<BudgetPut>;
+  removeBudget(project: string, id: string): Promise<BudgetRemoval>;
+  /** Spend so far and the forecast of one budget at `now` (default: the clock). */
+  budgetStatus(project: string, budget: Budget, now?: number): Promise<BudgetStatus>;
   /** Alerts firing now, across projects. */
   firingCount(): number;
   /** Incidents open now, across projects. */
@@ -93,6 +102,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
   const channels = new Map(Object.entries(config.channels).map(([name, c]) => [name, createChannel(name, c)]));
   const dispatcher = createDispatcher(store, channels, config.delivery);
   const ruleSet = createRuleSet(store, config);
+  const budgetWatch = createBudgetWatch(store, config);
   const reader = createRollupWindowReader(store, config.lateMs);
   const bucketTotals = createBucketTotals();
   const baselines = createBaselineCache(bucketTotals, config.lateMs);
@@ -184,7 +194,9 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       const last = lastEvaluated.get(`${project}\u0000${e.rule.id}`);
       return last === undefined || e.rule.intervalMs === 0 || now - last >= e.rule.intervalMs || now < last;
     });
-    if (due.length === 0) return;
+    // Budgets are judged every budgetIntervalMs (null: not due); rules every tick they are due.
+    const budgetSteps = await budgetWatch.evaluate(project, now, states, (ruleId, groupKey) => alertIdFor(project, ruleId, groupKey));
+    if (due.length === 0 && budgetSteps === null) return;
     // Plans from every enabled rule (not just the due ones), so their shape and caches stay put
     // between ticks; only plans with a due rule are read.
     const plans = planReads(entries.map((e) => e.rule));
@@ -255,6 +267,19 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       }
     }
 
+    for (const { state, transition } of budgetSteps ?? []) {
+      const prev = states.get(state.id);
+      acks.apply(state);
+      states.set(state.id, state);
+      if (transition === null) {
+        if (prev === undefined || prev.value !== state.value || prev.streak !== state.streak || prev.summary !== state.summary) changed.push(state);
+        continue;
+      }
+      changed.push(state);
+      report.transitions.push({ alert_id: state.id, rule_id: state.rule_id, labels: state.labels, transition });
+      if (HISTORY_KINDS.has(transition)) events.push({ state, kind: transition });
+    }
+
     // Alerts that fire together for one cause are one incident, notified once (incidents.ts).
     const scopes = new Map([...book.incidents.values()].filter((i) => i.project === project).map((i) => [i.id, { ...i.scope }]));
     const ruleOf = (id: string) => entries.find((e) => e.rule.id === id)?.rule;
@@ -298,7 +323,9 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
     const out = new Map<string, Channel>();
     for (const ruleId of new Set(inc.members.map((m) => m.rule_id))) {
       const rule = ruleOf(ruleId);
-      for (const c of rule ? channelsFor(rule) : [...channels.values()]) out.set(c.name, c);
+      const budgetChannels = budgetWatch.channelsOf(inc.project, ruleId);
+      const chosen = rule ? channelsFor(rule) : budgetChannels ? budgetChannels.flatMap((n) => (channels.has(n) ? [channels.get(n)!] : [])) : [...channels.values()];
+      for (const c of chosen) out.set(c.name, c);
     }
     return [...out.values()];
   }
@@ -380,6 +407,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       await idle();
       reloading = (async () => {
         await ruleSet.load();
+        await budgetWatch.load();
         const [stateRecords, silenceRecords, incidentRecords] = await Promise.all([
           store.listAlertRecords('state'),
           store.listAlertRecords('silence'),
@@ -422,6 +450,10 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       }
     },
     rules: (project) => ruleSet.forProject(project),
+    budgets: (project) => budgetWatch.forProject(project),
+    putBudget: (project, input, id) => budgetWatch.put(project, input, deps.clock(), id),
+    removeBudget: (project, id) => budgetWatch.remove(project, id),
+    budgetStatus: (project, budget, now = deps.clock()) => budgetWatch.status(project, budget, now),
     putRule: (project, input, id) => ruleSet.put(project, input, deps.clock(), id),
     removeRule: (project, id) => ruleSet.remove(project, id),
     alerts: (project) =>

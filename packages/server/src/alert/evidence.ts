@@ -51,6 +51,7 @@ export async function buildEvidence(store: Store, state: AlertState, rule: Alert
  * "p95 latency for agent support: p95 latency 52.1 s vs baseline 30.5 s (threshold 45.8 s), 212 samples".
  */
 export function alertSummary(s: AlertState, ruleMetric: string): string {
+  if (s.summary !== undefined) return s.status === 'resolved' ? `Resolved: ${s.summary}` : s.summary;
   const who = Object.entries(s.labels)
     .map(([k, v]) => `${k} ${v ?? '(none)'}`)
     .join(', ');

@@ -66,6 +66,7 @@ export function memberOf(s: AlertState, rule: AlertRule | undefined, now: number
     started_at: s.started_at,
     joined_at: now,
     left_at: isActive(s.status) ? null : now,
+    ...(s.summary !== undefined ? { summary: s.summary } : {}),
   };
 }
 
@@ -98,6 +99,7 @@ function join(inc: Incident, s: AlertState, rule: AlertRule | undefined, now: nu
   const rejoined = m.left_at !== null;
   const moved = m.status !== s.status || m.value !== s.value || m.samples !== s.samples;
   Object.assign(m, { status: s.status, value: s.value, samples: s.samples, left_at: null });
+  if (s.summary !== undefined) m.summary = s.summary;
   if (rejoined) Object.assign(m, { joined_at: now, started_at: s.started_at, baseline: s.baseline?.mean ?? m.baseline });
   return rejoined || moved;
 }

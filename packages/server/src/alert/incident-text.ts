@@ -47,6 +47,13 @@ export function describeIncident(inc: Incident, groupBy: readonly string[], now:
   const lead = shown.filter((m) => m.rule_id === inc.lead_rule_id);
   const leadMembers = lead.length > 0 ? lead : shown.filter((m) => m.rule_id === shown[0]?.rule_id);
   const metric = leadMembers[0]?.metric ?? 'count';
+  // An alert that words itself (a budget's): its line is the title.
+  const own = leadMembers.find((m) => m.summary !== undefined)?.summary;
+  if (own !== undefined) {
+    inc.title = own;
+    inc.explanation = '';
+    return;
+  }
   const since = Math.min(...inc.members.map((m) => m.started_at ?? m.joined_at));
   let across = '';
   if (inc.cause) {

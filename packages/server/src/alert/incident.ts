@@ -24,6 +24,8 @@ export interface IncidentMember {
   joined_at: number;
   /** When it left (resolved or cancelled); null while active. */
   left_at: number | null;
+  /** The alert's own one line, where it has one (budget alerts): the incident's title. */
+  summary?: string;
 }
 
 /** The dimension whose one value explains the breach: groups without it stay inside their baseline. */

@@ -5,6 +5,7 @@
 // acknowledged, one on resolution. Silenced incidents change and are recorded but stay quiet.
 
 import { createHash } from 'node:crypto';
+import { BUDGET_RULE_PREFIX } from './budget-alerts.js';
 import type { AlertsConfig } from './config.js';
 import { groupIncidents, type RuleView } from './incident-grouping.js';
 import { activeMembers, type Incident } from './incident.js';
@@ -21,6 +22,9 @@ export interface IncidentStep {
   /** History: opened, resolved (and the notifications' kinds). */
   events: { incident: Incident; kind: string }[];
 }
+
+/** A budget's crossing stays true until its period ends: one notification says it, no reminders. */
+const isBudget = (inc: Incident): boolean => inc.lead_rule_id.startsWith(BUDGET_RULE_PREFIX);
 
 const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
 
@@ -99,7 +103,7 @@ export function createIncidentBook(config: AlertsConfig) {
           if (firing && now - inc.opened_at >= config.incidents.groupWaitMs) kind = 'firing';
         } else if (!sameSet(active, inc.notified_alerts) && now - (inc.last_notified_at ?? 0) >= config.incidents.groupIntervalMs) {
           kind = 'update';
-        } else if (config.renotifyMs > 0 && inc.acknowledged_at === null && now - (inc.last_notified_at ?? now) >= config.renotifyMs) {
+        } else if (config.renotifyMs > 0 && inc.acknowledged_at === null && !isBudget(inc) && now - (inc.last_notified_at ?? now) >= config.renotifyMs) {
           kind = 'renotify';
         }
         if (kind === null) continue;

@@ -63,6 +63,8 @@ export interface AlertState {
   acknowledged_at: number | null;
   acknowledged_by: string | null;
   evidence: Evidence | null;
+  /** The alert in one line, where its rule words it itself (budget alerts: budget-alerts.ts). */
+  summary?: string;
 }
 
 export interface StepInput {

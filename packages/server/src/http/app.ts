@@ -10,6 +10,7 @@ import { errorBody, fail } from './respond.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerAlertRoutes } from './routes/alerts.js';
+import { registerBudgetRoutes } from './routes/budgets.js';
 import { registerDoctorRoutes } from './routes/doctor.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerIncidentRoutes } from './routes/incidents.js';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   registerKeyRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerIncidentRoutes(app, deps);
+  registerBudgetRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerImportRoutes(app, deps);
   registerStatusRoutes(app, deps);

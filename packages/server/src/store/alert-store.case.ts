@@ -90,6 +90,23 @@ export function runAlertStoreConformance(name: string, newStore: () => Promise<{
       await again.close();
     });
 
+    it('keeps budgets apart from rules with the same id, replaces and deletes them, across a reopen', async () => {
+      const { store, reopen } = await newStore();
+      const acme = { id: 'acme', scope: { attribute: 'tenant', value: 'acme' }, amountUsd: 500, period: 'month', alertShares: [0.8, 1], forecast: true };
+      await store.putAlertRecords('budget', [
+        { project: 'p', id: 'acme', updated_at: 10, body: acme },
+        { project: 'p', id: 'gone', updated_at: 10, body: { ...acme, id: 'gone' } },
+      ]);
+      await store.putAlertRecords('rule', [{ project: 'p', id: 'acme', updated_at: 10, body: { kind: 'custom' } }]);
+      await store.putAlertRecords('budget', [{ project: 'p', id: 'acme', updated_at: 20, body: { ...acme, amountUsd: 600 } }]);
+      expect(await store.deleteAlertRecord('budget', 'p', 'gone')).toBe(true);
+      await store.close();
+      const again = await reopen();
+      expect(await again.listAlertRecords('budget')).toEqual([{ project: 'p', id: 'acme', updated_at: 20, body: { ...acme, amountUsd: 600 } }]);
+      expect((await again.listAlertRecords('rule', 'p')).map((r) => r.body)).toEqual([{ kind: 'custom' }]);
+      await again.close();
+    });
+
     it('treats ids as opaque text, keeps the last of repeated writes, and revives deleted documents', async () => {
       const { store } = await newStore();
       const odd = "it's a \\ \"rule\" — ✓";

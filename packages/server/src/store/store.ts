@@ -211,9 +211,10 @@ export interface StoreHealth {
 /**
  * rule: custom rules and built-in overrides; state: per rule × group (written only by the node that
  * evaluates); ack: acknowledgements, by alert (written by whichever node the API call reached);
- * silence; delivery: notification attempts; incident: alerts grouped by cause (src/alert/incident.ts).
+ * silence; delivery: notification attempts; incident: alerts grouped by cause (src/alert/incident.ts);
+ * budget: spend budgets created through the API (src/alert/budget.ts).
  */
-export type AlertRecordKind = 'rule' | 'state' | 'ack' | 'silence' | 'delivery' | 'incident';
+export type AlertRecordKind = 'rule' | 'state' | 'ack' | 'silence' | 'delivery' | 'incident' | 'budget';
 
 export interface AlertRecord {
   project: string;

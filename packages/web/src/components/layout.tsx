@@ -16,6 +16,7 @@ const NAV = [
   ['/traces', 'Traces'],
   ['/sessions', 'Sessions'],
   ['/alerts', 'Alerts'],
+  ['/budgets', 'Budgets'],
   ['/live', 'Live'],
   ['/doctor', 'Doctor'],
 ] as const;
