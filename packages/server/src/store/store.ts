@@ -3,6 +3,7 @@
 
 import type { Dimension, Span, SpanType } from '../model/span.js';
 import type { DoctorReads } from './doctor-reads.js';
+import type { ScoreStore } from './score-store.js';
 import type { AnalysisName, AnalysisReport, AnalysisRequest } from '../query/insights/analyses.js';
 import type {
   CohortContrastRow, CohortRow, CohortScan, DecisionCountQuery, DecisionCountRow, InsightScan, MaterializeReport, PathRow,
@@ -288,7 +289,7 @@ export interface SpanRevision {
 /** The attribute a decision span that repeats its parent's decision keeps that decision under. */
 export const REPEATED_DECISION_ATTRIBUTE = 'sightline.decision_repeats_parent';
 
-export interface Store extends DoctorReads {
+export interface Store extends DoctorReads, ScoreStore {
   readonly kind: StoreConfig['kind'];
   /**
    * Appends spans; resolves once durable. Throws STORE_UNAVAILABLE. Idempotency keys given here
