@@ -20,6 +20,7 @@ import { registerMcpRoutes } from './routes/mcp.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
 import { countResponses, registerMetricsRoutes } from './routes/metrics.js';
 import { registerQueryRoutes } from './routes/query.js';
+import { registerScoreRoutes } from './routes/scores.js';
 import { registerReadyRoutes } from './routes/ready.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { limitScans } from './scan-limit.js';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   app.use('/api/import', shedWhenOverloaded(deps.commits, deps.limits.maxIngestBytesInFlight));
   registerEventRoutes(app, deps);
   registerOtlpRoutes(app, deps);
+  registerScoreRoutes(app, deps);
   registerQueryRoutes(app, deps);
   registerInsightRoutes(app, deps);
   registerDoctorRoutes(app, deps);
