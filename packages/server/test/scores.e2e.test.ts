@@ -148,3 +148,26 @@ describe('GET /api/scores/rollup and /metrics', () => {
     expect(line('sightline_score_value_count', 'project="default",name="thumbs",source="user"')).toBe('sightline_score_value_count{project="default",name="thumbs",source="user"} 3');
   });
 });
+
+describe('annotate scope', () => {
+  it('lets a reviewer read and score a trace by hand, and nothing an admin key does', async () => {
+    const created = await request(`${server.url}/api/keys`, { key: server.adminKey, body: { scopes: ['annotate'] } });
+    expect(created.status).toBe(201);
+    const reviewer = created.body.key as string;
+    expect((await request(`${server.url}/api/traces/tr-refund`, { key: reviewer })).status).toBe(200);
+    const scored = await request(`${server.url}/api/traces/tr-refund/scores`, {
+      key: reviewer,
+      body: { score_id: 'rev-1', name: 'correct', value: false, comment: 'refund was not due', timestamp: T + 80_000 },
+    });
+    expect(scored.status).toBe(201);
+    expect(scored.body.score).toMatchObject({ score_id: 'rev-1', target: 'trace', trace_id: 'tr-refund', kind: 'boolean', value: 0, source: 'human', author: `key ${reviewer.slice(0, 10)}…` });
+    expect((await scoresOf('trace_id=tr-refund&name=correct')).map((s) => [s.score_id, s.source, s.comment])).toEqual([['rev-1', 'human', 'refund was not due']]);
+    const bad = await request(`${server.url}/api/traces/tr-refund/scores`, { key: reviewer, body: { name: 'correct' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe('value: must be a finite number, a boolean or a category (a string), got undefined');
+    // A read key may not score; an annotate key may not ingest nor manage keys.
+    expect((await request(`${server.url}/api/traces/tr-refund/scores`, { key: readKey, body: { name: 'correct', value: true } })).status).toBe(403);
+    expect((await request(`${server.url}/v1/scores`, { key: reviewer, body: { trace_id: 'tr-refund', name: 'x', value: 1 } })).status).toBe(403);
+    expect((await request(`${server.url}/api/keys`, { key: reviewer, body: { scopes: ['read'] } })).status).toBe(403);
+  });
+});

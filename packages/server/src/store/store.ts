@@ -162,7 +162,8 @@ export interface TraceSummary {
   decisions: string[];
 }
 
-export type Scope = 'ingest' | 'read' | 'admin';
+/** annotate: read, plus scoring traces by hand (reviewers); between read and admin. */
+export type Scope = 'ingest' | 'read' | 'annotate' | 'admin';
 
 export interface ApiKeyRecord {
   id: string;

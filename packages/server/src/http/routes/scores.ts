@@ -1,6 +1,7 @@
 // POST /v1/scores: judgements of traces, spans and sessions (model/score.ts), decoded and answered
 // like /v1/events (one object, an array or NDJSON, gzip; partial rejection by index; 2xx only once
-// durable; Idempotency-Key honoured). GET /api/scores lists a trace's or session's scores;
+// durable; Idempotency-Key honoured). POST /api/traces/:id/scores is a reviewer's score (annotate
+// scope). GET /api/scores lists a trace's or session's scores;
 // GET /api/scores/rollup gives counts, means and label distributions by agent, model, decision,
 // name and time.
 
@@ -79,6 +80,24 @@ export function registerScoreRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     if (scores.length === 0 && rejectedScores > 0) return c.json(body, 400);
     const reply = { contentType: 'application/json', body: JSON.stringify(body) };
     return commitOnceWith(c, deps, (idempotency) => commitScores(c, deps, scores, idempotency), reply, SCORE_REPLIES, read.body);
+  });
+
+  // A reviewer's score of one trace (or one of its spans) from the dashboard: source "human", the
+  // author the key's prefix unless the body names one. The annotate scope allows this and reading.
+  app.post('/api/traces/:id/scores', requireScope(deps.auth, 'annotate'), async (c) => {
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      return fail(c, 400, 'bad_request', 'body must be JSON: {"name": "...", "value": number|boolean|"category", "comment"?, "span_id"?, "score_id"?}');
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(c, 400, 'bad_request', 'body must be one JSON object');
+    const key = c.get('key');
+    const item = { author: `key ${key.prefix}…`, ...(raw as Record<string, unknown>), trace_id: c.req.param('id'), source: 'human' };
+    const { scores, rejected } = validateScoreBatch([item], { project: key.project, now: deps.clock(), limits: deps.limits });
+    if (scores.length === 0) return fail(c, 400, 'bad_request', rejected.map((p) => p.error).join('; '));
+    const refused = await commitScores(c, deps, scores);
+    return refused ?? c.json({ score: scores[0] }, 201);
   });
 
   const read = requireScope(deps.auth, 'read');
