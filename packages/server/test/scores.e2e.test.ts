@@ -171,3 +171,15 @@ describe('annotate scope', () => {
     expect((await request(`${server.url}/api/keys`, { key: reviewer, body: { scopes: ['read'] } })).status).toBe(403);
   });
 });
+
+describe('GET /api/insights/scores', () => {
+  it('summarises one score name with its groups, and refuses a request without a name', async () => {
+    const reply = await request(`${server.url}/api/insights/scores?name=helpfulness&range=1h`, { key: readKey });
+    expect(reply.status).toBe(200);
+    expect(reply.body.summary).toBe('helpfulness averages 0.65 (2 scores); no baseline to compare with');
+    expect(reply.body.by_decision.map((g: { value: string; current: { mean: number } }) => [g.value, g.current.mean])).toEqual([['escalate', 0.9], ['refund', 0.4]]);
+    const missing = await request(`${server.url}/api/insights/scores`, { key: readKey });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toBe('name: required: the score name (at most 256 characters), e.g. name=helpfulness');
+  });
+});
