@@ -105,6 +105,7 @@ async function run(store: Store, quiet: boolean, rule: ScoreDropRule): Promise<E
     const { spans, scores } = simulateDay(day, rng, walk, quiet);
     await store.append(spans);
     for (let i = 0; i < scores.length; i += 5_000) await store.appendScores(scores.slice(i, i + 5_000));
+    process.stderr.write(`${quiet ? 'quiet' : 'incidents'}: day ${day} stored\n`);
     if (day === 0) continue;
     const from = START + day * DAY;
     const rows: ScoreRollupRow[] = await store.scoreRollup({
