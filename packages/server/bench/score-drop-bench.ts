@@ -38,19 +38,22 @@ interface QualityIncident {
   drop: number;
 }
 
-/** Sizes from about 0.6 to 1.5 of the score's spread (helpfulness sd ≈ 0.2, thumbs sd ≈ 0.36). */
-function incidents(): QualityIncident[] {
+/**
+ * Sizes from the rule's documented minimum (0.75 of the score's spread: helpfulness sd ≈ 0.18
+ * after clipping to [0, 1], thumbs sd ≈ 0.38) to about 1.5 of it.
+ */
+export function incidents(): QualityIncident[] {
   const at = (day: number, hour: number) => START + DAY + day * DAY + hour * HOUR;
   return [
-    { agent: 'support', name: 'helpfulness', start: at(1, 10), durationMs: 2 * HOUR, drop: 0.12 },
+    { agent: 'support', name: 'helpfulness', start: at(1, 10), durationMs: 2 * HOUR, drop: 0.15 },
     { agent: 'billing', name: 'helpfulness', start: at(3, 3), durationMs: 2 * HOUR, drop: 0.3 },
-    { agent: 'search', name: 'thumbs', start: at(4, 15), durationMs: 2 * HOUR, drop: 0.25 },
-    { agent: 'refunds', name: 'thumbs', start: at(5, 21), durationMs: 2 * HOUR, drop: 0.4 },
+    { agent: 'search', name: 'thumbs', start: at(4, 15), durationMs: 2 * HOUR, drop: 0.3 },
+    { agent: 'refunds', name: 'thumbs', start: at(5, 21), durationMs: 2 * HOUR, drop: 0.5 },
   ];
 }
 
 /** One simulated day of traces and scores (`quiet`: no incident). */
-function simulateDay(day: number, rng: Rng, walk: Map<string, number>, quiet: boolean): { spans: Span[]; scores: Score[] } {
+export function simulateDay(day: number, rng: Rng, walk: Map<string, number>, quiet: boolean): { spans: Span[]; scores: Score[] } {
   const spans: Span[] = [];
   const scores: Score[] = [];
   const list = quiet ? [] : incidents();

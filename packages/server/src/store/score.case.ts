@@ -91,6 +91,13 @@ export function runScoreConformance(name: string, newStore: () => Promise<Store>
           [['refund', 'gpt-4o'], 2, 2],
           [[null, null], 1, 1],
         ]);
+        // By the score's own columns only: no spans are read.
+        const byName = await store.scoreRollup({ ...q, bucketMs: 2 * 60 * MIN, groupBy: ['source', 'name'], filter: {} });
+        expect(byName.map((r) => [r.group, r.count, r.value_count, r.labels])).toEqual([
+          [['evaluator', 'helpfulness'], 4, 4, { ok: 1 }],
+          [['evaluator', 'resolved'], 2, 0, { no: 1, yes: 1 }],
+          [['user', 'thumbs'], 1, 1, {}],
+        ]);
         const supportUsers = await store.scoreRollup({ ...q, groupBy: [], filter: { agent: 'support', source: 'user' } });
         expect(supportUsers).toEqual([{ bucket: T, group: [], count: 1, value_count: 1, value_sum: 0, value_sq_sum: 0, labels: {} }]);
         await expect(store.scoreRollup({ ...q, bucketMs: 1_000, groupBy: [], filter: {} })).rejects.toMatchObject({ code: 'QUERY_INVALID' });

@@ -109,8 +109,10 @@ export async function readScoreRollup(conn: DuckDBConnection, q: ScoreRollupQuer
   const { needsContext } = checkScoreRollup(q);
   const from = Math.floor(q.from / q.bucketMs) * q.bucketMs;
   const params: Record<string, DuckDBValue> = {
-    project: q.project, from: BigInt(from), to: BigInt(Math.ceil(q.to)), ctx_from: BigInt(from - SCORE_CONTEXT_MS), bucket: BigInt(q.bucketMs),
+    project: q.project, from: BigInt(from), to: BigInt(Math.ceil(q.to)), bucket: BigInt(q.bucketMs),
   };
+  // DuckDB refuses a named parameter the statement does not use.
+  if (needsContext) params.ctx_from = BigInt(from - SCORE_CONTEXT_MS);
   const scoreWhere = ['project = $project', 'timestamp >= $from', 'timestamp < $to'];
   if (q.filter.name !== undefined) { scoreWhere.push('name = $name'); params.name = q.filter.name; }
   if (q.filter.source !== undefined) { scoreWhere.push('source = $source'); params.source = q.filter.source; }
