@@ -10,6 +10,7 @@ import { newSpanId, newTraceId } from './ids.js';
 import { createOnceLogger } from './log.js';
 import { newTraceState, routeSpan, type TraceState } from './sampling.js';
 import { ActiveSpan, applyFields, newEvent, noopSpan, type Span, type SpanSink } from './span.js';
+import { scoreItem, type FeedbackFields, type ScoreFields, type ScoreItem } from './score.js';
 import { createHttpTransport } from './transport.js';
 import { wrapAnthropic } from './wrap-anthropic.js';
 import { wrapOpenAI } from './wrap-openai.js';
@@ -43,6 +44,8 @@ export interface DecisionFields {
 export interface SightlineStats extends ExporterStats {
   /** Events not sent because their trace was not sampled (and had no error). */
   sampledOut: number;
+  /** The same figures for scores and feedback (score() and feedback()), which are never sampled out. */
+  scores: ExporterStats;
 }
 
 export interface Sightline {
@@ -63,6 +66,17 @@ export interface Sightline {
    * own trace and span ids. Sampling is per trace id, as for spans; a root is an event without a parent.
    */
   recordEvent(event: IntegrationEvent): void;
+  /**
+   * Queues a score of a trace (default: the current one), a span or a session; sent in the
+   * background like span events. Never sampled out: a judgement of an unsampled trace still counts.
+   * @example sightline.score({ name: 'helpfulness', value: 0.8, source: 'evaluator', traceId });
+   */
+  score(fields: ScoreFields): void;
+  /**
+   * Queues an end user's feedback (a score with source "user", name "user_feedback" by default).
+   * @example sightline.feedback({ traceId, value: false, comment: 'wrong refund amount', userId: 'u-42' });
+   */
+  feedback(fields: FeedbackFields): void;
   wrapOpenAI<C extends object>(client: C): C;
   wrapAnthropic<C extends object>(client: C): C;
   stats(): SightlineStats;
@@ -83,10 +97,16 @@ export interface Sightline {
 export function createSightline(options: SightlineOptions = {}): Sightline {
   const cfg = resolveConfig(options);
   const log = createOnceLogger(cfg.logger);
-  const exporter = createBatchExporter({
+  const transport = cfg.transport ?? createHttpTransport({ endpoint: cfg.endpoint, apiKey: cfg.apiKey, timeoutMs: cfg.requestTimeoutMs });
+  const exporter = createBatchExporter({ ...cfg, transport, onProblem: (key, message) => log.once(key, message) });
+  // Scores go through a second queue of the same exporter on the same transport (one connection
+  // pool), to /v1/scores; it is flushed, shut down and flushed at exit with the span queue.
+  // Its transport is closed by the span queue's shutdown, never by its own.
+  const scoreExporter = createBatchExporter<ScoreItem>({
     ...cfg,
-    transport: cfg.transport ?? createHttpTransport({ endpoint: cfg.endpoint, apiKey: cfg.apiKey, timeoutMs: cfg.requestTimeoutMs }),
-    onProblem: (key, message) => log.once(key, message),
+    route: 'scores',
+    transport: { send: (batch) => transport.send(batch) },
+    onProblem: (key, message) => log.once(`score-${key}`, message.replace(/event\(s\)|events?\b/g, 'score(s)')),
   });
   let sampledOut = 0;
   const send = (e: SpanEvent) => exporter.enqueue(e);
@@ -182,6 +202,17 @@ export function createSightline(options: SightlineOptions = {}): Sightline {
     }
   }
 
+  function queueScore(f: ScoreFields): void {
+    try {
+      const current = activeSpan.getStore();
+      const built = scoreItem(f, current && { traceId: current.traceId, spanId: current.spanId }, newTraceId(), clock.now());
+      if (built.ok) scoreExporter.enqueue(built.item);
+      else log.once('score-untargeted', `${built.reason}; pass traceId, spanId or sessionId (score dropped)`);
+    } catch (e) {
+      log.once('score-failed', `could not queue a score: ${String(e)}`);
+    }
+  }
+
   const client: Sightline = {
     trace: <T>(name: string, a: TraceFields | ((s: Span) => T), b?: (s: Span) => T): T => run('agent_step', name, a, b, true),
     span: <T>(type: SpanType, name: string, a: SpanFields | ((s: Span) => T), b?: (s: Span) => T): T => run(type, name, a, b, false),
@@ -200,20 +231,30 @@ export function createSightline(options: SightlineOptions = {}): Sightline {
         if (f.options !== undefined) e.attributes = { ...e.attributes, options: [...f.options] };
       }),
     recordEvent,
+    score: (f) => queueScore(f),
+    feedback: ({ name, userId, ...rest }) => queueScore({ ...rest, name: name ?? 'user_feedback', source: 'user', ...(userId === undefined ? {} : { author: userId }) }),
     wrapOpenAI: (c) => wrapOpenAI(c, client),
     wrapAnthropic: (c) => wrapAnthropic(c, client),
-    stats: () => ({ ...exporter.stats(), sampledOut }),
-    flush: (opts) => exporter.flush(opts?.timeoutMs === undefined ? undefined : clock.now() + opts.timeoutMs),
+    stats: () => ({ ...exporter.stats(), sampledOut, scores: scoreExporter.stats() }),
+    async flush(opts) {
+      const deadline = opts?.timeoutMs === undefined ? undefined : clock.now() + opts.timeoutMs;
+      await Promise.all([exporter.flush(deadline), scoreExporter.flush(deadline)]);
+    },
     async shutdown(opts) {
       unregister();
-      await exporter.shutdown(clock.now() + (opts?.timeoutMs ?? 10_000));
+      const deadline = clock.now() + (opts?.timeoutMs ?? 10_000);
+      await scoreExporter.shutdown(deadline);
+      await exporter.shutdown(deadline);
     },
   };
 
   const unregister = cfg.flushOnExit
     ? registerForExit({
-        hasPending: () => exporter.stats().queued > 0,
-        flushForExit: () => exporter.flushForExit(clock.now() + cfg.exitFlushTimeoutMs),
+        hasPending: () => exporter.stats().queued + scoreExporter.stats().queued > 0,
+        flushForExit: async () => {
+          const deadline = clock.now() + cfg.exitFlushTimeoutMs;
+          await Promise.all([scoreExporter.flushForExit(deadline), exporter.flushForExit(deadline)]);
+        },
       })
     : () => {};
   return client;

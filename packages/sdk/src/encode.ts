@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { gzip } from 'node:zlib';
-import type { SpanEvent } from './event.js';
 import type { EncodedBatch } from './transport.js';
 
 /** Time one slice of JSON work may hold the agent's loop; well under the 1 ms budget. */
@@ -21,7 +20,8 @@ export interface EncodeResult {
   unserializable: number;
 }
 
-export async function encodeBatch(events: readonly SpanEvent[], useGzip: boolean): Promise<EncodeResult> {
+/** Encodes span events for /v1/events, or scores for /v1/scores: anything JSON.stringify takes. */
+export async function encodeBatch(events: readonly object[], useGzip: boolean): Promise<EncodeResult> {
   const parts: Buffer[] = [OPEN];
   let unserializable = 0;
   let count = 0;
@@ -58,7 +58,7 @@ export async function encodeBatch(events: readonly SpanEvent[], useGzip: boolean
 }
 
 /** Comma-joined JSON of the slice when it all serializes, else one piece per event (undefined for the bad ones). */
-function stringifySlice(slice: readonly SpanEvent[]): ({ json: string; events: number } | undefined)[] {
+function stringifySlice(slice: readonly object[]): ({ json: string; events: number } | undefined)[] {
   try {
     const json = JSON.stringify(slice);
     return slice.length > 0 ? [{ json: json.slice(1, -1), events: slice.length }] : [];

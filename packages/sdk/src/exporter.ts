@@ -22,6 +22,8 @@ export interface ExporterStats {
 
 export interface ExporterOptions {
   transport: Transport;
+  /** The ingest route its batches go to (EncodedBatch.route): absent for span events, 'scores' for scores. */
+  route?: 'scores';
   clock: Clock;
   random: () => number;
   maxBatchSize: number;
@@ -35,8 +37,8 @@ export interface ExporterOptions {
   onProblem(key: string, message: string): void;
 }
 
-export interface BatchExporter {
-  enqueue(event: SpanEvent): void;
+export interface BatchExporter<E extends object = SpanEvent> {
+  enqueue(event: E): void;
   /** Resolves when everything queued now is sent or failed; at `deadline` (epoch ms) pending retries give up. */
   flush(deadline?: number): Promise<void>;
   /** Stops accepting events, flushes until `deadline`, then counts what is left as failed. */
@@ -46,8 +48,8 @@ export interface BatchExporter {
   stats(): ExporterStats;
 }
 
-export function createBatchExporter(o: ExporterOptions): BatchExporter {
-  let queue: SpanEvent[] = [];
+export function createBatchExporter<E extends object = SpanEvent>(o: ExporterOptions): BatchExporter<E> {
+  let queue: E[] = [];
   /** The batch being sent; `abandoned` once shutdown's deadline counted it failed, so its late outcome is ignored. */
   let inFlight: { count: number; abandoned: boolean } | undefined;
   let closed = false;
@@ -115,7 +117,7 @@ export function createBatchExporter(o: ExporterOptions): BatchExporter {
     }
   }
 
-  async function exportBatch(events: SpanEvent[], token: { abandoned: boolean }): Promise<void> {
+  async function exportBatch(events: E[], token: { abandoned: boolean }): Promise<void> {
     const { batch, unserializable } = await encodeBatch(events, o.gzip);
     if (token.abandoned) return;
     if (unserializable > 0) {
@@ -123,6 +125,7 @@ export function createBatchExporter(o: ExporterOptions): BatchExporter {
       o.onProblem('unserializable', `${unserializable} event(s) could not be serialized to JSON (cyclic or BigInt attributes) and were dropped`);
     }
     if (batch === undefined) return;
+    if (o.route !== undefined) batch.route = o.route;
     const outcome = await deliverBatch(batch, {
       transport: o.transport,
       policy: o,

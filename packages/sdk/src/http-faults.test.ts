@@ -7,6 +7,9 @@ import { systemClock, type Clock } from './clock.js';
 import { createSightline } from './client.js';
 import type { SightlineOptions } from './config.js';
 
+/** Stats of the score queue when no score was sent. */
+const NO_SCORES = { queued: 0, sent: 0, dropped: 0, retried: 0, failed: 0 };
+
 const unhandled: unknown[] = [];
 const onUnhandled = (r: unknown) => unhandled.push(r);
 beforeAll(() => process.on('unhandledRejection', onUnhandled));
@@ -49,7 +52,7 @@ describe('against a faulty server', () => {
     expect(sink.requests[0]?.headers['content-type']).toBe('application/json');
     expect(new Set(sink.requests.map((r) => r.headers['idempotency-key'])).size).toBe(1);
     expect(sink.accepted().map((e) => e.name)).toEqual(Array.from({ length: 50 }, (_, i) => `t${i}`));
-    expect(sl.stats()).toEqual({ queued: 0, sent: 50, dropped: 0, retried: 2, failed: 0, sampledOut: 0 });
+    expect(sl.stats()).toEqual({ queued: 0, sent: 50, dropped: 0, retried: 2, failed: 0, sampledOut: 0, scores: NO_SCORES });
     await sl.shutdown();
     await sink.close();
   });
@@ -73,7 +76,7 @@ describe('against a faulty server', () => {
     record(sl, 4);
     await sl.flush();
     expect(sink.requests).toHaveLength(2);
-    expect(sl.stats()).toEqual({ queued: 0, sent: 0, dropped: 0, retried: 0, failed: 4, sampledOut: 0 });
+    expect(sl.stats()).toEqual({ queued: 0, sent: 0, dropped: 0, retried: 0, failed: 4, sampledOut: 0, scores: NO_SCORES });
     expect(warnings).toEqual([`server refused a batch with HTTP ${status}: nope ${status} (events dropped, not retried)`]);
     await sl.shutdown();
     await sink.close();

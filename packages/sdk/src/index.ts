@@ -3,6 +3,7 @@
 export { createSightline } from './client.js';
 export type { Sightline, SightlineStats, TraceFields, RecordedFields, DecisionFields } from './client.js';
 export type { SightlineOptions } from './config.js';
+export type { ScoreFields, FeedbackFields, ScoreSource, ScoreItem } from './score.js';
 export type { Clock, TimerHandle } from './clock.js';
 export type { Logger } from './log.js';
 export type { Span } from './span.js';

@@ -1,4 +1,4 @@
-// Sends one encoded batch to POST {endpoint}/v1/events and classifies the answer as a value.
+// Sends one encoded batch to POST {endpoint}/v1/events (or /v1/scores) and classifies the answer as a value.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -20,6 +20,8 @@ export interface EncodedBatch {
   count: number;
   /** Same for every attempt of this batch, so the server can drop duplicates of a retried request. */
   idempotencyKey: string;
+  /** Where it goes: absent for span events (/v1/events), 'scores' for scores (/v1/scores). */
+  route?: 'scores';
 }
 
 /** Sends a batch. Implementations resolve with a result and never reject. */
@@ -39,6 +41,7 @@ const NON_RETRYABLE = new Set([400, 401, 403, 413, 415]);
 
 export function createHttpTransport(opts: HttpTransportOptions): Transport {
   const url = new URL('/v1/events', opts.endpoint + '/');
+  const scoresUrl = new URL('/v1/scores', opts.endpoint + '/');
   const isHttps = url.protocol === 'https:';
   const agent = isHttps ? new https.Agent({ keepAlive: true, maxSockets: 4 }) : new http.Agent({ keepAlive: true, maxSockets: 4 });
   const request = isHttps ? https.request : http.request;
@@ -61,7 +64,7 @@ export function createHttpTransport(opts: HttpTransportOptions): Transport {
           };
           if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
           if (batch.gzipped) headers['content-encoding'] = 'gzip';
-          const req = request(url, { method: 'POST', agent, headers, timeout: opts.timeoutMs }, (res) => {
+          const req = request(batch.route === 'scores' ? scoresUrl : url, { method: 'POST', agent, headers, timeout: opts.timeoutMs }, (res) => {
             const chunks: Buffer[] = [];
             let size = 0;
             res.on('data', (c: Buffer) => {

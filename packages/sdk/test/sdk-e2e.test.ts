@@ -6,6 +6,9 @@ import { startServer, type RunningServer } from '../../server/test/support/serve
 import { createSightline } from '../src/index.js';
 import { closedPort } from './support/sink.js';
 
+/** Stats of the score queue when no score was sent. */
+const NO_SCORES = { queued: 0, sent: 0, dropped: 0, retried: 0, failed: 0 };
+
 interface StoredSpan {
   span_id: string;
   parent_span_id: string | null;
@@ -45,7 +48,7 @@ describe('TypeScript SDK → real server', () => {
       .catch((e: unknown) => (err = e));
     expect(err).toBeInstanceOf(RangeError);
     await sl.shutdown();
-    expect(sl.stats()).toEqual({ queued: 0, sent: 4, dropped: 0, retried: 0, failed: 0, sampledOut: 0 });
+    expect(sl.stats()).toEqual({ queued: 0, sent: 4, dropped: 0, retried: 0, failed: 0, sampledOut: 0, scores: NO_SCORES });
 
     const spans = await readTrace(server, traceId);
     const byName = new Map(spans.map((s) => [s.name as string, s]));

@@ -38,6 +38,7 @@ import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
 import type { Store } from '../src/store/store.js';
 import { printBudgetCases, runBudgetCases, type BudgetRunResult } from './alerts-budget-cases.js';
 import { table } from './support.js';
+import { runScoreDropCase } from './score-drop-bench.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -433,6 +434,7 @@ async function main(): Promise<void> {
   const interval = `${STEP / MINUTE}-min`;
   console.log(`alerts bench: ${DAYS} evaluated days (+1 day warm-up), 20 agents, ${RATE} traces/min/agent, evaluation interval ${STEP / 1000} s, traffic ingested ${CHUNK / HOUR} h at a time`);
   const started = performance.now();
+  if (process.env.BENCH_ONLY === 'scores') return printScoreDrop();
   if (process.env.BENCH_ONLY === 'grouping') {
     printGrouping(await runChild('grouping'));
     return;
@@ -510,7 +512,13 @@ async function main(): Promise<void> {
   printBudgetCases(budgets);
   console.log('\nincident sizes (first = documented minimum):');
   for (const i of incident.incidents) console.log(`  ${i.id} ${new Date(i.start).toISOString().slice(0, 16)} ${i.label}`);
+  await printScoreDrop();
   console.log(`\nwall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** The "score below baseline" rule, measured on its own store (score-drop-bench.ts). */
+async function printScoreDrop(): Promise<void> {
+  console.log(`\nscore below baseline (${DAYS} evaluated days, 5 agents × 2 score names):\n${await runScoreDropCase()}`);
 }
 
 const runIndex = process.argv.indexOf('--run');

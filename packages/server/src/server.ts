@@ -190,6 +190,8 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       store
         .deleteBefore({ spansBefore: now - config.retention.spansDays * DAY, rollupsBefore: now - config.retention.rollupsDays * DAY })
         .then((r) => r.spans > 0 && log(`retention: deleted ${r.spans} spans older than ${config.retention.spansDays} days`))
+        // Scores are kept as long as the spans they judge.
+        .then(() => store.deleteScoresBefore(now - config.retention.spansDays * DAY))
         .catch((err: Error) => log(`retention failed: ${err.message}`));
     }, config.retention.intervalMinutes * 60_000);
     retention.unref();

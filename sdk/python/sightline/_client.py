@@ -71,8 +71,8 @@ class Sightline:
         self._count_lock = threading.Lock()
         self._exit_flush_timeout = self._checked_number("exit_flush_timeout", exit_flush_timeout, 2.0, 0.0)
         num = self._checked_number
-        self._exporter = Exporter(
-            transport or HttpTransport(self.endpoint, api_key, num("request_timeout", request_timeout, 10.0, 0.001)),
+        sender = transport or HttpTransport(self.endpoint, api_key, num("request_timeout", request_timeout, 10.0, 0.001))
+        queue_options: Dict[str, Any] = dict(
             max_batch_size=int(num("max_batch_size", max_batch_size, 500, 1)),
             flush_interval=num("flush_interval", flush_interval, 1.0, 0.001),
             max_queue_size=int(num("max_queue_size", max_queue_size, 10_000, 1)),
@@ -81,9 +81,12 @@ class Sightline:
             retry_base=num("retry_base", retry_base, 0.5, 0.0),
             retry_max=num("retry_max", retry_max, 30.0, 0.0),
             max_retry_after=num("max_retry_after", max_retry_after, 60.0, 0.0),
-            on_problem=self._problem,
             rand=rand,
         )
+        self._exporter = Exporter(sender, on_problem=self._problem, **queue_options)
+        # Scores and feedback: a second queue of the same exporter on the same transport, to
+        # /v1/scores; flushed, shut down and flushed at exit together with span events.
+        self._scores = Exporter(sender, on_problem=lambda key, message: self._problem("score-" + key, message), route="scores", **queue_options)
         self._shut = False
         if flush_at_exit:
             _register_exit(self)
@@ -120,18 +123,76 @@ class Sightline:
             attrs["options"] = list(options)
         self._record("decision", name, {"decision_made": chosen, "confidence": confidence, "attributes": attrs}, latency_ms, None, None)
 
+    # -- quality signals ------------------------------------------------------------------------
+
+    def score(
+        self,
+        name: str,
+        value: Any,
+        *,
+        trace_id: Optional[str] = None,
+        span_id: Optional[str] = None,
+        session_id: Optional[str] = None,
+        source: str = "api",
+        comment: Optional[str] = None,
+        author: Optional[str] = None,
+        score_id: Optional[str] = None,
+        timestamp: Optional[float] = None,
+    ) -> None:
+        """
+        Queues a score (a number, a bool or a category string) of a trace (default: the current
+        one), a span or a session; sent in the background, never sampled out. Sending the same
+        `score_id` again replaces the score. Example::
+
+            sl.score("helpfulness", 0.8, source="evaluator", trace_id=trace_id)
+        """
+        try:
+            current = current_span.get()
+            if trace_id is None and session_id is None and current is not None:
+                trace_id = current.trace.trace_id
+            target = "span" if span_id is not None else "trace" if trace_id is not None else "session" if session_id is not None else None
+            if target is None:
+                self._problem("score-untargeted", f'score "{name}" names no trace, span or session and was called outside a trace; pass trace_id, span_id or session_id (score dropped)')
+                return
+            item: Dict[str, Any] = {
+                "score_id": score_id or "%032x" % random.getrandbits(128),
+                "timestamp": int(timestamp if timestamp is not None else time.time() * 1000),
+                "target": target,
+                "name": name,
+                "value": value,
+                "source": source,
+            }
+            for key, v in (("trace_id", trace_id), ("span_id", span_id), ("session_id", session_id), ("comment", comment), ("author", author)):
+                if v is not None:
+                    item[key] = v
+            self._scores.enqueue(item)
+        except Exception as e:
+            self._problem("score-failed", f"could not queue a score: {e!r}")
+
+    def feedback(self, value: Any, *, name: str = "user_feedback", user_id: Optional[str] = None, **fields: Any) -> None:
+        """An end user's feedback: a score with source "user" (`user_id` becomes its author). Example::
+
+            sl.feedback(False, trace_id=trace_id, comment="wrong refund amount", user_id="u-42")
+        """
+        self.score(name, value, source="user", author=user_id, **fields)
+
     # -- lifecycle ------------------------------------------------------------------------------
 
-    def stats(self) -> Dict[str, int]:
-        """queued, sent, dropped (queue full / after shutdown), retried (attempts), failed (given up), sampled_out."""
-        s = self._exporter.stats()
+    def stats(self) -> Dict[str, Any]:
+        """queued, sent, dropped (queue full / after shutdown), retried (attempts), failed (given up), sampled_out;
+        `scores`: the same figures for score() and feedback()."""
+        s: Dict[str, Any] = dict(self._exporter.stats())
         s["sampled_out"] = self._sampled_out
+        s["scores"] = self._scores.stats()
         return s
 
     def flush(self, timeout: Optional[float] = None) -> bool:
         """Blocks until everything queued is sent or has failed; True if done within `timeout` seconds."""
         try:
-            return self._exporter.flush(timeout)
+            start = time.monotonic()
+            scores_done = self._scores.flush(timeout)
+            left = None if timeout is None else max(0.0, timeout - (time.monotonic() - start))
+            return self._exporter.flush(left) and scores_done
         except Exception:
             return False
 
@@ -141,7 +202,9 @@ class Sightline:
             return
         self._shut = True
         try:
-            self._exporter.shutdown(timeout)
+            start = time.monotonic()
+            self._scores.shutdown(timeout)
+            self._exporter.shutdown(max(0.0, timeout - (time.monotonic() - start)))
         except Exception:
             pass
 
@@ -216,7 +279,10 @@ class Sightline:
     def _exit_flush(self) -> None:
         if self._shut:
             return
-        if not self._exporter.flush(self._exit_flush_timeout):
+        start = time.monotonic()
+        if not self._scores.flush(self._exit_flush_timeout):
+            self._scores.abandon("exit flush time ran out")
+        if not self._exporter.flush(max(0.0, self._exit_flush_timeout - (time.monotonic() - start))):
             self._exporter.abandon("exit flush time ran out")
 
 

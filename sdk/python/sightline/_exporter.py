@@ -33,8 +33,10 @@ class Exporter:
         on_problem: Callable[[str, str], None],
         rand: Callable[[], float] = random.random,
         monotonic: Callable[[], float] = time.monotonic,
+        route: str = "events",  # "scores": batches go to /v1/scores (EncodedBatch.route)
     ) -> None:
         self._transport = transport
+        self._route = route
         self._max_batch = max_batch_size
         self._interval = flush_interval
         self._max_queue = max_queue_size
@@ -136,7 +138,7 @@ class Exporter:
         self._on_problem("abandoned", f"{why} with {unsent} event(s) unsent")
 
     def _start_thread(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="sightline-exporter", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"sightline-exporter-{self._route}", daemon=True)
         self._thread.start()
 
     # -- worker side ---------------------------------------------------------------------------
@@ -188,6 +190,7 @@ class Exporter:
             self._on_problem("unserializable", f"{bad} event(s) could not be serialized to JSON and were dropped")
         if batch is None:
             return
+        batch.route = self._route
         attempt = 0
         while True:
             try:

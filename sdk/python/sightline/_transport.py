@@ -1,4 +1,4 @@
-"""Sends one encoded batch to POST {endpoint}/v1/events and classifies the answer as a value."""
+"""Sends one encoded batch to POST {endpoint}/v1/events (or /v1/scores) and classifies the answer as a value."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class EncodedBatch:
     count: int
     # Same for every attempt of this batch, so the server can drop duplicates of a retried request.
     idempotency_key: str
+    # Where it goes: "events" (/v1/events, span events) or "scores" (/v1/scores).
+    route: str = "events"
 
 
 @dataclass
@@ -49,6 +51,7 @@ class HttpTransport:
 
     def __init__(self, endpoint: str, api_key: str, timeout: float) -> None:
         self._url = endpoint.rstrip("/") + "/v1/events"
+        self._scores_url = endpoint.rstrip("/") + "/v1/scores"
         self._api_key = api_key
         self._timeout = timeout
 
@@ -62,7 +65,8 @@ class HttpTransport:
             headers["Authorization"] = "Bearer " + self._api_key
         if batch.gzipped:
             headers["Content-Encoding"] = "gzip"
-        req = urllib.request.Request(self._url, data=batch.body, headers=headers, method="POST")
+        url = self._scores_url if batch.route == "scores" else self._url
+        req = urllib.request.Request(url, data=batch.body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(req, timeout=self._timeout) as res:
                 body = res.read(_MAX_RESPONSE_BYTES)

@@ -7,6 +7,9 @@ from support import MemoryTransport
 
 from sightline import Sightline
 
+# Stats of the score queue when no score was sent.
+NO_SCORES = {"queued": 0, "sent": 0, "dropped": 0, "retried": 0, "failed": 0}
+
 
 def make(**kw):
     transport = MemoryTransport()
@@ -44,7 +47,7 @@ class TracingTest(unittest.TestCase):
         self.assertEqual((by["route"]["decision_made"], by["route"]["confidence"], by["route"]["attributes"]), ("refund", 0.82, {"options": ["refund", "escalate"]}))
         self.assertEqual(by["claude-sonnet-4"]["latency_ms"], 900.0)
         self.assertEqual(by["lookup"]["error"], {"type": "TimeoutError", "message": "slow"})
-        self.assertEqual(sl.stats(), {"queued": 0, "sent": 6, "dropped": 0, "retried": 0, "failed": 0, "sampled_out": 0})
+        self.assertEqual(sl.stats(), {"queued": 0, "sent": 6, "dropped": 0, "retried": 0, "failed": 0, "sampled_out": 0, "scores": NO_SCORES})
 
     def test_records_and_reraises_the_same_exception(self):
         sl, t = make()

@@ -8,6 +8,9 @@ from support import RealServer, closed_port
 
 from sightline import Sightline
 
+# Stats of the score queue when no score was sent.
+NO_SCORES = {"queued": 0, "sent": 0, "dropped": 0, "retried": 0, "failed": 0}
+
 # The server marks native events with the SDK that sent them (its User-Agent), for its telemetry doctor.
 SDK = "sightline-sdk-python/0.1.0"
 
@@ -36,7 +39,7 @@ class RealServerTest(unittest.TestCase):
         except LookupError:
             pass
         sl.shutdown()
-        self.assertEqual(sl.stats(), {"queued": 0, "sent": 4, "dropped": 0, "retried": 0, "failed": 0, "sampled_out": 0})
+        self.assertEqual(sl.stats(), {"queued": 0, "sent": 4, "dropped": 0, "retried": 0, "failed": 0, "sampled_out": 0, "scores": NO_SCORES})
         body = self.server.read_trace(trace_id)
         self.assertEqual(body["trace_id"], trace_id)
         by = {s["name"]: s for s in body["spans"]}

@@ -11,6 +11,9 @@ from support import FaultyServer, closed_port
 
 from sightline import Sightline
 
+# Stats of the score queue when no score was sent.
+NO_SCORES = {"queued": 0, "sent": 0, "dropped": 0, "retried": 0, "failed": 0}
+
 
 def make(url, **kw):
     logger = logging.getLogger(f"sightline.test.{time.monotonic_ns()}")
@@ -39,7 +42,7 @@ class FaultTest(unittest.TestCase):
             self.assertEqual(srv.requests[0]["headers"]["Authorization"], "Bearer sl_test_key")
             self.assertEqual(len({r["headers"]["Idempotency-Key"] for r in srv.requests}), 1)
             self.assertEqual([e["name"] for e in srv.accepted], [f"t{i}" for i in range(50)])
-            self.assertEqual(sl.stats(), {"queued": 0, "sent": 50, "dropped": 0, "retried": 2, "failed": 0, "sampled_out": 0})
+            self.assertEqual(sl.stats(), {"queued": 0, "sent": 50, "dropped": 0, "retried": 2, "failed": 0, "sampled_out": 0, "scores": NO_SCORES})
         finally:
             srv.close()
 
@@ -67,7 +70,7 @@ class FaultTest(unittest.TestCase):
                     record(sl, 4)
                     self.assertTrue(sl.flush(10))
                     self.assertEqual(len(srv.requests), 2)
-                    self.assertEqual(sl.stats(), {"queued": 0, "sent": 0, "dropped": 0, "retried": 0, "failed": 4, "sampled_out": 0})
+                    self.assertEqual(sl.stats(), {"queued": 0, "sent": 0, "dropped": 0, "retried": 0, "failed": 4, "sampled_out": 0, "scores": NO_SCORES})
                     self.assertEqual(logs, [f"[sightline] server refused a batch with HTTP {status}: nope {status} (events dropped, not retried)"])
                 finally:
                     srv.close()

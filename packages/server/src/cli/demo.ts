@@ -6,6 +6,8 @@ import { demoFleetConfig } from '../sim/demo.js';
 import { createFleet } from '../sim/fleet.js';
 import { createEventPoster } from '../sim/post-events.js';
 import { runLiveFleet } from '../sim/run-live.js';
+import { demoQualityIncidents, qualityScores, type SimScore } from '../sim/scores.js';
+import type { SimEvent } from '../sim/trace.js';
 import { startSightline } from '../server.js';
 import { keyRecordFor, newKeySecret } from '../http/auth.js';
 import { DEFAULT_PROJECT } from '../http/routes/keys.js';
@@ -39,8 +41,19 @@ export async function runDemo(flags: Flags, env: NodeJS.ProcessEnv): Promise<num
   const controller = new AbortController();
   const signal = controller.signal;
 
+  // Evaluator scores and user feedback of the fleet's traces, with one scheduled quality incident.
+  const QUALITY_SEED = 42;
+  const quality = demoQualityIncidents(fleet.agents.map((a) => a.id), start);
+  const postScores = createEventPoster<SimScore>({ endpoint, apiKey: ingestKey, path: '/v1/scores' }, { signal });
+  const sendScores = async (events: readonly SimEvent[]) => {
+    const scores = qualityScores(events, QUALITY_SEED, quality);
+    if (scores.length > 0) await postScores(scores);
+  };
+  const postEventsOnly = createEventPoster({ endpoint, apiKey: ingestKey }, { signal });
+
   let lastProblem = 0;
   const live = runLiveFleet(fleet, {
+    afterPost: sendScores,
     endpoint,
     apiKey: ingestKey,
     signal,
@@ -56,7 +69,10 @@ export async function runDemo(flags: Flags, env: NodeJS.ProcessEnv): Promise<num
     backfill(fleet, {
       from: start - BACKFILL_HOURS * HOUR,
       to: start,
-      post: createEventPoster({ endpoint, apiKey: ingestKey }, { signal }),
+      post: async (events) => {
+        await postEventsOnly(events);
+        await sendScores(events);
+      },
       signal,
     }).then(
       (s) => console.log(`demo fleet: loaded ${BACKFILL_HOURS} h of history (${s.events} events) in ${((Date.now() - loadedFrom) / 1000).toFixed(1)} s`),

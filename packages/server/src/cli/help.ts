@@ -7,7 +7,7 @@ export const HELP = `sightline — telemetry server and dashboard for AI agents
 Usage:
   sightline serve [options]        start the server (embedded DuckDB store by default)
   sightline demo [options]         start the server with a simulated fleet of agents
-  sightline keys create --project P --scope ingest|read|admin [--scope …] [--expires 30d]
+  sightline keys create --project P --scope ingest|read|annotate|admin [--scope …] [--expires 30d]
   sightline keys list              list API keys (never their secrets): scopes, expiry, state
   sightline keys revoke ID         revoke an API key
                                    keys go through the running server with --admin-key; with an

@@ -25,6 +25,7 @@ import { countResponses, registerMetricsRoutes } from './routes/metrics.js';
 import { registerQueryRoutes } from './routes/query.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerTraceDetailRoutes } from './routes/trace-detail.js';
+import { registerScoreRoutes } from './routes/scores.js';
 import { registerReadyRoutes } from './routes/ready.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { limitScans } from './scan-limit.js';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps, log: (line: string) => void = console.e
   const decoder = createBodyDecoder(deps.limits);
   registerEventRoutes(app, deps, decoder);
   registerOtlpRoutes(app, deps, decoder);
+  registerScoreRoutes(app, deps);
   registerQueryRoutes(app, deps);
   registerAgentRoutes(app, deps);
   registerTraceDetailRoutes(app, deps);

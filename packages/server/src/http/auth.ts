@@ -4,7 +4,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRecord, Scope, Store } from '../store/store.js';
 
-export const SCOPES: readonly Scope[] = ['ingest', 'read', 'admin'];
+export const SCOPES: readonly Scope[] = ['ingest', 'read', 'annotate', 'admin'];
 
 export function hashKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -27,9 +27,9 @@ export function keyRecordFor(secret: string, project: string, scopes: Scope[], n
   };
 }
 
-/** Admin keys may do everything; read and ingest are separate. */
+/** Admin keys may do everything; annotate includes read; read and ingest are separate. */
 export function keyAllows(key: ApiKeyRecord, scope: Scope): boolean {
-  return key.scopes.includes('admin') || key.scopes.includes(scope);
+  return key.scopes.includes('admin') || key.scopes.includes(scope) || (scope === 'read' && key.scopes.includes('annotate'));
 }
 
 export type AuthResult = { status: 'ok'; key: ApiKeyRecord } | { status: 'unauthenticated'; message: string };

@@ -66,7 +66,7 @@ function send(c: Context<AppEnv>, reply: IngestReply, replayed: boolean): Respon
  * `idempotent-replayed: true`).
  * @example return commitOnce(c, deps, spans, { contentType: 'application/json', body: JSON.stringify(body) }, EVENT_REPLIES);
  */
-export async function commitOnce(
+export function commitOnce(
   c: Context<AppEnv>,
   deps: AppDeps,
   spans: Span[],
@@ -75,8 +75,23 @@ export async function commitOnce(
   /** The request body as received, to tell a retry (same bytes) from a reused key. */
   body: Uint8Array,
 ): Promise<Response> {
+  return commitOnceWith(c, deps, (idempotency) => commitSpans(c, deps, spans, idempotency), reply, records, body);
+}
+
+/**
+ * commitOnce for any data: `commit` stores it together with the idempotency record it is given
+ * (a Response when refused, null once durable). /v1/scores commits scores this way.
+ */
+export async function commitOnceWith(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  commit: (idempotency?: IdempotencyRecord) => Promise<Response | null>,
+  reply: IngestReply,
+  records: ReplyRecords,
+  body: Uint8Array,
+): Promise<Response> {
   const rawKey = c.req.header('idempotency-key');
-  if (rawKey === undefined) return (await commitSpans(c, deps, spans)) ?? send(c, reply, false);
+  if (rawKey === undefined) return (await commit()) ?? send(c, reply, false);
   if (rawKey.length > MAX_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(rawKey)) {
     return fail(c, 400, 'bad_request', `Idempotency-Key: must be 1 to ${MAX_KEY_LENGTH} visible ASCII characters`);
   }
@@ -100,7 +115,7 @@ export async function commitOnce(
   const response = withHash(hash, records.toRecord(reply, MAX_RECORD_CHARS));
   let refused: Response | null;
   try {
-    refused = await commitSpans(c, deps, spans, { key, response, created_at: deps.clock() });
+    refused = await commit({ key, response, created_at: deps.clock() });
   } catch (err) {
     deps.idempotency.release(key);
     throw err;

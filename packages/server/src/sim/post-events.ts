@@ -13,13 +13,15 @@ export interface PostTarget {
   /** Server base URL, e.g. http://127.0.0.1:4318 */
   endpoint: string;
   apiKey: string;
+  /** The route posted to; default /v1/events (scores go to /v1/scores). */
+  path?: string;
 }
 
-/** One POST of a JSON array to `${endpoint}/v1/events`; never throws. */
-export async function postEvents(target: PostTarget, events: readonly SimEvent[], signal?: AbortSignal): Promise<PostOutcome> {
+/** One POST of a JSON array to `${endpoint}/v1/events` (or `target.path`); never throws. */
+export async function postEvents(target: PostTarget, events: readonly object[], signal?: AbortSignal): Promise<PostOutcome> {
   let response: Response;
   try {
-    response = await fetch(`${target.endpoint.replace(/\/+$/, '')}/v1/events`, {
+    response = await fetch(`${target.endpoint.replace(/\/+$/, '')}${target.path ?? '/v1/events'}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}` },
       body: JSON.stringify(events),
@@ -55,10 +57,10 @@ export function backoffMs(attempt: number): number {
  * A `post` for `backfill`: retries retryable outcomes (honouring Retry-After) until `signal`
  * aborts or `maxAttempts` is reached, and throws when the server rejects a batch.
  */
-export function createEventPoster(
+export function createEventPoster<E extends object = SimEvent>(
   target: PostTarget,
   options: { signal?: AbortSignal; maxAttempts?: number } = {},
-): (events: readonly SimEvent[]) => Promise<void> {
+): (events: readonly E[]) => Promise<void> {
   const maxAttempts = options.maxAttempts ?? 20;
   return async (events) => {
     for (let attempt = 0; ; attempt++) {

@@ -33,6 +33,8 @@ export interface LiveRunOptions {
   maxBatch?: number;
   /** Most events held while the server refuses them; the oldest are dropped beyond it. Default 100 000. */
   maxBuffered?: number;
+  /** Called with each batch the server accepted (the demo posts the batch's scores); failures are its own. */
+  afterPost?: (events: readonly SimEvent[]) => Promise<void>;
 }
 
 export interface LiveProblem {
@@ -113,7 +115,10 @@ export async function runLiveFleet(fleet: Fleet, options: LiveRunOptions): Promi
       retryAt = handled.retryAt;
       if (handled.keep) break;
       outbox = outbox.slice(batch.length);
-      if (outcome.status === 'ok') stats.acceptedEvents += batch.length;
+      if (outcome.status === 'ok') {
+        stats.acceptedEvents += batch.length;
+        await options.afterPost?.(batch).catch(() => undefined);
+      }
       else stats.droppedEvents += batch.length;
     }
     await clock.sleep(interval, signal);

@@ -6,6 +6,7 @@ import type { DoctorReads } from './doctor-reads.js';
 import type { AttributeMatch } from './attribute-match.js';
 import type { SessionStore } from './session-store.js';
 import type { TraceDetailStore } from './trace-detail-store.js';
+import type { ScoreStore } from './score-store.js';
 import type { AnalysisName, AnalysisReport, AnalysisRequest } from '../query/insights/analyses.js';
 import type {
   CohortContrastRow, CohortRow, CohortScan, DecisionCountQuery, DecisionCountRow, InsightScan, MaterializeReport, PathRow,
@@ -170,7 +171,8 @@ export interface TraceSummary {
   decisions: string[];
 }
 
-export type Scope = 'ingest' | 'read' | 'admin';
+/** annotate: read, plus scoring traces by hand (reviewers); between read and admin. */
+export type Scope = 'ingest' | 'read' | 'annotate' | 'admin';
 
 export interface ApiKeyRecord {
   id: string;
@@ -298,7 +300,7 @@ export interface SpanRevision {
 /** The attribute a decision span that repeats its parent's decision keeps that decision under. */
 export const REPEATED_DECISION_ATTRIBUTE = 'sightline.decision_repeats_parent';
 
-export interface Store extends DoctorReads, TraceDetailStore, SessionStore {
+export interface Store extends DoctorReads, TraceDetailStore, SessionStore, ScoreStore {
   readonly kind: StoreConfig['kind'];
   /**
    * Appends spans; resolves once durable. Throws STORE_UNAVAILABLE. Idempotency keys given here

@@ -6,6 +6,8 @@ import { Registry } from 'prom-client';
 import type { Span } from '../../model/span.js';
 import { createAgentMetrics, type AgentMetricsOptions } from './agent-metrics.js';
 import { createHealthMetrics, type HealthMetrics, type HealthSources } from './health-metrics.js';
+import type { Score } from '../../model/score.js';
+import { createScoreMetrics } from './score-metrics.js';
 
 export interface SightlineMetrics {
   readonly health: HealthMetrics;
@@ -16,6 +18,8 @@ export interface SightlineMetrics {
    * instance-wide health series (null: everything, for the scrape token and the instance admin).
    */
   render(project: string | null): Promise<string>;
+  /** Counts accepted scores and adds up their numbers (score-metrics.ts). */
+  onScores(scores: readonly Score[]): void;
   readonly contentType: string;
   /** Spans committed per second over the last minute (all projects). */
   ingestRate(): number;
@@ -34,7 +38,9 @@ export function createSightlineMetrics(opts: AgentMetricsOptions, sources: Healt
   const agents = createAgentMetrics(registry, opts);
   const now = clock ?? Date.now;
   const lastMinute = createSecondCounter(60, now);
+  const scores = createScoreMetrics(registry, opts.maxSeries);
   return {
+    onScores: (list) => scores.record(list),
     health,
     onCommit(spans, commitMs) {
       health.committed(spans.length, commitMs);

@@ -12,6 +12,7 @@ import { decisionDistribution } from '../../query/insights/decisions.js';
 import { costByPath } from '../../query/insights/paths.js';
 import { detectRegressions, type BaselineSpec } from '../../query/insights/regressions.js';
 import { tokenEfficiency } from '../../query/insights/tokens.js';
+import { scoreInsight } from '../../query/insights/scores.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
 import { BadParam, parseDuration, parseEnum, parseFilter, parseNumber, parseRange, quoted, type Query } from '../params.js';
@@ -157,6 +158,24 @@ export function registerInsightRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         limit: parseNumber(q, 'limit', 1, 200) ?? 20,
       }) satisfies CorrelationReport,
     );
+  });
+
+  // One score name in a window against the `baseline` before it (default 7d): drift, by decision
+  // and by model with intervals and significance, and what explains a drop (query/insights/scores.ts).
+  app.get('/api/insights/scores', read, async (c) => {
+    const q = query(c);
+    const name = q('name');
+    if (name === undefined || name === '' || name.length > 256) throw new BadParam('name', 'required: the score name (at most 256 characters), e.g. name=helpfulness');
+    const range = parseRange(q, deps.clock(), DAY);
+    const from = Math.floor(range.from / 60_000) * 60_000;
+    const to = Math.ceil(range.to / 60_000) * 60_000;
+    const baselineMs = parseDuration('baseline', q('baseline') ?? '7d');
+    if (baselineMs < HOUR || baselineMs > 90 * DAY) throw new BadParam('baseline', 'must be from 1h to 90d');
+    const baselineTo = Math.floor(from / HOUR) * HOUR;
+    const report = await scoreInsight(deps.store, {
+      project: c.get('key').project, name, ...agentOf(q), from, to, baselineFrom: baselineTo - baselineMs, baselineTo,
+    });
+    return c.json(report);
   });
 
   app.post('/api/insights/materialize', requireScope(deps.auth, 'admin'), async (c) => {

@@ -43,7 +43,7 @@ export function registerKeyRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     try {
       body = await c.req.json();
     } catch {
-      return fail(c, 400, 'bad_request', 'body must be JSON: {"project": "...", "scopes": ["ingest"|"read"|"admin"], "expires_at"?: ms}');
+      return fail(c, 400, 'bad_request', 'body must be JSON: {"project": "...", "scopes": ["ingest"|"read"|"annotate"|"admin"], "expires_at"?: ms}');
     }
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const key = c.get('key');

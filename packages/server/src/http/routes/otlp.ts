@@ -14,6 +14,8 @@ import {
   type OtlpFailure,
   type OtlpResponse,
 } from '../../ingest/otlp/handle.js';
+import { validateScoreBatch } from '../../ingest/score-batch.js';
+import type { FieldProblem } from '../../model/errors.js';
 import { readBody } from '../body.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
@@ -41,6 +43,21 @@ function decodeFailure(c: Context<AppEnv>, failure: OtlpFailure | Overloaded): R
 const MAX_MESSAGE_CHARS = 4_096;
 const clipMessage = (m: string) => (m.length <= MAX_MESSAGE_CHARS ? m : `${m.slice(0, MAX_MESSAGE_CHARS)}… (${m.length} characters)`);
 
+/**
+ * Adds rejected gen_ai.evaluation.result events to the partial success: they are not spans (the
+ * count stays the spans'), but the sender learns which evaluation was not stored and why.
+ */
+function withEvaluationProblems(
+  partial: { rejectedSpans: number; errorMessage: string } | undefined,
+  problems: readonly FieldProblem[],
+  items: readonly Record<string, unknown>[],
+): { rejectedSpans: number; errorMessage: string } | undefined {
+  if (problems.length === 0) return partial;
+  const events = new Set(problems.map((p) => p.index)).size;
+  const note = `${events} gen_ai.evaluation.result event${events === 1 ? '' : 's'} not stored as scores: ${problems.slice(0, 5).map((p) => `span ${String(items[p.index]?.span_id)}: ${p.error}`).join('; ')}`;
+  return { rejectedSpans: partial?.rejectedSpans ?? 0, errorMessage: partial === undefined ? note : `${partial.errorMessage} | ${note}` };
+}
+
 /** `decoder` decodes large bodies in a worker thread, so the event loop keeps serving meanwhile. */
 export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps, decoder: BodyDecoder): void {
   const ingest = requireScope(deps.auth, 'ingest');
@@ -52,8 +69,15 @@ export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps, decoder: Bo
     const decoded = await decoder.traces(read.body, contentType, c.req.header('content-encoding'));
     if (!decoded.ok) return decodeFailure(c, decoded);
     const { spans, rejected } = deps.pipeline.process(decoded.events, { project: c.get('key').project, now: deps.clock() });
-    const partial = tracePartialSuccess(decoded.invalid, rejected, decoded.events);
+    const evaluations = validateScoreBatch(decoded.scores, { project: c.get('key').project, now: deps.clock(), limits: deps.limits });
+    const partial = withEvaluationProblems(tracePartialSuccess(decoded.invalid, rejected, decoded.events), evaluations.rejected, decoded.scores);
     const reply = encodeTraceResponse(contentType, partial && { ...partial, errorMessage: clipMessage(partial.errorMessage) });
+    // Evaluation scores first: their ids are derived from the span, so a retry after a refused
+    // span commit replaces them instead of adding more.
+    if (evaluations.scores.length > 0) {
+      await deps.store.appendScores(evaluations.scores);
+      deps.metrics?.onScores(evaluations.scores);
+    }
     return commitOnce(c, deps, spans, reply, OTLP_TRACE_REPLIES, read.body);
   });
 

@@ -2,6 +2,7 @@
 // (logs), and the Export*ServiceResponse bodies that answer them. No HTTP here: the route reads
 // the body, calls these, runs the ingest pipeline and sends what they return.
 
+import { evaluationScores } from './evaluation-events.js';
 import type { FieldProblem } from '../../model/errors.js';
 import type { IngestLimits } from '../../model/limits.js';
 import { decompress, mediaTypeOf } from '../decompress.js';
@@ -69,7 +70,8 @@ function decodeBody<T>(
   return decoded;
 }
 
-export type DecodedTraces = { ok: true; events: unknown[]; invalid: InvalidItems } | OtlpFailure;
+/** `scores`: raw /v1/scores items from the spans' GenAI evaluation events (evaluation-events.ts). */
+export type DecodedTraces = { ok: true; events: unknown[]; invalid: InvalidItems; scores: Record<string, unknown>[] } | OtlpFailure;
 
 /**
  * Decodes an OTLP/HTTP traces body into native events for the ingest pipeline.
@@ -95,7 +97,7 @@ export function decodeOtlpTraces(
   const { spans, origins, invalid } = decoded.value;
   const options = { captureContent: limits.captureContent, maxAttributes: limits.maxAttributes, markRead: mapping.markRead === true };
   const events = spans.map((span, i) => mapSpan(span, origins[i]!, options));
-  return { ok: true, events, invalid };
+  return { ok: true, events, invalid, scores: evaluationScores(spans) };
 }
 
 const MAX_MESSAGE_PARTS = 10;

@@ -232,6 +232,6 @@ describe('protobuf and JSON give the same events', () => {
       spans: [chatSpan(), chatSpan({ spanId: '1111111111111111', attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'refund' } })],
     };
     const json = decodeOtlpTraces(Buffer.from(JSON.stringify(tracesJson(spec))), 'application/json', undefined, DEFAULT_LIMITS);
-    expect(json).toEqual({ ok: true, events: eventsOf(spec), invalid: { count: 0, messages: [] } });
+    expect(json).toEqual({ ok: true, events: eventsOf(spec), invalid: { count: 0, messages: [] }, scores: [] });
   });
 });

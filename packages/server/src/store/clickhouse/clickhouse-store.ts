@@ -24,6 +24,7 @@ import { followOtherNodes } from './live-follow.js';
 import { migrateServer } from './migrate.js';
 import { readRollup } from './read-queries.js';
 import { readDoctorFigures } from './doctor-queries.js';
+import { createScoreQueries, ensureScoreTables, scoreTables } from './score-queries.js';
 import { reviseSpanRows } from './revise-spans.js';
 import { bytesOnDisk, deleteInBackground, deleteOlder, type DataServers } from './retention.js';
 import { AGENT_MINUTE, AGENT_MINUTE_START, INGEST_KEYS, TRACE_INDEX, localName, tableName, type Layout } from './schema.js';
@@ -75,6 +76,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
   const all = [...new Set([entry, ...shardConns])];
   try {
     for (const conn of shardConns) await migrateServer(conn, layout, node, clock);
+    await ensureScoreTables(scoreTables(layout, shardConns), layout);
   } catch (err) {
     await Promise.all(all.map((c) => c.close()));
     throw err;
@@ -100,6 +102,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
   const alerts = createAlertQueries(entry, docs, tableName(layout, 'alert_events'));
   const leases = createLeaseTable(entry, tableName(layout, 'leases'));
   const ingestKeys = createIngestKeys(entry, tableName(layout, INGEST_KEYS));
+  const scores = createScoreQueries(entry, scoreTables(layout, shardConns), (keys) => ingestKeys.record(keys));
   const followers = new Set<() => void>();
   let closed = false;
 
@@ -201,6 +204,12 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     insightCohorts: open((q) => readInsightCohorts(entry, insightTables, q)),
     insightCohortContrasts: open((q) => readInsightCohortContrasts(entry, insightTables, q)),
     insightDecisionCounts: open((q) => readInsightDecisionCounts(entry, t.rollups, q)),
+
+    appendScores: open(scores.appendScores),
+    listScores: open(scores.listScores),
+    scoreRollup: open((q) => scores.scoreRollup(q, t.spans)),
+    exportScores: open(scores.exportScores),
+    deleteScoresBefore: open(scores.deleteScoresBefore),
 
     exportSpans: open(async (q: ExportQuery, after: ExportCursor | null, limit: number) => {
       const where = [`project = ${str(q.project)}`, `timestamp >= ${ms(q.from)}`, `timestamp < ${ms(Math.ceil(q.to))}`];

@@ -30,6 +30,9 @@ import { readSpan, readTraceOutline } from './trace-detail-queries.js';
 import type { SessionSearch, SessionSummary, UserSearch, UserSummary } from '../session-store.js';
 import type { TraceOutline } from '../trace-detail-store.js';
 import { readDoctorFigures } from './doctor-queries.js';
+import * as scoreSql from './score-queries.js';
+import type { Score } from '../../model/score.js';
+import type { ScoreCursor, ScoreExportQuery, ScoreListQuery, ScoreRollupQuery, ScoreRollupRow } from '../score-store.js';
 import type { TraceHint } from './read-queries.js';
 import type { DoctorFigures, DoctorScan } from '../doctor-reads.js';
 import { appendSpanBatch, encodeSpanColumns, type SpanColumns } from './span-columns.js';
@@ -143,6 +146,7 @@ export class DuckDbEngine {
       const instance = await DuckDBInstance.create(options.path, settings);
       const writer = await instance.connect();
       await migrate(writer, options.path);
+      await scoreSql.ensureScoreTable(writer);
       // An automatic checkpoint compresses everything the WAL holds while the committing append
       // waits (~4 µs a span). The default 16 MB threshold checkpoints every ~50k spans under load;
       // 512 MB stalled ingest for 2–7 s every ~1.5M spans (the p99 at half load). 64 MB: a stall
@@ -514,6 +518,25 @@ export class DuckDbEngine {
   }
   userRollups(queries: UserRollupQuery[]): Promise<RollupRow[][]> {
     return this.read((conn) => readUserRollups(conn, queries));
+  }
+
+  // ---- Scores (SQL in score-queries.ts) ----
+  appendScores(scores: Score[], opts: AppendOptions = {}): Promise<void> {
+    const keys = opts.idempotency ?? [];
+    if (scores.length === 0 && keys.length === 0) return Promise.resolve();
+    return this.write((conn) => scoreSql.appendScores(conn, scores, keys));
+  }
+  listScores(q: ScoreListQuery): Promise<Score[]> {
+    return this.read((conn) => scoreSql.listScores(conn, q), 'scan');
+  }
+  scoreRollup(q: ScoreRollupQuery): Promise<ScoreRollupRow[]> {
+    return this.read((conn) => scoreSql.readScoreRollup(conn, q), 'scan');
+  }
+  exportScores(q: ScoreExportQuery, after: ScoreCursor | null, limit: number): Promise<Score[]> {
+    return this.read((conn) => scoreSql.exportScores(conn, q, after, limit), 'scan');
+  }
+  deleteScoresBefore(before: number): Promise<{ scores: number }> {
+    return this.write((conn) => scoreSql.deleteScoresBefore(conn, before));
   }
 
   // ---- Export (SQL in export-queries.ts) ----

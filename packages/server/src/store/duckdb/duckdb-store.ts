@@ -114,6 +114,12 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     listAlertEvents: (q) => call('listAlertEvents', q),
     alertRollups: (queries) => call('alertRollups', queries),
     userRollups: (queries) => call('userRollups', queries),
+    // Scores
+    appendScores: (scores, opts) => call('appendScores', scores, opts),
+    listScores: (q) => call('listScores', q),
+    scoreRollup: (q) => call('scoreRollup', q),
+    exportScores: (q, after, limit) => call('exportScores', q, after, limit),
+    deleteScoresBefore: (before) => call('deleteScoresBefore', before),
     // Export
     exportSpans: (q, after, limit) => call('exportSpans', q, after, limit),
     exportParquet: (q, path) => call('exportParquet', q, path),

@@ -1,0 +1,159 @@
+// Score insights (GET /api/insights/scores): one score name, of one agent or all, in a window
+// against its baseline. Says whether the mean drifted (Welch's t-test), how each decision and each
+// model scores against the rest of the window (intervals, p and Benjamini–Hochberg q), and which
+// decision or model explains a drop: the change of the mean split into each group's share
+// (its weight now × its change of mean, plus its change of weight × how far its baseline mean sat
+// from the overall one), so a decision that got worse and one that got more frequent are both seen.
+
+import type { ScoreDimension, ScoreRollupRow } from '../../store/score-store.js';
+import type { Store } from '../../store/store.js';
+import { addSums, EMPTY_SUMS, meanEstimate, welchTest, type MeanEstimate, type MeanTest, type ScoreSums } from './score-stats.js';
+import { formatP } from './sentences.js';
+import { benjaminiHochberg } from './stats.js';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+export interface ScoreInsightRequest {
+  project: string;
+  /** The score name, e.g. "helpfulness". */
+  name: string;
+  agent?: string;
+  from: number;
+  to: number;
+  /** The baseline window, usually the week before `from`. */
+  baselineFrom: number;
+  baselineTo: number;
+  confidence?: number;
+}
+
+export interface ScoreGroup {
+  dimension: 'decision' | 'model';
+  /** null: scores whose trace had no decision (or no model), or whose trace is unknown. */
+  value: string | null;
+  current: MeanEstimate;
+  /** The rest of the window (every other value of the dimension). */
+  rest: MeanEstimate;
+  /** This group against the rest. */
+  test: MeanTest;
+  /** Benjamini–Hochberg adjusted p over the dimension's groups. */
+  q: number;
+  baseline: MeanEstimate;
+  /** Share of the window's scores, and of the baseline's. */
+  weight: number;
+  baselineWeight: number;
+  /** This group's part of the change of the overall mean (they add up to the change). */
+  contribution: number;
+}
+
+export interface ScoreInsightReport {
+  name: string;
+  agent: string | null;
+  from: number;
+  to: number;
+  baseline_from: number;
+  baseline_to: number;
+  current: MeanEstimate;
+  baseline: MeanEstimate;
+  /** The window against the baseline. */
+  drift: MeanTest;
+  by_decision: ScoreGroup[];
+  by_model: ScoreGroup[];
+  /** The group whose contribution is the largest part of a drop (null without a drop). */
+  explanation: { dimension: 'decision' | 'model'; value: string | null; contribution: number; share_of_drop: number } | null;
+  /** What a person reads first, with numbers. */
+  summary: string;
+}
+
+const sumsOf = (r: ScoreRollupRow): ScoreSums => ({ n: r.value_count, sum: r.value_sum, sumSq: r.value_sq_sum });
+
+/** Sums per group value (the rows' first group element) over all buckets. */
+function byValue(rows: ScoreRollupRow[]): Map<string | null, ScoreSums> {
+  const out = new Map<string | null, ScoreSums>();
+  for (const r of rows) {
+    const key = r.group[0] ?? null;
+    out.set(key, addSums(out.get(key) ?? EMPTY_SUMS, sumsOf(r)));
+  }
+  return out;
+}
+
+const total = (m: Map<string | null, ScoreSums>) => [...m.values()].reduce(addSums, EMPTY_SUMS);
+
+function groups(
+  dimension: 'decision' | 'model',
+  now: Map<string | null, ScoreSums>,
+  base: Map<string | null, ScoreSums>,
+  confidence: number,
+): ScoreGroup[] {
+  const all = total(now);
+  const allBase = total(base);
+  const baseMean = allBase.n > 0 ? allBase.sum / allBase.n : 0;
+  const values = [...new Set([...now.keys(), ...base.keys()])];
+  const rows = values.map((value) => {
+    const cur = now.get(value) ?? EMPTY_SUMS;
+    const rest = { n: all.n - cur.n, sum: all.sum - cur.sum, sumSq: all.sumSq - cur.sumSq };
+    const b = base.get(value) ?? EMPTY_SUMS;
+    const weight = all.n > 0 ? cur.n / all.n : 0;
+    const baselineWeight = allBase.n > 0 ? b.n / allBase.n : 0;
+    const curMean = cur.n > 0 ? cur.sum / cur.n : 0;
+    const bMean = b.n > 0 ? b.sum / b.n : curMean;
+    // Within-group change weighted now, plus the mix change valued at the group's baseline gap.
+    // Without a baseline there is no change to split.
+    const contribution = allBase.n === 0 ? 0 : weight * (curMean - bMean) + (weight - baselineWeight) * (bMean - baseMean);
+    return { dimension, value, current: meanEstimate(cur, confidence), rest: meanEstimate(rest, confidence), test: welchTest(cur, rest), q: 1, baseline: meanEstimate(b, confidence), weight, baselineWeight, contribution };
+  });
+  const q = benjaminiHochberg(rows.map((r) => r.test.p));
+  rows.forEach((r, i) => (r.q = q[i]!));
+  return rows.sort((a, b) => a.contribution - b.contribution || String(a.value).localeCompare(String(b.value)));
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+
+/**
+ * @example await scoreInsight(store, { project: 'default', name: 'helpfulness', agent: 'support', from, to, baselineFrom: from - 7 * DAY, baselineTo: from })
+ */
+export async function scoreInsight(store: Store, req: ScoreInsightRequest): Promise<ScoreInsightReport> {
+  const confidence = req.confidence ?? 0.95;
+  const filter = { name: req.name, ...(req.agent === undefined ? {} : { agent: req.agent }) };
+  const read = (groupBy: ScoreDimension[], from: number, to: number, bucketMs: number) => store.scoreRollup({ project: req.project, from, to, bucketMs, groupBy, filter });
+  const windowBucket = req.from % HOUR === 0 && req.to % HOUR === 0 ? HOUR : MINUTE;
+  const baseBucket = req.baselineFrom % HOUR === 0 && req.baselineTo % HOUR === 0 ? HOUR : MINUTE;
+  const [nowDecision, nowModel, baseDecision, baseModel] = await Promise.all([
+    read(['decision'], req.from, req.to, windowBucket),
+    read(['model'], req.from, req.to, windowBucket),
+    read(['decision'], req.baselineFrom, req.baselineTo, baseBucket),
+    read(['model'], req.baselineFrom, req.baselineTo, baseBucket),
+  ]);
+  const [nd, nm, bd, bm] = [byValue(nowDecision), byValue(nowModel), byValue(baseDecision), byValue(baseModel)];
+  const current = total(nd);
+  const baseline = total(bd);
+  const drift = welchTest(current, baseline);
+  const byDecision = groups('decision', nd, bd, confidence);
+  const byModel = groups('model', nm, bm, confidence);
+  let explanation: ScoreInsightReport['explanation'] = null;
+  if (drift.diff < 0 && current.n > 0 && baseline.n > 0) {
+    const worst = [...byDecision, ...byModel].filter((g) => g.contribution < 0).sort((a, b) => a.contribution - b.contribution)[0];
+    if (worst !== undefined) {
+      explanation = { dimension: worst.dimension, value: worst.value, contribution: worst.contribution, share_of_drop: Math.min(1, worst.contribution / drift.diff) };
+    }
+  }
+  const cur = meanEstimate(current, confidence);
+  const base = meanEstimate(baseline, confidence);
+  const who = req.agent === undefined ? '' : ` of agent ${req.agent}`;
+  let summary: string;
+  if (current.n === 0) summary = `no numeric ${req.name} scores${who} in this window`;
+  else if (baseline.n === 0) summary = `${req.name}${who} averages ${fmt(cur.mean)} (${cur.n} scores); no baseline to compare with`;
+  else {
+    const moved = drift.diff < 0 ? 'fell' : 'rose';
+    summary = `${req.name}${who} ${moved} ${fmt(base.mean)} → ${fmt(cur.mean)} (${cur.n} scores against ${base.n}, ${formatP(drift.p)})`;
+    if (explanation !== null) {
+      const g = [...byDecision, ...byModel].find((x) => x.dimension === explanation!.dimension && x.value === explanation!.value)!;
+      const what = explanation.dimension === 'decision' ? `decision ${explanation.value === null ? '(none)' : `\`${explanation.value}\``}` : `model ${explanation.value ?? '(none)'}`;
+      summary += `; ${what} explains ${Math.round(explanation.share_of_drop * 100)}% of the drop (${fmt(g.baseline.mean)} → ${fmt(g.current.mean)} on ${Math.round(g.weight * 100)}% of scores)`;
+    }
+  }
+  return {
+    name: req.name, agent: req.agent ?? null, from: req.from, to: req.to, baseline_from: req.baselineFrom, baseline_to: req.baselineTo,
+    current: cur, baseline: base, drift, by_decision: byDecision, by_model: byModel, explanation, summary,
+  };
+}

@@ -1,0 +1,101 @@
+// The score slice of the Store (src/model/score.ts): judgements of traces, spans and sessions,
+// kept beside spans, read one by one (trace, session and agent pages) and rolled up by agent,
+// model, decision and time (the quality panel, insights, alerts, /metrics).
+
+import type { Score } from '../model/score.js';
+import type { AppendOptions } from './store.js';
+
+/** What a score rollup may group by. agent, model and decision come from the judged trace or session (see ScoreRollupQuery). */
+export const SCORE_DIMENSIONS = ['name', 'source', 'agent', 'model', 'decision'] as const;
+export type ScoreDimension = (typeof SCORE_DIMENSIONS)[number];
+
+/**
+ * How far before a score its trace may start and still lend it agent, model and decision: a score
+ * read in [from, to) is matched with spans in [from - SCORE_CONTEXT_MS, to). A judgement given
+ * more than a day after its trace started counts as having none (null agent, model, decision).
+ */
+export const SCORE_CONTEXT_MS = 86_400_000;
+
+export interface ScoreFilter {
+  name?: string;
+  source?: Score['source'];
+  agent?: string;
+  model?: string;
+  decision?: string;
+}
+
+export interface ScoreRollupQuery {
+  project: string;
+  /** Inclusive start, ms; floored to bucketMs. */
+  from: number;
+  /** Exclusive end, ms. */
+  to: number;
+  /** Bucket width in ms (a positive multiple of 60,000); buckets are epoch-aligned. */
+  bucketMs: number;
+  /**
+   * Zero or more dimensions, in this order. A trace or span score takes agent, model and decision
+   * from its trace: the agent and the decision of the trace's earliest span naming one, the model
+   * of its earliest span with a model; a session score from its session's spans the same way.
+   */
+  groupBy: ScoreDimension[];
+  filter: ScoreFilter;
+}
+
+/** Figures of one bucket × group: enough for a count, a mean with its interval, and a category distribution. */
+export interface ScoreRollupRow {
+  bucket: number;
+  /** The groupBy values in the query's order (null where the score's context had none). */
+  group: (string | null)[];
+  /** Every score (number, boolean and category). */
+  count: number;
+  /** Scores with a number (numbers and booleans) and their sum and sum of squares. */
+  value_count: number;
+  value_sum: number;
+  value_sq_sum: number;
+  /** Scores per label (categories, and numbers an evaluator labelled), keys in byte order. */
+  labels: Record<string, number>;
+}
+
+export interface ScoreListQuery {
+  project: string;
+  trace_id?: string;
+  session_id?: string;
+  /** Inclusive, ms; default: all time. */
+  from?: number;
+  /** Exclusive, ms. */
+  to?: number;
+  name?: string;
+  /** At most this many, newest first (then by score_id). */
+  limit: number;
+}
+
+/** Scores of one project with timestamp in [from, to): what export pages through. */
+export interface ScoreExportQuery {
+  project: string;
+  from: number;
+  to: number;
+}
+
+/** Position after which the next export page starts: the last score of the previous page. */
+export interface ScoreCursor {
+  timestamp: number;
+  score_id: string;
+}
+
+export interface ScoreStore {
+  /**
+   * Stores scores; resolves once durable. A score whose (project, score_id) is stored already
+   * replaces it (within one call, the last one wins). Idempotency records given here are written
+   * with the scores, as append() does for spans.
+   * @example await store.appendScores([{ project: 'default', score_id: 'f-1', target: 'trace', trace_id: 't1', name: 'thumbs', kind: 'boolean', value: 1, … }]);
+   */
+  appendScores(scores: Score[], opts?: AppendOptions): Promise<void>;
+  /** Scores of a trace (its span scores included), a session, or a time range, newest first. */
+  listScores(q: ScoreListQuery): Promise<Score[]>;
+  /** Rows ordered by bucket, then group values (nulls last); only buckets × groups with scores. */
+  scoreRollup(q: ScoreRollupQuery): Promise<ScoreRollupRow[]>;
+  /** Up to `limit` scores ordered by (timestamp, score_id), strictly after `after`. */
+  exportScores(q: ScoreExportQuery, after: ScoreCursor | null, limit: number): Promise<Score[]>;
+  /** Retention: deletes scores with timestamp before `before` (ms); returns how many. */
+  deleteScoresBefore(before: number): Promise<{ scores: number }>;
+}
