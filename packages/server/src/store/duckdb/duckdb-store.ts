@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SightlineError } from '../../model/errors.js';
 import type { Store } from '../store.js';
+import type { RunStoreTask } from '../store-tasks.js';
 import { unpackRows } from './row-transport.js';
 import { encodeSpanColumns } from './span-columns.js';
 import type { StoreMethod, StoreRequest, WorkerInit, WorkerMessage } from './worker-protocol.js';
@@ -22,6 +23,16 @@ export interface DuckDbStoreOptions {
   threads?: number;
   /** Reads still running after this many ms are interrupted (QUERY_TIMEOUT); absent: no limit. */
   readTimeoutMs?: number;
+  /**
+   * URL of a module exporting STORE_TASKS (store-tasks.ts): the worker imports it at start and runs
+   * its tasks from its own reads (`runTask`), so only their results cross to the main thread.
+   */
+  tasks?: string;
+}
+
+/** The DuckDB store: the Store contract and, beside it, the tasks its worker runs. */
+export interface DuckDbStore extends Store {
+  runTask: RunStoreTask;
 }
 
 /**
@@ -29,7 +40,7 @@ export interface DuckDbStoreOptions {
  * Throws STORE_LOCKED when another process holds the file, SCHEMA_TOO_NEW for newer files.
  * @example const store = await createDuckDbStore({ path: join(dataDir, 'sightline.duckdb') });
  */
-export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Store> {
+export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<DuckDbStore> {
   // The worker gets data only: onEvent stays on this side (a function cannot cross to a thread).
   const { onEvent, ...init } = options;
   const worker = startWorker(init);
@@ -121,7 +132,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
     insightCohorts: (q) => call('insightCohorts', q),
     insightCohortContrasts: (q) => call('insightCohortContrasts', q),
     insightDecisionCounts: (q) => call('insightDecisionCounts', q),
-    analyse: (name, req) => call('analyse', name, req),
+    runTask: (name, req) => call('runTask', name, req),
     close: async () => {
       if (dead !== null) return;
       await call('close');

@@ -5,15 +5,18 @@ import type { Store } from '../store.js';
 
 /**
  * Store methods the worker serves; `close` also ends the worker. Leases are answered by the proxy.
- * Appends arrive as `appendColumns` (spans encoded by span-columns.ts).
+ * Appends arrive as `appendColumns` (spans encoded by span-columns.ts); `runTask` runs a task of
+ * the module named by WorkerInit.tasks.
  */
-export type StoreMethod = Exclude<keyof Store, 'kind' | 'tryAcquireLease' | 'followOtherNodes'> | 'appendColumns';
+export type StoreMethod = Exclude<keyof Store, 'kind' | 'tryAcquireLease' | 'followOtherNodes'> | 'appendColumns' | 'runTask';
 
 export interface WorkerInit {
   path: string;
   memoryLimitMb?: number;
   threads?: number;
   readTimeoutMs?: number;
+  /** URL of a module exporting STORE_TASKS (store-tasks.ts), imported by the worker at start. */
+  tasks?: string;
 }
 
 export interface StoreRequest {
