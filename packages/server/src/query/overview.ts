@@ -1,7 +1,8 @@
 // Fleet KPIs for a range, next to the previous range of equal length.
 
 import type { SpanFilter, Store } from '../store/store.js';
-import { addRow, emptyTotals, metricValue, type Totals } from './aggregate.js';
+import { addFigures, emptyFigures, type Figures } from '../store/figures.js';
+import { metricValue } from './aggregate.js';
 import { readRollupsExact } from './read-rollups.js';
 
 export interface Kpis {
@@ -35,8 +36,8 @@ async function kpis(store: Store, project: string, from: number, to: number, fil
     readRollupsExact(store, { project, from, to, groupBy: [], filter, collapse: true }),
     readRollupsExact(store, { project, from, to, groupBy: ['agent'], filter, histogram: false, collapse: true }),
   ]);
-  const total: Totals = emptyTotals();
-  for (const r of rows) addRow(total, r);
+  const total: Figures = emptyFigures();
+  for (const r of rows) addFigures(total, r);
   const agents = new Set(byAgent.filter((r) => r.count > 0).map((r) => r.group[0] ?? ''));
   const minutes = (to - from) / 60_000;
   const tokens = total.tokens_input + total.tokens_output;

@@ -2,7 +2,8 @@
 
 import type { Dimension } from '../model/span.js';
 import type { SpanFilter, Store } from '../store/store.js';
-import { addRow, emptyTotals, metricValue, QUANTILE_METRICS, type Metric, type Totals } from './aggregate.js';
+import { addFigures, emptyFigures, type Figures } from '../store/figures.js';
+import { metricValue, QUANTILE_METRICS, type Metric } from './aggregate.js';
 import { HOUR, MINUTE } from './read-rollups.js';
 
 export interface TimeseriesRequest {
@@ -42,15 +43,15 @@ export async function timeseries(store: Store, req: TimeseriesRequest): Promise<
     filter: req.filter,
     histogram: QUANTILE_METRICS.has(req.metric),
   });
-  const byGroup = new Map<string, Map<number, Totals>>();
+  const byGroup = new Map<string, Map<number, Figures>>();
   for (const row of rows) {
     const label = groupLabel(row.group);
     let buckets = byGroup.get(label);
     if (!buckets) byGroup.set(label, (buckets = new Map()));
     const b = Math.floor(row.bucket / bucketMs) * bucketMs;
     let t = buckets.get(b);
-    if (!t) buckets.set(b, (t = emptyTotals()));
-    addRow(t, row);
+    if (!t) buckets.set(b, (t = emptyFigures()));
+    addFigures(t, row);
   }
   if (byGroup.size === 0 && req.groupBy.length === 0) byGroup.set('all', new Map());
   const zero = ZERO_WHEN_EMPTY.has(req.metric) ? 0 : null;

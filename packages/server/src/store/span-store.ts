@@ -4,6 +4,7 @@
 
 import type { Dimension, Span, SpanType } from '../model/span.js';
 import type { IdempotencyRecord } from './catalog.js';
+import type { Figures } from './figures.js';
 
 export interface SpanFilter {
   agent?: string;
@@ -40,26 +41,12 @@ export interface RollupQuery {
   collapse?: boolean;
 }
 
-/** Pre-aggregated figures for one bucket × group, read from rollups (never from raw spans). */
-export interface RollupRow {
+/** Pre-aggregated figures (figures.ts) for one bucket × group, read from rollups (never from raw spans). */
+export interface RollupRow extends Figures {
   /** Bucket start, ms. */
   bucket: number;
   /** Values of the groupBy dimensions, in the query's order (null where the span had none). */
   group: (string | null)[];
-  count: number;
-  errors: number;
-  latency_sum: number;
-  tokens_input: number;
-  tokens_output: number;
-  tokens_cache_read: number;
-  tokens_cache_write: number;
-  tokens_reasoning: number;
-  cost_usd: number;
-  /** Sum of confidence over spans that had one, and how many had one. */
-  confidence_sum: number;
-  confidence_count: number;
-  /** LATENCY_BUCKETS counts; mergeable by element-wise sum. */
-  latency_hist: number[];
 }
 
 export interface AppendOptions {
