@@ -7,7 +7,8 @@ import { HOUR_MS, MINUTE_MS } from '../rollup.js';
 import type { Span } from '../../model/span.js';
 import type { SpanRef, TraceSearch, TraceSummary } from '../store.js';
 import type { Connection } from './connection.js';
-import { SPAN_SELECT, rowSpan } from './span-rows.js';
+import { spanFromRow } from '../span-row.js';
+import { SPAN_SELECT } from './span-rows.js';
 import { float, int, ms, str } from './sql.js';
 
 export interface TraceTables {
@@ -40,7 +41,7 @@ async function traceWindow(conn: Connection, index: string, project: string, tra
 export async function readTrace(conn: Connection, t: TraceTables, project: string, traceId: string, hint?: { around?: number }): Promise<Span[]> {
   const where = `project = ${str(project)} AND trace_id = ${str(traceId)}`;
   const read = async (extra: string): Promise<Span[]> =>
-    (await conn.rows(`SELECT ${SPAN_SELECT} FROM ${t.spans} WHERE ${where}${extra} ORDER BY timestamp, span_id`)).map(rowSpan);
+    (await conn.rows(`SELECT ${SPAN_SELECT} FROM ${t.spans} WHERE ${where}${extra} ORDER BY timestamp, span_id`)).map(spanFromRow);
   const window = await traceWindow(conn, t.index, project, traceId);
   const around = hint?.around;
   const range =
