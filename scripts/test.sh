@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: typecheck, lint, vitest (unit + end-to-end against the real server),
+# The whole test suite: typecheck, lint, import layers and circles (dependency-cruiser), vitest (unit + end-to-end against the real server),
 # and the Python client's unittest suite. Ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ echo "== test dependencies"; bash scripts/setup-test-deps.sh || fail "installing
 
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit || fail "typecheck failed"
 echo "== lint"; npx eslint . || fail "lint failed"
+echo "== import layers"; npm run --silent lint:imports || fail "an import runs against the layers or closes a circle (.dependency-cruiser.json)"
 
 echo "== vitest"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"
