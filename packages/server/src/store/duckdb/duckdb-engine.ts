@@ -23,6 +23,7 @@ import * as catalog from './catalog-queries.js';
 import * as exportSql from './export-queries.js';
 import * as insights from './insight-api.js';
 import type { StoreTask } from '../store-tasks.js';
+import type { ForwardedMethods } from './worker-protocol.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { knownSpans, queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
 import { readDoctorFigures } from './doctor-queries.js';
@@ -87,7 +88,7 @@ export interface InDoubtBatch {
   keys: string[];
 }
 
-export class DuckDbEngine {
+export class DuckDbEngine implements ForwardedMethods {
   private readonly writes = new SerialQueue();
   private readonly derivedWrites = new SerialQueue();
   private readonly dirty = new DirtyBuckets();

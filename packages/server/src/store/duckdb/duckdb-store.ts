@@ -10,7 +10,7 @@ import type { Store } from '../store.js';
 import type { RunStoreTask } from '../store-tasks.js';
 import { unpackRows } from './row-transport.js';
 import { encodeSpanColumns } from './span-columns.js';
-import type { StoreMethod, StoreRequest, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import { FORWARDED_METHODS, type ForwardedMethods, type StoreMethod, type StoreRequest, type WorkerInit, type WorkerMessage } from './worker-protocol.js';
 
 export interface DuckDbStoreOptions {
   /** The database file; its directory must exist. */
@@ -89,49 +89,17 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Du
   };
   const call = <T>(method: StoreMethod, ...args: unknown[]): Promise<T> => send<T>(method, args);
 
+  // Every other method goes to the worker as it is (FORWARDED_METHODS, checked against Store).
+  const forwarded = Object.fromEntries(FORWARDED_METHODS.map((m) => [m, (...args: unknown[]) => send(m, args)])) as unknown as ForwardedMethods;
   return {
     kind: 'duckdb',
+    ...forwarded,
     append: (spans, opts) => {
       const { columns, transfer } = encodeSpanColumns(spans);
       return send('appendColumns', [columns, opts], transfer);
     },
-    recentIdempotency: (since) => call('recentIdempotency', since),
-    findIdempotency: (key, since) => call('findIdempotency', key, since),
-    reviseSpans: (project, revisions) => call('reviseSpans', project, revisions),
-    rollup: (q) => call('rollup', q),
-    getTrace: (project, traceId, hint) => call('getTrace', project, traceId, hint),
-    searchTraces: (q) => call('searchTraces', q),
-    doctorScan: (q) => call('doctorScan', q),
-    knownSpans: (project, refs) => call('knownSpans', project, refs),
-    deleteBefore: (limits) => call('deleteBefore', limits),
-    stats: () => call('stats'),
-    health: () => call('health'),
-    listProjects: () => call('listProjects'),
-    createProject: (name) => call('createProject', name),
-    putApiKey: (key) => call('putApiKey', key),
-    findApiKeyByHash: (hash) => call('findApiKeyByHash', hash),
-    listApiKeys: (project) => call('listApiKeys', project),
-    revokeApiKey: (id, at) => call('revokeApiKey', id, at),
-    // Alert persistence
-    putAlertRecords: (kind, records) => call('putAlertRecords', kind, records),
-    listAlertRecords: (kind, project) => call('listAlertRecords', kind, project),
-    deleteAlertRecord: (kind, project, id) => call('deleteAlertRecord', kind, project, id),
-    pruneAlertRecords: (kind, before) => call('pruneAlertRecords', kind, before),
-    appendAlertEvents: (events) => call('appendAlertEvents', events),
-    listAlertEvents: (q) => call('listAlertEvents', q),
-    alertRollups: (queries) => call('alertRollups', queries),
-    userRollups: (queries) => call('userRollups', queries),
-    // Export
-    exportSpans: (q, after, limit) => call('exportSpans', q, after, limit),
-    exportParquet: (q, path) => call('exportParquet', q, path),
     // One process owns a DuckDB file, so it is always the only candidate for any lease.
     tryAcquireLease: () => Promise.resolve(true),
-    // Insight primitives
-    materializeInsights: (opts) => call('materializeInsights', opts),
-    insightPaths: (q) => call('insightPaths', q),
-    insightCohorts: (q) => call('insightCohorts', q),
-    insightCohortContrasts: (q) => call('insightCohortContrasts', q),
-    insightDecisionCounts: (q) => call('insightDecisionCounts', q),
     runTask: (name, req) => call('runTask', name, req),
     close: async () => {
       if (dead !== null) return;
