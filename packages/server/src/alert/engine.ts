@@ -3,7 +3,9 @@
 // history, and queues one notification per firing / resolution (plus re-notifications) to channels.
 
 import { createHash, randomUUID } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { AlertStore } from '../store/alert-store.js';
+import type { Catalog } from '../store/catalog.js';
+import type { SpanStore } from '../store/span-store.js';
 import { createAcknowledgements } from './acknowledgements.js';
 import type { AlertsConfig } from './config.js';
 import { baselineRange, createBaselineCache, evaluateRule } from './evaluate-rule.js';
@@ -23,7 +25,7 @@ import type { Silence } from './silences.js';
 import { step, type AlertState, type CorrelatedFinding, type Transition } from './state-machine.js';
 
 export interface AlertEngineDeps {
-  store: Store;
+  store: AlertStore & Catalog & SpanStore;
   config: AlertsConfig;
   clock: () => number;
   log?: (line: string) => void;

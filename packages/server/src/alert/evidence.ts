@@ -1,7 +1,7 @@
 // The evidence attached to a firing alert (value, baseline, band, samples, a dashboard link and a
 // few example traces) and its one-line summary.
 
-import type { Store } from '../store/store.js';
+import type { SpanStore } from '../store/span-store.js';
 import { formatValue } from './notify/notification.js';
 import type { AlertRule } from './rule.js';
 import type { AlertState, Evidence } from './state-machine.js';
@@ -19,7 +19,7 @@ function dashboardPath(state: AlertState, rule: AlertRule, now: number): string 
   return `/traces?${p.toString()}`;
 }
 
-export async function buildEvidence(store: Store, state: AlertState, rule: AlertRule, now: number): Promise<Evidence> {
+export async function buildEvidence(store: SpanStore, state: AlertState, rule: AlertRule, now: number): Promise<Evidence> {
   const agent = state.labels.agent ?? rule.filter.agent ?? undefined;
   const decision = state.labels.decision ?? rule.filter.decision ?? undefined;
   const traces = await store.searchTraces({

@@ -1,6 +1,7 @@
 // Fleet KPIs for a range, next to the previous range of equal length.
 
-import type { SpanFilter, Store } from '../store/store.js';
+import type { SpanFilter } from '../store/store.js';
+import type { SpanStore } from '../store/span-store.js';
 import { addFigures, emptyFigures, type Figures } from '../store/figures.js';
 import { metricValue } from './aggregate.js';
 import { readRollupsExact } from './read-rollups.js';
@@ -28,7 +29,7 @@ export interface Overview {
   change: Record<keyof Kpis, number | null>;
 }
 
-async function kpis(store: Store, project: string, from: number, to: number, filter: SpanFilter): Promise<Kpis> {
+async function kpis(store: SpanStore, project: string, from: number, to: number, filter: SpanFilter): Promise<Kpis> {
   // Totals with the latency histogram, and agents without it: the histogram is 64 columns, so
   // reading it per agent would multiply the rows that cross from the store for one figure.
   // Collapsed: one row per group (and per edge or hour part of the range), not one per hour.
@@ -57,7 +58,7 @@ async function kpis(store: Store, project: string, from: number, to: number, fil
 }
 
 /** KPIs of the spans matching `filter` (the whole fleet by default); the dashboard's agent page passes `{ agent }`. */
-export async function overview(store: Store, project: string, from: number, to: number, filter: SpanFilter = {}): Promise<Overview> {
+export async function overview(store: SpanStore, project: string, from: number, to: number, filter: SpanFilter = {}): Promise<Overview> {
   const [current, previous] = await Promise.all([
     kpis(store, project, from, to, filter),
     kpis(store, project, from - (to - from), from, filter),

@@ -1,7 +1,8 @@
 // Time series of one metric per bucket, optionally grouped, read from rollups only.
 
 import type { Dimension } from '../model/span.js';
-import type { SpanFilter, Store } from '../store/store.js';
+import type { SpanFilter } from '../store/store.js';
+import type { SpanStore } from '../store/span-store.js';
 import { addFigures, emptyFigures, type Figures } from '../store/figures.js';
 import { metricValue, QUANTILE_METRICS, type Metric } from './aggregate.js';
 import { HOUR, MINUTE } from './read-rollups.js';
@@ -31,7 +32,7 @@ export function groupLabel(values: (string | null)[]): string {
   return values.length === 0 ? 'all' : values.map((v) => v ?? '(none)').join(' | ');
 }
 
-export async function timeseries(store: Store, req: TimeseriesRequest): Promise<Series[]> {
+export async function timeseries(store: SpanStore, req: TimeseriesRequest): Promise<Series[]> {
   const bucketMs = req.intervalMs;
   const from = Math.floor(req.from / bucketMs) * bucketMs;
   const rows = await store.rollup({

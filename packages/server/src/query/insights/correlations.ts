@@ -4,7 +4,7 @@
 // "p95 latency of model gpt-4o +210 ms (3.4σ) while error rate of decision `refund` rose 2.1% → 17.3% (p<0.001), 14:05–14:20 UTC".
 
 import type { Dimension } from '../../model/span.js';
-import type { Store } from '../../store/store.js';
+import type { SpanStore } from '../../store/span-store.js';
 import { mergeFigures, type Figures } from '../../store/figures.js';
 import { metricValue, QUANTILE_METRICS } from '../aggregate.js';
 import { MINUTE } from '../read-rollups.js';
@@ -103,7 +103,7 @@ function jaccard(a: readonly number[], b: readonly number[]): number {
 }
 
 /** Correlated anomalies from one single-dimension rollup read per dimension. */
-export async function correlatedAnomalies(store: Pick<Store, 'rollup'>, req: CorrelationRequest): Promise<CorrelationReport> {
+export async function correlatedAnomalies(store: Pick<SpanStore, 'rollup'>, req: CorrelationRequest): Promise<CorrelationReport> {
   if (req.intervalMs % MINUTE !== 0) throw new RangeError('intervalMs must be whole minutes');
   const { intervalMs } = req;
   const from = Math.floor(req.from / intervalMs) * intervalMs;
