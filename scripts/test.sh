@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: typecheck, lint, vitest (unit + end-to-end against the real server),
+# The whole test suite: typecheck, lint, import layers and circles (dependency-cruiser), vitest (unit + end-to-end against the real server),
 # and the Python client's unittest suite. Ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,7 @@ echo "== typecheck"; npx tsc -p tsconfig.json --noEmit || fail "typecheck failed
 # The dashboard has its own compiler settings (DOM, Preact JSX); it reads the server through packages/api.
 echo "== typecheck dashboard"; { npx tsc -p packages/web/tsconfig.json --noEmit && npx tsc -p packages/web/tsconfig.node.json --noEmit; } || fail "dashboard typecheck failed"
 echo "== lint"; npx eslint . || fail "lint failed"
+echo "== import layers"; npm run --silent lint:imports || fail "an import runs against the layers or closes a circle (.dependency-cruiser.json)"
 
 echo "== vitest"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"

@@ -13,7 +13,7 @@ import { createIngestPipeline } from '../src/ingest/pipeline.js';
 import { createPriceTable } from '../src/ingest/pricing.js';
 import { DEFAULT_LIMITS } from '../src/model/limits.js';
 import { analyseCohorts } from '../src/query/insights/cohorts.js';
-import { runAnalysis } from '../src/query/insights/analyses.js';
+import { ANALYSES_MODULE, createAnalysisRunner, type AnalysisRunner } from '../src/query/insights/analyses.js';
 import { decisionDistribution } from '../src/query/insights/decisions.js';
 import { costByPath } from '../src/query/insights/paths.js';
 import { detectRegressions } from '../src/query/insights/regressions.js';
@@ -102,7 +102,7 @@ async function time(fn: () => Promise<unknown>, warmup: number): Promise<Timing>
 const sum = (a: Timing | undefined, b: Timing): Timing => (a === undefined ? b : { wall: a.wall + b.wall, cpu: a.cpu + b.cpu });
 
 /** The analyses as the insight routes run them (same parameters as their defaults over 7 days). */
-function endpoints(store: Store): Record<string, () => Promise<unknown>> {
+function endpoints(store: Store, analyses: AnalysisRunner): Record<string, () => Promise<unknown>> {
   const project = PROJECT;
   return {
     'regressions (p95 by model, 24 h, 1 h buckets, 24-bucket baseline)': () =>
@@ -111,7 +111,7 @@ function endpoints(store: Store): Record<string, () => Promise<unknown>> {
     'cohorts (7 days, every key)': () => analyseCohorts(store, { project, from: START, to: END }),
     'decisions (7 days, 4 h buckets)': () => decisionDistribution(store, { project, from: START, to: END, intervalMs: 4 * HOUR }),
     'tokens (24 h by agent, previous 24 h)': () => tokenEfficiency(store, { project, from: END - DAY, to: END, groupBy: 'agent' }),
-    'correlations (last 1 h, 5 min buckets)': () => runAnalysis(store, 'correlations', { project, from: END - HOUR, to: END, intervalMs: 5 * MIN }),
+    'correlations (last 1 h, 5 min buckets)': () => analyses('correlations', { project, from: END - HOUR, to: END, intervalMs: 5 * MIN }),
   };
 }
 
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sightline-insights-bench-'));
   const path = DB ?? join(dir, 'bench.duckdb');
   try {
-    const store = await createDuckDbStore({ path });
+    const store = await createDuckDbStore({ path, tasks: ANALYSES_MODULE });
     let t = performance.now();
     const existing = (await store.stats()).spans;
     const loaded = existing > 0 ? existing : await load(store);
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     console.error(`loaded ${loaded.toLocaleString('en-US')} spans in ${loadS.toFixed(1)} s; materialized ${report.hours.length} hours in ${materializeS.toFixed(1)} s`);
 
     const fast: Record<string, Timing> = {};
-    for (const [name, fn] of Object.entries(endpoints(store))) fast[name] = await time(fn, WARMUP);
+    for (const [name, fn] of Object.entries(endpoints(store, createAnalysisRunner(store, store.runTask)))) fast[name] = await time(fn, WARMUP);
     const raw: Record<string, Timing> = {};
     for (const [name, fn] of Object.entries(rawStoreScans(store))) raw[name] = await time(fn, RAW_WARMUP);
     // A second connection cannot open the file while the store's worker holds it.

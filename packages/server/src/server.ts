@@ -26,6 +26,7 @@ import { createStoreErrorLog } from './store/error-log.js';
 import { createGroupCommit } from './store/group-commit.js';
 import { createTraceAttribution, DEFAULT_ATTRIBUTION } from './store/trace-attribution.js';
 import { openStore } from './store/open-store.js';
+import { ANALYSES_MODULE, createAnalysisRunner } from './query/insights/analyses.js';
 import { startInsightMaterializer } from './query/insights/materializer.js';
 import type { Store } from './store/store.js';
 
@@ -96,7 +97,12 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
   if (storeConfig.kind === 'duckdb') ensureDataDir(config.data);
   // Every store error is logged once with its cause (repeats summed up a minute later); recoveries too.
   const storeErrors = createStoreErrorLog(log);
-  const store = await openStore(storeConfig, { onEvent: (e) => (e.level === 'error' ? storeErrors.error(e.message) : storeErrors.info(e.message)) });
+  const { store, runTask } = await openStore(storeConfig, {
+    onEvent: (e) => (e.level === 'error' ? storeErrors.error(e.message) : storeErrors.info(e.message)),
+    // The insight analyses run where the data is (DuckDB: on its worker), reporting only their results.
+    tasks: ANALYSES_MODULE,
+  });
+  const analyses = createAnalysisRunner(store, runTask);
   let server: Server | undefined;
   try {
     const createdAdminKey = await bootstrap(store, config, clock());
@@ -141,7 +147,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
           config: config.alerts,
           clock,
           log,
-          findCorrelated: createFindingLookup(store, clock),
+          findCorrelated: createFindingLookup(analyses, clock),
           onTick: (r) => metrics.health.alertTick(r.evaluated, r.deliveries.filter((d) => d.status === 'failed').length),
         }) : undefined;
     // The timer is the leader's: with several nodes on one store, only the lease holder evaluates.
@@ -154,6 +160,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
     const app = createApp(
       {
         store,
+        analyses,
         auth: createAuthenticator(store, clock),
         pipeline: createCountingPipeline(createIngestPipeline({ limits, prices: createPriceTable(config.prices), redactor: createRedactor(config.redact.patterns) }), metrics.health),
         commits,

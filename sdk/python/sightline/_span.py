@@ -8,12 +8,9 @@ import functools
 import inspect
 import json
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Protocol
 
 from ._sampling import TraceState
-
-if TYPE_CHECKING:
-    from ._client import Sightline
 
 current_span: "contextvars.ContextVar[Optional[Span]]" = contextvars.ContextVar("sightline_current_span", default=None)
 
@@ -37,12 +34,24 @@ def error_info(exc: BaseException) -> Dict[str, str]:
     return {"type": type(exc).__name__, "message": str(exc)}
 
 
+class SpanOwner(Protocol):
+    """What a span needs of the client that started it (the client is `Sightline`; spans do not
+    import it, so the two modules do not import each other)."""
+
+    _capture_content: bool
+    _max_content_chars: int
+
+    def _start(self, span_type: str, name: str, fields: Dict[str, Any], new_root: bool) -> Optional["Span"]: ...
+
+    def _finish(self, span: "Span") -> None: ...
+
+
 class Span:
     """A span in progress. `set()` and `set_attribute()` add fields; `end()` queues it (once)."""
 
     __slots__ = ("event", "trace", "is_root", "_client", "_started", "_ended")
 
-    def __init__(self, client: "Sightline", trace: TraceState, is_root: bool, event: Dict[str, Any]) -> None:
+    def __init__(self, client: SpanOwner, trace: TraceState, is_root: bool, event: Dict[str, Any]) -> None:
         self._client = client
         self.trace = trace
         self.is_root = is_root
@@ -118,7 +127,7 @@ def _content_text(v: Any, max_chars: int) -> str:
 class SpanScope:
     """Returned by `trace()` and `span()`: use it as `with ... as span:` or as a decorator (sync or async)."""
 
-    def __init__(self, client: "Sightline", span_type: str, name: Optional[str], fields: Dict[str, Any], new_root: bool) -> None:
+    def __init__(self, client: SpanOwner, span_type: str, name: Optional[str], fields: Dict[str, Any], new_root: bool) -> None:
         self._client = client
         self._type = span_type
         self._name = name

@@ -3,7 +3,7 @@
 // node's newer state (a notification marked sent, a streak). One applies while its alert is in the
 // firing episode it was taken in (same fired_at); a new firing starts unacknowledged.
 
-import type { Store } from '../store/store.js';
+import type { AlertStore } from '../store/alert-store.js';
 
 /** What can be acknowledged: an alert state or an incident (its fired_at is its opening). */
 export interface Acknowledgeable {
@@ -31,7 +31,7 @@ export interface Acknowledgements {
   take(s: Acknowledgeable, by: string, now: number): Promise<void>;
 }
 
-export function createAcknowledgements(store: Store): Acknowledgements {
+export function createAcknowledgements(store: AlertStore): Acknowledgements {
   const acks = new Map<string, Acknowledgement>();
   return {
     async load() {

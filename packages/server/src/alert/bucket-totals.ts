@@ -4,7 +4,8 @@
 // 15-minute window (or a 24-hour baseline) of rows for every rule on every tick.
 
 import type { RollupRow } from '../store/store.js';
-import { mergeTotals, newTotals, totalsByGroup, type GroupTargets, type GroupTotals } from './figures.js';
+import { addFigures, emptyFigures } from '../store/figures.js';
+import { totalsByGroup, type GroupTargets, type GroupTotals } from './figures.js';
 import type { AlertRule } from './rule.js';
 
 export type GroupsByBucket = Map<number, Map<string, GroupTotals>>;
@@ -62,8 +63,8 @@ export function sumGroups(perBucket: Iterable<ReadonlyMap<string, GroupTotals>>)
   for (const groups of perBucket) {
     for (const g of groups.values()) {
       let sum = out.get(g.key);
-      if (!sum) out.set(g.key, (sum = { key: g.key, labels: g.labels, totals: newTotals(g.totals.latency_hist.length > 0) }));
-      mergeTotals(sum.totals, g.totals);
+      if (!sum) out.set(g.key, (sum = { key: g.key, labels: g.labels, totals: emptyFigures(g.totals.latency_hist.length > 0) }));
+      addFigures(sum.totals, g.totals);
     }
   }
   return out;

@@ -6,7 +6,13 @@
 // attributes, closed days) cached, so an evaluation re-reads only the newest spans. Users and
 // attributes take the project's hour-of-day profile.
 
-import type { SpanFilter, Store } from '../store/store.js';
+import type { AlertStore } from '../store/alert-store.js';
+import type { InsightStore } from '../store/insight-store.js';
+import type { SpanStore } from '../store/span-store.js';
+import type { SpanFilter } from '../store/store.js';
+
+/** What a budget's spend is read from: rollups, per-user rollups, cohort figures. */
+export type BudgetSpendStore = SpanStore & Pick<AlertStore, 'userRollups'> & Pick<InsightStore, 'insightCohorts'>;
 import type { Budget } from './budget.js';
 import { hourOfDayProfile, type SpendBucket } from './budget-forecast.js';
 
@@ -43,7 +49,7 @@ class ValueCache {
   }
 }
 
-export function createBudgetSpendReader(store: Store, opts: { lateMs: number; userLimit?: number }): BudgetSpendReader {
+export function createBudgetSpendReader(store: BudgetSpendStore, opts: { lateMs: number; userLimit?: number }): BudgetSpendReader {
   const userLimit = opts.userLimit ?? 1_000;
   const userHours = new Map<string, ValueCache>();
   const attrHours = new Map<string, ValueCache>();

@@ -3,7 +3,8 @@
 // `budgetIntervalMs` the engine asks for each budget's alert states (budget-alerts.ts) and groups
 // and notifies them like any other alert.
 
-import type { Store } from '../store/store.js';
+import type { AlertStore } from '../store/alert-store.js';
+import type { BudgetSpendStore } from './budget-spend.js';
 import { parseBudget, periodAt, type Budget, type BudgetParse } from './budget.js';
 import { budgetRuleId, BUDGET_RULE_PREFIX, endBudgetAlert, kindLabel, kindsOf, stepBudgetAlert } from './budget-alerts.js';
 import { forecastBudget, type BudgetForecast } from './budget-forecast.js';
@@ -42,7 +43,7 @@ export interface BudgetWatch {
   evaluate(project: string, now: number, states: ReadonlyMap<string, AlertState>, alertIdOf: (ruleId: string, groupKey: string) => string): Promise<{ state: AlertState; transition: Transition | null }[] | null>;
 }
 
-export function createBudgetWatch(store: Store, config: AlertsConfig): BudgetWatch {
+export function createBudgetWatch(store: AlertStore & BudgetSpendStore, config: AlertsConfig): BudgetWatch {
   const fromConfig = config.budgets.map(({ project, ...budget }) => ({ project, budget: budget as Budget }));
   const stored = new Map<string, Map<string, Budget>>();
   const storedFor = (project: string) => {

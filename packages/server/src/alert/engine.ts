@@ -3,7 +3,10 @@
 // history, and queues one notification per firing / resolution (plus re-notifications) to channels.
 
 import { createHash, randomUUID } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { AlertStore } from '../store/alert-store.js';
+import type { Catalog } from '../store/catalog.js';
+import type { InsightStore } from '../store/insight-store.js';
+import type { SpanStore } from '../store/span-store.js';
 import { createAcknowledgements } from './acknowledgements.js';
 import type { AlertsConfig } from './config.js';
 import { baselineRange, createBaselineCache, evaluateRule } from './evaluate-rule.js';
@@ -26,7 +29,8 @@ import type { Silence } from './silences.js';
 import { step, type AlertState, type CorrelatedFinding, type Transition } from './state-machine.js';
 
 export interface AlertEngineDeps {
-  store: Store;
+  /** InsightStore: budgets on an attribute value read spend from the cohort figures. */
+  store: AlertStore & Catalog & SpanStore & InsightStore;
   config: AlertsConfig;
   clock: () => number;
   log?: (line: string) => void;

@@ -2,7 +2,7 @@
 // few example traces) and its one-line summary.
 
 import { formatCountOf, formatMetric, metricName } from '@sightline/api';
-import type { Store } from '../store/store.js';
+import type { SpanStore } from '../store/span-store.js';
 import type { AlertRule } from './rule.js';
 import type { AlertState, Evidence } from './state-machine.js';
 
@@ -19,7 +19,7 @@ function dashboardPath(state: AlertState, rule: AlertRule, now: number): string 
   return `/traces?${p.toString()}`;
 }
 
-export async function buildEvidence(store: Store, state: AlertState, rule: AlertRule, now: number): Promise<Evidence> {
+export async function buildEvidence(store: SpanStore, state: AlertState, rule: AlertRule, now: number): Promise<Evidence> {
   const agent = state.labels.agent ?? rule.filter.agent ?? undefined;
   const decision = state.labels.decision ?? rule.filter.decision ?? undefined;
   const traces = await store.searchTraces({

@@ -1,7 +1,8 @@
 // From rollup rows to a rule's figures: the window value per group and the baseline statistics
 // (mean and the σ of a window's value) it is judged against. Pure; no I/O.
 
-import { addRow, emptyTotals, metricValue, type Totals } from '../query/aggregate.js';
+import { metricValue } from '../query/aggregate.js';
+import { addFigures, emptyFigures, type Figures } from '../store/figures.js';
 import type { RollupRow } from '../store/store.js';
 import type { AlertDimension, AlertMetric, AlertRule } from './rule.js';
 
@@ -26,7 +27,7 @@ export type Labels = Record<string, string | null>;
 export interface GroupTotals {
   key: string;
   labels: Labels;
-  totals: Totals;
+  totals: Figures;
 }
 
 export interface BaselineStats {
@@ -40,7 +41,7 @@ export interface BaselineStats {
   hours: number;
 }
 
-export function valueOf(metric: AlertMetric, t: Totals): number | null {
+export function valueOf(metric: AlertMetric, t: Figures): number | null {
   if (metric === 'token_efficiency') return t.tokens_input > 0 ? t.tokens_output / t.tokens_input : null;
   return metricValue(metric, t);
 }
@@ -87,13 +88,6 @@ export function groupKeyOf(rule: AlertRule, group: (string | null)[]): { key: st
   return { key: JSON.stringify(rule.groupBy.map((d) => group[DIM_INDEX[d]] ?? null)), labels };
 }
 
-const ZERO = emptyTotals();
-
-/** Empty totals; without the 64 histogram counts for metrics that never read them (merging is cheaper). */
-export function newTotals(histogram: boolean): Totals {
-  return histogram ? emptyTotals() : { ...ZERO, latency_hist: [] };
-}
-
 /**
  * Where rows of one group array go for one rule: the rule's group (key and labels), or null when
  * its filter leaves them out. Keyed by the array itself, so it pays off when rows share group
@@ -114,8 +108,8 @@ export function totalsByGroup(rule: AlertRule, rows: Iterable<RollupRow>, target
     }
     if (target === null) continue;
     let g = out.get(target.key);
-    if (!g) out.set(target.key, (g = { key: target.key, labels: target.labels, totals: newTotals(histogram) }));
-    addRow(g.totals, row);
+    if (!g) out.set(target.key, (g = { key: target.key, labels: target.labels, totals: emptyFigures(histogram) }));
+    addFigures(g.totals, row);
   }
   return out;
 }
@@ -127,16 +121,16 @@ export function totalsByGroup(rule: AlertRule, rows: Iterable<RollupRow>, target
  * hourly σ × √(window / hour)).
  */
 export function baselineByGroup(rule: AlertRule, hourly: ReadonlyMap<number, ReadonlyMap<string, GroupTotals>>): Map<string, BaselineStats> {
-  const perHour = new Map<string, Map<number, Totals>>();
-  const pooled = new Map<string, Totals>();
+  const perHour = new Map<string, Map<number, Figures>>();
+  const pooled = new Map<string, Figures>();
   for (const [hour, groups] of hourly) {
     for (const g of groups.values()) {
       let hours = perHour.get(g.key);
       if (!hours) perHour.set(g.key, (hours = new Map()));
       hours.set(hour, g.totals);
       let p = pooled.get(g.key);
-      if (!p) pooled.set(g.key, (p = emptyTotals()));
-      mergeTotals(p, g.totals);
+      if (!p) pooled.set(g.key, (p = emptyFigures()));
+      addFigures(p, g.totals);
     }
   }
   const hoursSpanned = Math.max(1, Math.round(rule.baselineMs / HOUR));
@@ -153,7 +147,7 @@ export function baselineByGroup(rule: AlertRule, hourly: ReadonlyMap<number, Rea
   return out;
 }
 
-function sumBaseline(rule: AlertRule, hours: Map<number, Totals>, spanned: number, total: Totals): BaselineStats {
+function sumBaseline(rule: AlertRule, hours: Map<number, Figures>, spanned: number, total: Figures): BaselineStats {
   const values: number[] = [];
   for (const t of hours.values()) values.push(valueOf(rule.metric, t) ?? 0);
   // An agent idle for an hour spent nothing that hour; an end user comes and goes, so their
@@ -165,7 +159,7 @@ function sumBaseline(rule: AlertRule, hours: Map<number, Totals>, spanned: numbe
   return { mean: m * scale, unitSigma: Math.sqrt(variance * scale), samples: total.count, hours: values.length };
 }
 
-function ratioBaseline(rule: AlertRule, hours: Map<number, Totals>, mean: number, total: Totals): BaselineStats {
+function ratioBaseline(rule: AlertRule, hours: Map<number, Figures>, mean: number, total: Figures): BaselineStats {
   let weighted = 0;
   let n = 0;
   for (const t of hours.values()) {
@@ -181,19 +175,6 @@ function ratioBaseline(rule: AlertRule, hours: Map<number, Totals>, mean: number
     unitVariance = Math.max(unitVariance, p * (1 - p));
   }
   return { mean, unitSigma: Math.sqrt(unitVariance), samples: total.count, hours: hours.size };
-}
-
-export function mergeTotals(into: Totals, t: Totals): void {
-  into.count += t.count;
-  into.errors += t.errors;
-  into.latency_sum += t.latency_sum;
-  into.tokens_input += t.tokens_input;
-  into.tokens_output += t.tokens_output;
-  into.tokens_cache_read += t.tokens_cache_read;
-  into.cost_usd += t.cost_usd;
-  into.confidence_sum += t.confidence_sum;
-  into.confidence_count += t.confidence_count;
-  for (let i = 0; i < t.latency_hist.length; i++) into.latency_hist[i]! += t.latency_hist[i]!;
 }
 
 /**

@@ -6,13 +6,13 @@
 // (DuckDB) the lease is always granted and nothing is re-read.
 
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { Coordination } from '../store/coordination.js';
 import type { AlertEngine } from './engine.js';
 
 export const ALERT_LEASE = 'alert-engine';
 
 export interface AlertLeaderOptions {
-  store: Store;
+  store: Coordination;
   engine: AlertEngine;
   intervalMs: number;
   clock: () => number;

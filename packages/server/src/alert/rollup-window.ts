@@ -9,7 +9,8 @@
 // `userLimit` users by cost per bucket, cached the same way (so a tick scans only the newest spans).
 
 import type { Dimension } from '../model/span.js';
-import type { RollupQuery, RollupRow, SpanFilter, Store, UserRollupQuery } from '../store/store.js';
+import type { RollupQuery, RollupRow, SpanFilter, UserRollupQuery } from '../store/store.js';
+import type { AlertStore } from '../store/alert-store.js';
 import { HOUR, MINUTE } from '../query/read-rollups.js';
 import { ALL_DIMENSIONS, needsHistogram } from './figures.js';
 import type { AlertDimension, AlertRule } from './rule.js';
@@ -131,7 +132,7 @@ function byBucket(rows: RollupRow[], dims: readonly AlertDimension[], into: Map<
 }
 
 /** `lateMs`: buckets this recent may still grow (spans arrive after they end), so they are re-read each time. */
-export function createRollupWindowReader(store: Store, lateMs: number, userLimit = 500): RollupWindowReader {
+export function createRollupWindowReader(store: AlertStore, lateMs: number, userLimit = 500): RollupWindowReader {
   const caches = new Map<string, PlanCache>();
   let versions = 0;
   return {

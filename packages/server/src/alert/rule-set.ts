@@ -2,7 +2,7 @@
 // config file, and rules created through the API (persisted in the store).
 
 import { SightlineError } from '../model/errors.js';
-import type { Store } from '../store/store.js';
+import type { AlertStore } from '../store/alert-store.js';
 import { BUILTIN_IDS, BUILTIN_RULES } from './builtin-rules.js';
 import type { AlertsConfig } from './config.js';
 import { overrideRule, parseRule, type AlertRule, type RuleParse } from './rule.js';
@@ -28,7 +28,7 @@ export interface RuleSet {
   remove(project: string, id: string): Promise<RuleRemoval>;
 }
 
-export function createRuleSet(store: Store, config: AlertsConfig): RuleSet {
+export function createRuleSet(store: AlertStore, config: AlertsConfig): RuleSet {
   const builtins = BUILTIN_RULES.map((base) => {
     const o = config.builtin[base.id];
     if (!o) return base;

@@ -85,7 +85,7 @@ async function runOffline(flags: Flags, env: NodeJS.ProcessEnv, action: KeyActio
   const { openStore } = await import('../store/open-store.js');
   let store: Store;
   try {
-    store = await openStore(storeConfigOf(config));
+    store = (await openStore(storeConfigOf(config))).store;
   } catch (err) {
     if (err instanceof SightlineError && err.code === 'STORE_LOCKED') {
       throw new SightlineError(

@@ -2,7 +2,8 @@
 // Lookups are cached briefly so auth costs no store round trip on the hot ingest path.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiKeyRecord, Scope, Store } from '../store/store.js';
+import type { ApiKeyRecord, Scope } from '../store/store.js';
+import type { Catalog } from '../store/catalog.js';
 
 export const SCOPES: readonly Scope[] = ['ingest', 'read', 'annotate', 'admin'];
 
@@ -44,7 +45,7 @@ export interface Authenticator {
 
 const CACHE_MS = 5_000;
 
-export function createAuthenticator(store: Store, clock: () => number = Date.now): Authenticator {
+export function createAuthenticator(store: Catalog, clock: () => number = Date.now): Authenticator {
   const cache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
   const listeners = new Set<() => void>();
   return {

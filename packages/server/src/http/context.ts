@@ -2,6 +2,7 @@
 
 import type { HttpBindings } from '@hono/node-server';
 import type { AlertEngine } from '../alert/engine.js';
+import type { AnalysisRunner } from '../query/insights/analyses.js';
 import type { LiveBus } from '../live/bus.js';
 import type { IngestLimits } from '../model/limits.js';
 import type { Store, ApiKeyRecord } from '../store/store.js';
@@ -25,6 +26,8 @@ export interface AppDeps {
   bus: LiveBus;
   limits: IngestLimits;
   clock: () => number;
+  /** Runs insight analyses where the store keeps its data (server.ts); absent: here, from `store`'s reads. */
+  analyses?: AnalysisRunner;
   /** The alert engine; absent when alerts are switched off (its routes then answer 503). */
   alerts?: AlertEngine;
   /**

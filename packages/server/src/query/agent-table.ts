@@ -1,8 +1,10 @@
 // The Agents table in one query: each agent's KPIs over a range (exact to the minute, like the
 // overview filtered to that agent) and when it was last seen, instead of one overview per agent.
 
-import type { SpanFilter, Store } from '../store/store.js';
-import { addRow, emptyTotals, metricValue, type Totals } from './aggregate.js';
+import { addFigures, emptyFigures, type Figures } from '../store/figures.js';
+import type { SpanStore } from '../store/span-store.js';
+import type { SpanFilter } from '../store/store.js';
+import { metricValue } from './aggregate.js';
 import { HOUR, MINUTE, readRollupsExact } from './read-rollups.js';
 
 export interface AgentRow {
@@ -39,7 +41,7 @@ function lastBuckets(rows: { bucket: number; group: (string | null)[]; count: nu
 }
 
 /** Agents with spans in [from, to), most spans first. */
-export async function agentTable(store: Store, project: string, from: number, to: number, filter: SpanFilter = {}): Promise<AgentTable> {
+export async function agentTable(store: SpanStore, project: string, from: number, to: number, filter: SpanFilter = {}): Promise<AgentTable> {
   // Minute rows from the start of the previous hour: at least an hour of them, and every hour
   // row read for older spans ends at or before their start.
   const recentFrom = Math.floor(Math.max(from, Math.floor(to / HOUR) * HOUR - HOUR) / MINUTE) * MINUTE;
@@ -48,12 +50,12 @@ export async function agentTable(store: Store, project: string, from: number, to
     store.rollup({ project, from: Math.floor(from / HOUR) * HOUR, to, bucketMs: HOUR, groupBy: ['agent'], filter, histogram: false }),
     store.rollup({ project, from: recentFrom, to, bucketMs: MINUTE, groupBy: ['agent'], filter, histogram: false }),
   ]);
-  const byAgent = new Map<string, Totals>();
+  const byAgent = new Map<string, Figures>();
   for (const r of totals) {
     const agent = r.group[0] ?? '';
     let t = byAgent.get(agent);
-    if (!t) byAgent.set(agent, (t = emptyTotals()));
-    addRow(t, r);
+    if (!t) byAgent.set(agent, (t = emptyFigures()));
+    addFigures(t, r);
   }
   const lastHour = lastBuckets(hours.filter((r) => r.bucket + HOUR > from), HOUR, to);
   const lastMinute = lastBuckets(minutes, MINUTE, to);

@@ -2,7 +2,8 @@
 // hour ago, viewed over 7 days, is about one hour; its "previous period" is the hour before that
 // (none). Rates divide by covered time and changes compare rates over equal covered lengths.
 
-import type { SpanFilter, Store } from '../store/store.js';
+import type { SpanStore } from '../store/span-store.js';
+import type { SpanFilter } from '../store/store.js';
 import { HOUR, MINUTE, readRollupsExact } from './read-rollups.js';
 
 /** [from, to) in epoch ms. */
@@ -12,7 +13,7 @@ export interface Covered {
 }
 
 /** The first minute in [from, to) with a span matching `filter`, or null. */
-export async function firstDataMinute(store: Store, project: string, from: number, to: number, filter: SpanFilter): Promise<number | null> {
+export async function firstDataMinute(store: SpanStore, project: string, from: number, to: number, filter: SpanFilter): Promise<number | null> {
   const rows = await readRollupsExact(store, { project, from, to, groupBy: [], filter, histogram: false });
   let first: number | null = null;
   for (const r of rows) if (r.count > 0 && (first === null || r.bucket < first)) first = r.bucket;
@@ -40,7 +41,7 @@ export interface CoveredPeriods {
  * data counts: a quiet stretch after the first span is time with no traffic, not missing time.
  * @example const { covered, previous } = await coveredPeriods(store, 'p', now - 7 * DAY, now, now, {});
  */
-export async function coveredPeriods(store: Store, project: string, from: number, to: number, now: number, filter: SpanFilter): Promise<CoveredPeriods> {
+export async function coveredPeriods(store: SpanStore, project: string, from: number, to: number, now: number, filter: SpanFilter): Promise<CoveredPeriods> {
   const end = Math.max(from, Math.min(to, now));
   const first = end > from ? await firstDataMinute(store, project, from - (end - from), end, filter) : null;
   const start = first === null ? from : Math.max(from, first);

@@ -3,8 +3,10 @@
 // divides by 6 hours, not 7 days, and compares them with the 6 hours before (none: no previous
 // period), so a fresh deployment never reads as a collapse.
 
-import type { SpanFilter, Store } from '../store/store.js';
-import { addRow, emptyTotals, metricValue, type Totals } from './aggregate.js';
+import type { SpanFilter } from '../store/store.js';
+import type { SpanStore } from '../store/span-store.js';
+import { addFigures, emptyFigures, type Figures } from '../store/figures.js';
+import { metricValue } from './aggregate.js';
 import { coveredPeriods, type Covered } from './covered.js';
 import { MINUTE, readRollupsExact } from './read-rollups.js';
 
@@ -38,7 +40,7 @@ export interface Overview {
   change: Record<keyof Kpis, number | null>;
 }
 
-async function kpis(store: Store, project: string, from: number, to: number, filter: SpanFilter, coveredMs: number): Promise<Kpis> {
+async function kpis(store: SpanStore, project: string, from: number, to: number, filter: SpanFilter, coveredMs: number): Promise<Kpis> {
   // Totals with the latency histogram, and agents without it: the histogram is 64 columns, so
   // reading it per agent would multiply the rows that cross from the store for one figure.
   // Collapsed: one row per group (and per edge or hour part of the range), not one per hour.
@@ -46,8 +48,8 @@ async function kpis(store: Store, project: string, from: number, to: number, fil
     readRollupsExact(store, { project, from, to, groupBy: [], filter, collapse: true }),
     readRollupsExact(store, { project, from, to, groupBy: ['agent'], filter, histogram: false, collapse: true }),
   ]);
-  const total: Totals = emptyTotals();
-  for (const r of rows) addRow(total, r);
+  const total: Figures = emptyFigures();
+  for (const r of rows) addFigures(total, r);
   const agents = new Set(byAgent.filter((r) => r.count > 0).map((r) => r.group[0] ?? ''));
   const minutes = Math.max(coveredMs, MINUTE) / MINUTE;
   const tokens = total.tokens_input + total.tokens_output;
@@ -73,7 +75,7 @@ const TOTALS = new Set<keyof Kpis>(['spans', 'errors', 'cost_usd', 'tokens']);
  * KPIs of the spans matching `filter` (the whole fleet by default; the dashboard's agent page
  * passes `{ agent }`), over the covered part of [from, min(to, now)).
  */
-export async function overview(store: Store, project: string, from: number, to: number, filter: SpanFilter = {}, now = Date.now()): Promise<Overview> {
+export async function overview(store: SpanStore, project: string, from: number, to: number, filter: SpanFilter = {}, now = Date.now()): Promise<Overview> {
   const { covered, previous: previousCovered, start, end, length } = await coveredPeriods(store, project, from, to, now, filter);
   const prevFrom = start - length;
   const [current, previous] = await Promise.all([

@@ -1,7 +1,8 @@
 // Reads rollups for an arbitrary range: hourly rows for whole hours, minute rows for the
 // ragged edges, so a "last 24 h" view is exact to the minute yet reads few rows.
 
-import type { RollupQuery, RollupRow, Store } from '../store/store.js';
+import type { RollupQuery, RollupRow } from '../store/store.js';
+import type { SpanStore } from '../store/span-store.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
@@ -10,7 +11,7 @@ export const HOUR = 3_600_000;
  * Rows covering [from, to) to minute precision. Each row's bucket is the start of the minute or
  * hour it covers; callers re-bucket as they need.
  */
-export async function readRollupsExact(store: Store, q: Omit<RollupQuery, 'bucketMs'>): Promise<RollupRow[]> {
+export async function readRollupsExact(store: SpanStore, q: Omit<RollupQuery, 'bucketMs'>): Promise<RollupRow[]> {
   const from = Math.floor(q.from / MINUTE) * MINUTE;
   const to = Math.ceil(q.to / MINUTE) * MINUTE;
   const hourStart = Math.ceil(from / HOUR) * HOUR;

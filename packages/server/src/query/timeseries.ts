@@ -1,8 +1,10 @@
 // Time series of one metric per bucket, optionally grouped, read from rollups only.
 
 import type { Dimension } from '../model/span.js';
-import type { SpanFilter, Store } from '../store/store.js';
-import { addRow, emptyTotals, metricValue, QUANTILE_METRICS, type Metric, type Totals } from './aggregate.js';
+import type { SpanFilter } from '../store/store.js';
+import type { SpanStore } from '../store/span-store.js';
+import { addFigures, emptyFigures, type Figures } from '../store/figures.js';
+import { metricValue, QUANTILE_METRICS, type Metric } from './aggregate.js';
 import { HOUR, MINUTE } from './read-rollups.js';
 
 export interface TimeseriesRequest {
@@ -30,7 +32,7 @@ export function groupLabel(values: (string | null)[]): string {
   return values.length === 0 ? 'all' : values.map((v) => v ?? '(none)').join(' | ');
 }
 
-export async function timeseries(store: Store, req: TimeseriesRequest): Promise<Series[]> {
+export async function timeseries(store: SpanStore, req: TimeseriesRequest): Promise<Series[]> {
   const bucketMs = req.intervalMs;
   const from = Math.floor(req.from / bucketMs) * bucketMs;
   const rows = await store.rollup({
@@ -42,15 +44,15 @@ export async function timeseries(store: Store, req: TimeseriesRequest): Promise<
     filter: req.filter,
     histogram: QUANTILE_METRICS.has(req.metric),
   });
-  const byGroup = new Map<string, Map<number, Totals>>();
+  const byGroup = new Map<string, Map<number, Figures>>();
   for (const row of rows) {
     const label = groupLabel(row.group);
     let buckets = byGroup.get(label);
     if (!buckets) byGroup.set(label, (buckets = new Map()));
     const b = Math.floor(row.bucket / bucketMs) * bucketMs;
     let t = buckets.get(b);
-    if (!t) buckets.set(b, (t = emptyTotals()));
-    addRow(t, row);
+    if (!t) buckets.set(b, (t = emptyFigures()));
+    addFigures(t, row);
   }
   if (byGroup.size === 0 && req.groupBy.length === 0) byGroup.set('all', new Map());
   const zero = ZERO_WHEN_EMPTY.has(req.metric) ? 0 : null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GROWTH, MAX_RELATIVE_ERROR, bucketBounds, bucketIndex, emptyHistogram, quantileFromHistogram } from './latency-sketch.js';
-import { LATENCY_BUCKETS } from './store.js';
+import { LATENCY_BUCKETS } from './latency-sketch.js';
 
 describe('latency sketch', () => {
   it('places latencies in fixed log-spaced buckets', () => {

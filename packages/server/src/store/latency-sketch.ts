@@ -9,7 +9,8 @@
 // GROWTH - 1 (≈ 23.9 %), under 1 ms the absolute error is under 1 ms, and at or above 10 min
 // the estimate is 10 min (a lower bound). Interpolating inside the bucket usually does far better.
 
-import { LATENCY_BUCKETS } from './store.js';
+/** Number of buckets in the mergeable latency histogram. */
+export const LATENCY_BUCKETS = 64;
 
 /** Upper edge of the last bounded bucket; slower spans all land in the open-ended last bucket. */
 export const LATENCY_SKETCH_MAX_MS = 600_000;

@@ -3,24 +3,39 @@
 import { createClickHouseStore } from './clickhouse/clickhouse-store.js';
 import { createDuckDbStore } from './duckdb/duckdb-store.js';
 import type { Store, StoreConfig } from './store.js';
+import type { RunStoreTask } from './store-tasks.js';
 
 export interface OpenStoreOptions {
   /** Store errors and recoveries the backend reports by itself (DuckDB: every failed call, reopens). */
   onEvent?: (event: { level: 'error' | 'info'; message: string }) => void;
+  /**
+   * URL of a module exporting STORE_TASKS (store-tasks.ts) for a backend that runs them next to its
+   * data (DuckDB, on its worker); others ignore it.
+   */
+  tasks?: string;
 }
 
-export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}): Promise<Store> {
+export interface OpenedStore {
+  store: Store;
+  /** Runs a task of `tasks` where the data is; null when the backend does not (run it from the store's reads). */
+  runTask: RunStoreTask | null;
+}
+
+export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}): Promise<OpenedStore> {
   switch (config.kind) {
-    case 'duckdb':
-      return createDuckDbStore({
+    case 'duckdb': {
+      const store = await createDuckDbStore({
         path: config.path,
         ...(opts.onEvent && { onEvent: opts.onEvent }),
         ...(config.memoryLimitMb === undefined ? {} : { memoryLimitMb: config.memoryLimitMb }),
         ...(config.threads === undefined ? {} : { threads: config.threads }),
         ...(config.readTimeoutMs === undefined ? {} : { readTimeoutMs: config.readTimeoutMs }),
+        ...(opts.tasks === undefined ? {} : { tasks: opts.tasks }),
       });
-    case 'clickhouse':
-      return createClickHouseStore({
+      return { store, runTask: opts.tasks === undefined ? null : store.runTask };
+    }
+    case 'clickhouse': {
+      const store = await createClickHouseStore({
         url: config.url,
         database: config.database,
         ...(config.cluster === undefined ? {} : { cluster: config.cluster }),
@@ -28,5 +43,7 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
         ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
         ...(config.readTimeoutMs === undefined ? {} : { readTimeoutMs: config.readTimeoutMs }),
       });
+      return { store, runTask: null };
+    }
   }
 }

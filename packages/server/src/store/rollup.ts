@@ -4,13 +4,14 @@
 // Several delta rows may exist for one key; every figure is a sum, so merging them is optional.
 
 import type { Span } from '../model/span.js';
-import { bucketIndex, emptyHistogram } from './latency-sketch.js';
+import { emptyFigures, type Figures } from './figures.js';
+import { bucketIndex } from './latency-sketch.js';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 
-/** One rollup delta: sums for the spans of one bucket that share every dimension value. */
-export interface RollupDelta {
+/** One rollup delta: the figures of the spans of one bucket that share every dimension value. */
+export interface RollupDelta extends Figures {
   project: string;
   /** Bucket start, ms. */
   bucket: number;
@@ -19,19 +20,6 @@ export interface RollupDelta {
   decision_made: string | null;
   span_type: string;
   provider: string | null;
-  count: number;
-  errors: number;
-  latency_sum: number;
-  tokens_input: number;
-  tokens_output: number;
-  tokens_cache_read: number;
-  tokens_cache_write: number;
-  tokens_reasoning: number;
-  cost_usd: number;
-  confidence_sum: number;
-  confidence_count: number;
-  /** LATENCY_BUCKETS counts. */
-  latency_hist: number[];
 }
 
 /** Start of the bucket of width bucketMs holding ts. */
@@ -75,18 +63,7 @@ export function accumulateDeltas(byKey: Map<string, RollupDelta>, spans: readonl
         decision_made: s.decision_made,
         span_type: s.span_type,
         provider: s.provider,
-        count: 0,
-        errors: 0,
-        latency_sum: 0,
-        tokens_input: 0,
-        tokens_output: 0,
-        tokens_cache_read: 0,
-        tokens_cache_write: 0,
-        tokens_reasoning: 0,
-        cost_usd: 0,
-        confidence_sum: 0,
-        confidence_count: 0,
-        latency_hist: emptyHistogram(),
+        ...emptyFigures(),
       };
       byKey.set(key, row);
     }
@@ -94,7 +71,8 @@ export function accumulateDeltas(byKey: Map<string, RollupDelta>, spans: readonl
   }
 }
 
-function addSpan(row: RollupDelta, s: Span): void {
+/** Adds one span to figures (the one place a span becomes figures). */
+export function addSpan(row: Figures, s: Span): void {
   row.count++;
   if (isErrorSpan(s)) row.errors++;
   row.latency_sum += s.latency_ms;

@@ -3,7 +3,7 @@
 // marked sent or failed. A failing channel never blocks evaluation or other channels.
 
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../../store/store.js';
+import type { AlertStore } from '../../store/alert-store.js';
 import type { Channel } from './channels.js';
 import type { AlertNotification, NotificationKind } from './notification.js';
 
@@ -39,7 +39,7 @@ export interface Dispatcher {
   pending(): Delivery[];
 }
 
-export function createDispatcher(store: Store, channels: ReadonlyMap<string, Channel>, policy: DeliveryPolicy): Dispatcher {
+export function createDispatcher(store: AlertStore, channels: ReadonlyMap<string, Channel>, policy: DeliveryPolicy): Dispatcher {
   const queue = new Map<string, Delivery>();
   const save = (ds: Delivery[]) =>
     store.putAlertRecords(

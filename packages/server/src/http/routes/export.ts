@@ -10,7 +10,8 @@ import { Readable } from 'node:stream';
 import type { Hono } from 'hono';
 import { csvLine } from '../../model/csv.js';
 import { CSV_COLUMNS, spanToCsvValues, spanToEvent } from '../../model/span-export.js';
-import type { ExportCursor, ExportQuery, Store } from '../../store/store.js';
+import type { ExportCursor, ExportQuery } from '../../store/store.js';
+import type { SpanStore } from '../../store/span-store.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
 import { BadParam, parseEnum, parseRange } from '../params.js';
@@ -29,7 +30,7 @@ const PAGE_SPANS = 5_000;
 const DEFAULT_RANGE_MS = 7 * 86_400_000;
 
 /** Pages of spans encoded as text, read only as fast as the client takes them. */
-function pagedStream(store: Store, q: ExportQuery, format: 'csv' | 'ndjson'): ReadableStream<Uint8Array> {
+function pagedStream(store: SpanStore, q: ExportQuery, format: 'csv' | 'ndjson'): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let after: ExportCursor | null = null;
   let headerSent = format !== 'csv';
@@ -47,7 +48,7 @@ function pagedStream(store: Store, q: ExportQuery, format: 'csv' | 'ndjson'): Re
   });
 }
 
-async function parquetStream(store: Store, q: ExportQuery): Promise<{ body: ReadableStream<Uint8Array>; rows: number }> {
+async function parquetStream(store: SpanStore, q: ExportQuery): Promise<{ body: ReadableStream<Uint8Array>; rows: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'sightline-export-'));
   const file = join(dir, 'export.parquet');
   try {

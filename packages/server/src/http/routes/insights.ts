@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import { DIMENSIONS, type Dimension } from '../../model/span.js';
 import { BAND_METRICS, type BandMetric } from '../../query/insights/bucket-scores.js';
 import { analyseCohorts } from '../../query/insights/cohorts.js';
-import { runAnalysis } from '../../query/insights/analyses.js';
+import { createAnalysisRunner } from '../../query/insights/analyses.js';
 import { DEFAULT_DIMENSIONS, DEFAULT_METRICS } from '../../query/insights/correlations.js';
 import { decisionDistribution } from '../../query/insights/decisions.js';
 import { costByPath } from '../../query/insights/paths.js';
@@ -146,7 +146,7 @@ export function registerInsightRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const { from, to } = parseRange(q, deps.clock(), HOUR);
     const minSigma = parseNumber(q, 'min_sigma', 0, 100);
     return c.json(
-      await runAnalysis(deps.store, 'correlations', {
+      await (deps.analyses ?? createAnalysisRunner(deps.store))('correlations', {
         project: c.get('key').project,
         from,
         to,

@@ -1,9 +1,10 @@
 // Scores every bucket × group of a metric against its baseline buckets: shared by regression
 // detection and correlated anomalies.
 
-import { LATENCY_BUCKETS, type RollupRow } from '../../store/store.js';
-import { addRow, emptyTotals, metricValue, type Metric, type Totals } from '../aggregate.js';
-import { histogramTotal } from '../../store/latency-sketch.js';
+import type { RollupRow } from '../../store/span-store.js';
+import { addFigures, emptyFigures, mergeFigures, type Figures } from '../../store/figures.js';
+import { histogramTotal, LATENCY_BUCKETS } from '../../store/latency-sketch.js';
+import { metricValue, type Metric } from '../aggregate.js';
 import { meanBand, quantileBand, rateBand, type Band } from './baseline-band.js';
 
 /** Metrics with a baseline band. */
@@ -27,8 +28,8 @@ export interface ScoredPoint extends Band {
   count: number;
 }
 
-/** Totals per group label, per bucket start. */
-export type GroupedTotals = Map<string, Map<number, Totals>>;
+/** Figures per group label, per bucket start. */
+export type GroupedTotals = Map<string, Map<number, Figures>>;
 
 /**
  * Sums rollup rows into buckets of `bucketMs`, per group (values joined by ' | ', '(none)' for null).
@@ -38,8 +39,8 @@ export type GroupedTotals = Map<string, Map<number, Totals>>;
  */
 export function groupTotals(rows: readonly RollupRow[], bucketMs: number): GroupedTotals {
   const out: GroupedTotals = new Map();
-  // Totals made here, which later rows may be added to; any other entry is a caller's row.
-  const sums = new Set<Totals>();
+  // Figures made here, which later rows may be added to; any other entry is a caller's row.
+  const sums = new Set<Figures>();
   for (const r of rows) {
     const label = r.group.length === 1 ? (r.group[0] ?? '(none)') : r.group.map((v) => v ?? '(none)').join(' | ');
     let buckets = out.get(label);
@@ -52,42 +53,24 @@ export function groupTotals(rows: readonly RollupRow[], bucketMs: number): Group
     }
     if (t === undefined || !sums.has(t)) {
       const first = t;
-      t = emptyTotals();
-      if (first !== undefined) addRow(t, first as RollupRow);
+      t = emptyFigures();
+      if (first !== undefined) addFigures(t, first as RollupRow);
       sums.add(t);
       buckets.set(b, t);
     }
-    addRow(t, r);
+    addFigures(t, r);
   }
   return out;
 }
 
-export function mergeTotals(parts: readonly (Totals | undefined)[]): Totals {
-  const t = emptyTotals();
-  for (const p of parts) {
-    if (p === undefined) continue;
-    t.count += p.count;
-    t.errors += p.errors;
-    t.latency_sum += p.latency_sum;
-    t.tokens_input += p.tokens_input;
-    t.tokens_output += p.tokens_output;
-    t.tokens_cache_read += p.tokens_cache_read;
-    t.cost_usd += p.cost_usd;
-    t.confidence_sum += p.confidence_sum;
-    t.confidence_count += p.confidence_count;
-    for (let i = 0; i < t.latency_hist.length; i++) t.latency_hist[i]! += p.latency_hist[i]!;
-  }
-  return t;
-}
-
-/** mergeTotals(baseline) with the number of latencies in its histogram, read by every quantile band. */
-export interface MergedBaseline extends Totals {
+/** mergeFigures(baseline) with the number of latencies in its histogram, read by every quantile band. */
+export interface MergedBaseline extends Figures {
   latency_total: number;
 }
 
 /** The baseline buckets merged once, for callers that score many buckets against them. */
-export function mergeBaseline(baseline: readonly (Totals | undefined)[]): MergedBaseline {
-  const merged = mergeTotals(baseline);
+export function mergeBaseline(baseline: readonly (Figures | undefined)[]): MergedBaseline {
+  const merged = mergeFigures(baseline);
   return { ...merged, latency_total: histogramTotal(merged.latency_hist) };
 }
 
@@ -95,14 +78,14 @@ export function mergeBaseline(baseline: readonly (Totals | undefined)[]): Merged
  * The band of `current` given the totals of its baseline buckets (empty ones included as
  * undefined); `merged`, when given, is mergeBaseline(baseline).
  */
-export function bandFor(metric: BandMetric, current: Totals, baseline: readonly (Totals | undefined)[], confidence: number, merged?: MergedBaseline): Band {
+export function bandFor(metric: BandMetric, current: Figures, baseline: readonly (Figures | undefined)[], confidence: number, merged?: MergedBaseline): Band {
   if (metric === 'error_rate') {
-    const base = merged ?? mergeTotals(baseline);
+    const base = merged ?? mergeFigures(baseline);
     return rateBand(current.errors, current.count, base.errors, base.count, confidence);
   }
   const q = QUANTILE[metric];
   if (q !== undefined) {
-    const base = merged ?? mergeTotals(baseline);
+    const base = merged ?? mergeFigures(baseline);
     return quantileBand(current.latency_hist, base.latency_hist, q, confidence, merged?.latency_total);
   }
   const values = baseline.map((t) => (t === undefined ? null : metricValue(metric, t))).filter((v): v is number => v !== null);
@@ -115,17 +98,17 @@ export function bandFor(metric: BandMetric, current: Totals, baseline: readonly 
  */
 export function scoreGroup(
   metric: BandMetric,
-  totals: Map<number, Totals>,
+  totals: Map<number, Figures>,
   buckets: readonly number[],
   baselineOf: (bucket: number) => number[],
   opts: { confidence: number; minCount: number },
 ): ScoredPoint[] {
   return buckets.map((bucket) => {
-    const current = totals.get(bucket) ?? emptyTotals();
+    const current = totals.get(bucket) ?? emptyFigures();
     const value = metricValue(metric, current);
     const band =
       current.count < opts.minCount || value === null
-        ? { expected: null, low: null, high: null, sigma: null, status: 'no_baseline' as const, method: bandFor(metric, emptyTotals(), [], 0.95).method, p: null }
+        ? { expected: null, low: null, high: null, sigma: null, status: 'no_baseline' as const, method: bandFor(metric, emptyFigures(), [], 0.95).method, p: null }
         : bandFor(metric, current, baselineOf(bucket).map((b) => totals.get(b)), opts.confidence);
     return { bucket, value, count: current.count, ...band };
   });

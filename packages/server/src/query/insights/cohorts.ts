@@ -3,7 +3,8 @@
 // error-rate lift, a two-proportion z statistic, a one-sided Fisher exact p-value (valid when a
 // cohort has only a handful of errors) and Benjamini–Hochberg over all cohorts.
 
-import type { CohortContrastRow, Store } from '../../store/store.js';
+import type { CohortContrastRow } from '../../store/store.js';
+import type { InsightStore } from '../../store/insight-store.js';
 import { HOUR } from '../read-rollups.js';
 import { benjaminiHochberg, fisherExactGreater, twoProportionZTest, wilsonInterval } from './stats.js';
 
@@ -93,7 +94,7 @@ function compare(r: CohortContrastRow): Cohort {
   };
 }
 
-export async function analyseCohorts(store: Store, req: CohortRequest): Promise<CohortReport> {
+export async function analyseCohorts(store: InsightStore, req: CohortRequest): Promise<CohortReport> {
   const from = Math.floor(req.from / HOUR) * HOUR;
   const to = Math.ceil(req.to / HOUR) * HOUR;
   const explicit = req.keys !== undefined && req.keys.length > 0;

@@ -4,11 +4,11 @@
 // "p95 latency of model gpt-4o +210 ms (3.4σ) while error rate of decision `refund` rose 2.1% → 17.3% (p<0.001), 14:05–14:20 UTC".
 
 import type { Dimension } from '../../model/span.js';
-import type { Store } from '../../store/store.js';
-import type { Totals } from '../aggregate.js';
+import type { SpanStore } from '../../store/span-store.js';
+import { mergeFigures, type Figures } from '../../store/figures.js';
 import { metricValue, QUANTILE_METRICS } from '../aggregate.js';
 import { MINUTE } from '../read-rollups.js';
-import { bandFor, groupTotals, mergeBaseline, mergeTotals, worseDirection, type BandMetric, type GroupedTotals } from './bucket-scores.js';
+import { bandFor, groupTotals, mergeBaseline, worseDirection, type BandMetric, type GroupedTotals } from './bucket-scores.js';
 import { describeChange, describeWindow } from './sentences.js';
 
 export interface CorrelationRequest {
@@ -69,7 +69,7 @@ function anomaliesOf(req: CorrelationRequest, dimension: Dimension, totals: Grou
   const minCount = req.minCount ?? 10;
   for (const [group, byBucket] of totals) {
     if (group === '(none)') continue;
-    const baseline: (Totals | undefined)[] = [];
+    const baseline: (Figures | undefined)[] = [];
     for (let b = baselineFrom; b < from; b += intervalMs) baseline.push(byBucket.get(b));
     const merged = mergeBaseline(baseline);
     for (const metric of req.metrics ?? DEFAULT_METRICS) {
@@ -85,7 +85,7 @@ function anomaliesOf(req: CorrelationRequest, dimension: Dimension, totals: Grou
         }
       }
       if (hits.length === 0) continue;
-      const pooled = mergeTotals(hits.map((b) => byBucket.get(b)));
+      const pooled = mergeFigures(hits.map((b) => byBucket.get(b)));
       const band = bandFor(metric, pooled, baseline, 0.95, merged);
       const value = metricValue(metric, pooled);
       if (value === null || band.expected === null || band.sigma === null) continue;
@@ -103,7 +103,7 @@ function jaccard(a: readonly number[], b: readonly number[]): number {
 }
 
 /** Correlated anomalies from one single-dimension rollup read per dimension. */
-export async function correlatedAnomalies(store: Pick<Store, 'rollup'>, req: CorrelationRequest): Promise<CorrelationReport> {
+export async function correlatedAnomalies(store: Pick<SpanStore, 'rollup'>, req: CorrelationRequest): Promise<CorrelationReport> {
   if (req.intervalMs % MINUTE !== 0) throw new RangeError('intervalMs must be whole minutes');
   const { intervalMs } = req;
   const from = Math.floor(req.from / intervalMs) * intervalMs;

@@ -2,7 +2,8 @@
 // that distribution (falling entropy: stuck on one choice), decisions first seen in the range
 // (none in the lookback window), and mean confidence per decision with its trend.
 
-import type { DecisionCountRow, Store } from '../../store/store.js';
+import type { DecisionCountRow } from '../../store/store.js';
+import type { InsightStore } from '../../store/insight-store.js';
 import { HOUR, MINUTE } from '../read-rollups.js';
 import { entropyBits, slope } from './stats.js';
 
@@ -156,7 +157,7 @@ function readRange(rows: readonly DecisionCountRow[]): Map<string, AgentAcc> {
  * First minute in [from, to) with `decision` by `agent`, given the range's buckets of `intervalMs`
  * in which it was made: the minutes of those buckets are read in order until one has it.
  */
-async function firstSeen(store: Store, project: string, d: { agent: string; decision: string; buckets: number[] }, intervalMs: number, from: number, to: number): Promise<number | null> {
+async function firstSeen(store: InsightStore, project: string, d: { agent: string; decision: string; buckets: number[] }, intervalMs: number, from: number, to: number): Promise<number | null> {
   for (const b of d.buckets) {
     const minutes = await store.insightDecisionCounts({ project, from: Math.max(from, b), to: Math.min(to, b + intervalMs), bucketMs: MINUTE, agent: d.agent, decision: d.decision });
     const first = minutes.find((m) => m.count > 0);
@@ -165,7 +166,7 @@ async function firstSeen(store: Store, project: string, d: { agent: string; deci
   return null;
 }
 
-export async function decisionDistribution(store: Store, req: DecisionRequest): Promise<DecisionReport> {
+export async function decisionDistribution(store: InsightStore, req: DecisionRequest): Promise<DecisionReport> {
   const { intervalMs } = req;
   const from = Math.floor(req.from / intervalMs) * intervalMs;
   const lookback = { from: Math.floor((from - (req.lookbackMs ?? 7 * DAY)) / DAY) * DAY, to: Math.floor(from / HOUR) * HOUR };

@@ -2,7 +2,7 @@
 // run at a time. Queries are exact without it (unmaterialized hours are read from raw spans);
 // it only keeps them fast.
 
-import type { Store } from '../../store/store.js';
+import type { InsightStore } from '../../store/insight-store.js';
 
 export interface InsightMaterializer {
   /** Stops the timer and waits for a run in progress. */
@@ -10,7 +10,7 @@ export interface InsightMaterializer {
 }
 
 export function startInsightMaterializer(
-  store: Store,
+  store: InsightStore,
   opts: { intervalMs?: number; clock?: () => number; log?: (line: string) => void } = {},
 ): InsightMaterializer {
   const clock = opts.clock ?? Date.now;

@@ -3,7 +3,9 @@
 
 import type { Dimension } from '../../model/span.js';
 import { quantileFromHistogram } from '../../store/latency-sketch.js';
-import type { PathRow, Store } from '../../store/store.js';
+import type { PathRow } from '../../store/store.js';
+import type { InsightStore } from '../../store/insight-store.js';
+import type { SpanStore } from '../../store/span-store.js';
 import { LATENCY_BUCKETS } from '../../store/store.js';
 import { firstDataMinute, type Covered } from '../covered.js';
 import { HOUR } from '../read-rollups.js';
@@ -116,7 +118,7 @@ function costByAgent(rows: readonly PathRow[]): CostBreakdown[] {
   return [...acc].map(([name, a]) => ({ name, cost_usd: a.cost, count: a.traces, cost_per_unit: a.cost / a.traces })).sort((a, b) => b.cost_usd - a.cost_usd);
 }
 
-async function costByDimension(store: Store, req: PathRequest, from: number, to: number, dim: Dimension): Promise<CostBreakdown[]> {
+async function costByDimension(store: InsightStore & SpanStore, req: PathRequest, from: number, to: number, dim: Dimension): Promise<CostBreakdown[]> {
   const rows = await store.rollup({
     project: req.project,
     from,
@@ -138,7 +140,7 @@ async function costByDimension(store: Store, req: PathRequest, from: number, to:
   return [...acc].map(([name, a]) => ({ name, cost_usd: a.cost, count: a.count, cost_per_unit: a.cost / a.count })).sort((a, b) => b.cost_usd - a.cost_usd);
 }
 
-export async function costByPath(store: Store, req: PathRequest): Promise<PathReport> {
+export async function costByPath(store: InsightStore & SpanStore, req: PathRequest): Promise<PathReport> {
   const from = Math.floor(req.from / HOUR) * HOUR;
   const to = Math.ceil(req.to / HOUR) * HOUR;
   const previous = { from: from - (to - from), to: from };

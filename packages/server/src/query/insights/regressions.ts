@@ -3,7 +3,8 @@
 // buckets ranked by significance × impact.
 
 import type { Dimension } from '../../model/span.js';
-import type { SpanFilter, Store } from '../../store/store.js';
+import type { SpanFilter } from '../../store/store.js';
+import type { SpanStore } from '../../store/span-store.js';
 import { HOUR } from '../read-rollups.js';
 import { groupTotals, scoreGroup, worseDirection, type BandMetric, type ScoredPoint } from './bucket-scores.js';
 
@@ -64,7 +65,7 @@ export function baselineBuckets(spec: BaselineSpec, intervalMs: number): (bucket
     : (b) => Array.from({ length: spec.days }, (_, i) => b - (i + 1) * DAY);
 }
 
-export async function detectRegressions(store: Store, req: RegressionRequest): Promise<RegressionReport> {
+export async function detectRegressions(store: SpanStore, req: RegressionRequest): Promise<RegressionReport> {
   const { intervalMs } = req;
   const from = Math.floor(req.from / intervalMs) * intervalMs;
   const rows = await store.rollup({

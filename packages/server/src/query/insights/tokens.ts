@@ -1,7 +1,9 @@
 // Token efficiency per agent or model: output tokens per input token, cache-hit rate (cached
 // input / input), tokens and cost per successful trace (agents), each against the previous period.
 
-import type { RollupRow, Store } from '../../store/store.js';
+import type { RollupRow } from '../../store/store.js';
+import type { InsightStore } from '../../store/insight-store.js';
+import type { SpanStore } from '../../store/span-store.js';
 import { HOUR } from '../read-rollups.js';
 import { meanBand } from './baseline-band.js';
 
@@ -81,7 +83,7 @@ function addTo<K>(m: Map<K, Sums>, key: K, r: RollupRow): void {
   m.set(key, s);
 }
 
-export async function tokenEfficiency(store: Store, req: TokenRequest): Promise<TokenReport> {
+export async function tokenEfficiency(store: InsightStore & SpanStore, req: TokenRequest): Promise<TokenReport> {
   const from = Math.floor(req.from / HOUR) * HOUR;
   const to = Math.ceil(req.to / HOUR) * HOUR;
   const baseline = { from: from - Math.max(to - from, 6 * HOUR), to: from };

@@ -28,7 +28,8 @@ import { createScoreQueries, ensureScoreTables, scoreTables } from './score-quer
 import { reviseSpanRows } from './revise-spans.js';
 import { bytesOnDisk, deleteInBackground, deleteOlder, type DataServers } from './retention.js';
 import { AGENT_MINUTE, AGENT_MINUTE_START, INGEST_KEYS, TRACE_INDEX, localName, tableName, type Layout } from './schema.js';
-import { SPAN_SELECT, rollupRow, rowSpan, spanRow } from './span-rows.js';
+import { spanFromRow } from '../span-row.js';
+import { SPAN_SELECT, rollupRow, spanRow } from './span-rows.js';
 import { identifier, int, ms, str } from './sql.js';
 import { knownSpans, readTrace, searchTraces, type TraceTables } from './trace-queries.js';
 import { readSpan, readTraceOutline } from './trace-detail-queries.js';
@@ -222,7 +223,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
         `SELECT ${SPAN_SELECT} FROM ${t.spans} WHERE ${where.join(' AND ')}
           ORDER BY timestamp, trace_id, span_id LIMIT ${int(Math.max(0, Math.floor(limit)))}`,
       );
-      return rows.map(rowSpan);
+      return rows.map(spanFromRow);
     }),
     // NOT_SUPPORTED, not STORE_UNAVAILABLE: a retry cannot succeed (HTTP 501, no Retry-After).
     exportParquet: () =>

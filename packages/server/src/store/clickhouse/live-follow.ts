@@ -5,7 +5,8 @@
 
 import type { Span } from '../../model/span.js';
 import type { Connection } from './connection.js';
-import { SPAN_SELECT, rowSpan } from './span-rows.js';
+import { spanFromRow } from '../span-row.js';
+import { SPAN_SELECT } from './span-rows.js';
 import { ms, str } from './sql.js';
 
 export interface LiveFollowOptions {
@@ -45,7 +46,7 @@ export function followOtherNodes(opts: LiveFollowOptions, onSpans: (spans: Span[
       if (seen.has(key)) continue;
       seen.set(key, at);
       if (at > watermark) watermark = at;
-      fresh.push(rowSpan(r));
+      fresh.push(spanFromRow(r));
     }
     for (const [key, at] of seen) if (at < watermark - 2 * OVERLAP_MS) seen.delete(key);
     if (fresh.length > 0 && !stopped) onSpans(fresh);

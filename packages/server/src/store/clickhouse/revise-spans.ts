@@ -10,7 +10,8 @@ import { HOUR_MS, MINUTE_MS, rollupDeltas, type RollupDelta } from '../rollup.js
 import { REPEATED_DECISION_ATTRIBUTE, type SpanRevision } from '../store.js';
 import type { Connection, Row } from './connection.js';
 import { HIST_MAP, localName, ROLLUP_SUMS, type Layout } from './schema.js';
-import { rollupRow, rowSpan, SPAN_SELECT } from './span-rows.js';
+import { spanFromRow } from '../span-row.js';
+import { rollupRow, SPAN_SELECT } from './span-rows.js';
 import { waitForMutations, type DataServers } from './retention.js';
 import { ms, str } from './sql.js';
 
@@ -76,7 +77,7 @@ export async function reviseSpanRows(
   const hi = Math.max(...revisions.map((r) => r.timestamp));
   const range = `project = ${str(project)} AND timestamp >= ${ms(lo)} AND timestamp <= ${ms(hi)}`;
   const keys = [...wanted.keys()].map(str).join(', ');
-  const stored = (await entry.rows(`SELECT ${SPAN_SELECT} FROM ${tables.spans} WHERE ${range} AND ${KEY_SQL} IN (${keys})`)).map(rowSpan);
+  const stored = (await entry.rows(`SELECT ${SPAN_SELECT} FROM ${tables.spans} WHERE ${range} AND ${KEY_SQL} IN (${keys})`)).map(spanFromRow);
   const before: Span[] = [];
   const after: Span[] = [];
   const changed = new Map<string, SpanRevision>();

@@ -2,7 +2,7 @@
 // nested map histMap (schema.ts), written from rollup.ts deltas, read back dense with sumMap, and
 // the legacy h0..h63 columns of rows written before (or by older nodes) folded into the map.
 
-import { LATENCY_BUCKETS } from '../store.js';
+import { LATENCY_BUCKETS } from '../latency-sketch.js';
 import type { Connection, Row } from './connection.js';
 import { waitForMutations } from './retention.js';
 import { HIST_COLUMNS, HIST_MAP, ROLLUP_TABLES, localName, tableName, type Layout, type RollupTable } from './schema.js';

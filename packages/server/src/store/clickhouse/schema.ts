@@ -7,7 +7,8 @@
 // trace_index holds each trace's time span, filled by a materialized view on spans.
 // Since version 5 rollup_agent_minute holds minute rollups per agent, filled by a view on rollup_minute.
 
-import { LATENCY_BUCKETS } from '../store.js';
+import { FIGURE_SUMS, type FigureSum } from '../figures.js';
+import { LATENCY_BUCKETS } from '../latency-sketch.js';
 import { CH_ILLEGAL_COLUMN } from './connection.js';
 
 export const DAY_MS = 86_400_000;
@@ -58,20 +59,23 @@ export type SpanColumn = (typeof SPAN_COLUMNS)[number][0];
  */
 export const NULLABLE_DIMENSIONS = ['model', 'decision_made', 'provider'] as const;
 
-/** Figures that add up, as named in RollupDelta (rollup.ts). */
-export const ROLLUP_SUMS = [
-  ['count', 'UInt64'],
-  ['errors', 'UInt64'],
-  ['latency_sum', 'Float64'],
-  ['tokens_input', 'Int64'],
-  ['tokens_output', 'Int64'],
-  ['tokens_cache_read', 'Int64'],
-  ['tokens_cache_write', 'Int64'],
-  ['tokens_reasoning', 'Int64'],
-  ['cost_usd', 'Float64'],
-  ['confidence_sum', 'Float64'],
-  ['confidence_count', 'UInt64'],
-] as const;
+/** Each figure's column type (the types since version 1). */
+const FIGURE_TYPE: Record<FigureSum, 'UInt64' | 'Int64' | 'Float64'> = {
+  count: 'UInt64',
+  errors: 'UInt64',
+  latency_sum: 'Float64',
+  tokens_input: 'Int64',
+  tokens_output: 'Int64',
+  tokens_cache_read: 'Int64',
+  tokens_cache_write: 'Int64',
+  tokens_reasoning: 'Int64',
+  cost_usd: 'Float64',
+  confidence_sum: 'Float64',
+  confidence_count: 'UInt64',
+};
+
+/** Figures that add up (store/figures.ts), in their order, with their column types. */
+export const ROLLUP_SUMS = FIGURE_SUMS.map((c) => [c, FIGURE_TYPE[c]] as const);
 
 export const ROLLUP_TABLES = { rollup_minute: 60_000, rollup_hour: 3_600_000 } as const;
 export type RollupTable = keyof typeof ROLLUP_TABLES;

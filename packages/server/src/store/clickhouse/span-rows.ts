@@ -1,7 +1,7 @@
-// Spans and rollup deltas to JSONEachRow rows, and rows back to spans. Attributes travel as JSON
-// text; rollup deltas come from rollup.ts, so both backends count exactly the same figures.
+// Spans and rollup deltas to JSONEachRow rows (rows back to spans: span-row.ts). Attributes travel
+// as JSON text; rollup deltas come from rollup.ts, so both backends count exactly the same figures.
 
-import type { CostSource, Span, SpanType } from '../../model/span.js';
+import type { Span } from '../../model/span.js';
 import type { RollupDelta } from '../rollup.js';
 import type { Row } from './connection.js';
 import { histogramColumns } from './rollup-histograms.js';
@@ -44,39 +44,6 @@ export function spanRow(s: Span, node: string, insertedAt: number): Row {
     ingested_at: s.ingested_at,
     node,
     inserted_at: insertedAt,
-  };
-}
-
-export function rowSpan(r: Row): Span {
-  return {
-    project: r.project as string,
-    timestamp: Number(r.timestamp),
-    agent_id: r.agent_id as string,
-    trace_id: r.trace_id as string,
-    span_id: r.span_id as string,
-    parent_span_id: r.parent_span_id as string | null,
-    span_type: r.span_type as SpanType,
-    name: r.name as string | null,
-    model: r.model as string | null,
-    provider: r.provider as string | null,
-    tokens_input: Number(r.tokens_input),
-    tokens_output: Number(r.tokens_output),
-    tokens_cache_read: Number(r.tokens_cache_read),
-    tokens_cache_write: Number(r.tokens_cache_write),
-    tokens_reasoning: Number(r.tokens_reasoning),
-    latency_ms: Number(r.latency_ms),
-    cost_usd: r.cost_usd === null ? null : Number(r.cost_usd),
-    cost_source: r.cost_source as CostSource,
-    decision_made: r.decision_made as string | null,
-    confidence: r.confidence === null ? null : Number(r.confidence),
-    error_type: r.error_type as string | null,
-    error_message: r.error_message as string | null,
-    session_id: r.session_id as string | null,
-    user_id: r.user_id as string | null,
-    attributes: JSON.parse(r.attributes as string) as Record<string, unknown>,
-    input: r.input as string | null,
-    output: r.output as string | null,
-    ingested_at: Number(r.ingested_at),
   };
 }
 

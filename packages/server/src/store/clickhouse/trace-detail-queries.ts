@@ -3,7 +3,8 @@
 
 import type { Span } from '../../model/span.js';
 import { OUTLINE_FIELDS, type TraceOutline } from '../trace-detail-store.js';
-import { SPAN_SELECT, rowSpan } from './span-rows.js';
+import { spanFromRow } from '../span-row.js';
+import { SPAN_SELECT } from './span-rows.js';
 import { str } from './sql.js';
 import { readTraceRows, type TraceTables } from './trace-queries.js';
 import type { Connection } from './connection.js';
@@ -29,5 +30,5 @@ export async function readTraceOutline(conn: Connection, t: TraceTables, project
 
 export async function readSpan(conn: Connection, t: TraceTables, project: string, traceId: string, spanId: string, hint?: { around?: number }): Promise<Span | null> {
   const rows = await readTraceRows(conn, t, SPAN_SELECT, project, traceId, hint, ` AND span_id = ${str(spanId)}`);
-  return rows.length === 0 ? null : rowSpan(rows[0]!);
+  return rows.length === 0 ? null : spanFromRow(rows[0]!);
 }

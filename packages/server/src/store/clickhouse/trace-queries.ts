@@ -8,7 +8,8 @@ import { HOUR_MS, MINUTE_MS } from '../rollup.js';
 import type { Span } from '../../model/span.js';
 import type { SpanRef, TraceSearch, TraceSummary } from '../store.js';
 import type { Connection, Row } from './connection.js';
-import { SPAN_SELECT, rowSpan } from './span-rows.js';
+import { spanFromRow } from '../span-row.js';
+import { SPAN_SELECT } from './span-rows.js';
 import { float, int, ms, str } from './sql.js';
 
 export interface TraceTables {
@@ -39,7 +40,7 @@ async function traceWindow(conn: Connection, index: string, project: string, tra
  * missing index row or a wrong hint never hides a trace (the same rules as DuckDB's readTrace).
  */
 export async function readTrace(conn: Connection, t: TraceTables, project: string, traceId: string, hint?: { around?: number }): Promise<Span[]> {
-  return (await readTraceRows(conn, t, SPAN_SELECT, project, traceId, hint)).map(rowSpan);
+  return (await readTraceRows(conn, t, SPAN_SELECT, project, traceId, hint)).map(spanFromRow);
 }
 
 /** Rows of `columns` for a trace's spans (those meeting `extraWhere`), found as readTrace finds them. */

@@ -7,7 +7,8 @@ import { SightlineError } from '../../model/errors.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { AlertEventQuery, AlertEventRecord, AlertRecord, AlertRecordKind, RollupQuery, RollupRow } from '../store.js';
 import { runPrepared } from './prepared.js';
-import { dimensionColumn, filterConditions, queryRows } from './read-queries.js';
+import { dimensionColumn, filterConditions } from './dimension-sql.js';
+import { queryRows } from './read-queries.js';
 import { HIST_COLUMNS, ROLLUP_SUM_COLUMNS } from './schema.js';
 import { numberColumn, numberOrZero, rollupRowAt } from './vector-read.js';
 

@@ -8,7 +8,7 @@ import { HOUR_MS, floorToBucket } from '../rollup.js';
 import { LATENCY_BUCKETS, type RollupQuery, type RollupRow } from '../store.js';
 import { runPrepared } from './prepared.js';
 import { compareUtf8 } from '../text-order.js';
-import { dimensionColumn } from './read-queries.js';
+import { dimensionColumn } from './dimension-sql.js';
 import { DIMENSION_BUCKET_MS, DIMENSION_CODE, HIST_COLUMNS, ROLLUP_SUM_COLUMNS } from './schema.js';
 import { addRollupFiguresAt, arrayColumn, numberColumn, numberOrZero, rollupRowAt } from './vector-read.js';
 

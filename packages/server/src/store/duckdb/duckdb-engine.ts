@@ -22,7 +22,8 @@ import * as alerts from './alert-queries.js';
 import * as catalog from './catalog-queries.js';
 import * as exportSql from './export-queries.js';
 import * as insights from './insight-api.js';
-import { runAnalysisOn, type AnalysisName, type AnalysisReport, type AnalysisRequest } from '../../query/insights/analyses.js';
+import type { StoreTask } from '../store-tasks.js';
+import type { ForwardedMethods } from './worker-protocol.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { knownSpans, queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
 import { rankUsers, searchSessions } from './session-queries.js';
@@ -79,6 +80,8 @@ export interface DuckDbEngineOptions {
    * anything reads them (see InDoubtBatch).
    */
   discard?: InDoubtBatch[];
+  /** Tasks runTask runs on this thread from this engine's own reads (store-tasks.ts), by name. */
+  tasks?: Readonly<Record<string, StoreTask>>;
 }
 
 /**
@@ -92,7 +95,7 @@ export interface InDoubtBatch {
   keys: string[];
 }
 
-export class DuckDbEngine {
+export class DuckDbEngine implements ForwardedMethods {
   private readonly writes = new SerialQueue();
   private readonly derivedWrites = new SerialQueue();
   private readonly dirty = new DirtyBuckets();
@@ -137,7 +140,7 @@ export class DuckDbEngine {
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     const full = {
       compactEveryFlushes: 60, flushIntervalMs: 1000, maxPendingSpans: 200_000, now: Date.now, threads: 0, memoryLimitMb: 0, readTimeoutMs: 0,
-      onError: () => undefined, discard: [], checkpointThreshold: CHECKPOINT_THRESHOLD, ...options,
+      onError: () => undefined, discard: [], tasks: {}, checkpointThreshold: CHECKPOINT_THRESHOLD, ...options,
     };
     try {
       const settings: Record<string, string> = {};
@@ -566,9 +569,11 @@ export class DuckDbEngine {
     return this.read((conn) => insights.readInsightDecisionCounts(conn, q));
   }
 
-  /** An insight analysis on this thread (the store worker), from this engine's own reads: only the report goes back. */
-  analyse<K extends AnalysisName>(name: K, req: AnalysisRequest<K>): Promise<AnalysisReport<K>> {
-    return runAnalysisOn(this, name, req);
+  /** A store task on this thread (the store worker), from this engine's own reads: only its result goes back. */
+  runTask(name: string, req: unknown): Promise<unknown> {
+    const task = Object.hasOwn(this.options.tasks, name) ? this.options.tasks[name] : undefined;
+    if (task === undefined) return Promise.reject(new SightlineError('NOT_SUPPORTED', `the store worker has no task "${name}"`));
+    return task(this, req as never);
   }
 
   /** Physical row counts of the rollup tables (delta rows included), for tests and benchmarks. */

@@ -11,7 +11,7 @@ import type { Span } from '../../model/span.js';
 import { createIngestPipeline } from '../../ingest/pipeline.js';
 import { createPriceTable } from '../../ingest/pricing.js';
 import { DEFAULT_LIMITS } from '../../model/limits.js';
-import { runAnalysis, runAnalysisOn } from '../../query/insights/analyses.js';
+import { ANALYSES_MODULE, createAnalysisRunner, runAnalysisOn } from '../../query/insights/analyses.js';
 import { createFleet, simulateToArray } from '../../sim/index.js';
 import { HOUR_MS, MINUTE_MS } from '../rollup.js';
 import { expectRowsEqual, expectedRollup, fleetSpans, makeSpan, runStoreConformance } from '../store.case.js';
@@ -260,8 +260,8 @@ describe('DuckDB correlation scan on the store worker', () => {
     });
     const pipeline = createIngestPipeline({ limits: DEFAULT_LIMITS, prices: createPriceTable() });
     const { spans } = pipeline.process(simulateToArray(fleet, { from: t0, to: t0 + 3 * HOUR_MS }), { project: 'alpha', now: t0 + 4 * HOUR_MS });
-    const store = await createDuckDbStore({ path: newPath() });
-    expect(store.analyse).toBeTypeOf('function');
+    const store = await createDuckDbStore({ path: newPath(), tasks: ANALYSES_MODULE });
+    const onWorkerRunner = createAnalysisRunner(store, store.runTask);
     await store.append(spans);
     // The same analysis with the store's reads (answered on the worker, rows carried here), run here.
     const here = { rollup: store.rollup };
@@ -269,13 +269,15 @@ describe('DuckDB correlation scan on the store worker', () => {
     // 5-minute buckets read rollup_dim_5min, 10-minute ones rollup_minute; `to` inside a bucket.
     for (const intervalMs of [5 * MINUTE_MS, 10 * MINUTE_MS]) {
       const req = { project: 'alpha', from, to: from + 37 * MINUTE_MS, intervalMs };
-      const onWorker = await runAnalysis(store, 'correlations', req);
+      const onWorker = await onWorkerRunner('correlations', req);
       expect(onWorker).toEqual(await runAnalysisOn(here, 'correlations', req));
       const top = onWorker.findings[0]!;
       expect(new Set([`${top.a.group}:${top.a.metric}`, `${top.b.group}:${top.b.metric}`])).toEqual(new Set(['gpt-4o:latency_p95', 'refund:error_rate']));
     }
     // An error inside the worker reaches the caller with its message.
-    await expect(runAnalysis(store, 'correlations', { project: 'alpha', from, to: from + HOUR_MS, intervalMs: 90_000 })).rejects.toThrow('intervalMs must be whole minutes');
+    await expect(onWorkerRunner('correlations', { project: 'alpha', from, to: from + HOUR_MS, intervalMs: 90_000 })).rejects.toThrow('intervalMs must be whole minutes');
+    // A task the worker's module does not name is refused with its name.
+    await expect(store.runTask('nonexistent', {})).rejects.toThrow('the store worker has no task "nonexistent"');
     await store.close();
   });
 });

@@ -7,9 +7,10 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SightlineError } from '../../model/errors.js';
 import type { Store } from '../store.js';
+import type { RunStoreTask } from '../store-tasks.js';
 import { unpackRows } from './row-transport.js';
 import { encodeSpanColumns } from './span-columns.js';
-import type { StoreMethod, StoreRequest, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import { FORWARDED_METHODS, type ForwardedMethods, type StoreMethod, type StoreRequest, type WorkerInit, type WorkerMessage } from './worker-protocol.js';
 
 export interface DuckDbStoreOptions {
   /** The database file; its directory must exist. */
@@ -22,6 +23,16 @@ export interface DuckDbStoreOptions {
   threads?: number;
   /** Reads still running after this many ms are interrupted (QUERY_TIMEOUT); absent: no limit. */
   readTimeoutMs?: number;
+  /**
+   * URL of a module exporting STORE_TASKS (store-tasks.ts): the worker imports it at start and runs
+   * its tasks from its own reads (`runTask`), so only their results cross to the main thread.
+   */
+  tasks?: string;
+}
+
+/** The DuckDB store: the Store contract and, beside it, the tasks its worker runs. */
+export interface DuckDbStore extends Store {
+  runTask: RunStoreTask;
 }
 
 /**
@@ -29,7 +40,7 @@ export interface DuckDbStoreOptions {
  * Throws STORE_LOCKED when another process holds the file, SCHEMA_TOO_NEW for newer files.
  * @example const store = await createDuckDbStore({ path: join(dataDir, 'sightline.duckdb') });
  */
-export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Store> {
+export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<DuckDbStore> {
   // The worker gets data only: onEvent stays on this side (a function cannot cross to a thread).
   const { onEvent, ...init } = options;
   const worker = startWorker(init);
@@ -78,60 +89,18 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<St
   };
   const call = <T>(method: StoreMethod, ...args: unknown[]): Promise<T> => send<T>(method, args);
 
+  // Every other method goes to the worker as it is (FORWARDED_METHODS, checked against Store).
+  const forwarded = Object.fromEntries(FORWARDED_METHODS.map((m) => [m, (...args: unknown[]) => send(m, args)])) as unknown as ForwardedMethods;
   return {
     kind: 'duckdb',
+    ...forwarded,
     append: (spans, opts) => {
       const { columns, transfer } = encodeSpanColumns(spans);
       return send('appendColumns', [columns, opts], transfer);
     },
-    recentIdempotency: (since) => call('recentIdempotency', since),
-    findIdempotency: (key, since) => call('findIdempotency', key, since),
-    reviseSpans: (project, revisions) => call('reviseSpans', project, revisions),
-    rollup: (q) => call('rollup', q),
-    getTrace: (project, traceId, hint) => call('getTrace', project, traceId, hint),
-    searchTraces: (q) => call('searchTraces', q),
-    traceOutline: (project, traceId, hint) => call('traceOutline', project, traceId, hint),
-    getSpan: (project, traceId, spanId, hint) => call('getSpan', project, traceId, spanId, hint),
-    searchSessions: (q) => call('searchSessions', q),
-    rankUsers: (q) => call('rankUsers', q),
-    doctorScan: (q) => call('doctorScan', q),
-    knownSpans: (project, refs) => call('knownSpans', project, refs),
-    deleteBefore: (limits) => call('deleteBefore', limits),
-    stats: () => call('stats'),
-    health: () => call('health'),
-    listProjects: () => call('listProjects'),
-    createProject: (name) => call('createProject', name),
-    putApiKey: (key) => call('putApiKey', key),
-    findApiKeyByHash: (hash) => call('findApiKeyByHash', hash),
-    listApiKeys: (project) => call('listApiKeys', project),
-    revokeApiKey: (id, at) => call('revokeApiKey', id, at),
-    // Alert persistence
-    putAlertRecords: (kind, records) => call('putAlertRecords', kind, records),
-    listAlertRecords: (kind, project) => call('listAlertRecords', kind, project),
-    deleteAlertRecord: (kind, project, id) => call('deleteAlertRecord', kind, project, id),
-    pruneAlertRecords: (kind, before) => call('pruneAlertRecords', kind, before),
-    appendAlertEvents: (events) => call('appendAlertEvents', events),
-    listAlertEvents: (q) => call('listAlertEvents', q),
-    alertRollups: (queries) => call('alertRollups', queries),
-    userRollups: (queries) => call('userRollups', queries),
-    // Scores
-    appendScores: (scores, opts) => call('appendScores', scores, opts),
-    listScores: (q) => call('listScores', q),
-    scoreRollup: (q) => call('scoreRollup', q),
-    exportScores: (q, after, limit) => call('exportScores', q, after, limit),
-    deleteScoresBefore: (before) => call('deleteScoresBefore', before),
-    // Export
-    exportSpans: (q, after, limit) => call('exportSpans', q, after, limit),
-    exportParquet: (q, path) => call('exportParquet', q, path),
     // One process owns a DuckDB file, so it is always the only candidate for any lease.
     tryAcquireLease: () => Promise.resolve(true),
-    // Insight primitives
-    materializeInsights: (opts) => call('materializeInsights', opts),
-    insightPaths: (q) => call('insightPaths', q),
-    insightCohorts: (q) => call('insightCohorts', q),
-    insightCohortContrasts: (q) => call('insightCohortContrasts', q),
-    insightDecisionCounts: (q) => call('insightDecisionCounts', q),
-    analyse: (name, req) => call('analyse', name, req),
+    runTask: (name, req) => call('runTask', name, req),
     close: async () => {
       if (dead !== null) return;
       await call('close');

@@ -57,8 +57,10 @@ export class EngineSupervisor {
     const engine = this.engine;
     if (method === 'close') return this.close();
     if (engine === null) {
-      if (method === 'health') return Promise.resolve(this.downHealth());
-      const down = this.down!;
+      const down = this.down;
+      // Closed (or closing): a call that was in flight, or the worker's compaction timer.
+      if (down === null) return Promise.reject(new SightlineError('STORE_UNAVAILABLE', 'DuckDB store is closed'));
+      if (method === 'health') return Promise.resolve(this.downHealth(down));
       return Promise.reject(
         new SightlineError('STORE_UNAVAILABLE', `DuckDB store is being reopened after a fatal error (${down.lastError ?? down.cause}); retry later`),
       );
@@ -128,8 +130,7 @@ export class EngineSupervisor {
     }
   }
 
-  private downHealth(): StoreHealth {
-    const down = this.down!;
+  private downHealth(down: Down): StoreHealth {
     return {
       writeError: `the database is being reopened after a fatal error (${down.lastError ?? down.cause})`,
       diskFreeBytes: diskFreeBytesAt(this.options.path),

@@ -5,7 +5,8 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Span } from '../../model/span.js';
 import type { ExportCursor, ExportQuery } from '../store.js';
-import { SPAN_SELECT, queryRows, toSpan } from './read-queries.js';
+import { spanFromRow } from '../span-row.js';
+import { SPAN_SELECT, queryRows } from './read-queries.js';
 
 const ORDER = 'ORDER BY timestamp, trace_id, span_id';
 
@@ -27,7 +28,7 @@ export async function readExportPage(conn: DuckDBConnection, q: ExportQuery, aft
   }
   params.push(Math.max(0, Math.floor(limit)));
   const rows = await queryRows(conn, `SELECT ${SPAN_SELECT} FROM spans WHERE ${where.join(' AND ')} ${ORDER} LIMIT ?`, params);
-  return rows.map(toSpan);
+  return rows.map(spanFromRow);
 }
 
 /** COPY … TO path (FORMAT PARQUET): the path is the server's own temp file, quoted as a literal. */

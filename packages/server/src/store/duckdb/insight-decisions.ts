@@ -7,7 +7,7 @@ import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
 import type { DecisionCountQuery, DecisionCountRow } from '../store.js';
 import { runPrepared } from './prepared.js';
 import { compareUtf8 } from '../text-order.js';
-import { filterConditions } from './read-queries.js';
+import { filterConditions } from './dimension-sql.js';
 
 /** One agent × decision with its buckets' figures, in the order of the lists DuckDB returned. */
 interface Pair {

@@ -1,14 +1,14 @@
-// Read-side SQL for the DuckDB store: rollups, one trace, trace search. Dimension names come from
-// the fixed DIMENSION_COLUMN map and are checked at runtime (requests cross a thread boundary);
-// every user-supplied value is a bound parameter.
+// Read-side SQL for the DuckDB store: rollups, one trace, trace search. Dimensions and filters are
+// written by dimension-sql.ts; every user-supplied value is a bound parameter.
 
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
-import { DIMENSIONS, DIMENSION_COLUMN } from '../../model/span.js';
-import type { CostSource, Dimension, Span, SpanType } from '../../model/span.js';
+import type { Span } from '../../model/span.js';
 import { attributeNeedles } from '../attribute-match.js';
+import { spanFromRow } from '../span-row.js';
 import { HOUR_MS, MINUTE_MS, floorToBucket } from '../rollup.js';
-import type { RollupQuery, RollupRow, SpanFilter, SpanRef, TraceSearch, TraceSummary } from '../store.js';
+import type { RollupQuery, RollupRow, SpanRef, TraceSearch, TraceSummary } from '../store.js';
+import { dimensionColumn, filterConditions } from './dimension-sql.js';
 import { fromDimensionRollup, readDimensionRollup } from './dimension-rollup.js';
 import { HIST_COLUMNS, SPAN_COLUMNS } from './schema.js';
 
@@ -26,31 +26,6 @@ export async function queryRows(
     for (const k in row) if (typeof row[k] === 'bigint') row[k] = Number(row[k]);
   }
   return rows;
-}
-
-export function dimensionColumn(d: Dimension): string {
-  if (!(DIMENSIONS as readonly string[]).includes(d)) {
-    throw new SightlineError('QUERY_INVALID', `unknown dimension "${String(d)}"; use one of ${DIMENSIONS.join(', ')}`);
-  }
-  return `"${DIMENSION_COLUMN[d]}"`;
-}
-
-/** Appends `AND column = ?` conditions for a span filter; rollup and span tables share columns. */
-export function filterConditions(filter: SpanFilter, where: string[], params: DuckDBValue[]): void {
-  const equal: [keyof SpanFilter, Dimension][] = [
-    ['agent', 'agent'],
-    ['model', 'model'],
-    ['decision', 'decision'],
-    ['span_type', 'span_type'],
-    ['provider', 'provider'],
-  ];
-  for (const [field, dim] of equal) {
-    const value = filter[field];
-    if (value === undefined) continue;
-    where.push(`${dimensionColumn(dim)} = ?`);
-    params.push(String(value));
-  }
-  if (filter.has_decision) where.push('decision_made IS NOT NULL');
 }
 
 export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promise<RollupRow[]> {
@@ -104,39 +79,6 @@ export async function readRollup(conn: DuckDBConnection, q: RollupQuery): Promis
 
 export const SPAN_SELECT = SPAN_COLUMNS.map(([n]) => `"${n}"`).join(', ');
 
-export function toSpan(r: Row): Span {
-  return {
-    project: r.project as string,
-    timestamp: r.timestamp as number,
-    agent_id: r.agent_id as string,
-    trace_id: r.trace_id as string,
-    span_id: r.span_id as string,
-    parent_span_id: r.parent_span_id as string | null,
-    span_type: r.span_type as SpanType,
-    name: r.name as string | null,
-    model: r.model as string | null,
-    provider: r.provider as string | null,
-    tokens_input: r.tokens_input as number,
-    tokens_output: r.tokens_output as number,
-    tokens_cache_read: r.tokens_cache_read as number,
-    tokens_cache_write: r.tokens_cache_write as number,
-    tokens_reasoning: r.tokens_reasoning as number,
-    latency_ms: r.latency_ms as number,
-    cost_usd: r.cost_usd as number | null,
-    cost_source: r.cost_source as CostSource,
-    decision_made: r.decision_made as string | null,
-    confidence: r.confidence as number | null,
-    error_type: r.error_type as string | null,
-    error_message: r.error_message as string | null,
-    session_id: r.session_id as string | null,
-    user_id: r.user_id as string | null,
-    attributes: JSON.parse(r.attributes as string) as Record<string, unknown>,
-    input: r.input as string | null,
-    output: r.output as string | null,
-    ingested_at: r.ingested_at as number,
-  };
-}
-
 /** Optional hint for getTrace: a timestamp (ms) of one of the trace's spans, e.g. its start. */
 export interface TraceHint {
   around?: number;
@@ -160,7 +102,7 @@ export async function readTrace(
   hint?: TraceHint,
   window?: { from: number; to: number } | null,
 ): Promise<Span[]> {
-  return (await readTraceRows(conn, SPAN_SELECT, project, traceId, hint, window)).map(toSpan);
+  return (await readTraceRows(conn, SPAN_SELECT, project, traceId, hint, window)).map(spanFromRow);
 }
 
 /** The time span to read a trace's spans from first: the indexed window, else near the hint, else none. */

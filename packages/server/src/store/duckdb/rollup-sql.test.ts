@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { bucketBounds, bucketIndex } from '../latency-sketch.js';
-import { LATENCY_BUCKETS } from '../store.js';
+import { LATENCY_BUCKETS } from '../latency-sketch.js';
 import { LATENCY_BUCKET_SQL } from './rollup-sql.js';
 
 describe('latency bucket in SQL', () => {

@@ -3,7 +3,7 @@
 // aggregates tens of thousands of spans in milliseconds, where moving 82-column rows out of JS
 // took hundreds.
 
-import { LATENCY_BUCKETS } from '../store.js';
+import { LATENCY_BUCKETS } from '../latency-sketch.js';
 import { bucketBounds, LATENCY_SKETCH_MAX_MS } from '../latency-sketch.js';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { runPrepared } from './prepared.js';

@@ -4,7 +4,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SightlineError } from '../../model/errors.js';
 import { DIMENSIONS, DIMENSION_COLUMN, type Dimension } from '../../model/span.js';
-import { LATENCY_BUCKETS } from '../store.js';
+import { FIGURE_SUMS } from '../figures.js';
+import { LATENCY_BUCKETS } from '../latency-sketch.js';
 import { TRACE_INDEX_DDL, traceIndexSelect } from './trace-index.js';
 
 /**
@@ -57,19 +58,7 @@ export const ROLLUP_KEY_COLUMNS = [
 ] as const;
 
 /** Rollup figures that add up, in table order (after the key columns, before h0..h63). */
-export const ROLLUP_SUM_COLUMNS = [
-  'count',
-  'errors',
-  'latency_sum',
-  'tokens_input',
-  'tokens_output',
-  'tokens_cache_read',
-  'tokens_cache_write',
-  'tokens_reasoning',
-  'cost_usd',
-  'confidence_sum',
-  'confidence_count',
-] as const;
+export const ROLLUP_SUM_COLUMNS = FIGURE_SUMS;
 
 export const ROLLUP_TABLES = ['rollup_minute', 'rollup_hour', 'rollup_dim_5min'] as const;
 export type RollupTable = (typeof ROLLUP_TABLES)[number];
@@ -94,7 +83,7 @@ const FIGURES_DDL = `count BIGINT NOT NULL, errors BIGINT NOT NULL, latency_sum 
     confidence_sum DOUBLE NOT NULL, confidence_count BIGINT NOT NULL`;
 
 /** The figures summed, as stored (BIGINT sums come back as HUGEINT otherwise). */
-const FIGURE_SUMS = ROLLUP_SUM_COLUMNS.map((c) =>
+const SUMMED_FIGURES = ROLLUP_SUM_COLUMNS.map((c) =>
   c === 'latency_sum' || c === 'cost_usd' || c === 'confidence_sum' ? `sum("${c}")` : `sum("${c}")::BIGINT`,
 ).join(', ');
 
@@ -107,9 +96,9 @@ const HIST_COLUMNS_AS_ARRAY = `[${HIST_COLUMNS.map((h) => `sum(${h})`).join(', '
  */
 export function rollupMergedSums(table: RollupTable): string {
   if (table === 'rollup_dim_5min') {
-    return `${FIGURE_SUMS}, [${HIST_COLUMNS.map((_, i) => `sum(hist[${i + 1}])`).join(', ')}]::INTEGER[${LATENCY_BUCKETS}]`;
+    return `${SUMMED_FIGURES}, [${HIST_COLUMNS.map((_, i) => `sum(hist[${i + 1}])`).join(', ')}]::INTEGER[${LATENCY_BUCKETS}]`;
   }
-  return `${FIGURE_SUMS}, ${HIST_COLUMNS.map((h) => `sum(${h})::INTEGER`).join(', ')}`;
+  return `${SUMMED_FIGURES}, ${HIST_COLUMNS.map((h) => `sum(${h})::INTEGER`).join(', ')}`;
 }
 
 /**
@@ -123,7 +112,7 @@ export function dimensionRollupSelect(source: string): string {
   const which = (then: (d: Dimension) => string) =>
     `CASE ${DIMENSIONS.map((d) => `WHEN grouping(${column(d)}) = 0 THEN ${then(d)}`).join(' ')} END`;
   return `SELECT project, (bucket // ${DIMENSION_BUCKET_MS}) * ${DIMENSION_BUCKET_MS} AS b,
-      (${which((d) => String(DIMENSION_CODE[d]))})::TINYINT AS dim, ${which(column)} AS value, ${FIGURE_SUMS}, ${HIST_COLUMNS_AS_ARRAY}
+      (${which((d) => String(DIMENSION_CODE[d]))})::TINYINT AS dim, ${which(column)} AS value, ${SUMMED_FIGURES}, ${HIST_COLUMNS_AS_ARRAY}
     FROM ${source} GROUP BY GROUPING SETS (${DIMENSIONS.map((d) => `(project, b, ${column(d)})`).join(', ')})`;
 }
 

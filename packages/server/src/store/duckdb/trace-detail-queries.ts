@@ -5,7 +5,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Span } from '../../model/span.js';
 import { OUTLINE_FIELDS, type TraceOutline } from '../trace-detail-store.js';
-import { SPAN_SELECT, queryRows, readTraceRows, toSpan, traceRange, type TraceHint } from './read-queries.js';
+import { spanFromRow } from '../span-row.js';
+import { SPAN_SELECT, queryRows, readTraceRows, traceRange, type TraceHint } from './read-queries.js';
 
 const OUTLINE_ROW = `json_array(${OUTLINE_FIELDS.map((f) => (f === 'has_content' ? '(input IS NOT NULL OR output IS NOT NULL)' : `"${f}"`)).join(', ')})`;
 
@@ -29,5 +30,5 @@ function outlineOf(r: Record<string, unknown>): TraceOutline {
 
 export async function readSpan(conn: DuckDBConnection, project: string, traceId: string, spanId: string, hint?: TraceHint, window?: Window): Promise<Span | null> {
   const rows = await readTraceRows(conn, SPAN_SELECT, project, traceId, hint, window, ' AND span_id = ?', [spanId]);
-  return rows.length === 0 ? null : toSpan(rows[0]!);
+  return rows.length === 0 ? null : spanFromRow(rows[0]!);
 }

@@ -6,7 +6,8 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { RollupRow, UserRollupQuery } from '../store.js';
 import { checkUserRollupQuery } from '../user-rollup-check.js';
-import { dimensionColumn, filterConditions, queryRows } from './read-queries.js';
+import { dimensionColumn, filterConditions } from './dimension-sql.js';
+import { queryRows } from './read-queries.js';
 
 const NO_HISTOGRAM: number[] = Object.freeze([]) as unknown as number[];
 

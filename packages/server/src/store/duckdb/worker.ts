@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SightlineError } from '../../model/errors.js';
 import { EngineSupervisor } from './engine-supervisor.js';
 import { packRows } from './row-transport.js';
+import type { StoreTaskModule } from '../store-tasks.js';
 import type { StoreRequest, TransportedError, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 /** Compaction also runs on a timer, so a quiet store still merges its closed buckets. */
@@ -19,10 +20,11 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (port === null) throw new Error('worker.ts must run in a worker thread');
   const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
-  const init = workerData as WorkerInit;
+  const { tasks: tasksModule, ...init } = workerData as WorkerInit;
   let engine: EngineSupervisor;
   try {
-    engine = await EngineSupervisor.open({ ...init, report: (e) => post({ type: 'event', ...e }) });
+    const tasks = tasksModule === undefined ? {} : ((await import(tasksModule)) as StoreTaskModule).STORE_TASKS;
+    engine = await EngineSupervisor.open({ ...init, tasks, report: (e) => post({ type: 'event', ...e }) });
   } catch (err) {
     post({ type: 'failed', error: transport(err) });
     return;
