@@ -3,7 +3,7 @@
 // model, decision and time (the quality panel, insights, alerts, /metrics).
 
 import type { Score } from '../model/score.js';
-import type { AppendOptions } from './store.js';
+import type { AppendOptions } from './span-store.js';
 
 /** What a score rollup may group by. agent, model and decision come from the judged trace or session (see ScoreRollupQuery). */
 export const SCORE_DIMENSIONS = ['name', 'source', 'agent', 'model', 'decision'] as const;
