@@ -147,7 +147,7 @@ describe('budgets end to end', () => {
     // Spread evenly over a day (every hour of the fleet spends alike): $413.50 more at $18 a day is 22.97 days.
     expect(acme.projection.exhaust_at).toBe(Date.UTC(2025, 11, 31, 12));
     expect(acme.projection.sigma_day_usd).toBeLessThan(1e-9);
-    const text = 'tenant acme will exhaust its $500.00 monthly budget around 31 Dec at the current rate ($18.00 a day; $509.50 by the period\'s end)';
+    const text = 'tenant acme will exhaust its $500 monthly budget around 31 Dec at the current rate ($18.00 a day; $510 by the period\'s end)';
     expect(acme.alerts.map((a: any) => [a.kind, a.status, a.summary])).toEqual([['forecast', 'firing', text]]);
     expect(ofAcme()).toEqual([['12-08T12:00', 'firing', 'acme-monthly', 'forecast']]);
     const incident = (await api('/api/incidents?status=open')).body.incidents.find((i: any) => i.lead_rule_id === 'budget.acme-monthly');
@@ -202,7 +202,7 @@ describe('budgets end to end', () => {
       ['12-21T12:00', 'firing', 'acme-monthly', 'spent_100'],
     ]);
     const crossing = received.find((n) => n.labels.budget === 'acme-monthly' && n.labels.budget_alert === 'spent_80');
-    expect(crossing.summary).toBe('tenant acme has spent 80.2% of its $500.00 monthly budget ($401.12, crossing 80.0%)');
+    expect(crossing.summary).toBe('tenant acme has spent 80.2% of its $500 monthly budget ($401, crossing 80.0%)');
     expect(budgetNotifications().filter((n) => n[2] === 'steady-weekly')).toEqual([]);
   }, 600_000);
 });

@@ -8,6 +8,7 @@
 //   09:00–10:00  token efficiency drop of coding-1 (input ×2.5, output ÷2.5)
 //   10:00–11:00  support-2 starts choosing the new decision offer_store_credit 90% of the time
 
+import { formatMs } from '@sightline/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleet, simulateToArray, type SimEvent } from '../src/sim/index.js';
 import { request } from './support/http.js';
@@ -133,10 +134,10 @@ describe('insights over HTTP', () => {
     expect(errors.value).toBeCloseTo(rate((t) => errors.buckets.includes(Math.floor(t / (10 * MIN)) * 10 * MIN)), 12);
     expect(errors.expected).toBeCloseTo(rate((t) => t >= at(4) && t < at(6)), 12);
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-    expect(top.sentence).toMatch(
-      new RegExp(`p95 latency of model gpt-4o \\+[\\d,]+ ms \\([\\d,]+ → [\\d,]+ ms, [\\d.]+σ\\)`),
-    );
-    expect(top.sentence).toContain(`error rate of decision \`refund\` rose ${pct(errors.expected)} → ${pct(errors.value)} (p<0.001)`);
+    const latency = top.a.metric === 'error_rate' ? top.b : top.a;
+    const opening = `p95 latency of model gpt-4o +${formatMs(latency.value - latency.expected)} (${formatMs(latency.expected)} → ${formatMs(latency.value)}, ${Math.abs(latency.sigma).toFixed(1)}σ) while `;
+    expect(top.sentence.slice(0, opening.length)).toBe(opening);
+    expect(top.sentence).toContain(`error rate of decision refund rose ${pct(errors.expected)} → ${pct(errors.value)} (p<0.001)`);
     expect(top.sentence.endsWith(`, 2025-03-03 06:00–${new Date(top.to).toISOString().slice(11, 16)} UTC`)).toBe(true);
   });
 

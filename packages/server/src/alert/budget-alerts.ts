@@ -46,8 +46,9 @@ export function budgetMessage(i: Omit<BudgetStepInput, 'id'>): string {
     return `${who} has spent ${formatPct(f.spent / b.amountUsd)} of ${its} (${formatUsd(f.spent)}, crossing ${formatPct(kind.share)})`;
   }
   const when = f.exhaustAt === null ? 'before the period ends' : `around ${dayMonth(f.exhaustAt)}`;
+  // A band narrower than the rounding (steady spend) reads as one figure, not "$509–$510".
   const [low, high] = [formatUsd(f.low), formatUsd(f.high)];
-  const band = low === high ? low : `${low}–${high}`;
+  const band = low === high || f.high - f.low < 0.005 * f.high ? formatUsd((f.low + f.high) / 2) : `${low}–${high}`;
   return `${who} will exhaust ${its} ${when} at the current rate (${formatUsd(f.ratePerDay)} a day; ${band} by the period's end)`;
 }
 

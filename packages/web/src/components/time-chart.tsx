@@ -146,9 +146,10 @@ function drawPartial(u: uPlot, from: number | null, intervalMs: number | undefin
   ctx.restore();
 }
 
-export function seriesSum(series: Series[]): number {
+/** Sum of every value, leaving out the bucket starting at `skip` (the partial one, scaled by the time it has covered). */
+export function seriesSum(series: Series[], skip: number | null = null): number {
   let sum = 0;
-  for (const s of series) for (const [, v] of s.points) sum += v ?? 0;
+  for (const s of series) for (const [t, v] of s.points) if (t !== skip) sum += v ?? 0;
   return sum;
 }
 
@@ -255,7 +256,7 @@ export function TimeChart({ title, series, unit, yLabel, stacked = false, band, 
       aria-label={`${title}: ${series.length} series over ${built.data[0].length} buckets; latest ${last}`}
       data-chart={title}
       data-series={series.length}
-      data-sum={seriesSum(series).toFixed(6)}
+      data-sum={seriesSum(series, partial).toFixed(6)}
       data-y-label={axisLabel}
       data-partial-bucket={partial ?? undefined}
       data-dots={dots.filter(Boolean).length}
