@@ -5,7 +5,7 @@
 export { SPAN_TYPES } from './span.js';
 export type { CostSource, Dimension, Span, SpanType } from './span.js';
 export { METRICS } from './query.js';
-export type { Covered, Kpis, Metric, Overview, Point, Series, SeriesReply, TraceDetail, TraceNode, TraceSummary, TracesReply } from './query.js';
+export type { AgentRow, AgentTableReply, Covered, Kpis, Metric, Overview, Point, Series, SeriesReply, TraceDetail, TraceNode, TraceSummary, TracesReply } from './query.js';
 export { BAND_METRICS } from './insights.js';
 export type {
   AgentDistribution,
@@ -54,6 +54,7 @@ export type { Incident, IncidentCause, IncidentMember, IncidentReply, IncidentsR
 export type { DoctorFinding, DoctorOrphanExample, DoctorReport, DoctorSource, DoctorUnpricedModel, FindingTopic, Transport } from './doctor.js';
 export type { ErrorCode, ErrorReply } from './errors.js';
 export type { LiveEvents } from './live.js';
+export type { BudgetPoint, BudgetReply, BudgetScope, BudgetsReply, BudgetView } from './budgets.js';
 export type { SessionSummary, SessionsReply, UserSummary, UsersReply } from './sessions.js';
 export {
   clampToMetric,

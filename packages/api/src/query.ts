@@ -103,3 +103,26 @@ export interface TraceDetail {
   spans: Span[];
   tree: TraceNode[];
 }
+
+// ---- the Agents table (GET /api/agents) ----
+
+export interface AgentRow {
+  agent: string;
+  spans: number;
+  errors: number;
+  error_rate: number | null;
+  latency_p95_ms: number | null;
+  cost_usd: number;
+  tokens: number;
+  /**
+   * End of the last minute with a span in range, ms; for an agent silent since before the
+   * previous whole hour, the end of the last hour with a span.
+   */
+  last_seen: number | null;
+}
+
+export interface AgentTableReply {
+  from: number;
+  to: number;
+  agents: AgentRow[];
+}

@@ -91,7 +91,7 @@ describe('live refresh in Chromium', () => {
 
     // Traffic stopped: the last changed event arrives, and the merged charts equal full fetches.
     const chart = page.locator('[data-chart="Cost per hour by model"]');
-    // The chart's data-sum leaves out its partial bucket (drawn scaled by the time it has covered).
+    // data-sum-ended leaves out the chart's partial bucket (drawn scaled by the time it has covered).
     const costSum = async () => {
       const r = await api(`/api/timeseries?metric=cost&group_by=model&interval=1m&range=1h`);
       const partial = await chart.getAttribute('data-partial-bucket');
@@ -101,7 +101,7 @@ describe('live refresh in Chromium', () => {
     await expect
       .poll(async () => {
         const want = await costSum();
-        const got = { sum: Number(await chart.getAttribute('data-sum')), series: Number(await chart.getAttribute('data-series')) };
+        const got = { sum: Number(await chart.getAttribute('data-sum-ended')), series: Number(await chart.getAttribute('data-series')) };
         return Math.abs(got.sum - want.sum) < 1e-6 * Math.max(1, want.sum) && got.series === want.series;
       }, { timeout: 30_000, interval: 500 })
       .toBe(true);

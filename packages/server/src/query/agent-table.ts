@@ -1,32 +1,17 @@
 // The Agents table in one query: each agent's KPIs over a range (exact to the minute, like the
 // overview filtered to that agent) and when it was last seen, instead of one overview per agent.
 
+import type { AgentRow, AgentTableReply } from '@sightline/api';
 import { addFigures, emptyFigures, type Figures } from '../store/figures.js';
 import type { SpanStore } from '../store/span-store.js';
 import type { SpanFilter } from '../store/store.js';
 import { metricValue } from './aggregate.js';
 import { HOUR, MINUTE, readRollupsExact } from './read-rollups.js';
 
-export interface AgentRow {
-  agent: string;
-  spans: number;
-  errors: number;
-  error_rate: number | null;
-  latency_p95_ms: number | null;
-  cost_usd: number;
-  tokens: number;
-  /**
-   * End of the last minute with a span in range, ms; for an agent silent since before the
-   * previous whole hour, the end of the last hour with a span (hour rows are cheap over 30 days).
-   */
-  last_seen: number | null;
-}
+/** The reply of GET /api/agents, as the API contract (@sightline/api) declares it. */
+export type AgentTable = AgentTableReply;
+export type { AgentRow };
 
-export interface AgentTable {
-  from: number;
-  to: number;
-  agents: AgentRow[];
-}
 
 /** Latest bucket end per agent among rows with spans. */
 function lastBuckets(rows: { bucket: number; group: (string | null)[]; count: number }[], widthMs: number, to: number): Map<string, number> {

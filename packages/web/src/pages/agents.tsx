@@ -1,6 +1,7 @@
 // Agents: a sortable table (traffic, error rate, p95, cost, last seen, health) and a page per
 // agent with the fleet charts filtered to it, its decision distribution and recent traces.
 
+import type { AgentTableReply } from '@sightline/api';
 import { qs } from '../api/client';
 import type { Overview, Series, TraceSummary } from '@sightline/api';
 import { DataTable, type Column } from '../components/data-table';
@@ -32,9 +33,6 @@ export function health(r: AgentRow, fleetErrorRate: number, now = Date.now()): H
   return 'good';
 }
 
-interface AgentTableReply {
-  agents: { agent: string; spans: number; error_rate: number | null; latency_p95_ms: number | null; cost_usd: number; last_seen: number | null }[];
-}
 
 /** The table's rows in one grouped query (/api/agents), not one overview per agent. */
 function useAgentRows(t: TimeRange, tick: number): Load<AgentRow[]> {

@@ -3,34 +3,11 @@
 // A chart per budget: the spend so far (solid), the forecast (dashed) inside its band, the amount
 // as a line. Budgets are created through the API or the config file (admin), not here.
 
+import type { BudgetPoint as Point, BudgetScope, BudgetsReply, BudgetView } from '@sightline/api';
 import { Panel } from '../components/panel';
 import { fmtDateTime, fmtPercent, fmtUsd } from '../format';
 import { useApi } from '../state/use-api';
 
-interface Point {
-  at: number;
-  spent: number;
-  low?: number;
-  high?: number;
-}
-
-export interface BudgetView {
-  id: string;
-  name?: string;
-  scope: Record<string, string>;
-  amountUsd: number;
-  period: 'day' | 'week' | 'month';
-  source: string;
-  period_start: number;
-  period_end: number;
-  spent_usd: number;
-  share: number;
-  rate_usd_per_day: number;
-  projection: { projected_usd: number; low_usd: number; high_usd: number; exhaust_at: number | null; exhaust_earliest: number | null; exhaust_latest: number | null };
-  history: Point[];
-  projection_series: Point[];
-  alerts: { id: string; kind: string; status: string; summary: string | null }[];
-}
 
 const PERIOD: Record<BudgetView['period'], string> = { day: 'daily', week: 'weekly', month: 'monthly' };
 
@@ -38,7 +15,7 @@ const PERIOD: Record<BudgetView['period'], string> = { day: 'daily', week: 'week
 function subject(b: BudgetView): string {
   const s = b.scope;
   if (s.attribute) return `${s.attribute} ${s.value ?? ''}`;
-  const k = Object.keys(s)[0];
+  const k = (Object.keys(s) as (keyof BudgetScope)[])[0];
   return k ? `${k} ${s[k]}` : 'whole project';
 }
 
@@ -100,7 +77,7 @@ function BudgetCard({ b }: { b: BudgetView }) {
 }
 
 export function BudgetsPage() {
-  const load = useApi<{ budgets: BudgetView[] }>('/api/budgets');
+  const load = useApi<BudgetsReply>('/api/budgets');
   return (
     <Panel
       title="Budgets"

@@ -2,6 +2,7 @@
 // spend so far, the forecast to the period's end and its band, and their alerts. Read key to read,
 // admin key to create, replace and delete. The project always comes from the key.
 
+import type { BudgetReply, BudgetsReply, BudgetView } from '@sightline/api';
 import type { Context, Hono } from 'hono';
 import { budgetRuleId } from '../../alert/budget-alerts.js';
 import type { Budget } from '../../alert/budget.js';
@@ -20,7 +21,7 @@ async function jsonBody(c: Context<AppEnv>): Promise<Record<string, unknown> | n
 }
 
 /** The budget, where it comes from, its figures now and its alerts that are not ok. */
-async function publicBudget(engine: AlertEngine, project: string, budget: Budget, source: string, now: number) {
+async function publicBudget(engine: AlertEngine, project: string, budget: Budget, source: string, now: number): Promise<BudgetView> {
   const status = await engine.budgetStatus(project, budget, now);
   const f = status.forecast;
   return {
@@ -47,7 +48,7 @@ async function publicBudget(engine: AlertEngine, project: string, budget: Budget
     alerts: engine
       .alerts(project)
       .filter((s) => s.rule_id === budgetRuleId(budget.id) && (s.status === 'pending' || s.status === 'firing'))
-      .map((s) => ({ id: s.id, kind: s.labels.budget_alert, status: s.status, summary: s.summary ?? null, fired_at: s.fired_at, resolved_at: s.resolved_at })),
+      .map((s) => ({ id: s.id, kind: s.labels.budget_alert ?? null, status: s.status, summary: s.summary ?? null, fired_at: s.fired_at, resolved_at: s.resolved_at })),
   };
 }
 
@@ -63,7 +64,7 @@ export function registerBudgetRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const now = deps.clock();
     const budgets = [];
     for (const e of engine.budgets(project)) budgets.push(await publicBudget(engine, project, e.budget, e.source, now));
-    return c.json({ budgets });
+    return c.json({ budgets } satisfies BudgetsReply);
   });
 
   app.get('/api/budgets/:id', read, async (c) => {
@@ -72,7 +73,7 @@ export function registerBudgetRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const project = c.get('key').project;
     const e = engine.budgets(project).find((x) => x.budget.id === c.req.param('id'));
     if (!e) return fail(c, 404, 'not_found', `budget ${c.req.param('id')} not found`);
-    return c.json({ budget: await publicBudget(engine, project, e.budget, e.source, deps.clock()) });
+    return c.json({ budget: await publicBudget(engine, project, e.budget, e.source, deps.clock()) } satisfies BudgetReply);
   });
 
   const put = async (c: Context<AppEnv>, id: string | undefined, created: boolean) => {
@@ -86,7 +87,7 @@ export function registerBudgetRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     }
     const r = await engine.putBudget(project, body, id);
     if (!r.ok) return fail(c, 'status' in r ? r.status : 400, 'status' in r ? 'conflict' : 'bad_request', r.message);
-    return c.json({ budget: await publicBudget(engine, project, r.budget, 'api', deps.clock()) }, created ? 201 : 200);
+    return c.json({ budget: await publicBudget(engine, project, r.budget, 'api', deps.clock()) } satisfies BudgetReply, created ? 201 : 200);
   };
   app.post('/api/budgets', admin, (c) => put(c, undefined, true));
   app.put('/api/budgets/:id', admin, (c) => put(c, c.req.param('id'), false));
