@@ -108,7 +108,11 @@ export interface PathStats {
   error_rate: number;
   tokens: number;
   previous_cost_usd: number;
-  /** cost_usd / previous_cost_usd − 1; null when the path had no spend before. */
+  /**
+   * Spend per covered hour against the previous period's spend per covered hour, − 1 (so a range
+   * whose last hour is still running is not read as a drop); null when the path had no spend before
+   * or there is no previous period.
+   */
   cost_change: number | null;
 }
 

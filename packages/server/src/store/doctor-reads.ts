@@ -6,6 +6,11 @@
 // (otel.scope.name / .version) and SDK (resource.telemetry.sdk.name / .version, else the native
 // SDK's sightline.sdk mark, `name/version`). Reserved attributes: see docs/doctor.md.
 
+import type { DoctorOrphanExample, DoctorUnpricedModel } from '@sightline/api';
+
+// The reply's types are the API contract's (@sightline/api): one definition for server and dashboard.
+export type { DoctorOrphanExample, DoctorUnpricedModel };
+
 export interface DoctorScan {
   project: string;
   /** Spans with timestamp in [from, to), ms. */
@@ -60,28 +65,10 @@ export interface DoctorSourceRow extends DoctorSourceKey {
   ended_after_arrival: number;
 }
 
-export interface DoctorUnpricedModel {
-  model: string;
-  provider: string | null;
-  /** Spans with this model and tokens but cost_source none. */
-  spans: number;
-  tokens_input: number;
-  tokens_output: number;
-}
-
 export interface DoctorUnreadAttribute extends DoctorSourceKey {
   attribute: string;
   /** OTLP spans carrying it. */
   spans: number;
-}
-
-export interface DoctorOrphanExample {
-  service: string;
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string;
-  name: string | null;
-  timestamp: number;
 }
 
 export interface DoctorFigures {

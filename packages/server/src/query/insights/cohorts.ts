@@ -7,6 +7,10 @@ import type { CohortContrastRow } from '../../store/store.js';
 import type { InsightStore } from '../../store/insight-store.js';
 import { HOUR } from '../read-rollups.js';
 import { benjaminiHochberg, fisherExactGreater, twoProportionZTest, wilsonInterval } from './stats.js';
+import type { Cohort, CohortReport } from '@sightline/api';
+
+// The reply's types are the API contract's (@sightline/api): one definition for server and dashboard.
+export type { Cohort, CohortReport };
 
 export interface CohortRequest {
   project: string;
@@ -24,41 +28,6 @@ export interface CohortRequest {
   /** Cohorts (and rests) smaller than this many units are not tested; default 30. */
   minUnits?: number;
   limit?: number;
-}
-
-export interface Cohort {
-  key: string;
-  value: string;
-  /** 'trace' when the key is on root spans (each trace counts once), else 'span'. */
-  unit: 'trace' | 'span';
-  agents: string[];
-  n: number;
-  errors: number;
-  error_rate: number;
-  error_rate_ci: [number, number];
-  rest_n: number;
-  rest_error_rate: number;
-  /** error_rate / rest_error_rate (null when the rest has no errors). */
-  lift: number | null;
-  z: number;
-  /** One-sided Fisher exact p-value for "fails more than the rest", and its BH-adjusted value. */
-  p: number;
-  q: number;
-  latency_avg_ms: number;
-  latency_lift: number | null;
-  cost_per_unit: number;
-  cost_lift: number | null;
-  confidence_avg: number | null;
-  rest_confidence_avg: number | null;
-}
-
-export interface CohortReport {
-  from: number;
-  to: number;
-  tested: number;
-  /** Cohorts that fail significantly (after BH) and materially more than the rest, worst first. */
-  failing: Cohort[];
-  cohorts: Cohort[];
 }
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);

@@ -10,6 +10,10 @@ import { metricValue, QUANTILE_METRICS } from '../aggregate.js';
 import { MINUTE } from '../read-rollups.js';
 import { bandFor, groupTotals, mergeBaseline, worseDirection, type BandMetric, type GroupedTotals } from './bucket-scores.js';
 import { describeChange, describeWindow } from './sentences.js';
+import type { Anomaly, CorrelatedFinding, CorrelationReport } from '@sightline/api';
+
+// The reply's types are the API contract's (@sightline/api): one definition for server and dashboard.
+export type { Anomaly, CorrelatedFinding, CorrelationReport };
 
 export interface CorrelationRequest {
   project: string;
@@ -23,40 +27,6 @@ export interface CorrelationRequest {
   minSigma?: number;
   minCount?: number;
   limit?: number;
-}
-
-export interface Anomaly {
-  dimension: Dimension;
-  group: string;
-  metric: BandMetric;
-  /** Bucket starts where the metric was out of band in its bad direction. */
-  buckets: number[];
-  value: number;
-  expected: number;
-  sigma: number;
-  p: number | null;
-  peak_sigma: number;
-  sentence: string;
-}
-
-export interface CorrelatedFinding {
-  sentence: string;
-  score: number;
-  /** Jaccard overlap of the two anomalies' buckets. */
-  overlap: number;
-  from: number;
-  to: number;
-  a: Anomaly;
-  b: Anomaly;
-}
-
-export interface CorrelationReport {
-  from: number;
-  to: number;
-  interval_ms: number;
-  baseline: { from: number; to: number };
-  findings: CorrelatedFinding[];
-  anomalies: Anomaly[];
 }
 
 export const DEFAULT_DIMENSIONS: Dimension[] = ['model', 'decision'];

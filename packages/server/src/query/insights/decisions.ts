@@ -6,6 +6,10 @@ import type { DecisionCountRow } from '../../store/store.js';
 import type { InsightStore } from '../../store/insight-store.js';
 import { HOUR, MINUTE } from '../read-rollups.js';
 import { entropyBits, slope } from './stats.js';
+import type { AgentDistribution, DecisionReport, DecisionStats } from '@sightline/api';
+
+// The reply's types are the API contract's (@sightline/api): one definition for server and dashboard.
+export type { AgentDistribution, DecisionReport, DecisionStats };
 
 const DAY = 24 * HOUR;
 
@@ -19,34 +23,6 @@ export interface DecisionRequest {
   lookbackMs?: number;
   /** An entropy fall of at least this many bits is listed in entropy_drops; default 0.5. */
   minEntropyDropBits?: number;
-}
-
-export interface DecisionStats {
-  decision: string;
-  count: number;
-  share: number;
-  baseline_share: number;
-  confidence_avg: number | null;
-  baseline_confidence_avg: number | null;
-  /** Least-squares slope of the bucket means of confidence, per hour. */
-  confidence_trend_per_hour: number | null;
-}
-
-export interface AgentDistribution {
-  agent: string;
-  decisions: DecisionStats[];
-  entropy_bits: number;
-  baseline_entropy_bits: number | null;
-  entropy_change_bits: number | null;
-  series: { bucket: number; total: number; shares: Record<string, number>; entropy_bits: number }[];
-}
-
-export interface DecisionReport {
-  interval_ms: number;
-  lookback: { from: number; to: number };
-  agents: AgentDistribution[];
-  new_decisions: { agent: string; decision: string; first_seen: number; count: number }[];
-  entropy_drops: { agent: string; baseline_bits: number; current_bits: number; change_bits: number; lowest: { bucket: number; bits: number } | null }[];
 }
 
 interface Acc {

@@ -7,8 +7,12 @@ import type { PathRow } from '../../store/store.js';
 import type { InsightStore } from '../../store/insight-store.js';
 import type { SpanStore } from '../../store/span-store.js';
 import { LATENCY_BUCKETS } from '../../store/store.js';
-import { firstDataMinute, type Covered } from '../covered.js';
+import { firstDataMinute } from '../covered.js';
 import { HOUR } from '../read-rollups.js';
+import type { CostBreakdown, PathReport, PathStats } from '@sightline/api';
+
+// The reply's types are the API contract's (@sightline/api): one definition for server and dashboard.
+export type { CostBreakdown, PathReport, PathStats };
 
 export const PATH_SEPARATOR = ' → ';
 
@@ -20,51 +24,6 @@ export interface PathRequest {
   limit?: number;
   /** The clock, for the part of the range that has happened (default the wall clock). */
   now?: number;
-}
-
-export interface PathStats {
-  path: string;
-  agents: string[];
-  traces: number;
-  /** Share of all traces in the range. */
-  share: number;
-  cost_usd: number;
-  mean_cost_usd: number;
-  /** Share of all spend in the range. */
-  cost_share: number;
-  p95_ms: number | null;
-  error_rate: number;
-  tokens: number;
-  previous_cost_usd: number;
-  /**
-   * Spend per covered hour against the previous period's spend per covered hour, − 1 (so a range
-   * whose last hour is still running is not read as a drop); null when the path had no spend before
-   * or there is no previous period.
-   */
-  cost_change: number | null;
-}
-
-export interface CostBreakdown {
-  name: string;
-  cost_usd: number;
-  /** Traces (agent; decision: traces that made it) or spans (model). */
-  count: number;
-  cost_per_unit: number;
-}
-
-export interface PathReport {
-  /** The scanned hours: paths are filed under the hour of each trace's first span. */
-  from: number;
-  to: number;
-  previous: { from: number; to: number };
-  /** The time with data in the range (up to now) and in the previous period; null when none. */
-  covered: Covered | null;
-  previous_covered: Covered | null;
-  total: { traces: number; cost_usd: number; error_traces: number };
-  paths: PathStats[];
-  by_decision: CostBreakdown[];
-  by_agent: CostBreakdown[];
-  by_model: CostBreakdown[];
 }
 
 interface PathAcc {
