@@ -1,5 +1,6 @@
 // A span as the API sends it (trace detail, live stream): one row per LLM call, tool call,
-// decision or step. The server's model (packages/server/src/model/span.ts) is checked against it.
+// decision or step. The server's model (packages/server/src/model/span.ts) extends it, so the two
+// cannot drift.
 
 export const SPAN_TYPES = ['llm_call', 'tool_call', 'decision', 'agent_step', 'retrieval', 'embedding', 'custom'] as const;
 

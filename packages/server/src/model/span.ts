@@ -1,54 +1,12 @@
-// The canonical span: one row per LLM call, tool call, decision or step (see ARCHITECTURE.md).
+// The canonical span: one row per LLM call, tool call, decision or step. Its fields are the API's
+// (`@sightline/api`): one definition for what the server stores and what the dashboard and exports
+// read. The server adds only what ingest needs.
 
-export const SPAN_TYPES = [
-  'llm_call',
-  'tool_call',
-  'decision',
-  'agent_step',
-  'retrieval',
-  'embedding',
-  'custom',
-] as const;
+import type { Dimension, Span as WireSpan } from '@sightline/api';
 
-export type SpanType = (typeof SPAN_TYPES)[number];
+export { SPAN_TYPES, type CostSource, type SpanType } from '@sightline/api';
 
-/** Where `cost_usd` came from: sent by the client, computed from the price table, or unknown. */
-export type CostSource = 'given' | 'computed' | 'none';
-
-export interface Span {
-  /** From the API key, never from the payload. */
-  project: string;
-  /** Span start, ms since epoch (UTC). */
-  timestamp: number;
-  agent_id: string;
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string | null;
-  span_type: SpanType;
-  name: string | null;
-  model: string | null;
-  provider: string | null;
-  /** Includes cached input tokens, as in the GenAI conventions. */
-  tokens_input: number;
-  tokens_output: number;
-  tokens_cache_read: number;
-  tokens_cache_write: number;
-  tokens_reasoning: number;
-  latency_ms: number;
-  cost_usd: number | null;
-  cost_source: CostSource;
-  decision_made: string | null;
-  /** 0..1 */
-  confidence: number | null;
-  error_type: string | null;
-  error_message: string | null;
-  session_id: string | null;
-  user_id: string | null;
-  attributes: Record<string, unknown>;
-  input: string | null;
-  output: string | null;
-  /** Server time of acknowledgement, ms since epoch. */
-  ingested_at: number;
+export interface Span extends WireSpan {
   /**
    * Ingest only, never stored: agent_id is a fallback (an OTLP span's resource `service.name`), not
    * named by the span, so trace attribution (store/trace-attribution.ts) gives it the agent of the
@@ -64,8 +22,8 @@ export interface Span {
 export const AGENT_FALLBACK = Symbol('agent_fallback');
 
 /** Dimensions a query may group or filter by; each maps to a span column. */
-export const DIMENSIONS = ['agent', 'model', 'decision', 'span_type', 'provider'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+export const DIMENSIONS = ['agent', 'model', 'decision', 'span_type', 'provider'] as const satisfies readonly Dimension[];
+export type { Dimension };
 
 export const DIMENSION_COLUMN: Record<Dimension, keyof Span> = {
   agent: 'agent_id',

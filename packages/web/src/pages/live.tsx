@@ -2,13 +2,12 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { live } from '../api/live';
-import type { Span } from '@sightline/api';
+import { SPAN_TYPES, type Span } from '@sightline/api';
 import { CheckFilter, SelectFilter, TextFilter } from '../components/filters';
 import { fmtMs, fmtTime, fmtUsd } from '../format';
 import { hrefWith, useRoute } from '../state/route';
 
 const KEEP = 500;
-const SPAN_TYPES = ['llm_call', 'tool_call', 'decision', 'agent_step', 'retrieval', 'embedding', 'custom'];
 
 export function matches(s: Span, p: URLSearchParams): boolean {
   const agent = p.get('agent');
