@@ -1,4 +1,4 @@
-// The `alerts` section of the config file (cli/config.ts includes it): channels, custom rules,
+// The `alerts` section of the config file (src/config.ts includes it): channels, custom rules,
 // built-in overrides, intervals. Each default says why it is what it is.
 
 import { z } from 'zod';

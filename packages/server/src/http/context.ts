@@ -41,7 +41,7 @@ export interface AppDeps {
   metrics?: SightlineMetrics;
   /** Bearer token that may scrape /metrics for every project without an API key. */
   metricsScrapeToken?: string;
-  /** When GET /api/ready fails besides a store that cannot write (defaults: cli/config.ts). */
+  /** When GET /api/ready fails besides a store that cannot write (defaults: src/config.ts). */
   readiness: ReadinessLimits;
 }
 
