@@ -33,7 +33,7 @@ describe('scores on the dashboard in Chromium', () => {
   };
   /** Each row of a table as its cells' texts. */
   const table = (page: Page, label: string) =>
-    page.locator(`table[aria-label="${label}"] tbody tr`).evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    page.locator(`table[aria-label="${label}"] tbody tr`).evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '')));
 
   beforeAll(async () => {
     server = await startServer();
@@ -152,8 +152,8 @@ describe('scores on the dashboard in Chromium', () => {
     expect(drift).toMatch(/^helpfulness /);
     // The reviewer's scores of the test above were made now, after the range: not in it.
     await expect.poll(() => table(page, 'Quality'), { timeout: 30_000 }).toEqual([
-      ['helpfulness number', '0.50', '3 scores', '−0.40 (was 0.90)', drift],
-      ['thumbs boolean', '50.0% yes', '2 scores', '−50 points (was 100.0% yes)', thumbsDrift],
+      ['helpfulness number', '0.50', '3 scores', '−0.40 (was 0.90, 1 score)', drift],
+      ['thumbs boolean', '50.0% yes', '2 scores', '−50 points (was 100.0% yes, 1 score)', thumbsDrift],
       ['resolved category', 'yes 100%', '1 score', 'no previous period', 'categories have no mean'],
     ]);
   });

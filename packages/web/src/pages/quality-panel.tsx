@@ -27,7 +27,7 @@ function figure(n: ScoreNameSummary): string {
 
 function change(n: ScoreNameSummary): string {
   if (n.previous === null) return 'no previous period';
-  if (n.mean_change !== null) return `${formatScoreChange(n.kind, n.mean_change)} (was ${formatScoreMean(n.kind, n.previous.mean)})`;
+  if (n.mean_change !== null) return `${formatScoreChange(n.kind, n.mean_change)} (was ${formatScoreMean(n.kind, n.previous.mean)}, ${formatCountOf(n.previous.count, 'score')})`;
   if (n.current.count === 0) return `no scores (was ${formatCountOf(n.previous.count, 'score')})`;
   return `${formatChange(n.current.count / n.previous.count - 1)} scores (was ${distribution(n.previous.labels) || formatCountOf(n.previous.count, 'score')})`;
 }
