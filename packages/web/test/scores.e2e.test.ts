@@ -171,7 +171,7 @@ describe('scores on the dashboard in Chromium', () => {
     await expect.poll(async () => (await table(page, 'Quality'))[0]?.[4]).toBe(drift);
     const chart = page.locator('[data-chart="Mean score per bucket by name"]');
     await chart.waitFor();
-    expect(await chart.getAttribute('aria-label')).toBe('Mean score per bucket by name: 2 series over 5 buckets; latest helpfulness 0.30, thumbs 0.00');
+    expect(await chart.getAttribute('aria-label')).toBe('Mean score per bucket by name: 2 series over 60 buckets; latest helpfulness 0.30, thumbs 0.00');
     expect(await chart.getAttribute('data-y-label')).toBe('mean score');
   });
 });

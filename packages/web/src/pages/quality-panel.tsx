@@ -3,7 +3,7 @@
 // the previous covered period, and the drift sentence of /api/insights/scores (against the 7 days
 // before). The agent page adds each name's mean over time.
 
-import type { ScoreInsightReply, ScoreNameSummary, ScoreRollupReply, ScoreSummaryReply, Series } from '@sightline/api';
+import type { ScoreInsightReply, ScoreNameSummary, ScoreRollupReply, ScoreSummaryReply } from '@sightline/api';
 import { formatChange, formatCountOf, formatScoreChange, formatScoreMean, formatShareOf } from '@sightline/api';
 import { qs } from '../api/client';
 import { Panel } from '../components/panel';
@@ -11,6 +11,7 @@ import { TimeChart } from '../components/time-chart';
 import { SLOW_REFRESH_MS } from '../state/live-ticks';
 import { rangeParams, type TimeRange } from '../state/time-range';
 import { useApi } from '../state/use-api';
+import { meanSeries } from './score-series';
 
 /** "yes 67% · no 33%", most frequent first. */
 function distribution(labels: Record<string, number>): string {
@@ -77,19 +78,6 @@ export function QualityPanel({ t, tick, agent }: { t: TimeRange; tick: number; a
       {(r) => <QualityTable names={r.names} t={t} tick={tick} {...(agent !== undefined && { agent })} />}
     </Panel>
   );
-}
-
-/** Each numeric score name's mean per bucket (booleans: the share of yes), as one series per name. */
-export function meanSeries(r: ScoreRollupReply): Series[] {
-  const byName = new Map<string, Series>();
-  for (const row of r.rows) {
-    if (row.mean === null) continue;
-    const name = row.group[0] ?? '(none)';
-    let s = byName.get(name);
-    if (s === undefined) byName.set(name, (s = { group: name, points: [] }));
-    s.points.push([row.bucket, row.mean]);
-  }
-  return [...byName.values()].sort((a, b) => (a.group < b.group ? -1 : 1));
 }
 
 export function ScoreTrend({ t, tick, agent }: { t: TimeRange; tick: number; agent: string }) {
