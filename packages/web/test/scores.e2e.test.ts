@@ -3,7 +3,7 @@
 // session turn's, the overview's and the agent's quality panel (mean or share, count, change
 // against the previous period, the drift sentence) and the agent's mean per bucket — and the
 // reviewer's form: an annotate key stores a score that shows without a reload, a read key sees
-// why it cannot score instead of a form.
+// why it cannot score instead of a form, an ingest-only key cannot sign in.
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ const shown = (ms: number) => new Date(ms).toLocaleString('en-GB', { month: 'sho
 describe('scores on the dashboard in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
-  let keys: { read: string; annotate: string };
+  let keys: { read: string; annotate: string; ingest: string };
   const contexts: BrowserContext[] = [];
 
   const pageFor = async (key: string): Promise<Page> => {
@@ -38,7 +38,7 @@ describe('scores on the dashboard in Chromium', () => {
   beforeAll(async () => {
     server = await startServer();
     const mk = async (scopes: string[]) => (await request<{ key: string }>(`${server.url}/api/keys`, { key: server.adminKey, body: { scopes } })).body.key;
-    keys = { read: await mk(['read']), annotate: await mk(['annotate']) };
+    keys = { read: await mk(['read']), annotate: await mk(['annotate']), ingest: await mk(['ingest']) };
     const support = { agent_id: 'support', session_id: 'chat-1' };
     const events = [
       { ...support, trace_id: 'tr-1', span_id: 's1', span_type: 'llm_call', name: 'answer', model: 'gpt-4o', timestamp: at(40), latency_ms: 800 },
@@ -122,6 +122,17 @@ describe('scores on the dashboard in Chromium', () => {
     await form.locator('select[name="score-value"]').selectOption('no');
     await form.locator('button[type="submit"]').click();
     await expect.poll(async () => (await table(page, 'Trace scores'))[0]?.slice(1, 5)).toEqual(['policy_followed', 'no', 'boolean', 'human']);
+  });
+
+  it('keeps an ingest-only key out: it cannot sign in to read scores', async () => {
+    const context = await browser.newContext({ timezoneId: 'UTC' });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/traces/tr-1?${RANGE}`);
+    await page.locator('#api-key').fill(keys.ingest);
+    await page.locator('button[type="submit"]').click();
+    await expect.poll(() => page.locator('.form-error').textContent()).toBe('this API key lacks the "read" scope (it has: ingest)');
+    expect(await page.locator('table[aria-label="Trace scores"]').count()).toBe(0);
   });
 
   it("shows each session turn's scores and every score of the session", async () => {
