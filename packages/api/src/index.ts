@@ -56,6 +56,25 @@ export type { ErrorCode, ErrorReply } from './errors.js';
 export type { LiveEvents } from './live.js';
 export type { BudgetPoint, BudgetReply, BudgetScope, BudgetsReply, BudgetView } from './budgets.js';
 export type { SessionSummary, SessionsReply, UserSummary, UsersReply } from './sessions.js';
+export type {
+  Score,
+  ScoreCreatedReply,
+  ScoreGroupReport,
+  ScoreInsightReply,
+  ScoreKind,
+  ScoreMeanEstimate,
+  ScoreMeanTest,
+  ScoreNameSummary,
+  ScorePeriod,
+  ScoreRollupPoint,
+  ScoreRollupReply,
+  ScoreSource,
+  ScoreSummaryReply,
+  ScoresReply,
+  ScoreTarget,
+  SessionScoresReply,
+  TraceScoresReply,
+} from './scores.js';
 export {
   clampToMetric,
   formatBand,
@@ -70,6 +89,9 @@ export {
   formatMs,
   formatPct,
   formatPoints,
+  formatScoreChange,
+  formatScoreMean,
+  formatScoreValue,
   formatShareOf,
   formatTime,
   formatTokens,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  clampToMetric, formatBand, formatChange, formatClock, formatCompact, formatInterval, formatMetric, formatMetricChange, formatMs, formatPct, formatPoints, formatTokens, formatUsd,
+  clampToMetric, formatBand, formatChange, formatClock, formatCompact, formatInterval, formatMetric, formatMetricChange, formatMs, formatPct, formatPoints, formatScoreChange, formatScoreMean, formatScoreValue, formatTokens, formatUsd,
 } from './units.js';
 
 describe('numbers with units', () => {
@@ -51,5 +51,12 @@ describe('numbers with units', () => {
     expect(formatMetricChange('cost_per_call', 0.0084, 0.0042)).toBe('+100%');
     expect(formatMetricChange('latency_p95', 52_053.8, 30_541.95)).toBe('+70%');
     expect(formatMetricChange('cost', 5, 0)).toBe('from 0');
+  });
+
+  it('shows scores by kind: numbers to two decimals, booleans as yes/no and a share of yes, categories by label', () => {
+    expect([formatScoreValue('number', 0.8333, null), formatScoreValue('number', 4, null), formatScoreValue('number', 1250.4, null), formatScoreValue('number', 0.25, 'poor')]).toEqual(['0.83', '4', '1,250', '0.25 (poor)']);
+    expect([formatScoreValue('boolean', 1, null), formatScoreValue('boolean', 0, null), formatScoreValue('category', null, 'resolved')]).toEqual(['yes', 'no', 'resolved']);
+    expect([formatScoreMean('number', 0.8), formatScoreMean('boolean', 0.75), formatScoreMean('number', null), formatScoreMean('number', 312.6)]).toEqual(['0.80', '75.0% yes', 'n/a', '313']);
+    expect([formatScoreChange('number', 0.125), formatScoreChange('number', -0.05), formatScoreChange('boolean', -0.125)]).toEqual(['+0.13', '−0.05', '−13 points']);
   });
 });

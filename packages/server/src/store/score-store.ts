@@ -69,6 +69,14 @@ export interface ScoreListQuery {
   limit: number;
 }
 
+/** A session's scores and those of its traces: what the session page shows. */
+export interface SessionScoreQuery {
+  project: string;
+  session_id: string;
+  /** At most this many, newest first (then by score_id). */
+  limit: number;
+}
+
 /** Scores of one project with timestamp in [from, to): what export pages through. */
 export interface ScoreExportQuery {
   project: string;
@@ -92,6 +100,12 @@ export interface ScoreStore {
   appendScores(scores: Score[], opts?: AppendOptions): Promise<void>;
   /** Scores of a trace (its span scores included), a session, or a time range, newest first. */
   listScores(q: ScoreListQuery): Promise<Score[]>;
+  /**
+   * Scores of a session (target session, or any score naming the session) and of every trace with
+   * a span in the session (its trace and span scores, even when they do not name the session),
+   * newest first, then by score_id.
+   */
+  listSessionScores(q: SessionScoreQuery): Promise<Score[]>;
   /** Rows ordered by bucket, then group values (nulls last); only buckets × groups with scores. */
   scoreRollup(q: ScoreRollupQuery): Promise<ScoreRollupRow[]>;
   /** Up to `limit` scores ordered by (timestamp, score_id), strictly after `after`. */

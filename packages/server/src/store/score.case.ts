@@ -1,5 +1,5 @@
 // Conformance suite for the score slice (score-store.ts): every backend's test calls
-// runScoreConformance. Replacement by id, reads by trace and session, rollups by agent, model,
+// runScoreConformance. Replacement by id, reads by trace and session (with its traces' scores), rollups by agent, model,
 // decision, name and time with counts, sums and label distributions, export paging and retention.
 
 import { describe, expect, it } from 'vitest';
@@ -57,6 +57,30 @@ export function runScoreConformance(name: string, newStore: () => Promise<Store>
         expect((await store.listScores({ project: 'alpha', from: T + 1_500, to: T + 2_500, limit: 10 })).map((s) => s.score_id)).toEqual(['f2']);
         expect((await store.listScores({ project: 'alpha', name: 'helpfulness', limit: 10 })).map((s) => s.score_id)).toEqual(['f1']);
         expect((await store.listScores({ project: 'beta', limit: 10 })).map((s) => s.score_id)).toEqual(['x1']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("lists a session's scores with those of its traces and spans that do not name the session, newest first", async () => {
+      const store = await newStore();
+      try {
+        await seedTraces(store);
+        await store.appendScores([
+          makeScore({ score_id: 'p1', trace_id: 'ta', value: 0.2, timestamp: T + 1_000 }),
+          makeScore({ score_id: 'p2', target: 'span', trace_id: 'tc', span_id: 'c1', name: 'thumbs', kind: 'boolean', value: 1, source: 'user', timestamp: T + 2_000 }),
+          makeScore({ score_id: 'p3', target: 'session', trace_id: null, session_id: 'chat-1', name: 'resolved', kind: 'category', value: null, label: 'yes', timestamp: T + 3_000 }),
+          makeScore({ score_id: 'p4', trace_id: 'tb', value: 0.9, timestamp: T + 4_000 }),
+          makeScore({ score_id: 'p5', trace_id: 'tz', session_id: 'chat-1', value: 0.4, timestamp: T + 5_000 }),
+          makeScore({ score_id: 'p6', project: 'beta', trace_id: 'ta', timestamp: T + 6_000 }),
+        ]);
+        // A revised p1 (same id, later ingest) is what the session shows.
+        await store.appendScores([makeScore({ score_id: 'p1', trace_id: 'ta', value: 0.7, timestamp: T + 1_000, ingested_at: T + 9_000 })]);
+        const of = await store.listSessionScores({ project: 'alpha', session_id: 'chat-1', limit: 10 });
+        expect(of.map((x) => [x.score_id, x.value ?? x.label])).toEqual([['p5', 0.4], ['p3', 'yes'], ['p2', 1], ['p1', 0.7]]);
+        expect((await store.listSessionScores({ project: 'alpha', session_id: 'chat-1', limit: 2 })).map((x) => x.score_id)).toEqual(['p5', 'p3']);
+        expect((await store.listSessionScores({ project: 'alpha', session_id: 'chat-2', limit: 10 })).map((x) => x.score_id)).toEqual(['p4']);
+        expect(await store.listSessionScores({ project: 'beta', session_id: 'chat-1', limit: 10 })).toEqual([]);
       } finally {
         await store.close();
       }

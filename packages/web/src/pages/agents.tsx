@@ -1,5 +1,6 @@
 // Agents: a sortable table (traffic, error rate, p95, cost, last seen, health) and a page per
-// agent with the fleet charts filtered to it, its decision distribution and recent traces.
+// agent with the fleet charts filtered to it, its decision distribution, its scores (quality and
+// their means over time, quality-panel.tsx) and recent traces.
 
 import type { AgentTableReply } from '@sightline/api';
 import { qs } from '../api/client';
@@ -11,6 +12,7 @@ import { hrefWith, useRoute } from '../state/route';
 import { rangeParams, timeRange, type TimeRange } from '../state/time-range';
 import { useApi, useLiveTick, useSeries, type Load } from '../state/use-api';
 import { FleetView } from './fleet-view';
+import { QualityPanel, ScoreTrend } from './quality-panel';
 import { TraceTable } from './traces';
 
 interface AgentRow {
@@ -119,6 +121,8 @@ export function AgentPage({ agent }: { agent: string }) {
         <Panel title="Decision distribution" load={decisions} isEmpty={(s) => s.every((x) => x.points.every((p) => !p[1]))} empty="This agent made no decisions in this range.">
           {(s) => <DecisionBars series={s} />}
         </Panel>
+        <QualityPanel t={t} tick={tick} agent={agent} />
+        <ScoreTrend t={t} tick={tick} agent={agent} />
         <Panel title="Recent traces" load={traces} wide isEmpty={(r) => r.traces.length === 0}>
           {(r) => <TraceTable traces={r.traces} />}
         </Panel>

@@ -1,5 +1,5 @@
 // Fleet overview: KPIs, error rate and p95 with baseline bands, cost by model, firing alerts,
-// and the insight engine's top correlated findings. Marks "overview-complete" for the benchmark.
+// the insight engine's top correlated findings, and quality (scores: quality-panel.tsx). Marks "overview-complete" for the benchmark.
 
 import { useRef } from 'preact/hooks';
 import { qs } from '../api/client';
@@ -13,6 +13,7 @@ import { AlertList } from './alerts';
 import { FirstRun } from './first-run';
 import { FleetView } from './fleet-view';
 import { FindingList, type FindingsReply } from './findings';
+import { QualityPanel } from './quality-panel';
 
 export function OverviewPage() {
   const route = useRoute();
@@ -56,6 +57,7 @@ export function OverviewPage() {
             )
           }
         </Panel>
+        <QualityPanel t={t} tick={tick} />
       </div>
     </div>
   );

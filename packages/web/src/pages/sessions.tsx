@@ -1,11 +1,14 @@
 // Sessions and users. /sessions: conversations most recently active first (turns, agents, cost,
 // errors, duration, user) and end users ranked by cost or errors, each linking to their traces.
-// /sessions/{id}: one conversation's traces in order, turn by turn.
+// /sessions/{id}: one conversation's traces in order, turn by turn, with the scores of each turn,
+// and every score of the session and its traces.
 
-import type { SessionSummary, TraceSummary, UserSummary } from '@sightline/api';
+import type { Score, SessionScoresReply, SessionSummary, TraceSummary, UserSummary } from '@sightline/api';
+import { formatScoreValue } from '@sightline/api';
 import { qs } from '../api/client';
 import { TextFilter } from '../components/filters';
 import { Panel } from '../components/panel';
+import { ScoreTable } from '../components/score-table';
 import { fmtAgo, fmtDateTime, fmtMs, fmtUsd } from '../format';
 import { hrefWith, setParams, useRoute } from '../state/route';
 import { rangeParams, timeRange } from '../state/time-range';
@@ -127,7 +130,13 @@ export function SessionsPage() {
   );
 }
 
-function TurnTable({ traces }: { traces: TraceSummary[] }) {
+/** "helpfulness 0.8 · thumbs yes": a turn's scores in one cell, oldest first. */
+function scoreLine(scores: Score[] | undefined): string {
+  if (!scores || scores.length === 0) return '—';
+  return [...scores].reverse().map((s) => `${s.name} ${formatScoreValue(s.kind, s.value, s.label)}`).join(' · ');
+}
+
+function TurnTable({ traces, scoresOf }: { traces: TraceSummary[]; scoresOf: ReadonlyMap<string, Score[]> }) {
   return (
     <div class="table-wrap">
       <table aria-label="Turns">
@@ -141,6 +150,7 @@ function TurnTable({ traces }: { traces: TraceSummary[] }) {
             <th class="num">Duration</th>
             <th class="num">Cost</th>
             <th>Status</th>
+            <th>Scores</th>
           </tr>
         </thead>
         <tbody>
@@ -158,12 +168,20 @@ function TurnTable({ traces }: { traces: TraceSummary[] }) {
               <td class="num">{fmtMs(t.duration_ms)}</td>
               <td class="num">{fmtUsd(t.cost_usd)}</td>
               <td>{errorsBadge(t.error_count)}</td>
+              <td class="turn-scores">{scoreLine(scoresOf.get(t.trace_id))}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
   );
+}
+
+/** Scores by the trace they judge (trace and span scores; session scores have none). */
+function byTrace(scores: Score[]): Map<string, Score[]> {
+  const out = new Map<string, Score[]>();
+  for (const s of scores) if (s.trace_id !== null && s.target !== 'session') out.set(s.trace_id, [...(out.get(s.trace_id) ?? []), s]);
+  return out;
 }
 
 export function SessionPage({ id }: { id: string }) {
@@ -173,6 +191,11 @@ export function SessionPage({ id }: { id: string }) {
   const range = rangeParams(t);
   const summary = useApi<{ sessions: SessionSummary[] }>(`/api/sessions${qs({ ...range, session_id: id, limit: 1 })}`, tick);
   const traces = useApi<{ traces: TraceSummary[] }>(`/api/traces${qs({ ...range, session_id: id, limit: 1000 })}`, tick);
+  const scores = useApi<SessionScoresReply>(`/api/sessions/${encodeURIComponent(id)}/scores`, tick);
+  const scoresOf = scores.status === 'ok' ? byTrace(scores.data.scores) : new Map<string, Score[]>();
+  // Turn numbers of the traces in range, oldest first, for the scores table.
+  const turns = new Map(traces.status === 'ok' ? [...traces.data.traces].reverse().map((t, i) => [t.trace_id, i + 1] as const) : []);
+  const turnOf = (s: Score) => (s.target === 'session' ? 'session' : s.trace_id !== null && turns.has(s.trace_id) ? `turn ${turns.get(s.trace_id)}` : `trace ${s.trace_id ?? '—'}`);
   return (
     <div class="page">
       <p>
@@ -193,7 +216,10 @@ export function SessionPage({ id }: { id: string }) {
         }}
       </Panel>
       <Panel title="Turns, in order" load={traces} wide isEmpty={(r) => r.traces.length === 0} empty="This session has no traces in this time range.">
-        {(r) => <TurnTable traces={[...r.traces].reverse()} />}
+        {(r) => <TurnTable traces={[...r.traces].reverse()} scoresOf={scoresOf} />}
+      </Panel>
+      <Panel title="Scores" load={scores} wide isEmpty={(r) => r.scores.length === 0} empty="No score judges this session or its traces yet.">
+        {(r) => <ScoreTable scores={r.scores} label="Session scores" turnOf={turnOf} />}
       </Panel>
     </div>
   );

@@ -30,7 +30,7 @@ export function SignIn({ notice }: { notice: string | null }) {
         <h1>
           <img src="/favicon.svg" alt="" width="28" height="28" /> Sightline
         </h1>
-        <p>Sign in with an API key that has the <code>read</code> scope. It stays in this browser tab only.</p>
+        <p>Sign in with an API key that has the <code>read</code> scope (<code>annotate</code> to also score traces). It stays in this browser tab only.</p>
         <label for="api-key">API key</label>
         <input id="api-key" name="api-key" type="password" autocomplete="off" spellcheck={false} value={key} onInput={(e) => setKey((e.target as HTMLInputElement).value)} autoFocus placeholder="sl_…" />
         {error && (

@@ -2,17 +2,21 @@
 // captured content), then a waterfall of every span. The waterfall reads the trace's outline (no
 // content or attributes), draws only the rows in view (a trace of 10,000 spans keeps a few dozen
 // rows in the DOM) and folds subtrees; selecting a span fetches it in full for the detail pane.
+// Scores of the trace and its spans sit between the two (trace-scores.tsx), the selected span's
+// also in its detail pane, with the reviewer's form for keys that may score.
 // Everything user-supplied is rendered as text (Preact escapes it), never as HTML.
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Span } from '@sightline/api';
+import type { Score, Span, TraceScoresReply } from '@sightline/api';
 import { ConversationView, FoldedText } from '../components/conversation-view';
+import { ScoreTable } from '../components/score-table';
 import { Panel } from '../components/panel';
 import { fmtDateTime, fmtMs, fmtUsd } from '../format';
 import { hrefWith } from '../state/route';
 import { useApi } from '../state/use-api';
 import { conversationOf } from './conversation';
 import { decodeOutline, visibleRows, type OutlineBody, type OutlineSpan, type TraceOutline } from './trace-outline';
+import { mergeScores, TraceScores } from './trace-scores';
 
 /** Row height in px (styles.css .wf-line); rows are placed by index, so it must match. */
 const ROW_PX = 24;
@@ -141,7 +145,7 @@ function SpanFields({ s }: { s: Span }) {
   );
 }
 
-function SpanDetail({ traceId, outline, start }: { traceId: string; outline: OutlineSpan; start: number }) {
+function SpanDetail({ traceId, outline, start, scores }: { traceId: string; outline: OutlineSpan; start: number; scores: Score[] }) {
   const load = useApi<Span>(spanUrl(traceId, outline.span_id, start));
   const s = load.status === 'ok' ? load.data : null;
   const messages = s === null ? [] : conversationOf(s);
@@ -158,6 +162,12 @@ function SpanDetail({ traceId, outline, start }: { traceId: string; outline: Out
       {s === null ? load.status === 'loading' && <div class="state loading">Loading span…</div> : (
         <>
           <SpanFields s={s} />
+          {scores.length > 0 && (
+            <>
+              <h4>Scores of this span</h4>
+              <ScoreTable scores={scores} label="Span scores" />
+            </>
+          )}
           {messages.length > 0 && (
             <>
               <h4>Conversation</h4>
@@ -206,9 +216,15 @@ function TraceBody({ traceId, body }: { traceId: string; body: OutlineBody }) {
   const cost = outline.spans.reduce((a, s) => a + (s.cost_usd ?? 0), 0);
   const errors = outline.spans.filter((s) => s.error_type).length;
   const centre = centreSpan(outline.spans);
+  const [stored, setStored] = useState<Score[]>([]);
+  // A stored score is shown from the POST's reply at once; the list is then read again.
+  const scores = useApi<TraceScoresReply>(`/api/traces/${encodeURIComponent(traceId)}/scores`, stored.length);
+  const allScores = scores.status === 'ok' ? mergeScores(stored, scores.data.scores) : stored;
+  const spanNames = useMemo(() => new Map(outline.spans.map((s) => [s.span_id, s.name ?? s.span_id])), [outline]);
   return (
     <>
       {centre !== null && <TraceConversation traceId={traceId} span={centre} start={outline.start} />}
+      <TraceScores traceId={traceId} load={scores} added={stored} onStored={(s) => setStored([s, ...stored])} spanNames={spanNames} />
       <section class="panel wide" aria-label="Waterfall">
         <header>
           <h2>Waterfall</h2>
@@ -224,7 +240,7 @@ function TraceBody({ traceId, body }: { traceId: string; body: OutlineBody }) {
         </p>
         <div class="trace-view">
           <Waterfall outline={outline} selected={selectedSpan?.span_id ?? ''} onSelect={setSelected} />
-          {selectedSpan && <SpanDetail key={selectedSpan.span_id} traceId={traceId} outline={selectedSpan} start={outline.start} />}
+          {selectedSpan && <SpanDetail key={selectedSpan.span_id} traceId={traceId} outline={selectedSpan} start={outline.start} scores={allScores.filter((x) => x.target === 'span' && x.span_id === selectedSpan.span_id)} />}
         </div>
       </section>
     </>

@@ -16,7 +16,7 @@ import { scoreInsight } from '../../query/insights/scores.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
 import { BadParam, parseDuration, parseEnum, parseFilter, parseNumber, parseRange, quoted, type Query } from '../params.js';
-import type { CohortReport, CorrelationReport, DecisionReport, PathReport, RegressionReport } from '@sightline/api';
+import type { CohortReport, CorrelationReport, DecisionReport, PathReport, RegressionReport, ScoreInsightReply } from '@sightline/api';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -175,7 +175,7 @@ export function registerInsightRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const report = await scoreInsight(deps.store, {
       project: c.get('key').project, name, ...agentOf(q), from, to, baselineFrom: baselineTo - baselineMs, baselineTo,
     });
-    return c.json(report);
+    return c.json(report satisfies ScoreInsightReply);
   });
 
   app.post('/api/insights/materialize', requireScope(deps.auth, 'admin'), async (c) => {

@@ -1,17 +1,21 @@
 // POST /v1/scores: judgements of traces, spans and sessions (model/score.ts), decoded and answered
 // like /v1/events (one object, an array or NDJSON, gzip; partial rejection by index; 2xx only once
 // durable; Idempotency-Key honoured). POST /api/traces/:id/scores is a reviewer's score (annotate
-// scope). GET /api/scores lists a trace's or session's scores;
-// GET /api/scores/rollup gives counts, means and label distributions by agent, model, decision,
-// name and time.
+// scope). GET /api/scores lists a trace's or session's scores; GET /api/traces/:id/scores and
+// GET /api/sessions/:id/scores are what the trace and session pages show (a session's with its
+// traces'); GET /api/scores/rollup gives counts, means and label distributions by agent, model,
+// decision, name and time; GET /api/scores/summary is the quality panel (query/score-summary.ts).
 
 import type { Context, Hono } from 'hono';
+import type { ScoreCreatedReply, ScoreRollupReply, ScoresReply, ScoreSummaryReply, SessionScoresReply, TraceScoresReply } from '@sightline/api';
 import { decodeEventsBody } from '../../ingest/decode-body.js';
 import { validateScoreBatch } from '../../ingest/score-batch.js';
 import type { Score } from '../../model/score.js';
 import { SCORE_SOURCES } from '../../model/score.js';
+import { scoreSummary } from '../../query/score-summary.js';
 import { SCORE_DIMENSIONS, type ScoreDimension, type ScoreFilter } from '../../store/score-store.js';
 import type { IdempotencyRecord } from '../../store/store.js';
+import { keyAllows } from '../auth.js';
 import { readBody } from '../body.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
@@ -97,7 +101,7 @@ export function registerScoreRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const { scores, rejected } = validateScoreBatch([item], { project: key.project, now: deps.clock(), limits: deps.limits });
     if (scores.length === 0) return fail(c, 400, 'bad_request', rejected.map((p) => p.error).join('; '));
     const refused = await commitScores(c, deps, scores);
-    return refused ?? c.json({ score: scores[0] }, 201);
+    return refused ?? c.json({ score: scores[0]! } satisfies ScoreCreatedReply, 201);
   });
 
   const read = requireScope(deps.auth, 'read');
@@ -120,7 +124,32 @@ export function registerScoreRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       ...(from === undefined ? {} : { from: parseTime('from', from) }),
       ...(to === undefined ? {} : { to: parseTime('to', to) }),
     });
-    return c.json({ scores });
+    return c.json({ scores } satisfies ScoresReply);
+  });
+
+  // The trace page: its scores and its spans', and whether this key may add one (the reviewer's form).
+  app.get('/api/traces/:id/scores', read, async (c) => {
+    const key = c.get('key');
+    const scores = await deps.store.listScores({ project: key.project, trace_id: c.req.param('id'), limit: MAX_LIST });
+    const canScore = keyAllows(key, 'annotate');
+    return c.json({
+      trace_id: c.req.param('id'),
+      scores,
+      can_score: canScore,
+      cannot_score_reason: canScore ? null : `this API key has the ${key.scopes.join(', ')} scope; scoring a trace needs a key with the annotate scope`,
+    } satisfies TraceScoresReply);
+  });
+
+  app.get('/api/sessions/:id/scores', read, async (c) => {
+    const scores = await deps.store.listSessionScores({ project: c.get('key').project, session_id: c.req.param('id'), limit: MAX_LIST });
+    return c.json({ session_id: c.req.param('id'), scores } satisfies SessionScoresReply);
+  });
+
+  app.get('/api/scores/summary', read, async (c) => {
+    const { from, to } = parseRange((n) => c.req.query(n), deps.clock(), 86_400_000);
+    const agent = text(c, 'agent');
+    const reply = await scoreSummary(deps.store, { project: c.get('key').project, from, to, now: deps.clock(), ...(agent === undefined ? {} : { agent }) });
+    return c.json(reply satisfies ScoreSummaryReply);
   });
 
   app.get('/api/scores/rollup', read, async (c) => {
@@ -135,6 +164,6 @@ export function registerScoreRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     return c.json({
       from, to, bucket_ms: bucketMs, group_by: groupBy,
       rows: rows.map((r) => ({ ...r, mean: r.value_count === 0 ? null : r.value_sum / r.value_count })),
-    });
+    } satisfies ScoreRollupReply);
   });
 }

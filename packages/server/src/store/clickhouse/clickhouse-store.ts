@@ -208,6 +208,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
 
     appendScores: open(scores.appendScores),
     listScores: open(scores.listScores),
+    listSessionScores: open((q) => scores.listSessionScores(q, t.spans)),
     scoreRollup: open((q) => scores.scoreRollup(q, t.spans)),
     exportScores: open(scores.exportScores),
     deleteScoresBefore: open(scores.deleteScoresBefore),

@@ -6,7 +6,7 @@
 // cannot put Nullable columns in keys, and the validator never lets '' through.
 
 import type { Score } from '../../model/score.js';
-import { SCORE_CONTEXT_MS, type ScoreCursor, type ScoreExportQuery, type ScoreListQuery, type ScoreRollupQuery, type ScoreRollupRow } from '../score-store.js';
+import { SCORE_CONTEXT_MS, type ScoreCursor, type ScoreExportQuery, type ScoreListQuery, type ScoreRollupQuery, type ScoreRollupRow, type SessionScoreQuery } from '../score-store.js';
 import { checkScoreRollup, foldScoreRows, lastOfEach } from '../score-rollup.js';
 import type { IdempotencyRecord } from '../store.js';
 import type { Connection } from './connection.js';
@@ -98,6 +98,14 @@ export function createScoreQueries(conn: Connection, t: ScoreTables, recordKeys:
       if (q.name !== undefined) where.push(`name = ${str(q.name)}`);
       if (q.from !== undefined) where.push(`timestamp >= ${ms(q.from)}`);
       if (q.to !== undefined) where.push(`timestamp < ${ms(Math.ceil(q.to))}`);
+      const rows = await conn.rows(`SELECT * FROM (${latestSql(t, where)}) ORDER BY timestamp DESC, score_id LIMIT ${int(Math.max(0, Math.floor(q.limit)))}`);
+      return rows.map(rowScore);
+    },
+
+    async listSessionScores(q: SessionScoreQuery, spans: string): Promise<Score[]> {
+      // The session's traces are those with a span naming it; their scores need not name it themselves.
+      const traces = `SELECT DISTINCT trace_id FROM ${spans} WHERE project = ${str(q.project)} AND session_id = ${str(q.session_id)}`;
+      const where = [`project = ${str(q.project)}`, `(session_id = ${str(q.session_id)} OR trace_id GLOBAL IN (${traces}))`];
       const rows = await conn.rows(`SELECT * FROM (${latestSql(t, where)}) ORDER BY timestamp DESC, score_id LIMIT ${int(Math.max(0, Math.floor(q.limit)))}`);
       return rows.map(rowScore);
     },

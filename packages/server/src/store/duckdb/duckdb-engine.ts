@@ -33,7 +33,7 @@ import type { TraceOutline } from '../trace-detail-store.js';
 import { readDoctorFigures } from './doctor-queries.js';
 import * as scoreSql from './score-queries.js';
 import type { Score } from '../../model/score.js';
-import type { ScoreCursor, ScoreExportQuery, ScoreListQuery, ScoreRollupQuery, ScoreRollupRow } from '../score-store.js';
+import type { ScoreCursor, ScoreExportQuery, ScoreListQuery, ScoreRollupQuery, ScoreRollupRow, SessionScoreQuery } from '../score-store.js';
 import type { TraceHint } from './read-queries.js';
 import type { DoctorFigures, DoctorScan } from '../doctor-reads.js';
 import { appendSpanBatch, encodeSpanColumns, type SpanColumns } from './span-columns.js';
@@ -531,6 +531,9 @@ export class DuckDbEngine implements ForwardedMethods {
   }
   listScores(q: ScoreListQuery): Promise<Score[]> {
     return this.read((conn) => scoreSql.listScores(conn, q), 'scan');
+  }
+  listSessionScores(q: SessionScoreQuery): Promise<Score[]> {
+    return this.read((conn) => scoreSql.listSessionScores(conn, q), 'scan');
   }
   scoreRollup(q: ScoreRollupQuery): Promise<ScoreRollupRow[]> {
     return this.read((conn) => scoreSql.readScoreRollup(conn, q), 'scan');

@@ -4,7 +4,7 @@
 
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Score } from '../../model/score.js';
-import { SCORE_CONTEXT_MS, type ScoreCursor, type ScoreExportQuery, type ScoreListQuery, type ScoreRollupQuery, type ScoreRollupRow } from '../score-store.js';
+import { SCORE_CONTEXT_MS, type ScoreCursor, type ScoreExportQuery, type ScoreListQuery, type ScoreRollupQuery, type ScoreRollupRow, type SessionScoreQuery } from '../score-store.js';
 import { checkScoreRollup, foldScoreRows, lastOfEach } from '../score-rollup.js';
 import type { IdempotencyRecord } from '../store.js';
 import { queryRows } from './read-queries.js';
@@ -88,6 +88,18 @@ export async function listScores(conn: DuckDBConnection, q: ScoreListQuery): Pro
     conn,
     `SELECT ${COLUMNS.join(', ')} FROM scores WHERE ${where.join(' AND ')} ORDER BY timestamp DESC, score_id LIMIT ${Math.max(0, Math.floor(q.limit))}`,
     params,
+  );
+  return rows.map(rowScore);
+}
+
+export async function listSessionScores(conn: DuckDBConnection, q: SessionScoreQuery): Promise<Score[]> {
+  // The session's traces are those with a span naming it; their scores need not name it themselves.
+  const rows = await queryRows(
+    conn,
+    `SELECT ${COLUMNS.join(', ')} FROM scores WHERE project = ?
+      AND (session_id = ? OR trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE project = ? AND session_id = ?))
+      ORDER BY timestamp DESC, score_id LIMIT ${Math.max(0, Math.floor(q.limit))}`,
+    [q.project, q.session_id, q.project, q.session_id],
   );
   return rows.map(rowScore);
 }
