@@ -112,6 +112,8 @@ async function run(store: Store, quiet: boolean, override: Record<string, unknow
   let now = START;
   const builtin = Object.fromEntries(BUILTIN_RULES.map((r) => [r.id, r.id === SCORE_RULE_ID ? override : { enabled: false }]));
   const engine = createAlertEngine({ store, config: alertsConfigSchema.parse({ intervalMs: STEP, builtin }), clock: () => now });
+  // The engine judges the projects the catalog lists (a server creates "default" at start).
+  await store.createProject('default');
   await engine.start({ timer: false });
   for (let day = 0; day <= DAYS; day++) {
     const { spans, scores } = simulateDay(day, rng, walk, quiet);
