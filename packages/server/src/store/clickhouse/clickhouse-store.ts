@@ -209,6 +209,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     appendScores: open(scores.appendScores),
     listScores: open(scores.listScores),
     scoreRollup: open((q) => scores.scoreRollup(q, t.spans)),
+    scoreCohorts: open((q) => scores.scoreCohorts(q, t.spans)),
     exportScores: open(scores.exportScores),
     deleteScoresBefore: open(scores.deleteScoresBefore),
 
