@@ -12,7 +12,7 @@ export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Metrics a rule may watch: the query metrics plus output/input tokens (token efficiency). */
-export type AlertMetric = Metric | 'token_efficiency';
+export type AlertMetric = Metric | 'token_efficiency' | 'score_mean';
 
 /** Label values of an alert's group ({agent: "support-1"}); null for a missing value. */
 export type Labels = Record<string, string | null>;
@@ -83,7 +83,9 @@ export type Condition =
   | { type: 'percent_of_average'; percent: number; direction: 'above' | 'below'; confirmSigma: number }
   | { type: 'above'; value: number }
   | { type: 'below'; value: number }
-  | { type: 'new_value'; noveltyMs: number };
+  | { type: 'new_value'; noveltyMs: number }
+  /** score_mean rules: the mean score fell, with one-sided p ≤ maxPValue and by ≥ minDropSd baseline σ. */
+  | { type: 'score_drop'; maxPValue: number; minDropSd: number };
 
 export interface RuleFilter {
   agent?: string;

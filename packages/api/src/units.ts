@@ -127,6 +127,7 @@ export const METRIC_LABEL = {
   tokens_per_call: 'tokens per call',
   confidence_avg: 'mean confidence (0–1)',
   token_efficiency: 'output tokens per input token',
+  score_mean: 'mean score',
 } as const satisfies Record<string, string>;
 
 /** What a metric is called in a sentence: "p95 latency", "error rate". */
@@ -146,6 +147,7 @@ export const METRIC_NAME: Record<string, string> = {
   tokens_per_call: 'tokens per call',
   confidence_avg: 'mean confidence',
   token_efficiency: 'output tokens per input token',
+  score_mean: 'mean score',
 };
 
 /** "p95 latency" for a known metric, the metric's own name otherwise. */
@@ -183,6 +185,8 @@ export function formatMetric(metric: string, v: number | null | undefined): stri
       return formatTokens(v);
     case 'confidence_avg':
     case 'token_efficiency':
+    // A score is on the scale its sender chose (0–1, 1–5, thumbs as 1/0): two decimals, no unit.
+    case 'score_mean':
       return v.toFixed(2);
     case 'count':
       return `${formatCount(v)} spans`;

@@ -3,20 +3,24 @@
 // alert per rule per simulated week. A DuckDB store holds a week (plus a day of warm-up) of
 // traces and their scores: 5 agents × 2 score names (helpfulness in [0, 1], thumbs as booleans),
 // 3 scores a minute per group, with daily seasonality of the mean and an hourly random walk of it
-// (user mix, topics). Quality incidents lower one group's mean for 2 h. The rule is judged every
-// 5 min from the store's 5-minute score rollup, read once per simulated day.
+// (user mix, topics). Quality incidents lower one group's mean for 2 h. The alert engine itself
+// (createAlertEngine, the other built-ins switched off) ticks every 5 simulated minutes, so the
+// rule is judged, stepped and counted exactly as a server does it; episodes are its firing transitions.
 // Run: npx tsx packages/server/bench/score-drop-bench.ts  (also run by npm run bench:alerts)
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SCORE_DROP_BUCKET_MS, SCORE_DROP_RULE, judgeScoreDrops, type ScoreDropRule } from '../src/alert/score-drop.js';
+import { BUILTIN_RULES } from '../src/alert/builtin-rules.js';
+import { alertsConfigSchema } from '../src/alert/config.js';
+import { createAlertEngine } from '../src/alert/engine.js';
+import { overrideRule, type AlertRule } from '../src/alert/rule.js';
+import { SCORE_LABEL } from '../src/alert/score-drop.js';
 import type { Score } from '../src/model/score.js';
 import type { Span } from '../src/model/span.js';
 import { Rng } from '../src/sim/random.js';
 import { createDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
-import type { ScoreRollupRow } from '../src/store/score-store.js';
 import type { Store } from '../src/store/store.js';
 import { table } from './support.js';
 
@@ -98,12 +102,19 @@ interface Episode {
   at: number;
 }
 
-/** Runs the week and returns each firing episode's start. */
-async function run(store: Store, quiet: boolean, rule: ScoreDropRule): Promise<Episode[]> {
+export const SCORE_RULE_ID = 'builtin.score_below_baseline';
+
+/** Runs the week through the alert engine and returns each firing episode's start. */
+async function run(store: Store, quiet: boolean, override: Record<string, unknown>): Promise<Episode[]> {
   const rng = new Rng(quiet ? 11 : 12);
   const walk = new Map(AGENTS.flatMap((a) => [`${a}/helpfulness`, `${a}/thumbs`]).map((k) => [k, 0]));
   const episodes: Episode[] = [];
-  const state = new Map<string, { firing: boolean; clear: number }>();
+  let now = START;
+  const builtin = Object.fromEntries(BUILTIN_RULES.map((r) => [r.id, r.id === SCORE_RULE_ID ? override : { enabled: false }]));
+  const engine = createAlertEngine({ store, config: alertsConfigSchema.parse({ intervalMs: STEP, builtin }), clock: () => now });
+  // The engine judges the projects the catalog lists (a server creates "default" at start).
+  await store.createProject('default');
+  await engine.start({ timer: false });
   for (let day = 0; day <= DAYS; day++) {
     const { spans, scores } = simulateDay(day, rng, walk, quiet);
     await store.append(spans);
@@ -111,31 +122,29 @@ async function run(store: Store, quiet: boolean, rule: ScoreDropRule): Promise<E
     process.stderr.write(`${quiet ? 'quiet' : 'incidents'}: day ${day} stored\n`);
     if (day === 0) continue;
     const from = START + day * DAY;
-    const rows: ScoreRollupRow[] = await store.scoreRollup({
-      project: 'default', from: from - rule.baselineMs - rule.windowMs, to: from + DAY, bucketMs: SCORE_DROP_BUCKET_MS, groupBy: ['agent', 'name'], filter: {},
-    });
-    for (let now = from + STEP; now <= from + DAY; now += STEP) {
-      for (const j of judgeScoreDrops(rows, now, rule)) {
-        const key = `${j.agent}/${j.name}`;
-        const s = state.get(key) ?? { firing: false, clear: 0 };
-        if (j.firing && !s.firing) episodes.push({ agent: j.agent, name: j.name, at: now });
-        if (j.firing) state.set(key, { firing: true, clear: 0 });
-        else if (s.firing) state.set(key, s.clear + 1 >= rule.clearEvaluations ? { firing: false, clear: 0 } : { firing: true, clear: s.clear + 1 });
+    for (now = from + STEP; now <= from + DAY; now += STEP) {
+      const report = await engine.tick(now);
+      for (const t of report.transitions) {
+        if (t.rule_id === SCORE_RULE_ID && t.transition === 'firing') episodes.push({ agent: t.labels.agent ?? null, name: t.labels[SCORE_LABEL] ?? '', at: now });
       }
     }
   }
+  await engine.stop();
   return episodes;
 }
 
 /** The benchmark's table rows for the rule: recall, false alerts per week, time to fire. */
-export async function runScoreDropCase(rule: ScoreDropRule = SCORE_DROP_RULE): Promise<string> {
+export async function runScoreDropCase(override: Record<string, unknown> = {}): Promise<string> {
+  const parsed = overrideRule(BUILTIN_RULES.find((r) => r.id === SCORE_RULE_ID)!, override);
+  if (!parsed.ok) throw new Error(parsed.message);
+  const rule: AlertRule = parsed.rule;
   const dir = mkdtempSync(join(tmpdir(), 'sightline-score-bench-'));
   try {
     const [quietStore, incidentStore] = await Promise.all([
       createDuckDbStore({ path: join(dir, 'quiet.duckdb') }),
       createDuckDbStore({ path: join(dir, 'incidents.duckdb') }),
     ]);
-    const [quiet, noisy] = await Promise.all([run(quietStore, true, rule), run(incidentStore, false, rule)]);
+    const [quiet, noisy] = await Promise.all([run(quietStore, true, override), run(incidentStore, false, override)]);
     await Promise.all([quietStore.close(), incidentStore.close()]);
     const list = incidents();
     const inIncident = (e: Episode) => list.some((i) => i.agent === e.agent && i.name === e.name && e.at >= i.start && e.at <= i.start + i.durationMs + rule.windowMs);

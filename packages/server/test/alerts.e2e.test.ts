@@ -133,6 +133,7 @@ describe.runIf(alertmanagerInstalled())('alerts end to end', () => {
       'builtin.token_efficiency:builtin',
       'builtin.latency_p95:builtin',
       'builtin.user_spend:builtin',
+      'builtin.score_below_baseline:builtin',
     ]);
     expect(rules.body.rules.filter((r: { enabled: boolean }) => !r.enabled).map((r: { id: string }) => r.id)).toEqual(['builtin.user_spend']);
     const bad = await api('/api/alerts/rules', { body: { id: 'slow', name: 'Slow', metric: 'latency_p95', condition: { type: 'sigma', k: 'three' } } });

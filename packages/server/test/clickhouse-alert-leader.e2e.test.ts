@@ -28,7 +28,7 @@ const RULE = {
   // Two clear evaluations: the streak between them must survive the leader's re-read of the store.
   clearEvaluations: 2,
 };
-const BUILTINS = ['builtin.error_rate', 'builtin.cost_per_inference', 'builtin.new_decision', 'builtin.token_efficiency', 'builtin.latency_p95'];
+const BUILTINS = ['builtin.error_rate', 'builtin.cost_per_inference', 'builtin.new_decision', 'builtin.token_efficiency', 'builtin.latency_p95', 'builtin.score_below_baseline'];
 const LEADS = /alerts: node (\S+) now evaluates alerts/g;
 
 interface Received {

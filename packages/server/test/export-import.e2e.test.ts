@@ -1,7 +1,8 @@
 // Export and import end to end: Parquet read back by DuckDB with exact rows and values, CSV with a
-// header, NDJSON in the ingest format, and export → import → export round trips through the CLI.
+// header, NDJSON in the ingest format, and export → import → export round trips through the CLI,
+// scores included (a file beside the spans, imported back once).
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -147,5 +148,58 @@ describe('export and import', () => {
       '',
     ]);
     expect(r.stdout).toMatch(/: 1 new, 0 already stored, 2 rejected of 3 rows in/);
+  });
+  it('exports scores beside the spans and imports them back once, whatever their kind and target', async () => {
+    // Before any score: no scores file beside the spans.
+    const bare = join(dir, 'no-scores.ndjson');
+    expect((await cli(a, readKey, ['export', ...range, '--out', bare])).stderr).toMatch(/^exported 30 spans as ndjson to .+ \(.+\)\n$/);
+    expect(existsSync(join(dir, 'no-scores.scores.ndjson'))).toBe(false);
+
+    const scores = [
+      { score_id: 'sc-1', trace_id: 'trace-1', name: 'helpfulness', value: 0.75, label: 'good', source: 'evaluator', comment: 'clear, "short"\nanswer', timestamp: NOW - 500_000 },
+      { score_id: 'sc-2', trace_id: 'trace-2', name: 'thumbs', value: false, source: 'user', author: 'u-7', timestamp: NOW - 400_000 },
+      { score_id: 'sc-3', trace_id: 'trace-2', span_id: 'span-7', name: 'tone', value: 'polite', source: 'human', timestamp: NOW - 400_000 },
+      { score_id: 'sc-4', session_id: 'chat-1', name: 'resolved', value: 1, source: 'api', timestamp: NOW - 300_000 },
+    ];
+    expect((await request(`${a.url}/v1/scores`, { key: a.adminKey, body: scores })).body).toEqual({ accepted: 4, rejected: [], rejected_events: 0 });
+    const file = join(dir, 'with-scores.ndjson');
+    const beside = join(dir, 'with-scores.scores.ndjson');
+    const exported = await cli(a, readKey, ['export', ...range, '--out', file]);
+    expect(exported.code).toBe(0);
+    expect(exported.stderr.split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^exported 30 spans as ndjson to ${file} \\(.+\\)$`)),
+      expect.stringMatching(new RegExp(`^exported 4 scores as ndjson to ${beside} \\(\\d+ B\\)$`)),
+      '',
+    ]);
+    // The bodies a client sends to POST /v1/scores, in (timestamp, score_id) order, with the target spelled out.
+    const lines = readFileSync(beside, 'utf8').split('\n');
+    expect(lines.map((l) => (l === '' ? '' : JSON.parse(l)))).toEqual([
+      { score_id: 'sc-1', timestamp: NOW - 500_000, target: 'trace', trace_id: 'trace-1', name: 'helpfulness', value: 0.75, label: 'good', source: 'evaluator', comment: 'clear, "short"\nanswer' },
+      { score_id: 'sc-2', timestamp: NOW - 400_000, target: 'trace', trace_id: 'trace-2', name: 'thumbs', value: false, source: 'user', author: 'u-7' },
+      { score_id: 'sc-3', timestamp: NOW - 400_000, target: 'span', trace_id: 'trace-2', span_id: 'span-7', name: 'tone', value: 'polite', source: 'human' },
+      { score_id: 'sc-4', timestamp: NOW - 300_000, target: 'session', session_id: 'chat-1', name: 'resolved', value: 1, source: 'api' },
+      '',
+    ]);
+    const original = readFileSync(beside, 'utf8');
+
+    const key = (await request(`${b.url}/api/keys`, { key: b.adminKey, body: { project: 'with-scores', scopes: ['ingest', 'read'] } })).body.key as string;
+    const scoresSummary = new RegExp(`^imported ${beside}: 4 scores stored \\(one already stored is replaced, not added\\), 0 rejected of 4 rows in \\d+\\.\\d s$`);
+    for (const round of [1, 2]) {
+      const r = await cli(b, key, ['import', file]);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      const out = r.stdout.split('\n');
+      expect(out[0]).toMatch(round === 1 ? /: 30 new, 0 already stored, 0 rejected of 30 rows/ : /: 0 new, 30 already stored, 0 rejected of 30 rows/);
+      expect([out[1], out[2]]).toEqual([expect.stringMatching(scoresSummary), '']);
+      // Byte for byte the scores of the original, each once.
+      expect((await cli(b, key, ['export', ...range, '--scores'])).stdout).toBe(original);
+    }
+    const onTrace = await request(`${b.url}/api/scores?trace_id=trace-2`, { key });
+    expect(onTrace.body.scores.map((x: any) => [x.score_id, x.kind, x.value, x.label])).toEqual([['sc-2', 'boolean', 0, null], ['sc-3', 'category', null, 'polite']]);
+    // A scores file alone is told apart by its content.
+    const alone = await cli(b, key, ['import', beside]);
+    expect([alone.code, alone.stderr, alone.stdout.split('\n')]).toEqual([0, '', [expect.stringMatching(scoresSummary), '']]);
+    expect((await request(`${a.url}/api/export?data=scores&format=csv`, { key: readKey })).body).toEqual({
+      error: { code: 'bad_request', message: 'format: scores are exported as ndjson (POST /v1/scores bodies), not csv' },
+    });
   });
 });

@@ -1,4 +1,4 @@
-// The rules every project gets out of the box (the per-user spend rule is off until switched on): departures from each agent's own baseline,
+// The rules every project gets out of the box (the per-user spend rule is off until switched on): departures from each agent's own baseline (spans, and scores),
 // not static thresholds. Each is tunable or switchable off (config `alerts.builtin.<id>` or
 // PUT /api/alerts/rules/<id>); the numbers below are the defaults the benchmark measured.
 
@@ -106,6 +106,27 @@ export const BUILTIN_RULES: readonly AlertRule[] = [
     minSamples: 5,
     // About a day of a light user's calls before "their baseline" means anything; the ceiling holds before.
     minBaselineSamples: 50,
+    severity: 'warning',
+  }),
+  ruleSchema.parse({
+    id: 'builtin.score_below_baseline',
+    name: 'Score below baseline',
+    description: "A score's mean over the last 30 min falls below the agent's mean of the day before: significantly (one-sided Welch p ≤ 1e-4) and by at least 0.75 of the baseline's per-score σ (per agent × score name).",
+    metric: 'score_mean',
+    groupBy: ['agent'],
+    windowMs: 30 * MINUTE,
+    baselineMs: DAY,
+    // Measured by bench/score-drop-bench.ts (10 agent × score groups at 3 scores a minute, a
+    // simulated week): at 0.5 σ the hourly drift of a mean (user mix, topics) raised 19 false
+    // alerts a week; at 0.75 σ none, while every drop of 0.75 σ and more was found.
+    condition: { type: 'score_drop', maxPValue: 1e-4, minDropSd: 0.75 },
+    minSamples: 20,
+    minBaselineSamples: 100,
+    // The test is on 30 min of scores already: one breaching evaluation is enough.
+    forEvaluations: 1,
+    clearEvaluations: 2,
+    // Its rollup has 5-minute buckets: judging more often repeats the same verdict.
+    intervalMs: 5 * MINUTE,
     severity: 'warning',
   }),
 ];

@@ -6,11 +6,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AlertStore } from '../store/alert-store.js';
 import type { Catalog } from '../store/catalog.js';
 import type { InsightStore } from '../store/insight-store.js';
+import type { ScoreStore } from '../store/score-store.js';
 import type { SpanStore } from '../store/span-store.js';
 import { createAcknowledgements } from './acknowledgements.js';
 import type { AlertsConfig } from './config.js';
 import { baselineRange, createBaselineCache, evaluateRule } from './evaluate-rule.js';
 import type { BaselineStats, Labels } from './figures.js';
+import type { Verdict } from './judge.js';
 import { buildEvidence } from './evidence.js';
 import { createBucketTotals, sumGroups } from './bucket-totals.js';
 import type { BudgetPut, BudgetRemoval, BudgetEntry, BudgetStatus } from './budgets.js';
@@ -27,10 +29,11 @@ import { formatMetric } from '@sightline/api';
 import type { AlertRule, RuleParse } from './rule.js';
 import type { Silence } from './silences.js';
 import { step, type AlertState, type CorrelatedFinding, type Transition } from './state-machine.js';
+import { isScoreRule, scoreVerdicts } from './score-alerts.js';
 
 export interface AlertEngineDeps {
-  /** InsightStore: budgets on an attribute value read spend from the cohort figures. */
-  store: AlertStore & Catalog & SpanStore & InsightStore;
+  /** InsightStore: budgets on an attribute value read spend from the cohort figures; ScoreStore: score rules. */
+  store: AlertStore & Catalog & SpanStore & InsightStore & ScoreStore;
   config: AlertsConfig;
   clock: () => number;
   log?: (line: string) => void;
@@ -203,7 +206,8 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
     if (due.length === 0 && budgetSteps === null) return;
     // Plans from every enabled rule (not just the due ones), so their shape and caches stay put
     // between ticks; only plans with a due rule are read.
-    const plans = planReads(entries.map((e) => e.rule));
+    // Score rules read scores (score-alerts.ts), not span rollups.
+    const plans = planReads(entries.map((e) => e.rule).filter((r) => !isScoreRule(r)));
     reader.retain(project, new Set(plans.map((p) => p.key)));
     const dueIds = new Set(due.map((e) => e.rule.id));
     const reads = plans
@@ -232,15 +236,22 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
           live.set(s.group_key, { labels: s.labels, frozen: s.baseline });
         }
       }
-      const win = windows.get(rule.id)!;
-      const perMinute = bucketTotals(`${project}\u0000${rule.id}\u0000minute`, rule, win.minuteBuckets, now - rule.windowMs, now);
-      const verdicts = evaluateRule(rule, sumGroups(perMinute.values()), baselines(project, rule, win, now), live);
+      let verdicts: { groupKey: string; labels: Labels; verdict: Verdict; baseline: BaselineStats | null; judged?: boolean; text?: string }[];
+      if (isScoreRule(rule)) {
+        verdicts = await scoreVerdicts(store, project, rule, now, new Map([...live].map(([k, v]) => [k, v.frozen])));
+      } else {
+        const win = windows.get(rule.id)!;
+        const perMinute = bucketTotals(`${project}\u0000${rule.id}\u0000minute`, rule, win.minuteBuckets, now - rule.windowMs, now);
+        verdicts = evaluateRule(rule, sumGroups(perMinute.values()), baselines(project, rule, win, now), live);
+      }
       book.setView(project, {
         rule,
         groups: verdicts.map((g) => ({
           labels: g.labels,
           breach: g.verdict.breach,
-          judged: g.verdict.samples >= rule.minSamples && (g.baseline === null ? rule.condition.type === 'new_value' || rule.condition.type === 'above' || rule.condition.type === 'below' : g.baseline.samples >= rule.minBaselineSamples),
+          judged:
+            g.judged ??
+            (g.verdict.samples >= rule.minSamples && (g.baseline === null ? rule.condition.type === 'new_value' || rule.condition.type === 'above' || rule.condition.type === 'below' : g.baseline.samples >= rule.minBaselineSamples)),
         })),
       });
       for (const g of verdicts) {
@@ -248,6 +259,8 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
         const prev = states.get(id);
         if (!prev && !g.verdict.breach) continue;
         const { state, transition } = step(prev, { id, project, rule, labels: g.labels, groupKey: g.groupKey, verdict: g.verdict, baseline: g.baseline, now });
+        // A rule that words its alerts itself (score rules): the words of the current figures while live.
+        if (g.text !== undefined && (state.status === 'pending' || state.status === 'firing')) state.summary = g.text;
         // An acknowledgement taken while this tick ran (or on another node) is not in prev.
         acks.apply(state);
         states.set(id, state);

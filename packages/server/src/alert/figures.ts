@@ -43,6 +43,8 @@ export interface BaselineStats {
 
 export function valueOf(metric: AlertMetric, t: Figures): number | null {
   if (metric === 'token_efficiency') return t.tokens_input > 0 ? t.tokens_output / t.tokens_input : null;
+  // Scores are not in span figures (score rules read their own: score-alerts.ts).
+  if (metric === 'score_mean') return null;
   return metricValue(metric, t);
 }
 

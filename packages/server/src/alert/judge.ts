@@ -35,6 +35,7 @@ export function judge(rule: AlertRule, w: WindowFigures, b: BaselineStats | null
   const c = rule.condition;
   const base = { value: w.value, samples: w.samples, threshold: null, exitThreshold: null, band: null, sigma: null };
   if (c.type === 'new_value') return { ...base, breach: false, clear: true, reason: 'new_value rules use judgeNew' };
+  if (c.type === 'score_drop') return { ...base, breach: false, clear: true, reason: 'score_drop rules are judged by score-drop.ts' };
   const enough = w.samples >= rule.minSamples;
   if (c.type === 'above' || c.type === 'below') {
     const direction = c.type;

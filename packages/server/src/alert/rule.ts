@@ -12,9 +12,15 @@ import { METRICS } from '../query/aggregate.js';
 export const ALERT_DIMENSIONS = [...DIMENSIONS, 'user'] as const;
 export type AlertDimension = (typeof ALERT_DIMENSIONS)[number];
 
-/** Metrics a rule may watch: the query metrics plus output/input tokens (token efficiency). */
-export const ALERT_METRICS = [...METRICS, 'token_efficiency'] as const;
+/**
+ * Metrics a rule may watch: the query metrics plus output/input tokens (token efficiency), and the
+ * mean of a score (scores, not spans: judged per score name by score-alerts.ts with a score_drop condition).
+ */
+export const ALERT_METRICS = [...METRICS, 'token_efficiency', 'score_mean'] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
+
+/** What a score_mean rule may group and filter by (the score rollup's context of a score), besides the score name. */
+export const SCORE_RULE_DIMENSIONS: readonly AlertDimension[] = ['agent', 'model', 'decision'];
 
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -54,6 +60,15 @@ export const conditionSchema = z.discriminatedUnion('type', [
     type: z.literal('new_value'),
     /** How long after its first appearance a value still counts as new. */
     noveltyMs: z.number().int().min(MINUTE).max(7 * DAY).default(HOUR),
+  }),
+  z.strictObject({
+    /**
+     * score_mean only: the window's mean score is below the baseline's, significantly (Welch's
+     * one-sided p ≤ maxPValue) and by a lot (at least minDropSd of the baseline's per-score σ).
+     */
+    type: z.literal('score_drop'),
+    maxPValue: z.number().positive().max(1).default(1e-4),
+    minDropSd: z.number().nonnegative().max(20).default(0.75),
   }),
 ]);
 
@@ -123,6 +138,18 @@ export function refineRule(rule: z.infer<typeof ruleObjectSchema>, ctx: z.Refine
     }
     if (rule.groupBy.includes('user') && rule.condition.type === 'new_value') {
       ctx.addIssue({ code: 'custom', path: ['condition', 'type'], message: 'new_value does not apply to users (new users are normal)' });
+    }
+    if ((rule.metric === 'score_mean') !== (rule.condition.type === 'score_drop')) {
+      ctx.addIssue({ code: 'custom', path: ['condition', 'type'], message: 'the score_mean metric and the score_drop condition go together' });
+    }
+    if (rule.metric === 'score_mean') {
+      const bad = rule.groupBy.find((d) => !SCORE_RULE_DIMENSIONS.includes(d));
+      if (bad !== undefined) ctx.addIssue({ code: 'custom', path: ['groupBy'], message: `a score rule groups by ${SCORE_RULE_DIMENSIONS.join(', ')} (and always by score name), not ${bad}` });
+      const f = Object.keys(rule.filter).find((k) => !(SCORE_RULE_DIMENSIONS as readonly string[]).includes(k));
+      if (f !== undefined) ctx.addIssue({ code: 'custom', path: ['filter', f], message: `a score rule filters by ${SCORE_RULE_DIMENSIONS.join(', ')} only` });
+      if (rule.windowMs % (5 * MINUTE) !== 0 || rule.baselineMs % (5 * MINUTE) !== 0) {
+        ctx.addIssue({ code: 'custom', path: ['windowMs'], message: 'a score rule reads 5-minute buckets: window and baseline must be whole multiples of 5 minutes' });
+      }
     }
     if (rule.windowMs % MINUTE !== 0) {
       ctx.addIssue({ code: 'custom', path: ['windowMs'], message: 'must be a whole number of minutes' });

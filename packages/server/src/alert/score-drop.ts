@@ -1,117 +1,131 @@
-// The built-in "score below baseline" rule, per agent × score name: the mean of a score over the
-// last window against the same agent's mean over the day before it. It fires when the drop is
-// both significant (Welch's one-sided t-test) and large (a fraction of the baseline's spread), so
-// a tiny shift over thousands of scores stays quiet. Scores come from store.scoreRollup (5-minute
-// buckets), the statistics from query/insights/score-stats.ts. Measured by the alerts benchmark
-// (bench/score-drop-bench.ts). It is evaluated on its own (evaluateScoreDrops), not yet by the
-// alert engine's tick: see alert/README.md.
+// The "score below baseline" judgement, per score name × the rule's groups (the built-in:
+// agent × score name): the mean of a score over the last window against the same group's mean
+// over the `baselineMs` before it. It breaches when the drop is both significant (Welch's
+// one-sided t-test) and large (a fraction of the baseline's per-score spread), so a tiny shift
+// over thousands of scores stays quiet. Scores come from store.scoreRollup (5-minute buckets), the
+// statistics from query/insights/score-stats.ts (the score insights use the same). The engine's
+// tick steps these verdicts like any rule's (score-alerts.ts reads them); the detection benchmark
+// (bench/score-drop-bench.ts) runs that tick.
 
+import { formatCount, formatCountOf, formatInterval, formatMetric, formatMetricChange } from '@sightline/api';
 import { addSums, EMPTY_SUMS, meanEstimate, welchTest, type ScoreSums } from '../query/insights/score-stats.js';
+import { formatP } from '../query/insights/sentences.js';
 import type { ScoreRollupRow } from '../store/score-store.js';
-import type { Store } from '../store/store.js';
+import type { BaselineStats, Labels } from './figures.js';
+import type { Verdict } from './judge.js';
+import type { AlertRule } from './rule.js';
 
-const MINUTE = 60_000;
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
-export interface ScoreDropRule {
-  id: string;
-  windowMs: number;
-  baselineMs: number;
-  /** One-sided p of "the window's mean is lower" at most this. */
-  maxPValue: number;
-  /** And the drop at least this many baseline standard deviations. */
-  minDropSd: number;
-  /** Numeric scores the window needs before it is judged. */
-  minSamples: number;
-  minBaselineSamples: number;
-  /** Consecutive clear evaluations before a firing group resolves. */
-  clearEvaluations: number;
-}
+/** Bucket width of the rollup a score rule reads; window and baseline are multiples of it (rule.ts checks). */
+export const SCORE_DROP_BUCKET_MS = 5 * 60_000;
 
-/**
- * Defaults the benchmark measured (bench/score-drop-bench.ts, 10 agent × score groups at 3 scores a
- * minute, evaluated every 5 min for a simulated week): at half a baseline σ, hourly drifts of the
- * mean (user mix, topics) raised 19 false alerts a week; at 0.75 σ none, while every drop of
- * 0.75 σ and more (the documented minimum) was found. p ≤ 1e-4 keeps small windows quiet.
- */
-export const SCORE_DROP_RULE: Readonly<ScoreDropRule> = Object.freeze({
-  id: 'builtin.score_below_baseline',
-  windowMs: 30 * MINUTE,
-  baselineMs: DAY,
-  maxPValue: 1e-4,
-  minDropSd: 0.75,
-  minSamples: 20,
-  minBaselineSamples: 100,
-  clearEvaluations: 2,
-});
+/** The label that carries the score's name in a score rule's alerts. */
+export const SCORE_LABEL = 'score';
 
-/** Bucket width of the rollup the rule reads; window and baseline are multiples of it. */
-export const SCORE_DROP_BUCKET_MS = 5 * MINUTE;
-
-export interface ScoreDropJudgement {
-  agent: string | null;
-  name: string;
-  firing: boolean;
-  mean: number;
-  expected: number;
-  /** One-sided p of the drop. */
+/** One group's verdict, in the shape the engine steps (evaluate-rule.ts's), plus its own words. */
+export interface ScoreVerdict {
+  groupKey: string;
+  labels: Labels;
+  verdict: Verdict;
+  /** The baseline judged against: the group's frozen one while its alert is live. */
+  baseline: BaselineStats | null;
+  /** Enough scores in the window and the baseline to judge at all. */
+  judged: boolean;
+  /** One-sided p of "the window's mean is lower". */
   p: number;
-  n: number;
-  baselineN: number;
-  /** What a person reads, with numbers. */
+  /** What a person reads, every number with its unit. */
   text: string;
 }
 
-/** Judges one group's window against its baseline. */
-export function judgeScoreDrop(agent: string | null, name: string, window: ScoreSums, baseline: ScoreSums, rule: ScoreDropRule = SCORE_DROP_RULE): ScoreDropJudgement {
+/** A frozen baseline's sums back from its statistics (n, mean, per-score σ). */
+export function sumsOfBaseline(b: BaselineStats): ScoreSums {
+  const n = b.samples;
+  return { n, sum: b.mean * n, sumSq: b.unitSigma ** 2 * Math.max(0, n - 1) + n * b.mean ** 2 };
+}
+
+function subjectOf(labels: Labels): string {
+  const name = labels[SCORE_LABEL] ?? '(none)';
+  const dims = Object.entries(labels).filter(([d]) => d !== SCORE_LABEL);
+  return dims.length === 0 ? name : `${name} of ${dims.map(([d, v]) => `${d} ${v ?? '(none)'}`).join(' × ')}`;
+}
+
+const period = (ms: number) => (ms % HOUR === 0 ? `${formatCount(ms / HOUR)} h` : formatInterval(ms));
+
+/**
+ * Judges one group's window against its baseline.
+ * @example judgeScoreDrop({ agent: 'support', score: 'helpfulness' }, window, baseline, SCORE_DROP_RULE).verdict.breach
+ */
+export function judgeScoreDrop(labels: Labels, window: ScoreSums, baseline: ScoreSums, rule: AlertRule): Omit<ScoreVerdict, 'groupKey'> {
+  if (rule.condition.type !== 'score_drop') throw new Error(`${rule.id} is not a score_drop rule`);
+  const c = rule.condition;
   const now = meanEstimate(window);
   const base = meanEstimate(baseline);
   const test = welchTest(window, baseline);
+  const sd = Math.sqrt(base.variance);
   const judged = window.n >= rule.minSamples && baseline.n >= rule.minBaselineSamples;
   const drop = base.mean - now.mean;
-  const firing = judged && test.pLower <= rule.maxPValue && drop >= rule.minDropSd * Math.sqrt(base.variance);
   const p = test.pLower;
+  const breach = judged && p <= c.maxPValue && drop >= c.minDropSd * sd;
+  // Back by `hysteresis` of the way towards the baseline, or no longer significant, or no evidence left.
+  const clear = !judged || p > c.maxPValue || drop < (1 - rule.hysteresis) * c.minDropSd * sd;
+  const threshold = judged ? base.mean - c.minDropSd * sd : null;
+  const verdict: Verdict = {
+    value: window.n > 0 ? now.mean : null,
+    samples: window.n,
+    breach,
+    clear,
+    threshold,
+    exitThreshold: judged ? base.mean - (1 - rule.hysteresis) * c.minDropSd * sd : null,
+    band: judged ? [threshold!, base.mean + c.minDropSd * sd] : null,
+    sigma: baseline.n > 1 ? sd : null,
+    reason: breach ? '' : !judged ? 'too few scores' : p > c.maxPValue ? `not significant (${formatP(p)})` : 'drop smaller than the minimum',
+  };
+  const metric = 'score_mean';
+  const change = window.n > 0 && baseline.n > 0 ? ` (${formatMetricChange(metric, now.mean, base.mean)})` : '';
   const text =
-    `${name} of agent ${agent ?? '(unknown)'} ${drop > 0 ? 'fell' : 'is'} ${fmt(base.mean)} → ${fmt(now.mean)} ` +
-    `over the last ${rule.windowMs / MINUTE} min (${window.n} scores against ${baseline.n} in the ${rule.baselineMs / 3_600_000} h before; ` +
-    `${p < 0.001 ? 'p<0.001' : `p=${p.toFixed(3)}`})`;
-  return { agent, name, firing, mean: now.mean, expected: base.mean, p, n: window.n, baselineN: baseline.n, text };
+    `${subjectOf(labels)} ${drop > 0 ? 'fell' : 'is'} ${formatMetric(metric, base.mean)} → ${formatMetric(metric, now.mean)}${change} ` +
+    `over the last ${period(rule.windowMs)} (${formatCountOf(window.n, 'score')} against ${formatCount(baseline.n)} in the ${period(rule.baselineMs)} before; ${formatP(p)})`;
+  const stats: BaselineStats | null = baseline.n > 0 ? { mean: base.mean, unitSigma: sd, samples: baseline.n, hours: rule.baselineMs / HOUR } : null;
+  return { labels, verdict, baseline: stats, judged, p, text };
 }
 
-const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
-
 /**
- * Judges every agent × score name at `now` from 5-minute rollup rows grouped by [agent, name]
- * that cover [now − window − baseline, now): the window is the last `windowMs`, the baseline the
- * `baselineMs` before it. `now` is floored to a bucket.
+ * Judges every group × score name at `now` from 5-minute rollup rows grouped by
+ * [...rule.groupBy, 'name'] that cover [now − window − baseline, now): the window is the last
+ * `windowMs`, the baseline the `baselineMs` before it. `now` is floored to a bucket. A group whose
+ * alert is live is judged against its frozen baseline (`frozen`, by group key), so a long drop
+ * does not become its own baseline.
  */
-export function judgeScoreDrops(rows: readonly ScoreRollupRow[], now: number, rule: ScoreDropRule = SCORE_DROP_RULE): ScoreDropJudgement[] {
+export function judgeScoreDrops(rows: readonly ScoreRollupRow[], now: number, rule: AlertRule, frozen: ReadonlyMap<string, BaselineStats | null> = new Map()): ScoreVerdict[] {
   const end = Math.floor(now / SCORE_DROP_BUCKET_MS) * SCORE_DROP_BUCKET_MS;
   const windowFrom = end - rule.windowMs;
   const baselineFrom = windowFrom - rule.baselineMs;
-  const groups = new Map<string, { agent: string | null; name: string; window: ScoreSums; baseline: ScoreSums }>();
+  const dims = rule.groupBy;
+  const groups = new Map<string, { labels: Labels; window: ScoreSums; baseline: ScoreSums }>();
   for (const r of rows) {
     if (r.bucket < baselineFrom || r.bucket >= end) continue;
-    const [agent = null, name = null] = r.group;
+    const name = r.group[dims.length] ?? null;
     if (name === null) continue;
-    const key = JSON.stringify([agent, name]);
+    const labels: Labels = Object.fromEntries(dims.map((d, i) => [d, r.group[i] ?? null]));
+    labels[SCORE_LABEL] = name;
+    const key = JSON.stringify([...dims.map((d) => labels[d]), name]);
     let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = { agent, name, window: EMPTY_SUMS, baseline: EMPTY_SUMS }));
+    if (g === undefined) groups.set(key, (g = { labels, window: EMPTY_SUMS, baseline: EMPTY_SUMS }));
     const sums = { n: r.value_count, sum: r.value_sum, sumSq: r.value_sq_sum };
     if (r.bucket >= windowFrom) g.window = addSums(g.window, sums);
     else g.baseline = addSums(g.baseline, sums);
   }
-  return [...groups.values()].map((g) => judgeScoreDrop(g.agent, g.name, g.window, g.baseline, rule));
-}
-
-/**
- * Reads a project's scores and judges every agent × score name at `now`.
- * @example const firing = (await evaluateScoreDrops(store, 'default', Date.now())).filter((j) => j.firing);
- */
-export async function evaluateScoreDrops(store: Store, project: string, now: number, rule: ScoreDropRule = SCORE_DROP_RULE): Promise<ScoreDropJudgement[]> {
-  const end = Math.floor(now / SCORE_DROP_BUCKET_MS) * SCORE_DROP_BUCKET_MS;
-  const rows = await store.scoreRollup({
-    project, from: end - rule.windowMs - rule.baselineMs, to: end, bucketMs: SCORE_DROP_BUCKET_MS, groupBy: ['agent', 'name'], filter: {},
+  // A live alert whose group has no scores at all any more is judged too (and clears for lack of evidence).
+  for (const key of frozen.keys()) {
+    if (groups.has(key)) continue;
+    const values = JSON.parse(key) as (string | null)[];
+    const labels: Labels = Object.fromEntries(dims.map((d, i) => [d, values[i] ?? null]));
+    labels[SCORE_LABEL] = values[dims.length] ?? null;
+    groups.set(key, { labels, window: EMPTY_SUMS, baseline: EMPTY_SUMS });
+  }
+  return [...groups].map(([groupKey, g]) => {
+    const held = frozen.get(groupKey);
+    return { groupKey, ...judgeScoreDrop(g.labels, g.window, held ? sumsOfBaseline(held) : g.baseline, rule) };
   });
-  return judgeScoreDrops(rows, now, rule);
 }

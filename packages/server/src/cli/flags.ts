@@ -29,6 +29,7 @@ export const OPTIONS = {
   grace: { type: 'string' },
   format: { type: 'string' },
   out: { type: 'string' },
+  scores: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;

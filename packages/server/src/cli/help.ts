@@ -21,10 +21,12 @@ Usage:
   sightline doctor [--range 24h] [--grace 60s] [--json]
                                    what each source's instrumentation leaves out, and what to set
   sightline export [--from T] [--to T | --range 24h] [--agent A] --format parquet|csv|ndjson --out FILE
-                                   spans of the key's project, streamed from the server
+                                   spans of the key's project, streamed from the server, and their
+                                   scores beside them (x.parquet → x.scores.ndjson); --scores: alone
   sightline import FILE [--format parquet|csv|ndjson]
                                    send an export (Parquet, CSV) or NDJSON events through the ingest
-                                   API's validation; spans already stored are not stored again
+                                   API's validation; spans already stored are not stored again;
+                                   the scores file beside it too (a score id already stored is replaced)
 
   sightline mcp [--url URL] [--key KEY]
                                    the MCP server over stdio for coding agents (read key), reading

@@ -1,11 +1,15 @@
 // `sightline import FILE [--format parquet|csv|ndjson]`: sends Parquet, the export's CSV or NDJSON
 // events to the running server's POST /api/import in batches, so every row goes through the API's
 // own validation and a span the project already stores is not stored again. A progress bar (rows/s,
-// ETA) on a terminal; a summary of new, duplicate and rejected rows at the end.
+// ETA) on a terminal; a summary of new, duplicate and rejected rows at the end. Scores (a file of
+// POST /v1/scores bodies, as `sightline export` writes beside the spans) go to /v1/scores, where a
+// score_id already stored is replaced, so importing twice stores each score once; a spans file's
+// scores file beside it (spans.scores.ndjson) is imported after it.
 
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { ImportReply } from '../http/routes/import.js';
 import { SightlineError } from '../model/errors.js';
+import { isScorePayload, scoresFileBeside } from '../model/score-export.js';
 import { clientOf, ensureOk, type ServerClient } from './client.js';
 import { csvSource, detectFormat, ndjsonSource, parquetSource, type ImportRow, type ImportSource } from './import-source.js';
 import type { Flags } from './flags.js';
@@ -26,9 +30,13 @@ interface Totals {
   problems: string[];
 }
 
-async function send(client: ServerClient, batch: ImportRow[], totals: Totals, unit: string): Promise<void> {
+type ImportKind = 'spans' | 'scores';
+const ROUTE: Record<ImportKind, string> = { spans: '/api/import', scores: '/v1/scores' };
+
+async function send(client: ServerClient, batch: ImportRow[], totals: Totals, unit: string, kind: ImportKind): Promise<void> {
+  const route = ROUTE[kind];
   for (let attempt = 0; ; attempt++) {
-    const res = await client.fetch('/api/import', {
+    const res = await client.fetch(route, {
       method: 'POST',
       headers: { 'content-type': 'application/x-ndjson' },
       body: batch.map((r) => r.line).join('\n'),
@@ -39,9 +47,9 @@ async function send(client: ServerClient, batch: ImportRow[], totals: Totals, un
       await new Promise((r) => setTimeout(r, Math.min(wait, 10_000)));
       continue;
     }
-    if (res.status !== 400) await ensureOk(res, '/api/import');
+    if (res.status !== 400) await ensureOk(res, route);
     const body = (await res.json()) as Partial<ImportReply> & { error?: { message: string } };
-    if (body.accepted === undefined) throw new SightlineError('CONFIG_INVALID', `server answered ${res.status} for /api/import: ${body.error?.message ?? ''}`);
+    if (body.accepted === undefined) throw new SightlineError('CONFIG_INVALID', `server answered ${res.status} for ${route}: ${body.error?.message ?? ''}`);
     totals.fresh += body.accepted;
     totals.duplicates += body.duplicates ?? 0;
     totals.rejected += body.rejected_events ?? 0;
@@ -67,11 +75,36 @@ async function openSource(file: string, flags: Flags): Promise<ImportSource> {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** A file of scores: NDJSON whose first line is a score as the export writes it. */
+async function kindOf(source: ImportSource): Promise<{ kind: ImportKind; source: ImportSource }> {
+  if (source.unit !== 'line') return { kind: 'spans', source };
+  const it = source.chunks()[Symbol.asyncIterator]();
+  const next = await it.next();
+  const first = next.done === true ? [] : next.value;
+  // The first chunk was read to tell the kind: it goes out first, then the same iterator goes on.
+  const rest = { [Symbol.asyncIterator]: () => it };
+  const resumed: ImportSource = { ...source, chunks: () => prepend(first, rest) };
+  let parsed: unknown = null;
+  try {
+    parsed = first[0] === undefined ? null : JSON.parse(first[0].line);
+  } catch {
+    // not JSON: the spans route names the line
+  }
+  return { kind: isScorePayload(parsed) ? 'scores' : 'spans', source: resumed };
+}
+
 export async function runImport(rest: string[], flags: Flags, env: NodeJS.ProcessEnv): Promise<number> {
   const [file] = rest;
   if (file === undefined) throw new SightlineError('CONFIG_INVALID', 'import: name a file, e.g. sightline import spans.parquet');
   const client = clientOf(flags, env);
-  const source = await openSource(file, flags);
+  const code = await importFile(client, file, flags, env);
+  const beside = scoresFileBeside(file);
+  if (beside === file || !existsSync(beside)) return code;
+  return Math.max(code, await importFile(client, beside, { ...flags, format: 'ndjson' }, env));
+}
+
+async function importFile(client: ServerClient, file: string, flags: Flags, env: NodeJS.ProcessEnv): Promise<number> {
+  const { kind, source } = await kindOf(await openSource(file, flags));
   const started = Date.now();
   const totals: Totals = { fresh: 0, duplicates: 0, rejected: 0, problems: [] };
   const progress = createProgress(process.stderr, process.stderr.isTTY === true);
@@ -86,7 +119,7 @@ export async function runImport(rest: string[], flags: Flags, env: NodeJS.Proces
     const sending = batch;
     batch = [];
     batchBytes = 0;
-    const p: Promise<void> = send(client, sending, totals, source.unit).catch((err: unknown) => {
+    const p: Promise<void> = send(client, sending, totals, source.unit, kind).catch((err: unknown) => {
       failure ??= err;
     });
     inFlight.add(p);
@@ -114,6 +147,13 @@ export async function runImport(rest: string[], flags: Flags, env: NodeJS.Proces
   const paint = painter(colorEnabled(process.stdout, env));
   for (const p of totals.problems) process.stderr.write(`${p}\n`);
   if (totals.rejected > totals.problems.length) process.stderr.write(`… and more: ${count(totals.rejected)} rows rejected in all\n`);
+  if (kind === 'scores') {
+    console.log(
+      `imported ${file}: ${paint('green', `${count(totals.fresh)} scores stored`)} (one already stored is replaced, not added), ` +
+        `${paint(totals.rejected > 0 ? 'red' : 'dim', `${count(totals.rejected)} rejected`)} of ${count(rows)} rows in ${seconds.toFixed(1)} s`,
+    );
+    return totals.rejected > 0 ? 1 : 0;
+  }
   console.log(
     `imported ${file}: ${paint('green', `${count(totals.fresh)} new`)}, ` +
       `${paint('dim', `${count(totals.duplicates)} already stored`)}, ` +
@@ -121,4 +161,10 @@ export async function runImport(rest: string[], flags: Flags, env: NodeJS.Proces
       `of ${count(rows)} rows in ${seconds.toFixed(1)} s (${count(Math.round(rows / Math.max(seconds, 0.001)))} rows/s)`,
   );
   return totals.rejected > 0 ? 1 : 0;
+}
+
+/** The chunks of a source after one already read from it. */
+async function* prepend(first: ImportRow[], rest: AsyncIterable<ImportRow[]>): AsyncIterable<ImportRow[]> {
+  if (first.length > 0) yield first;
+  yield* rest;
 }

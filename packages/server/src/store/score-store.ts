@@ -90,6 +90,49 @@ export interface ScoreCursor {
   score_id: string;
 }
 
+/** Numeric scores of one name by attribute of the judged trace: what score cohorts compare. */
+export interface ScoreCohortQuery {
+  project: string;
+  /** Inclusive, ms: the scores' timestamps. */
+  from: number;
+  /** Exclusive, ms. */
+  to: number;
+  name: string;
+  /** Only scores whose trace's agent (its earliest span's) is this one. */
+  agent?: string;
+  /** Only these attribute keys; default every key. */
+  keys?: string[];
+  /** Pairs with fewer scores are left out. */
+  minCount: number;
+}
+
+/** Count, sum and sum of squares of numeric scores (numbers and booleans). */
+export interface ScoreCohortSums {
+  n: number;
+  sum: number;
+  sum_sq: number;
+}
+
+export interface ScoreCohortRow extends ScoreCohortSums {
+  key: string;
+  value: string;
+}
+
+/**
+ * Score cohorts: `total` is every numeric trace or span score of the name in the range (session
+ * scores judge no one trace and are left out); each row the scores whose trace has the top-level
+ * scalar attribute key = value (strings, numbers, booleans as text; keys and values of at most 64
+ * characters) on any of its spans within SCORE_CONTEXT_MS before the range, each score counted
+ * once per pair. Rows ordered by key, then value.
+ */
+export interface ScoreCohorts {
+  total: ScoreCohortSums;
+  rows: ScoreCohortRow[];
+}
+
+/** Longest attribute key or value a score cohort names. */
+export const SCORE_COHORT_MAX_TEXT = 64;
+
 export interface ScoreStore {
   /**
    * Stores scores; resolves once durable. A score whose (project, score_id) is stored already
@@ -108,6 +151,8 @@ export interface ScoreStore {
   listSessionScores(q: SessionScoreQuery): Promise<Score[]>;
   /** Rows ordered by bucket, then group values (nulls last); only buckets × groups with scores. */
   scoreRollup(q: ScoreRollupQuery): Promise<ScoreRollupRow[]>;
+  /** Numeric scores of one name by attribute value of the judged trace (ScoreCohorts). */
+  scoreCohorts(q: ScoreCohortQuery): Promise<ScoreCohorts>;
   /** Up to `limit` scores ordered by (timestamp, score_id), strictly after `after`. */
   exportScores(q: ScoreExportQuery, after: ScoreCursor | null, limit: number): Promise<Score[]>;
   /** Retention: deletes scores with timestamp before `before` (ms); returns how many. */

@@ -130,6 +130,50 @@ export function runScoreConformance(name: string, newStore: () => Promise<Store>
       }
     });
 
+    it('sums numeric scores by attribute value of the judged trace, each score once per pair, for score cohorts', async () => {
+      const store = await newStore();
+      try {
+        // Three traces of support (two with tier gold, one spread over two spans), one of billing (gold), one trace never seen.
+        await store.append([
+          makeSpan({ project: 'alpha', trace_id: 'g1', span_id: 'r', timestamp: T - 5 * MIN, agent_id: 'support', attributes: { tier: 'gold', region: 'eu' } }),
+          makeSpan({ project: 'alpha', trace_id: 'g1', span_id: 'c', timestamp: T - 4 * MIN, agent_id: 'support', attributes: { tier: 'gold', retries: 2, nested: { a: 1 } } }),
+          makeSpan({ project: 'alpha', trace_id: 'g2', span_id: 'r', timestamp: T - 3 * MIN, agent_id: 'support', attributes: { tier: 'gold', beta: true } }),
+          makeSpan({ project: 'alpha', trace_id: 'f1', span_id: 'r', timestamp: T - 2 * MIN, agent_id: 'support', attributes: { tier: 'free', region: 'us' } }),
+          makeSpan({ project: 'alpha', trace_id: 'b1', span_id: 'r', timestamp: T - 2 * MIN, agent_id: 'billing', attributes: { tier: 'gold' } }),
+          // Too old to lend a score its context (more than a day before the range).
+          makeSpan({ project: 'alpha', trace_id: 'old', span_id: 'r', timestamp: T - 2 * 86_400_000, agent_id: 'support', attributes: { tier: 'gold' } }),
+        ]);
+        const sc = (id: string, trace: string, value: number | null, over: Partial<Score> = {}) => makeScore({ score_id: id, trace_id: trace, value, ...over });
+        await store.appendScores([
+          sc('1', 'g1', 0.2), sc('2', 'g1', 0.4), sc('3', 'g2', 0.6), sc('4', 'f1', 1), sc('5', 'b1', 0.5), sc('6', 'old', 0.9), sc('7', 'nowhere', 0.7),
+          sc('8', 'g1', null, { kind: 'category', label: 'meh' }),
+          sc('9', 'g1', 0.1, { name: 'thumbs' }),
+          sc('10', 'g1', 0.3, { target: 'span', span_id: 'c' }),
+          sc('11', null as unknown as string, 0.8, { target: 'session', trace_id: null, session_id: 'chat-1' }),
+          sc('12', 'g1', 0.9, { timestamp: T + 3_600_000 }),
+          sc('13', 'g1', 0.9, { project: 'beta' }),
+        ]);
+        const q = { project: 'alpha', from: T, to: T + 60_000, name: 'helpfulness', minCount: 1 };
+        const sums = (...xs: number[]) => ({ n: xs.length, sum: expect.closeTo(xs.reduce((a, x) => a + x, 0), 9), sum_sq: expect.closeTo(xs.reduce((a, x) => a + x * x, 0), 9) });
+        // Numeric trace and span scores of the name in the range: 1, 2, 3, 4, 5, 6, 7 and 10.
+        const all = await store.scoreCohorts(q);
+        expect(all.total).toEqual(sums(0.2, 0.4, 0.6, 1, 0.5, 0.9, 0.7, 0.3));
+        expect(all.rows).toEqual([
+          { key: 'beta', value: 'true', ...sums(0.6) },
+          { key: 'region', value: 'eu', ...sums(0.2, 0.4, 0.3) },
+          { key: 'region', value: 'us', ...sums(1) },
+          { key: 'retries', value: '2', ...sums(0.2, 0.4, 0.3) },
+          { key: 'tier', value: 'free', ...sums(1) },
+          { key: 'tier', value: 'gold', ...sums(0.2, 0.4, 0.6, 0.5, 0.3) },
+        ]);
+        const support = await store.scoreCohorts({ ...q, agent: 'support', keys: ['tier'], minCount: 2 });
+        expect(support).toEqual({ total: sums(0.2, 0.4, 0.6, 1, 0.3), rows: [{ key: 'tier', value: 'gold', ...sums(0.2, 0.4, 0.6, 0.3) }] });
+        expect(await store.scoreCohorts({ ...q, name: 'nothing' })).toEqual({ total: { n: 0, sum: 0, sum_sq: 0 }, rows: [] });
+      } finally {
+        await store.close();
+      }
+    });
+
     it('exports every score once in (timestamp, score_id) order and deletes those before a cutoff', async () => {
       const store = await newStore();
       try {

@@ -4,10 +4,14 @@
 // decision or model explains a drop: the change of the mean split into each group's share
 // (its weight now × its change of mean, plus its change of weight × how far its baseline mean sat
 // from the overall one), so a decision that got worse and one that got more frequent are both seen.
+// Cohorts: each attribute value of the judged traces (Store.scoreCohorts), each decision and each
+// model whose scores in the window differ from the rest's, with the cohort's 95 % interval, Welch's
+// p, Benjamini–Hochberg q over every cohort tested, and a sentence.
 
 import type { ScoreDimension, ScoreRollupRow } from '../../store/score-store.js';
 import type { Store } from '../../store/store.js';
 import { addSums, EMPTY_SUMS, meanEstimate, welchTest, type MeanEstimate, type MeanTest, type ScoreSums } from './score-stats.js';
+import { formatCount, formatMetric } from '@sightline/api';
 import { formatP } from './sentences.js';
 import { benjaminiHochberg } from './stats.js';
 
@@ -25,6 +29,26 @@ export interface ScoreInsightRequest {
   baselineFrom: number;
   baselineTo: number;
   confidence?: number;
+  /** Cohorts (and their rests) with fewer numeric scores are not tested; default 10. */
+  minCohort?: number;
+}
+
+/** A group of scores in the window (an attribute value, a decision or a model) against the rest of the window. */
+export interface ScoreCohort {
+  dimension: 'attribute' | 'decision' | 'model';
+  /** The attribute key; "decision" or "model" for those. */
+  key: string;
+  /** null: scores whose trace had no decision (or no model). */
+  value: string | null;
+  /** The cohort's mean and its interval (`confidence`, 95 % by default). */
+  current: MeanEstimate;
+  rest: MeanEstimate;
+  /** Cohort against rest (diff = cohort − rest). */
+  test: MeanTest;
+  /** Benjamini–Hochberg adjusted p over every cohort of the report. */
+  q: number;
+  /** What a person reads, with numbers. */
+  sentence: string;
 }
 
 export interface ScoreGroup {
@@ -61,6 +85,8 @@ export interface ScoreInsightReport {
   by_model: ScoreGroup[];
   /** The group whose contribution is the largest part of a drop (null without a drop). */
   explanation: { dimension: 'decision' | 'model'; value: string | null; contribution: number; share_of_drop: number } | null;
+  /** Cohorts whose mean differs from the rest, most significant first (lowest q, then largest difference). */
+  cohorts: ScoreCohort[];
   /** What a person reads first, with numbers. */
   summary: string;
 }
@@ -109,6 +135,45 @@ function groups(
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 
+const restOf = (all: ScoreSums, part: ScoreSums): ScoreSums => ({ n: all.n - part.n, sum: all.sum - part.sum, sumSq: all.sumSq - part.sumSq });
+
+/** "helpfulness of tier = free averages 0.40 (95 % interval 0.35–0.45, 20 scores) against 0.80 for the rest (40 scores): −0.40, p<0.001, q<0.001" */
+export function cohortSentence(name: string, c: Omit<ScoreCohort, 'sentence'>, confidence: number): string {
+  const who = c.dimension === 'attribute' ? `${c.key} = ${c.value ?? '(none)'}` : `${c.dimension} ${c.value ?? '(none)'}`;
+  const m = (x: number) => formatMetric('score_mean', x);
+  const diff = c.test.diff;
+  const signed = `${diff < 0 ? '−' : '+'}${m(Math.abs(diff))}`;
+  return `${name} of ${who} averages ${m(c.current.mean)} (${Math.round(confidence * 100)} % interval ${m(c.current.low)}–${m(c.current.high)}, ${formatCount(c.current.n)} scores) ` +
+    `against ${m(c.rest.mean)} for the rest (${formatCount(c.rest.n)} scores): ${signed}, ${formatP(c.test.p)}, ${formatP(c.q).replace(/^p/, 'q')}`;
+}
+
+/** Every cohort with enough scores on both sides, compared with its rest; q over all of them. */
+function scoreCohorts(
+  name: string,
+  attributes: { total: ScoreSums; rows: { key: string; value: string; sums: ScoreSums }[] },
+  window: { decision: Map<string | null, ScoreSums>; model: Map<string | null, ScoreSums> },
+  confidence: number,
+  min: number,
+): ScoreCohort[] {
+  const tested: Omit<ScoreCohort, 'sentence'>[] = [];
+  const add = (dimension: ScoreCohort['dimension'], key: string, value: string | null, part: ScoreSums, all: ScoreSums) => {
+    const rest = restOf(all, part);
+    if (part.n < min || rest.n < min) return;
+    tested.push({ dimension, key, value, current: meanEstimate(part, confidence), rest: meanEstimate(rest, confidence), test: welchTest(part, rest), q: 1 });
+  };
+  for (const r of attributes.rows) add('attribute', r.key, r.value, r.sums, attributes.total);
+  for (const dimension of ['decision', 'model'] as const) {
+    const groups = window[dimension];
+    const all = total(groups);
+    for (const [value, sums] of groups) add(dimension, dimension, value, sums, all);
+  }
+  const q = benjaminiHochberg(tested.map((c) => c.test.p));
+  tested.forEach((c, i) => (c.q = q[i]!));
+  return tested
+    .map((c) => ({ ...c, sentence: cohortSentence(name, c, confidence) }))
+    .sort((a, b) => a.q - b.q || Math.abs(b.test.diff) - Math.abs(a.test.diff) || a.key.localeCompare(b.key) || String(a.value).localeCompare(String(b.value)));
+}
+
 /**
  * @example await scoreInsight(store, { project: 'default', name: 'helpfulness', agent: 'support', from, to, baselineFrom: from - 7 * DAY, baselineTo: from })
  */
@@ -118,11 +183,12 @@ export async function scoreInsight(store: Store, req: ScoreInsightRequest): Prom
   const read = (groupBy: ScoreDimension[], from: number, to: number, bucketMs: number) => store.scoreRollup({ project: req.project, from, to, bucketMs, groupBy, filter });
   const windowBucket = req.from % HOUR === 0 && req.to % HOUR === 0 ? HOUR : MINUTE;
   const baseBucket = req.baselineFrom % HOUR === 0 && req.baselineTo % HOUR === 0 ? HOUR : MINUTE;
-  const [nowDecision, nowModel, baseDecision, baseModel] = await Promise.all([
+  const [nowDecision, nowModel, baseDecision, baseModel, attributes] = await Promise.all([
     read(['decision'], req.from, req.to, windowBucket),
     read(['model'], req.from, req.to, windowBucket),
     read(['decision'], req.baselineFrom, req.baselineTo, baseBucket),
     read(['model'], req.baselineFrom, req.baselineTo, baseBucket),
+    store.scoreCohorts({ project: req.project, from: req.from, to: req.to, name: req.name, ...(req.agent === undefined ? {} : { agent: req.agent }), minCount: req.minCohort ?? 10 }),
   ]);
   const [nd, nm, bd, bm] = [byValue(nowDecision), byValue(nowModel), byValue(baseDecision), byValue(baseModel)];
   const current = total(nd);
@@ -155,5 +221,15 @@ export async function scoreInsight(store: Store, req: ScoreInsightRequest): Prom
   return {
     name: req.name, agent: req.agent ?? null, from: req.from, to: req.to, baseline_from: req.baselineFrom, baseline_to: req.baselineTo,
     current: cur, baseline: base, drift, by_decision: byDecision, by_model: byModel, explanation, summary,
+    cohorts: scoreCohorts(
+      req.name,
+      {
+        total: { n: attributes.total.n, sum: attributes.total.sum, sumSq: attributes.total.sum_sq },
+        rows: attributes.rows.map((r) => ({ key: r.key, value: r.value, sums: { n: r.n, sum: r.sum, sumSq: r.sum_sq } })),
+      },
+      { decision: nd, model: nm },
+      confidence,
+      req.minCohort ?? 10,
+    ),
   };
 }

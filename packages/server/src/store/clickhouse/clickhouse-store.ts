@@ -210,6 +210,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     listScores: open(scores.listScores),
     listSessionScores: open((q) => scores.listSessionScores(q, t.spans)),
     scoreRollup: open((q) => scores.scoreRollup(q, t.spans)),
+    scoreCohorts: open((q) => scores.scoreCohorts(q, t.spans)),
     exportScores: open(scores.exportScores),
     deleteScoresBefore: open(scores.deleteScoresBefore),
 

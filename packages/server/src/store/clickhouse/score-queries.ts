@@ -6,13 +6,15 @@
 // cannot put Nullable columns in keys, and the validator never lets '' through.
 
 import type { Score } from '../../model/score.js';
-import { SCORE_CONTEXT_MS, type ScoreCursor, type ScoreExportQuery, type ScoreListQuery, type ScoreRollupQuery, type ScoreRollupRow, type SessionScoreQuery } from '../score-store.js';
+import { SCORE_COHORT_MAX_TEXT, SCORE_CONTEXT_MS, type ScoreCohortQuery, type ScoreCohorts, type ScoreCursor, type ScoreExportQuery, type ScoreListQuery, type ScoreRollupQuery, type ScoreRollupRow, type SessionScoreQuery } from '../score-store.js';
 import { checkScoreRollup, foldScoreRows, lastOfEach } from '../score-rollup.js';
 import type { IdempotencyRecord } from '../store.js';
 import type { Connection } from './connection.js';
 import { waitForMutations } from './retention.js';
 import { DAY_MS, type Layout } from './schema.js';
 import { int, ms, str } from './sql.js';
+import { JSON_TOKEN, unescape } from './insight-queries.js';
+import { compareUtf8 } from '../text-order.js';
 
 type Optional = 'trace_id' | 'span_id' | 'session_id' | 'label' | 'comment' | 'author';
 const FIELDS = ['timestamp', 'target', 'trace_id', 'span_id', 'session_id', 'name', 'kind', 'value', 'has_value', 'label', 'source', 'comment', 'author'] as const;
@@ -152,6 +154,42 @@ export function createScoreQueries(conn: Connection, t: ScoreTables, recordKeys:
           value_sq_sum: Number(r.vq),
         })),
       );
+    },
+
+    /** As DuckDB's: the attribute pairs come from the same JSON tokens as the span cohorts (insight-queries.ts). */
+    async scoreCohorts(q: ScoreCohortQuery, spans: string): Promise<ScoreCohorts> {
+      const where = [`project = ${str(q.project)}`, `name = ${str(q.name)}`, `timestamp >= ${ms(Math.floor(q.from))}`, `timestamp < ${ms(Math.ceil(q.to))}`];
+      const spanWhere = `project = ${str(q.project)} AND timestamp >= ${ms(Math.floor(q.from) - SCORE_CONTEXT_MS)} AND timestamp < ${ms(Math.ceil(q.to))}
+        AND trace_id GLOBAL IN (SELECT trace_id FROM ${t.table} WHERE ${where.join(' AND ')})`;
+      let scored = `SELECT trace_id, value FROM (${latestSql(t, where)}) WHERE has_value = 1 AND target != 'session'`;
+      if (q.agent !== undefined) {
+        scored = `SELECT trace_id, value FROM (${scored}) ANY INNER JOIN
+          (SELECT trace_id, argMin(agent_id, timestamp) AS first_agent FROM ${spans} WHERE ${spanWhere} GROUP BY trace_id) USING trace_id
+          WHERE first_agent = ${str(q.agent)}`;
+      }
+      const isKey = `i -> depth[i] = 1 AND toks[i + 1] = ':' AND substring(toks[i], 1, 1) = '"'
+        AND NOT has(['{', '[', 'null'], toks[i + 2]) AND lengthUTF8(${unescape('toks[i]')}) <= ${SCORE_COHORT_MAX_TEXT}`;
+      const pairs = `SELECT trace_id, k, pv FROM (
+          SELECT trace_id, extractAll(attributes, ${str(JSON_TOKEN)}) AS toks,
+            arrayCumSum(arrayMap(x -> multiIf(x = '{' OR x = '[', 1, x = '}' OR x = ']', -1, 0), toks)) AS depth,
+            arrayFilter(${isKey}, arrayEnumerate(toks)) AS kix,
+            arrayMap(i -> ${unescape('toks[i]')}, kix) AS ks,
+            arrayMap(i -> if(substring(toks[i + 2], 1, 1) = '"', ${unescape('toks[i + 2]')}, toks[i + 2]), kix) AS vs
+          FROM ${spans} WHERE ${spanWhere}
+        ) ARRAY JOIN ks AS k, vs AS pv
+        WHERE lengthUTF8(pv) <= ${SCORE_COHORT_MAX_TEXT} ${q.keys === undefined ? '' : `AND k IN (${q.keys.map(str).join(', ') || "''"})`}
+        GROUP BY trace_id, k, pv`;
+      const [totals, rows] = await Promise.all([
+        conn.rows(`SELECT count() AS n, sum(value) AS vs, sum(value * value) AS vq FROM (${scored})`),
+        conn.rows(`SELECT k, pv, count() AS n, sum(value) AS vs, sum(value * value) AS vq
+          FROM (${scored}) ALL INNER JOIN (${pairs}) USING trace_id
+          GROUP BY k, pv HAVING count() >= ${int(Math.max(0, Math.floor(q.minCount)))}`),
+      ]);
+      const sums = (r: Record<string, unknown>) => ({ n: Number(r.n ?? 0), sum: Number(r.vs ?? 0), sum_sq: Number(r.vq ?? 0) });
+      return {
+        total: totals[0] === undefined ? { n: 0, sum: 0, sum_sq: 0 } : sums(totals[0]),
+        rows: rows.map((r) => ({ key: String(r.k), value: String(r.pv), ...sums(r) })).sort((a, b) => compareUtf8(a.key, b.key) || compareUtf8(a.value, b.value)),
+      };
     },
 
     async exportScores(q: ScoreExportQuery, after: ScoreCursor | null, limit: number): Promise<Score[]> {

@@ -33,7 +33,7 @@ import type { TraceOutline } from '../trace-detail-store.js';
 import { readDoctorFigures } from './doctor-queries.js';
 import * as scoreSql from './score-queries.js';
 import type { Score } from '../../model/score.js';
-import type { ScoreCursor, ScoreExportQuery, ScoreListQuery, ScoreRollupQuery, ScoreRollupRow, SessionScoreQuery } from '../score-store.js';
+import type { ScoreCohortQuery, ScoreCohorts, ScoreCursor, ScoreExportQuery, ScoreListQuery, ScoreRollupQuery, ScoreRollupRow, SessionScoreQuery } from '../score-store.js';
 import type { TraceHint } from './read-queries.js';
 import type { DoctorFigures, DoctorScan } from '../doctor-reads.js';
 import { appendSpanBatch, encodeSpanColumns, type SpanColumns } from './span-columns.js';
@@ -537,6 +537,9 @@ export class DuckDbEngine implements ForwardedMethods {
   }
   scoreRollup(q: ScoreRollupQuery): Promise<ScoreRollupRow[]> {
     return this.read((conn) => scoreSql.readScoreRollup(conn, q), 'scan');
+  }
+  scoreCohorts(q: ScoreCohortQuery): Promise<ScoreCohorts> {
+    return this.read((conn) => scoreSql.readScoreCohorts(conn, q), 'scan');
   }
   exportScores(q: ScoreExportQuery, after: ScoreCursor | null, limit: number): Promise<Score[]> {
     return this.read((conn) => scoreSql.exportScores(conn, q, after, limit), 'scan');

@@ -4,10 +4,11 @@
 
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Score } from '../../model/score.js';
-import { SCORE_CONTEXT_MS, type ScoreCursor, type ScoreExportQuery, type ScoreListQuery, type ScoreRollupQuery, type ScoreRollupRow, type SessionScoreQuery } from '../score-store.js';
+import { SCORE_COHORT_MAX_TEXT, SCORE_CONTEXT_MS, type ScoreCohortQuery, type ScoreCohorts, type ScoreCursor, type ScoreExportQuery, type ScoreListQuery, type ScoreRollupQuery, type ScoreRollupRow, type SessionScoreQuery } from '../score-store.js';
 import { checkScoreRollup, foldScoreRows, lastOfEach } from '../score-rollup.js';
 import type { IdempotencyRecord } from '../store.js';
 import { queryRows } from './read-queries.js';
+import { compareUtf8 } from '../text-order.js';
 import { rollbackQuietly } from './transaction.js';
 
 const COLUMNS = [
@@ -162,6 +163,38 @@ export async function readScoreRollup(conn: DuckDBConnection, q: ScoreRollupQuer
       value_sq_sum: Number(r.vq),
     })),
   );
+}
+
+export async function readScoreCohorts(conn: DuckDBConnection, q: ScoreCohortQuery): Promise<ScoreCohorts> {
+  const params: Record<string, DuckDBValue> = {
+    project: q.project, name: q.name, from: BigInt(Math.floor(q.from)), to: BigInt(Math.ceil(q.to)), ctx_from: BigInt(Math.floor(q.from) - SCORE_CONTEXT_MS),
+    min: BigInt(Math.max(0, Math.floor(q.minCount))),
+  };
+  if (q.agent !== undefined) params.agent = q.agent;
+  const keyFilter = q.keys === undefined ? '' : `AND j.key IN (${q.keys.map((_, i) => `$k${i}`).join(', ') || 'NULL'})`;
+  q.keys?.forEach((k, i) => (params[`k${i}`] = k));
+  const sql = `WITH s AS (SELECT score_id, trace_id, value FROM scores
+        WHERE project = $project AND name = $name AND timestamp >= $from AND timestamp < $to AND value IS NOT NULL AND target <> 'session'),
+      sp AS (SELECT trace_id, agent_id, timestamp, attributes FROM spans
+        WHERE project = $project AND timestamp >= $ctx_from AND timestamp < $to AND trace_id IN (SELECT trace_id FROM s)),
+      scored AS (SELECT s.* FROM s ${q.agent === undefined ? '' : 'JOIN (SELECT trace_id, arg_min(agent_id, timestamp) AS agent FROM sp GROUP BY trace_id) tr USING (trace_id) WHERE tr.agent = $agent'}),
+      kv AS (SELECT DISTINCT sp.trace_id, j.key AS k, j.value ->> '$' AS v FROM sp, json_each(sp.attributes) j
+        WHERE j.type IN ('VARCHAR', 'BOOLEAN', 'BIGINT', 'UBIGINT', 'DOUBLE') AND length(j.key) <= ${SCORE_COHORT_MAX_TEXT} ${keyFilter})
+    SELECT NULL AS k, NULL AS v, count(*) AS n, coalesce(sum(value), 0) AS vs, coalesce(sum(value * value), 0) AS vq FROM scored
+    UNION ALL
+    SELECT kv.k, kv.v, count(*) AS n, sum(scored.value) AS vs, sum(scored.value * scored.value) AS vq
+      FROM scored JOIN kv USING (trace_id) WHERE length(kv.v) <= ${SCORE_COHORT_MAX_TEXT}
+      GROUP BY kv.k, kv.v HAVING count(*) >= $min`;
+  const rows = (await conn.runAndReadAll(sql, params)).getRowObjectsJS();
+  const sums = (r: Record<string, unknown>) => ({ n: Number(r.n), sum: Number(r.vs), sum_sq: Number(r.vq) });
+  const total = rows.find((r) => r.k === null);
+  return {
+    total: total === undefined ? { n: 0, sum: 0, sum_sq: 0 } : sums(total),
+    rows: rows
+      .filter((r) => r.k !== null)
+      .map((r) => ({ key: String(r.k), value: String(r.v), ...sums(r) }))
+      .sort((a, b) => compareUtf8(a.key, b.key) || compareUtf8(a.value, b.value)),
+  };
 }
 
 export async function exportScores(conn: DuckDBConnection, q: ScoreExportQuery, after: ScoreCursor | null, limit: number): Promise<Score[]> {

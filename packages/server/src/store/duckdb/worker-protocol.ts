@@ -21,7 +21,8 @@ export const FORWARDED_METHODS = [
   'revokeApiKey', 'putAlertRecords', 'listAlertRecords', 'deleteAlertRecord', 'pruneAlertRecords', 'appendAlertEvents',
   'listAlertEvents', 'alertRollups', 'userRollups', 'exportSpans', 'exportParquet', 'materializeInsights', 'insightPaths',
   'insightCohorts', 'insightCohortContrasts', 'insightDecisionCounts', 'traceOutline', 'getSpan', 'searchSessions',
-  'rankUsers', 'appendScores', 'listScores', 'listSessionScores', 'scoreRollup', 'exportScores', 'deleteScoresBefore',
+  'rankUsers', 'appendScores', 'listScores', 'listSessionScores', 'scoreRollup', 'scoreCohorts', 'exportScores',
+  'deleteScoresBefore',
 ] as const satisfies readonly StoreMethod[];
 
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number];
