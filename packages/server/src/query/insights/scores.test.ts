@@ -42,7 +42,7 @@ it('finds the drift, scores each decision against the rest, and names the decisi
     await store.append([...base.spans, ...now.spans]);
     await store.appendScores([...base.scores, ...now.scores]);
     const r = await scoreInsight(store, { project: 'default', name: 'helpfulness', agent: 'support', from: W, to: W + HOUR, baselineFrom: B, baselineTo: B + HOUR });
-    expect(r.summary).toBe('helpfulness of agent support fell 0.80 → 0.55 (40 scores against 40, p<0.001); decision `refund` explains 100% of the drop (0.80 → 0.30 on 50% of scores)');
+    expect(r.summary).toBe('helpfulness of agent support fell 0.80 → 0.55 (40 scores against 40, p<0.001); decision refund explains 100% of the drop (0.80 → 0.30 on 50% of scores)');
     expect([r.current.n, r.current.mean, r.baseline.n, r.baseline.mean]).toEqual([40, expect.closeTo(0.55, 12), 40, expect.closeTo(0.8, 12)]);
     expect(r.explanation).toEqual({ dimension: 'decision', value: 'refund', contribution: expect.closeTo(-0.25, 12), share_of_drop: expect.closeTo(1, 12) });
     const [refund, escalate] = r.by_decision;
@@ -54,6 +54,31 @@ it('finds the drift, scores each decision against the rest, and names the decisi
     expect(refund!.current.high).toBeCloseTo(0.348, 3);
     expect([escalate!.value, escalate!.contribution]).toEqual(['escalate', expect.closeTo(0, 12)]);
     expect(r.by_model.map((g) => [g.value, g.weight])).toEqual([['gpt-4o', 1]]);
+  } finally {
+    await store.close();
+  }
+});
+
+it('reads a boolean score as its share of yes and counts with separators', async () => {
+  const store = await createDuckDbStore({ path: join(dir, 'boolean.duckdb') });
+  try {
+    // 1,200 thumbs in the baseline hour (900 yes = 75%) and 1,000 in the window (600 yes = 60%).
+    const spans: Span[] = [];
+    const scores: Score[] = [];
+    const add = (tag: string, start: number, n: number, yes: number) => {
+      for (let i = 0; i < n; i++) {
+        const trace = `${tag}-${i}`;
+        const at = start + Math.floor((i * HOUR) / n);
+        spans.push(makeSpan({ project: 'default', trace_id: trace, span_id: 's', timestamp: at, agent_id: 'support', model: 'gpt-4o', decision_made: 'answer' }));
+        scores.push(makeScore({ project: 'default', score_id: `th-${trace}`, trace_id: trace, timestamp: at, name: 'thumbs', kind: 'boolean', value: i < yes ? 1 : 0, source: 'user' }));
+      }
+    };
+    add('b', B, 1200, 900);
+    add('w', W, 1000, 600);
+    await store.append(spans);
+    await store.appendScores(scores);
+    const r = await scoreInsight(store, { project: 'default', name: 'thumbs', from: W, to: W + HOUR, baselineFrom: B, baselineTo: B + HOUR });
+    expect(r.summary).toBe('thumbs (share of yes) fell 75.0% → 60.0% (1,000 scores against 1,200, p<0.001)');
   } finally {
     await store.close();
   }

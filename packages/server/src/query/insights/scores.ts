@@ -11,7 +11,7 @@
 import type { ScoreDimension, ScoreRollupRow } from '../../store/score-store.js';
 import type { Store } from '../../store/store.js';
 import { addSums, EMPTY_SUMS, meanEstimate, welchTest, type MeanEstimate, type MeanTest, type ScoreSums } from './score-stats.js';
-import { formatCount, formatMetric } from '@sightline/api';
+import { formatCount, formatMetric, formatPct } from '@sightline/api';
 import { formatP } from './sentences.js';
 import { benjaminiHochberg } from './stats.js';
 
@@ -198,7 +198,8 @@ export async function scoreInsight(store: Store, req: ScoreInsightRequest): Prom
   const byModel = groups('model', nm, bm, confidence);
   let explanation: ScoreInsightReport['explanation'] = null;
   if (drift.diff < 0 && current.n > 0 && baseline.n > 0) {
-    const worst = [...byDecision, ...byModel].filter((g) => g.contribution < 0).sort((a, b) => a.contribution - b.contribution)[0];
+    // A group holding every score of the window (the only decision or model) explains nothing.
+    const worst = [...byDecision, ...byModel].filter((g) => g.contribution < 0 && g.weight < 1).sort((a, b) => a.contribution - b.contribution)[0];
     if (worst !== undefined) {
       explanation = { dimension: worst.dimension, value: worst.value, contribution: worst.contribution, share_of_drop: Math.min(1, worst.contribution / drift.diff) };
     }
@@ -206,16 +207,22 @@ export async function scoreInsight(store: Store, req: ScoreInsightRequest): Prom
   const cur = meanEstimate(current, confidence);
   const base = meanEstimate(baseline, confidence);
   const who = req.agent === undefined ? '' : ` of agent ${req.agent}`;
+  // A name keeps one kind in practice; its newest score says which (a rollup cannot). A boolean's
+  // mean is its share of yes, read as a percentage.
+  const [newest] = current.n === 0 ? [] : await store.listScores({ project: req.project, name: req.name, limit: 1 });
+  const boolean = newest?.kind === 'boolean';
+  const subject = `${req.name}${boolean ? ' (share of yes)' : ''}${who}`;
+  const value = (x: number) => (boolean ? formatPct(x) : fmt(x));
   let summary: string;
   if (current.n === 0) summary = `no numeric ${req.name} scores${who} in this window`;
-  else if (baseline.n === 0) summary = `${req.name}${who} averages ${fmt(cur.mean)} (${cur.n} scores); no baseline to compare with`;
+  else if (baseline.n === 0) summary = `${subject} averages ${value(cur.mean)} (${formatCount(cur.n)} scores); no baseline to compare with`;
   else {
     const moved = drift.diff < 0 ? 'fell' : 'rose';
-    summary = `${req.name}${who} ${moved} ${fmt(base.mean)} → ${fmt(cur.mean)} (${cur.n} scores against ${base.n}, ${formatP(drift.p)})`;
+    summary = `${subject} ${moved} ${value(base.mean)} → ${value(cur.mean)} (${formatCount(cur.n)} scores against ${formatCount(base.n)}, ${formatP(drift.p)})`;
     if (explanation !== null) {
       const g = [...byDecision, ...byModel].find((x) => x.dimension === explanation!.dimension && x.value === explanation!.value)!;
-      const what = explanation.dimension === 'decision' ? `decision ${explanation.value === null ? '(none)' : `\`${explanation.value}\``}` : `model ${explanation.value ?? '(none)'}`;
-      summary += `; ${what} explains ${Math.round(explanation.share_of_drop * 100)}% of the drop (${fmt(g.baseline.mean)} → ${fmt(g.current.mean)} on ${Math.round(g.weight * 100)}% of scores)`;
+      const what = `${explanation.dimension} ${explanation.value ?? '(none)'}`;
+      summary += `; ${what} explains ${Math.round(explanation.share_of_drop * 100)}% of the drop (${value(g.baseline.mean)} → ${value(g.current.mean)} on ${Math.round(g.weight * 100)}% of scores)`;
     }
   }
   return {
