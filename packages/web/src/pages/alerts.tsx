@@ -6,13 +6,14 @@
 
 import { useState } from 'preact/hooks';
 import { ApiError, qs, sendJson } from '../api/client';
-import type { Alert, AlertsReply, Condition, Delivery, IncidentsReply, Rule, Series, Silence } from '@sightline/api';
+import type { Alert, AlertsReply, Delivery, IncidentsReply, Rule, Series, Silence } from '@sightline/api';
 import { Panel } from '../components/panel';
 import { TimeChart } from '../components/time-chart';
 import { fmtDateTime, fmtMs, METRIC_UNIT, fmtValue, type Unit } from '../format';
 import { pickInterval } from '../state/time-range';
 import { useApi, useLiveTick } from '../state/use-api';
 import { IncidentCard } from './incidents';
+import { conditionText } from './alert-condition';
 
 const unitOf = (metric: string): Unit => (metric === 'token_efficiency' ? 'ratio' : (METRIC_UNIT[metric] ?? 'count'));
 
@@ -21,25 +22,6 @@ function groupText(g: Alert['group'] | undefined): string {
   return Object.entries(g)
     .map(([k, v]) => `${k}=${v ?? '(none)'}`)
     .join(', ');
-}
-
-export function conditionText(c: Condition): string {
-  const dir = 'direction' in c && c.direction === 'below' ? '<' : '>';
-  switch (c.type) {
-    case 'sigma':
-      return `${dir} baseline ${dir === '>' ? '+' : '−'} ${c.k}σ`;
-    case 'percent_of_average':
-      return `${dir} ${c.percent}% of baseline`;
-    case 'above':
-      return `> ${c.value}`;
-    case 'below':
-      return `< ${c.value}`;
-    case 'new_value':
-      return 'new value';
-    default:
-      // A condition this dashboard does not know yet: show its name.
-      return (c as { type: string }).type;
-  }
 }
 
 function windowText(ms: number): string {
