@@ -76,6 +76,21 @@ describe('Idempotency-Key bounds', () => {
     expect([await count('reuse-a'), await count('reuse-b')]).toEqual([3, 0]);
   });
 
+  it('tells a retry of a large body from a reused key (the body is hashed as it arrives and decoded in the worker)', async () => {
+    // Over 1 MiB: read into a buffer of its own, hashed chunk by chunk, moved to the decode worker.
+    const big = (agent: string) => JSON.stringify(good(agent, 2).concat(Array.from({ length: 300 }, () => hostile(4_000) as never)));
+    const first = big('large-a');
+    expect(first.length).toBeGreaterThan(1_048_576);
+    const post = (raw: string) => request(`${server.url}/v1/events`, { key: server.adminKey, raw, headers: { 'content-type': 'application/json', 'idempotency-key': 'large-1' } });
+    const answer = await post(first);
+    expect([answer.status, answer.body.accepted, answer.body.rejected_events]).toEqual([200, 2, 300]);
+    const retry = await post(first);
+    expect([retry.status, retry.headers.get('idempotent-replayed'), retry.body.accepted]).toEqual([200, 'true', 2]);
+    const reused = await post(big('large-b'));
+    expect([reused.status, reused.body.error?.code]).toEqual([422, 'idempotency_key_reused']);
+    expect([await count('large-a'), await count('large-b')]).toEqual([2, 0]);
+  });
+
   it('replays a retry whose gzip body differs only in its timestamp', async () => {
     const json = Buffer.from(JSON.stringify(good('regzip', 2)));
     const gz = gzipSync(json);
