@@ -68,7 +68,8 @@ export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps, decoder: Bo
     const contentType = c.req.header('content-type');
     const decoded = await decoder.traces(giveBody(read.body), contentType, c.req.header('content-encoding'));
     if (!decoded.ok) return decodeFailure(c, decoded);
-    const { spans, rejected } = deps.pipeline.process(decoded.events, { project: c.get('key').project, now: deps.clock() });
+    // Validation takes its turn too (ingest/turns.ts).
+    const { spans, rejected } = await decoder.turn(() => deps.pipeline.process(decoded.events, { project: c.get('key').project, now: deps.clock() }));
     const evaluations = validateScoreBatch(decoded.scores, { project: c.get('key').project, now: deps.clock(), limits: deps.limits });
     const partial = withEvaluationProblems(tracePartialSuccess(decoded.invalid, rejected, decoded.events), evaluations.rejected, decoded.scores);
     const reply = encodeTraceResponse(contentType, partial && { ...partial, errorMessage: clipMessage(partial.errorMessage) });

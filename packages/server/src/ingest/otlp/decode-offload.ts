@@ -13,6 +13,7 @@ import type { IngestLimits } from '../../model/limits.js';
 import { AGENT_FALLBACK } from '../../model/span.js';
 import { decodeEventsBody, type DecodedBody } from '../decode-body.js';
 import { decompress } from '../decompress.js';
+import { createTurns, type Turns } from '../turns.js';
 import { decodeAndScreenEvents, reviveStandIns, standInsOf, type ScreenContext, type StandIns } from '../screen-events.js';
 import { decodeOtlpLogs, decodeOtlpMetrics, decodeOtlpTraces, type DecodedLogs, type DecodedMetrics, type DecodedTraces } from './handle.js';
 
@@ -48,6 +49,11 @@ export interface BodyDecoder {
   traces(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<DecodedTraces | Overloaded>;
   metrics(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<DecodedMetrics | Overloaded>;
   logs(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<DecodedLogs | Overloaded>;
+  /**
+   * Runs other synchronous ingest work (validating a decoded batch) in the queue the inline decodes
+   * take their turns in (../turns.ts): one piece per turn of the event loop.
+   */
+  turn<T>(work: () => T): Promise<T>;
 }
 
 export interface OffloadOptions {
@@ -65,6 +71,8 @@ export interface OffloadOptions {
   maxQueuedBodies?: number;
   /** The worker's heap: a 16 MiB body decodes in far less; a hostile one stops here (413). */
   workerHeapMb?: number;
+  /** Where inline decodes wait for their turn (default: a queue of this decoder's own). */
+  turns?: Turns;
 }
 
 const MIB = 1024 * 1024;
@@ -168,6 +176,7 @@ export function createBodyDecoder(limits: IngestLimits, options: OffloadOptions 
   const maxQueuedBytes = options.maxQueuedBytes ?? 4 * limits.maxBodyBytes;
   const maxQueuedBodies = options.maxQueuedBodies ?? 8;
   const heapMb = options.workerHeapMb ?? 384;
+  const turns = options.turns ?? createTurns();
   let worker: Worker | null = null;
   let nextId = 1;
   let queuedBytes = 0;
@@ -217,16 +226,20 @@ export function createBodyDecoder(limits: IngestLimits, options: OffloadOptions 
     return w;
   };
 
-  const decode = (signal: BodySignal, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, screen?: ScreenContext): Promise<Result | Overloaded> => {
-    const inline = inlineBody(body, contentEncoding, inlineBytes);
-    if (inline !== null) return Promise.resolve(DECODERS[signal](inline.bytes, contentType, inline.encoding, limits));
+  const decode = async (signal: BodySignal, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, screen?: ScreenContext): Promise<Result | Overloaded> => {
+    // Decompressing and decoding a small body inline takes its turn: see ../turns.ts.
+    const inline = await turns.run(() => {
+      const bytes = inlineBody(body, contentEncoding, inlineBytes);
+      return bytes === null ? null : DECODERS[signal](bytes.bytes, contentType, bytes.encoding, limits);
+    });
+    if (inline !== null) return inline;
     if (queuedBytes + body.byteLength > maxQueuedBytes || pending.size >= maxQueuedBodies) {
-      return Promise.resolve({
+      return {
         ok: false,
         status: 503,
         message: `${pending.size} ingest ${pending.size === 1 ? 'body' : 'bodies'} (${size(queuedBytes)}) ${pending.size === 1 ? 'is' : 'are'} already waiting to be decoded (the limit is ${maxQueuedBodies} bodies or ${size(maxQueuedBytes)}); retry later`,
         retryAfterMs: 1000,
-      });
+      };
     }
     const bytes = given.has(body.buffer) ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : new Uint8Array(body);
     const job: DecodeJob = { id: nextId++, signal, body: bytes, contentType, contentEncoding, ...(screen && { screen }) };
@@ -243,5 +256,6 @@ export function createBodyDecoder(limits: IngestLimits, options: OffloadOptions 
     traces: (body, contentType, contentEncoding) => decode('traces', body, contentType, contentEncoding) as Promise<DecodedTraces | Overloaded>,
     metrics: (body, contentType, contentEncoding) => decode('metrics', body, contentType, contentEncoding) as Promise<DecodedMetrics | Overloaded>,
     logs: (body, contentType, contentEncoding) => decode('logs', body, contentType, contentEncoding) as Promise<DecodedLogs | Overloaded>,
+    turn: (work) => turns.run(work),
   };
 }
