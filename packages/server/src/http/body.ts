@@ -30,7 +30,8 @@ export async function readBody(req: IncomingMessage, limit: number, options: Rea
   }
   const hash = options.hash === true ? createBodyHash(req.headers['content-type']) : null;
   // Node's parser never delivers more than Content-Length, so a presized buffer cannot overflow.
-  const presized = Number.isFinite(declared) && declared >= PRESIZED_BYTES ? Buffer.from(new ArrayBuffer(declared)) : null;
+  // Not zero-filled (a memset of 12 MB is the same stretch again); only the bytes read are ever used.
+  const presized = Number.isFinite(declared) && declared >= PRESIZED_BYTES ? Buffer.allocUnsafeSlow(declared) : null;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
