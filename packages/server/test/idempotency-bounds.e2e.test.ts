@@ -35,11 +35,13 @@ describe('Idempotency-Key bounds', () => {
     const first = await post();
     expect(first.status).toBe(200);
     expect([first.body.accepted, first.body.rejected_events, first.body.rejected.length]).toEqual([1, 1_000, 1_000]);
-    // Each problem's path is clipped to 512 characters and says how long it was.
+    // Each problem's path is clipped in the middle and says how long it was.
     const problem = first.body.rejected[0] as { index: number; field: string; error: string };
     expect(problem.index).toBe(1);
-    expect(problem.field).toBe(`attributes.a.${'k'.repeat(499)}… (4019 characters)`);
-    expect(problem.error.length).toBeLessThan(600);
+    expect(problem.field).toBe(`attributes.a.${'k'.repeat(83)}…(4019 characters)…${'k'.repeat(122)}.b.c.d`);
+    // The message keeps its end, which says what is wrong.
+    expect(problem.error).toMatch(/^attributes\.a\.k{83}…\(\d+ characters\)…k+\.b\.c\.d: nesting depth 5 exceeds the limit of 4$/);
+    expect(problem.error.length).toBeLessThan(260);
 
     const replay = await post();
     expect([replay.status, replay.headers.get('idempotent-replayed')]).toEqual([200, 'true']);

@@ -112,7 +112,7 @@ describe('createBodyDecoder', () => {
       { index: 1, field: 'tokens_input', error: 'tokens_input: must be a non-negative integer, got -3' },
       { index: 1, field: 'confidence', error: 'confidence: 1.7 is outside 0..1' },
       { index: 2, field: 'event', error: 'line 3: invalid JSON: Unexpected end of JSON input' },
-      { index: 3, field: `attributes.a.${'k'.repeat(499)}… (2019 characters)`, error: expected.rejected[3]!.error },
+      { index: 3, field: `attributes.a.${'k'.repeat(83)}…(2019 characters)…${'k'.repeat(122)}.b.c.d`, error: expected.rejected[3]!.error },
     ]);
     expect(expected.rejected[3]!.error.length).toBeLessThan(600);
     expect(pipeline.process(viaWorker.events, ctx)).toEqual(expected);
