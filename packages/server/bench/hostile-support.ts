@@ -111,7 +111,6 @@ const probe = () => {
       worst = Math.max(worst, performance.now() - started);
       since = null;
     }
-    if (process.env.HOSTILE_DEBUG && performance.now() - started > 300) console.log('health ' + Math.round(performance.now() - started) + ' ms at ' + new Date().toISOString());
     if (url === target) setTimeout(probe, 100);
   };
   const req = http.get(target + '/api/health', { agent: false }, (res) => { res.resume(); res.on('end', done); res.on('error', done); });

@@ -44,7 +44,6 @@ async function main(): Promise<number> {
       const { dataDir, adminKey } = this.server;
       await this.server.stop();
       this.server = await startServer({ dataDir, adminKey });
-      if (process.env.HOSTILE_DEBUG) console.log(`restarted at ${new Date().toISOString()}`);
       probe?.resume(this.server.url, this.server.process.pid!);
     },
     async spans() {
