@@ -1,10 +1,10 @@
-// Helpers of the hostile-load suite (hostile.ts): a probe that watches /api/health latency and the
-// server's RSS while a case runs, HTTP helpers that never throw (a refused connection is an
+// Helpers of the hostile-load suite (hostile.ts): a probe that watches /api/health latency, the
+// server's RSS and CPU time while a case runs, HTTP helpers that never throw (a refused connection is an
 // answer too), and the hostile payloads of issue 24.
 
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { rssMiB } from './support.js';
+import { Worker } from 'node:worker_threads';
 
 const MAX_KEPT_BYTES = 8 * 1_048_576;
 
@@ -63,59 +63,112 @@ export function json<T>(a: Answer): T | null {
 }
 
 /**
- * Watches a server while a case runs: worst /api/health latency (one probe at a time, every 100 ms)
- * and peak RSS. While paused (a case restarting the server on purpose), no probe is sent and the
- * answer of one sent before counts only the time until the pause.
+ * The probe's loop, run in a worker thread of its own: a case that builds megabytes of payload or
+ * sends it holds this process's event loop for seconds, and a probe sharing that loop counted the
+ * bench's stall as the server's. Plain JavaScript (the worker is evaluated, not loaded by tsx).
  */
-export function startProbe(url: () => string, pid: () => number) {
-  let worstHealthMs = 0;
-  let peakRss = 0;
-  let running = true;
-  let paused = false;
-  let outstandingSince: number | null = null;
-  const sampleRss = () => {
-    try {
-      peakRss = Math.max(peakRss, rssMiB(pid()));
-    } catch {
-      // The process is restarting: no sample.
+const PROBE_WORKER = `
+const { parentPort } = require('node:worker_threads');
+const http = require('node:http');
+const { readFileSync } = require('node:fs');
+let url = null, pid = null, worst = 0, peakRss = 0, since = null, running = true;
+const cpu = new Map();
+const cpuOf = (path) => {
+  try {
+    const stat = readFileSync(path, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch { return 0; }
+};
+const sample = () => {
+  if (pid === null) return;
+  try {
+    const kb = Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync('/proc/' + pid + '/status', 'utf8'))?.[1] ?? 0);
+    peakRss = Math.max(peakRss, kb / 1024);
+  } catch {}
+  const main = cpuOf('/proc/' + pid + '/task/' + pid + '/stat'), all = cpuOf('/proc/' + pid + '/stat');
+  if (main === 0 && all === 0) return;
+  const c = cpu.get(pid);
+  if (c === undefined) cpu.set(pid, { main0: main, main, all0: all, all });
+  else Object.assign(c, { main, all });
+};
+const countOutstanding = () => {
+  if (since !== null) worst = Math.max(worst, performance.now() - since);
+  since = null;
+};
+const timer = setInterval(sample, 100);
+const probe = () => {
+  if (!running || url === null) return;
+  const target = url;
+  const started = performance.now();
+  since = started;
+  let finished = false;
+  const done = () => {
+    if (finished) return;
+    finished = true;
+    // A probe overtaken by a pause or the stop was counted up to it (countOutstanding).
+    if (since === started) {
+      worst = Math.max(worst, performance.now() - started);
+      since = null;
     }
+    if (url === target) setTimeout(probe, 100);
   };
-  const rssTimer = setInterval(sampleRss, 100);
-  const loop = (async () => {
-    while (running) {
-      if (paused) {
-        await new Promise((r) => setTimeout(r, 100));
-        continue;
-      }
-      const since = performance.now();
-      outstandingSince = since;
-      const a = await send(`${url()}/api/health`, { timeoutMs: 60_000 });
-      // A probe overtaken by a pause was counted up to it (pause()).
-      if (outstandingSince === since && (a.status === 200 || running)) worstHealthMs = Math.max(worstHealthMs, a.ms);
-      outstandingSince = null;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  const countOutstanding = () => {
-    if (outstandingSince !== null) worstHealthMs = Math.max(worstHealthMs, performance.now() - outstandingSince);
-    outstandingSince = null;
-  };
+  const req = http.get(target + '/api/health', { agent: false }, (res) => { res.resume(); res.on('end', done); res.on('error', done); });
+  req.setTimeout(60000, () => req.destroy(new Error('timeout')));
+  req.on('error', done);
+};
+parentPort.on('message', (m) => {
+  if (m.type === 'resume') { url = m.url; pid = m.pid; sample(); probe(); }
+  else if (m.type === 'pause') { countOutstanding(); url = null; }
+  else if (m.type === 'stop') {
+    running = false;
+    countOutstanding();
+    sample();
+    clearInterval(timer);
+    const spent = [...cpu.values()];
+    parentPort.postMessage({
+      worstHealthMs: worst,
+      peakRssMiB: peakRss,
+      mainCpuS: spent.reduce((a, c) => a + c.main - c.main0, 0),
+      cpuS: spent.reduce((a, c) => a + c.all - c.all0, 0),
+    });
+  }
+});
+`;
+
+export interface ProbeResult {
+  worstHealthMs: number;
+  peakRssMiB: number;
+  /** CPU seconds of the server's main thread (its event loop) and of the whole process during the case. */
+  mainCpuS: number;
+  cpuS: number;
+}
+
+/**
+ * Watches a server while a case runs, from a worker thread: worst /api/health latency (one probe
+ * at a time, every 100 ms), peak RSS, and the CPU time of its main thread and of the whole process
+ * (unlike latencies, CPU time does not depend on how busy the shared machine is; summed per
+ * process, a restart starts anew). While paused (a case restarting the server on purpose), no
+ * probe is sent and the answer of one sent before counts only the time until the pause.
+ */
+export function startProbe(url: string, pid: number) {
+  const worker = new Worker(PROBE_WORKER, { eval: true });
+  worker.unref();
+  worker.postMessage({ type: 'resume', url, pid });
   return {
     pause() {
-      paused = true;
-      countOutstanding();
+      worker.postMessage({ type: 'pause' });
     },
-    resume() {
-      paused = false;
+    resume(newUrl: string, newPid: number) {
+      worker.postMessage({ type: 'resume', url: newUrl, pid: newPid });
     },
-    async stop(): Promise<{ worstHealthMs: number; peakRssMiB: number }> {
-      running = false;
-      countOutstanding();
-      clearInterval(rssTimer);
-      sampleRss();
-      // A probe still waiting counts with the time it has waited so far; do not wait for it.
-      void loop;
-      return { worstHealthMs, peakRssMiB: peakRss };
+    async stop(): Promise<ProbeResult> {
+      const result = new Promise<ProbeResult>((resolve) => worker.once('message', resolve));
+      worker.postMessage({ type: 'stop' });
+      const r = await result;
+      // A probe still waiting counted with the time it had waited; do not wait for it.
+      void worker.terminate();
+      return r;
     },
   };
 }

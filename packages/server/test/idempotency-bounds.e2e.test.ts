@@ -35,11 +35,13 @@ describe('Idempotency-Key bounds', () => {
     const first = await post();
     expect(first.status).toBe(200);
     expect([first.body.accepted, first.body.rejected_events, first.body.rejected.length]).toEqual([1, 1_000, 1_000]);
-    // Each problem's path is clipped to 512 characters and says how long it was.
+    // Each problem's path is clipped in the middle and says how long it was.
     const problem = first.body.rejected[0] as { index: number; field: string; error: string };
     expect(problem.index).toBe(1);
-    expect(problem.field).toBe(`attributes.a.${'k'.repeat(499)}… (4019 characters)`);
-    expect(problem.error.length).toBeLessThan(600);
+    expect(problem.field).toBe(`attributes.a.${'k'.repeat(83)}…(4019 characters)…${'k'.repeat(122)}.b.c.d`);
+    // The message keeps its end, which says what is wrong.
+    expect(problem.error).toMatch(/^attributes\.a\.k{83}…\(\d+ characters\)…k+\.b\.c\.d: nesting depth 5 exceeds the limit of 4$/);
+    expect(problem.error.length).toBeLessThan(260);
 
     const replay = await post();
     expect([replay.status, replay.headers.get('idempotent-replayed')]).toEqual([200, 'true']);
@@ -74,6 +76,21 @@ describe('Idempotency-Key bounds', () => {
         'A retry must send the same body; a new batch needs a new key',
     });
     expect([await count('reuse-a'), await count('reuse-b')]).toEqual([3, 0]);
+  });
+
+  it('tells a retry of a large body from a reused key (the body is hashed as it arrives and decoded in the worker)', async () => {
+    // Over 1 MiB: read into a buffer of its own, hashed chunk by chunk, moved to the decode worker.
+    const big = (agent: string) => JSON.stringify(good(agent, 2).concat(Array.from({ length: 300 }, () => hostile(4_000) as never)));
+    const first = big('large-a');
+    expect(first.length).toBeGreaterThan(1_048_576);
+    const post = (raw: string) => request(`${server.url}/v1/events`, { key: server.adminKey, raw, headers: { 'content-type': 'application/json', 'idempotency-key': 'large-1' } });
+    const answer = await post(first);
+    expect([answer.status, answer.body.accepted, answer.body.rejected_events]).toEqual([200, 2, 300]);
+    const retry = await post(first);
+    expect([retry.status, retry.headers.get('idempotent-replayed'), retry.body.accepted]).toEqual([200, 'true', 2]);
+    const reused = await post(big('large-b'));
+    expect([reused.status, reused.body.error?.code]).toEqual([422, 'idempotency_key_reused']);
+    expect([await count('large-a'), await count('large-b')]).toEqual([2, 0]);
   });
 
   it('replays a retry whose gzip body differs only in its timestamp', async () => {

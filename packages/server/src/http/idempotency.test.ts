@@ -2,7 +2,8 @@
 // key for space (then ingest asks the store instead of trusting a miss).
 
 import { describe, expect, it } from 'vitest';
-import { IDEMPOTENCY_TTL_MS, MAX_CACHE_BYTES, bodyHash, createIdempotencyCache, scopedKey, splitHash, withHash } from './idempotency.js';
+import { gzipSync } from 'node:zlib';
+import { IDEMPOTENCY_TTL_MS, MAX_CACHE_BYTES, bodyHash, createBodyHash, createIdempotencyCache, scopedKey, splitHash, withHash } from './idempotency.js';
 
 describe('idempotency cache', () => {
   it('answers a claimed key with its response, and a retry in flight once the first completes', async () => {
@@ -60,6 +61,29 @@ describe('idempotency cache', () => {
     const stored = withHash('abc', '{"accepted":1}\n');
     expect(splitHash(stored)).toEqual({ hash: 'abc', record: '{"accepted":1}\n' });
     expect(splitHash('{"accepted":1}')).toEqual({ hash: null, record: '{"accepted":1}' });
+  });
+
+  it('hashes a body chunk by chunk as it arrives exactly as whole, however it is split (also inside a gzip header)', () => {
+    const gz = gzipSync(Buffer.from(JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ agent_id: `a${i}` })))));
+    const plain = Buffer.from('{"agent_id":"plain"}');
+    const tiny = Buffer.from([0x1f, 0x8b, 8]);
+    for (const body of [gz, plain, tiny, Buffer.alloc(0)]) {
+      for (const sizes of [[1], [3], [9], [10], [11], [4, 7], [body.length || 1]]) {
+        const hash = createBodyHash('application/json');
+        for (let at = 0, i = 0; at < body.length; i++) {
+          const n = sizes[i % sizes.length]!;
+          hash.update(body.subarray(at, at + n));
+          at += n;
+        }
+        expect(hash.digest()).toBe(bodyHash('application/json', body));
+      }
+    }
+    // The gzip header's timestamp is still left out when it arrives in pieces.
+    const later = Buffer.from(gz);
+    later.writeUInt32LE(gz.readUInt32LE(4) + 60, 4);
+    const split = createBodyHash('application/json');
+    for (let at = 0; at < later.length; at += 3) split.update(later.subarray(at, at + 3));
+    expect(split.digest()).toBe(bodyHash('application/json', gz));
   });
 
   it('scopes keys by project and by route', () => {

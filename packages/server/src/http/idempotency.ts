@@ -109,11 +109,52 @@ const HASH_PREFIX = 'sha256:';
  * the retry (Python's gzip stamps the time) still matches.
  */
 export function bodyHash(contentType: string | undefined, body: Uint8Array): string {
+  const hash = createBodyHash(contentType);
+  hash.update(body);
+  return hash.digest();
+}
+
+export interface BodyHash {
+  update(chunk: Uint8Array): void;
+  /** The hex digest of everything updated, as bodyHash computes it over the whole body. */
+  digest(): string;
+}
+
+/** Bytes of a gzip header that decide what is hashed: magic (2), method and flags, mtime (4), XFL, OS. */
+const GZIP_HEAD = 10;
+
+/**
+ * bodyHash computed chunk by chunk as a body arrives (http/body.ts), so a large body costs no
+ * hashing stretch on the event loop once it is read. The first 10 bytes are held until it is known
+ * whether they are a gzip header.
+ */
+export function createBodyHash(contentType: string | undefined): BodyHash {
   const hash = createHash('sha256').update(contentType ?? '').update('\n');
-  const gzip = body.length >= 10 && body[0] === 0x1f && body[1] === 0x8b;
-  if (gzip) hash.update(body.subarray(0, 4)).update(body.subarray(8, 9)).update(body.subarray(10));
-  else hash.update(body);
-  return hash.digest('hex');
+  let head: Buffer | null = Buffer.alloc(0);
+  const flushHead = (h: Buffer) => {
+    if (h.length >= GZIP_HEAD && h[0] === 0x1f && h[1] === 0x8b) hash.update(h.subarray(0, 4)).update(h.subarray(8, 9)).update(h.subarray(10));
+    else hash.update(h);
+  };
+  return {
+    update(chunk) {
+      if (head === null) {
+        hash.update(chunk);
+        return;
+      }
+      // Only a first chunk shorter than the header is copied.
+      const h = head.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([head, chunk]);
+      if (h.length < GZIP_HEAD) {
+        head = h;
+        return;
+      }
+      head = null;
+      flushHead(h);
+    },
+    digest() {
+      if (head !== null) flushHead(head);
+      return hash.digest('hex');
+    },
+  };
 }
 
 /** The stored form of a record: the body hash, a newline, then the route's record. */

@@ -12,10 +12,21 @@ import type { AppDeps, AppEnv } from './context.js';
 import { IDEMPOTENCY_TTL_MS, MAX_KEY_LENGTH, bodyHash, scopedKey, splitHash, withHash } from './idempotency.js';
 import { fail } from './respond.js';
 
+/**
+ * What tells a retry from a reused key: the body's bytes, or their hash when it was computed as
+ * the body arrived (http/body.ts; the body itself may have moved to the decode worker since).
+ */
+export type BodyIdentity = Uint8Array | { hash: string };
+
 /** A 200 answer as sent, and as remembered for retries. */
 export interface IngestReply {
   contentType: string;
   body: string | Uint8Array;
+  /**
+   * The reply before it was serialised, when the route has it: a record too long to keep whole is
+   * summarised from it instead of parsing a reply of up to a megabyte again on the event loop.
+   */
+  value?: unknown;
 }
 
 /**
@@ -72,8 +83,8 @@ export function commitOnce(
   spans: Span[],
   reply: IngestReply,
   records: ReplyRecords,
-  /** The request body as received, to tell a retry (same bytes) from a reused key. */
-  body: Uint8Array,
+  /** The request body as received, or its hash (body.ts), to tell a retry (same bytes) from a reused key. */
+  body: BodyIdentity,
 ): Promise<Response> {
   return commitOnceWith(c, deps, (idempotency) => commitSpans(c, deps, spans, idempotency), reply, records, body);
 }
@@ -88,7 +99,7 @@ export async function commitOnceWith(
   commit: (idempotency?: IdempotencyRecord) => Promise<Response | null>,
   reply: IngestReply,
   records: ReplyRecords,
-  body: Uint8Array,
+  body: BodyIdentity,
 ): Promise<Response> {
   const rawKey = c.req.header('idempotency-key');
   if (rawKey === undefined) return (await commit()) ?? send(c, reply, false);
@@ -96,7 +107,7 @@ export async function commitOnceWith(
     return fail(c, 400, 'bad_request', `Idempotency-Key: must be 1 to ${MAX_KEY_LENGTH} visible ASCII characters`);
   }
   const key = scopedKey(c.get('key').project, rawKey, records.route);
-  const hash = bodyHash(c.req.header('content-type'), body);
+  const hash = body instanceof Uint8Array ? bodyHash(c.req.header('content-type'), body) : body.hash;
   const earlier = await claim(deps, key);
   if (earlier !== null) {
     const first = splitHash(earlier);
@@ -175,12 +186,10 @@ interface EventReply {
 }
 
 /**
- * The reply of a batch, shortened to `maxChars` of JSON: its counts and as many of the first
- * problems as fit, with a note saying how many were left out.
+ * The reply of a batch that is longer than `maxChars` of JSON, shortened to fit: its counts and as
+ * many of the first problems as fit, with a note saying how many were left out.
  */
 export function summarizeEventReply(reply: EventReply, maxChars: number): string {
-  const full = JSON.stringify(reply);
-  if (full.length <= maxChars) return full;
   const kept: unknown[] = [];
   // The note's length is bounded (two counts), so 200 characters leave room for it.
   let size = JSON.stringify({ ...reply, rejected: [] }).length + 200;
@@ -201,7 +210,7 @@ export const EVENT_REPLIES: ReplyRecords = {
   route: '',
   toRecord(reply, maxChars) {
     const json = typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString('utf8');
-    return json.length <= maxChars ? json : summarizeEventReply(JSON.parse(json) as EventReply, maxChars);
+    return json.length <= maxChars ? json : summarizeEventReply((reply.value ?? JSON.parse(json)) as EventReply, maxChars);
   },
   fromRecord: (record) => ({ contentType: 'application/json', body: record }),
 };

@@ -17,9 +17,20 @@ describe('createProblemList', () => {
     expect(list.omitted()).toBe(3);
   });
 
-  it('clips fields and messages to 512 characters, saying how long they were', () => {
+  it('clips fields and messages past 256 characters in the middle, keeping the start and the end and saying how long they were', () => {
     const list = createProblemList();
-    list.add([{ index: 7, field: `attributes.${'k'.repeat(1_000)}`, error: 'short' }]);
-    expect(list.kept).toEqual([{ index: 7, field: `attributes.${'k'.repeat(501)}… (1011 characters)`, error: 'short' }]);
+    const error = `attributes.${'k'.repeat(1_000)}.b: nesting depth 5 exceeds the limit of 4`;
+    list.add([{ index: 7, field: `attributes.${'k'.repeat(1_000)}`, error }]);
+    expect(list.kept).toEqual([
+      {
+        index: 7,
+        field: `attributes.${'k'.repeat(85)}…(1011 characters)…${'k'.repeat(128)}`,
+        error: `attributes.${'k'.repeat(85)}…(${error.length} characters)…${'k'.repeat(86)}.b: nesting depth 5 exceeds the limit of 4`,
+      },
+    ]);
+    // At the limit, nothing is clipped.
+    const exact = 'x'.repeat(256);
+    list.add([{ index: 8, field: exact, error: exact }]);
+    expect(list.kept[1]).toEqual({ index: 8, field: exact, error: exact });
   });
 });

@@ -8,12 +8,22 @@ import type { FieldProblem } from '../model/errors.js';
 /** Problems kept per request beyond each rejected event's first: as many as a reply lists. */
 export const MAX_KEPT_PROBLEMS = 1_000;
 
-/** A problem's field and message are clipped to this many characters: an attribute path can be megabytes long. */
-export const MAX_PROBLEM_CHARS = 512;
+/** A problem's field and message longer than this many characters are clipped: an attribute path can be megabytes long. */
+export const MAX_PROBLEM_CHARS = 256;
 
-/** `text` clipped to MAX_PROBLEM_CHARS, saying how long it was. */
+/** Characters kept from the start of a clipped text (where the path starts) and from its end (where the message says what is wrong). */
+const CLIP_HEAD = 96;
+const CLIP_TAIL = 128;
+
+/**
+ * `text` clipped in the middle when longer than MAX_PROBLEM_CHARS, saying how long it was: the
+ * start names the field, the end says what is wrong with it ("…b.c.d: nesting depth 5 exceeds the
+ * limit of 4"), which a clip keeping only the start cut off. A thousand problems then make a reply
+ * of ~0.5 MB, not ~1 MB, serialised and written on the event loop.
+ * @example clipProblemText(`attributes.${'k'.repeat(8_000)}.b: too deep`) // 'attributes.kkk…(8020 characters)…kkk.b: too deep'
+ */
 export const clipProblemText = (text: string): string =>
-  text.length <= MAX_PROBLEM_CHARS ? text : `${text.slice(0, MAX_PROBLEM_CHARS)}… (${text.length} characters)`;
+  text.length <= MAX_PROBLEM_CHARS ? text : `${text.slice(0, CLIP_HEAD)}…(${text.length} characters)…${text.slice(-CLIP_TAIL)}`;
 
 export interface ProblemList {
   /** Adds one event's problems (all with its index); `clipped`: they were clipped already (by another list). */

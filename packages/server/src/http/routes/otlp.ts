@@ -4,7 +4,7 @@
 // /v1/logs are answered per the spec.
 
 import type { Context, Hono } from 'hono';
-import type { BodyDecoder, Overloaded } from '../../ingest/otlp/decode-offload.js';
+import { giveBody, type BodyDecoder, type Overloaded } from '../../ingest/otlp/decode-offload.js';
 import {
   encodeLogsResponse,
   encodeMetricsResponse,
@@ -63,12 +63,13 @@ export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps, decoder: Bo
   const ingest = requireScope(deps.auth, 'ingest');
 
   app.post('/v1/traces', ingest, async (c) => {
-    const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes);
+    const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes, { hash: c.req.header('idempotency-key') !== undefined });
     if (!read.ok) return fail(c, 413, 'payload_too_large', read.message);
     const contentType = c.req.header('content-type');
-    const decoded = await decoder.traces(read.body, contentType, c.req.header('content-encoding'));
+    const decoded = await decoder.traces(giveBody(read.body), contentType, c.req.header('content-encoding'));
     if (!decoded.ok) return decodeFailure(c, decoded);
-    const { spans, rejected } = deps.pipeline.process(decoded.events, { project: c.get('key').project, now: deps.clock() });
+    // Validation takes its turn too (ingest/turns.ts).
+    const { spans, rejected } = await decoder.turn(() => deps.pipeline.process(decoded.events, { project: c.get('key').project, now: deps.clock() }));
     const evaluations = validateScoreBatch(decoded.scores, { project: c.get('key').project, now: deps.clock(), limits: deps.limits });
     const partial = withEvaluationProblems(tracePartialSuccess(decoded.invalid, rejected, decoded.events), evaluations.rejected, decoded.scores);
     const reply = encodeTraceResponse(contentType, partial && { ...partial, errorMessage: clipMessage(partial.errorMessage) });
@@ -78,14 +79,14 @@ export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps, decoder: Bo
       await deps.store.appendScores(evaluations.scores);
       deps.metrics?.onScores(evaluations.scores);
     }
-    return commitOnce(c, deps, spans, reply, OTLP_TRACE_REPLIES, read.body);
+    return commitOnce(c, deps, spans, reply, OTLP_TRACE_REPLIES, read.hash === null ? read.body : { hash: read.hash });
   });
 
   app.post('/v1/metrics', ingest, async (c) => {
     const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes);
     if (!read.ok) return fail(c, 413, 'payload_too_large', read.message);
     const contentType = c.req.header('content-type');
-    const decoded = await decoder.metrics(read.body, contentType, c.req.header('content-encoding'));
+    const decoded = await decoder.metrics(giveBody(read.body), contentType, c.req.header('content-encoding'));
     if (!decoded.ok) return decodeFailure(c, decoded);
     const total = decoded.points.length + decoded.dropped.count;
     return send(c, encodeMetricsResponse(contentType, total === 0 ? undefined : { rejectedDataPoints: total, errorMessage: METRICS_NOT_STORED }));
@@ -95,7 +96,7 @@ export function registerOtlpRoutes(app: Hono<AppEnv>, deps: AppDeps, decoder: Bo
     const read = await readBody(c.env.incoming, deps.limits.maxBodyBytes);
     if (!read.ok) return fail(c, 413, 'payload_too_large', read.message);
     const contentType = c.req.header('content-type');
-    const decoded = await decoder.logs(read.body, contentType, c.req.header('content-encoding'));
+    const decoded = await decoder.logs(giveBody(read.body), contentType, c.req.header('content-encoding'));
     if (!decoded.ok) return decodeFailure(c, decoded);
     return send(c, encodeLogsResponse(contentType, logsPartialSuccess(decoded.logRecords)));
   });

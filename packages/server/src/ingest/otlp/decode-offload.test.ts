@@ -8,7 +8,7 @@ import { decodeEventsBody } from '../decode-body.js';
 import { createIngestPipeline } from '../pipeline.js';
 import { createPriceTable } from '../pricing.js';
 import { RejectedEvent } from '../screen-events.js';
-import { createBodyDecoder } from './decode-offload.js';
+import { createBodyDecoder, giveBody } from './decode-offload.js';
 import { AGENT_FALLBACK } from '../../model/span.js';
 import { decodeOtlpLogs, decodeOtlpTraces } from './handle.js';
 import { chatSpan, tracesJson, tracesProto } from './request-builder.js';
@@ -19,6 +19,23 @@ describe('createBodyDecoder', () => {
   const spans = Array.from({ length: 40 }, (_, i) => chatSpan({ spanId: `${i + 1}`.padStart(16, '0'), attributes: { ['__proto__']: 'kept as a key', n: i } }));
   const proto = Buffer.from(tracesProto({ resource: { 'service.name': 'bot' }, spans }));
   const json = Buffer.from(JSON.stringify(tracesJson({ resource: { 'service.name': 'bot' }, spans })));
+
+  it('moves a body its owner gave up to the worker without a copy, and copies any other', async () => {
+    const decoder = createBodyDecoder(DEFAULT_LIMITS, { inlineBytes: 100 });
+    const inline = decodeOtlpTraces(proto, PB, undefined, DEFAULT_LIMITS, { markRead: true });
+    // A body in a buffer of its own (as http/body.ts reads large ones): transferred, left empty.
+    const own = Buffer.from(new ArrayBuffer(proto.length));
+    proto.copy(own);
+    expect(await decoder.traces(giveBody(own), PB, undefined)).toEqual(inline);
+    expect(own.byteLength).toBe(0);
+    // Not given, or a view into a larger buffer: copied, the caller's bytes stay.
+    const kept = Buffer.from(new ArrayBuffer(proto.length));
+    proto.copy(kept);
+    expect(await decoder.traces(kept, PB, undefined)).toEqual(inline);
+    const view = giveBody(Buffer.concat([proto, Buffer.alloc(8)]).subarray(0, proto.length));
+    expect(await decoder.traces(view, PB, undefined)).toEqual(inline);
+    expect([kept.equals(proto), view.equals(proto)]).toEqual([true, true]);
+  });
 
   it('a body past the inline size is decoded by the worker, with the same result as inline', async () => {
     const decoder = createBodyDecoder(DEFAULT_LIMITS, { inlineBytes: 100 });
@@ -95,7 +112,7 @@ describe('createBodyDecoder', () => {
       { index: 1, field: 'tokens_input', error: 'tokens_input: must be a non-negative integer, got -3' },
       { index: 1, field: 'confidence', error: 'confidence: 1.7 is outside 0..1' },
       { index: 2, field: 'event', error: 'line 3: invalid JSON: Unexpected end of JSON input' },
-      { index: 3, field: `attributes.a.${'k'.repeat(499)}… (2019 characters)`, error: expected.rejected[3]!.error },
+      { index: 3, field: `attributes.a.${'k'.repeat(83)}…(2019 characters)…${'k'.repeat(122)}.b.c.d`, error: expected.rejected[3]!.error },
     ]);
     expect(expected.rejected[3]!.error.length).toBeLessThan(600);
     expect(pipeline.process(viaWorker.events, ctx)).toEqual(expected);

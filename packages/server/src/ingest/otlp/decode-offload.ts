@@ -13,6 +13,7 @@ import type { IngestLimits } from '../../model/limits.js';
 import { AGENT_FALLBACK } from '../../model/span.js';
 import { decodeEventsBody, type DecodedBody } from '../decode-body.js';
 import { decompress } from '../decompress.js';
+import { createTurns, type Turns } from '../turns.js';
 import { decodeAndScreenEvents, reviveStandIns, standInsOf, type ScreenContext, type StandIns } from '../screen-events.js';
 import { decodeOtlpLogs, decodeOtlpMetrics, decodeOtlpTraces, type DecodedLogs, type DecodedMetrics, type DecodedTraces } from './handle.js';
 
@@ -48,6 +49,11 @@ export interface BodyDecoder {
   traces(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<DecodedTraces | Overloaded>;
   metrics(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<DecodedMetrics | Overloaded>;
   logs(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<DecodedLogs | Overloaded>;
+  /**
+   * Runs other synchronous ingest work (validating a decoded batch) in the queue the inline decodes
+   * take their turns in (../turns.ts): one piece per turn of the event loop.
+   */
+  turn<T>(work: () => T): Promise<T>;
 }
 
 export interface OffloadOptions {
@@ -65,6 +71,8 @@ export interface OffloadOptions {
   maxQueuedBodies?: number;
   /** The worker's heap: a 16 MiB body decodes in far less; a hostile one stops here (413). */
   workerHeapMb?: number;
+  /** Where inline decodes wait for their turn (default: a queue of this decoder's own). */
+  turns?: Turns;
 }
 
 const MIB = 1024 * 1024;
@@ -137,6 +145,21 @@ function startWorker(limits: IngestLimits, heapMb: number): Worker {
   return new Worker(code, { ...options, eval: true });
 }
 
+/** ArrayBuffers whose owners gave them up (giveBody): moved to the worker without a copy. */
+const given = new WeakSet<ArrayBufferLike>();
+
+/**
+ * Marks `body` as no longer read by its caller, so a large one moves to the decode worker without
+ * a copy: its memory is transferred and the Buffer is left empty. Copying an 8 MB body held the
+ * event loop ~80 ms on a machine where fresh memory is slow to touch. Only a Buffer that spans its
+ * whole ArrayBuffer (http/body.ts reads large bodies into one) can move; any other is copied.
+ * @example const decoded = await decoder.events(giveBody(read.body), …);
+ */
+export function giveBody(body: Buffer): Buffer {
+  if (body.byteOffset === 0 && body.byteLength === body.buffer.byteLength) given.add(body.buffer);
+  return body;
+}
+
 interface Pending {
   job: DecodeJob;
   bytes: number;
@@ -153,6 +176,7 @@ export function createBodyDecoder(limits: IngestLimits, options: OffloadOptions 
   const maxQueuedBytes = options.maxQueuedBytes ?? 4 * limits.maxBodyBytes;
   const maxQueuedBodies = options.maxQueuedBodies ?? 8;
   const heapMb = options.workerHeapMb ?? 384;
+  const turns = options.turns ?? createTurns();
   let worker: Worker | null = null;
   let nextId = 1;
   let queuedBytes = 0;
@@ -202,22 +226,27 @@ export function createBodyDecoder(limits: IngestLimits, options: OffloadOptions 
     return w;
   };
 
-  const decode = (signal: BodySignal, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, screen?: ScreenContext): Promise<Result | Overloaded> => {
-    const inline = inlineBody(body, contentEncoding, inlineBytes);
-    if (inline !== null) return Promise.resolve(DECODERS[signal](inline.bytes, contentType, inline.encoding, limits));
+  const decode = async (signal: BodySignal, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, screen?: ScreenContext): Promise<Result | Overloaded> => {
+    // Decompressing and decoding a small body inline takes its turn: see ../turns.ts.
+    const inline = await turns.run(() => {
+      const bytes = inlineBody(body, contentEncoding, inlineBytes);
+      return bytes === null ? null : DECODERS[signal](bytes.bytes, contentType, bytes.encoding, limits);
+    });
+    if (inline !== null) return inline;
     if (queuedBytes + body.byteLength > maxQueuedBytes || pending.size >= maxQueuedBodies) {
-      return Promise.resolve({
+      return {
         ok: false,
         status: 503,
         message: `${pending.size} ingest ${pending.size === 1 ? 'body' : 'bodies'} (${size(queuedBytes)}) ${pending.size === 1 ? 'is' : 'are'} already waiting to be decoded (the limit is ${maxQueuedBodies} bodies or ${size(maxQueuedBytes)}); retry later`,
         retryAfterMs: 1000,
-      });
+      };
     }
-    const job: DecodeJob = { id: nextId++, signal, body: new Uint8Array(body), contentType, contentEncoding, ...(screen && { screen }) };
+    const bytes = given.has(body.buffer) ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : new Uint8Array(body);
+    const job: DecodeJob = { id: nextId++, signal, body: bytes, contentType, contentEncoding, ...(screen && { screen }) };
     queuedBytes += body.byteLength;
     return new Promise<Result>((resolve) => {
       pending.set(job.id, { job, bytes: body.byteLength, resolve });
-      // A copy, transferred: the request's Buffer may share a pooled ArrayBuffer.
+      // Transferred: a given body itself, any other a copy (the request's Buffer may share a pooled ArrayBuffer).
       ensureWorker().postMessage(job, [job.body.buffer as ArrayBuffer]);
     });
   };
@@ -227,5 +256,6 @@ export function createBodyDecoder(limits: IngestLimits, options: OffloadOptions 
     traces: (body, contentType, contentEncoding) => decode('traces', body, contentType, contentEncoding) as Promise<DecodedTraces | Overloaded>,
     metrics: (body, contentType, contentEncoding) => decode('metrics', body, contentType, contentEncoding) as Promise<DecodedMetrics | Overloaded>,
     logs: (body, contentType, contentEncoding) => decode('logs', body, contentType, contentEncoding) as Promise<DecodedLogs | Overloaded>,
+    turn: (work) => turns.run(work),
   };
 }
