@@ -25,7 +25,7 @@ export function TextFilter({ name, label, placeholder, type = 'text' }: { name: 
   );
 }
 
-export function SelectFilter({ name, label, options }: { name: string; label: string; options: string[] }) {
+export function SelectFilter({ name, label, options }: { name: string; label: string; options: readonly string[] }) {
   const route = useRoute();
   return (
     <label class="filter">
