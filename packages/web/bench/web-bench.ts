@@ -21,6 +21,8 @@ const PAGES = [
   { name: 'Agents', path: '/agents' },
   { name: 'Agent (support-1)', path: '/agents/support-1' },
   { name: 'Decisions', path: '/decisions' },
+  { name: 'Cohorts', path: '/cohorts' },
+  { name: 'Sessions', path: '/sessions' },
   { name: 'Traces', path: '/traces' },
   { name: 'Alerts', path: '/alerts' },
 ] as const;
