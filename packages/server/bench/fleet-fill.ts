@@ -44,7 +44,7 @@ export interface Fill {
   note: string;
 }
 
-async function sql(path: string, statements: string[]): Promise<void> {
+export async function sql(path: string, statements: string[]): Promise<void> {
   const db = await DuckDBInstance.create(path);
   const conn = await db.connect();
   try {
@@ -110,8 +110,15 @@ function topUpStatements(to: number, gap: number): string[] {
   ];
 }
 
+/** Drops every derived row and watermark: the next open derives everything from the spans. */
+export const UNDERIVE = [
+  ...['rollup_minute', 'rollup_hour', 'rollup_dim_5min', 'trace_index', 'path_hour', 'cohort_hour', 'insight_hours'].map((t) => `DELETE FROM ${t}`),
+  "UPDATE meta SET value = '0' WHERE key IN ('rollup_seq', 'insight_seq')",
+  "UPDATE meta SET value = '[]' WHERE key = 'insight_open_hours'",
+];
+
 /** Opens the store once: it derives rollups and the trace index, then materializes insight hours. */
-async function derive(path: string, now: number): Promise<number> {
+export async function derive(path: string, now: number): Promise<number> {
   const t = performance.now();
   const store = await createDuckDbStore({ path });
   await store.materializeInsights({ now });
@@ -119,9 +126,9 @@ async function derive(path: string, now: number): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
-async function fillFresh(dir: string, n: number, end: number): Promise<FillMeta> {
+async function fillFresh(dir: string, n: number, end: number, baseSpans: number): Promise<FillMeta> {
   const path = join(dir, 'sightline.duckdb');
-  const base = await appendFleetDays(dir, Math.min(n, BASE_SPANS), end);
+  const base = await appendFleetDays(dir, Math.min(n, baseSpans), end);
   const t = performance.now();
   await sql(path, copyStatements(base.spans, n));
   const copySeconds = (performance.now() - t) / 1000;
@@ -134,16 +141,17 @@ async function fillFresh(dir: string, n: number, end: number): Promise<FillMeta>
  * A fresh data dir holding `n` spans of 7 days of fleet traffic ending at `end` (a whole minute),
  * from the cache when it has that size. The caller owns (and removes) the returned dir.
  */
-export async function fleetDataDir(n: number, end: number): Promise<Fill> {
-  const cached = join(CACHE, `fleet-${n}`);
+export async function fleetDataDir(n: number, end: number, opts: { cacheDir?: string; baseSpans?: number } = {}): Promise<Fill> {
+  const cache = opts.cacheDir ?? CACHE;
+  const cached = join(cache, `fleet-${n}`);
   const metaFile = join(cached, 'fill.json');
   let fresh = '';
   if (!existsSync(metaFile)) {
-    mkdirSync(CACHE, { recursive: true });
+    mkdirSync(cache, { recursive: true });
     const building = `${cached}.partial`;
     rmSync(building, { recursive: true, force: true });
     mkdirSync(building);
-    const m = await fillFresh(building, n, end);
+    const m = await fillFresh(building, n, end, opts.baseSpans ?? BASE_SPANS);
     writeFileSync(join(building, 'fill.json'), JSON.stringify(m));
     rmSync(cached, { recursive: true, force: true });
     renameSync(building, cached);
