@@ -48,13 +48,17 @@ function hourList(hours: readonly number[]): string {
  * path_hour's table order.
  */
 export function pathAggregateSql(hours: readonly number[], where: string): string {
-  return `SELECT project, (start // ${HOUR_MS}) * ${HOUR_MS} AS hour, agent_id, path,
+  // Measured at 10M spans (an hour of ~60k spans, EXPLAIN ANALYZE): 64 filtered counts cost more
+  // than the rest of the query, and an ordered string_agg ~3× a sort of the few decisions of a trace
+  // as a list; one histogram() per group and a sorted list give the same columns in ~half the time.
+  return `SELECT * EXCLUDE (hm), ${HIST_COLUMNS.map((h, i) => `coalesce(hm[${i}], 0)::BIGINT AS ${h}`).join(', ')} FROM (
+    SELECT project, (start // ${HOUR_MS}) * ${HOUR_MS} AS hour, agent_id, path,
       count(*) AS traces, sum(err) AS error_traces, sum(cost) AS cost_usd,
-      sum(ti) AS tokens_input, sum(tout) AS tokens_output, sum(tc) AS tokens_cache_read,
-      ${HIST_COLUMNS.map((h, i) => `count(*) FILTER (WHERE b = ${i}) AS ${h}`).join(', ')}
+      sum(ti) AS tokens_input, sum(tout) AS tokens_output, sum(tc) AS tokens_cache_read, histogram(b) AS hm
     FROM (
       SELECT project, trace_id, min(timestamp) AS start, arg_min(agent_id, timestamp) AS agent_id,
-        coalesce(string_agg(decision_made, ' → ' ORDER BY timestamp, span_id), '(no decision)') AS path,
+        coalesce(array_to_string(list_transform(list_sort(list({t: timestamp, s: span_id, d: decision_made})
+          FILTER (WHERE decision_made IS NOT NULL)), x -> x.d), ' → '), '(no decision)') AS path,
         bool_or(${IS_ERROR})::INTEGER AS err, coalesce(sum(cost_usd), 0) AS cost,
         sum(tokens_input) AS ti, sum(tokens_output) AS tout, sum(tokens_cache_read) AS tc,
         ${bucketIndexSql('(max(timestamp + latency_ms) - min(timestamp))::DOUBLE')} AS b
@@ -62,7 +66,7 @@ export function pathAggregateSql(hours: readonly number[], where: string): strin
       GROUP BY project, trace_id
       HAVING (min(timestamp) // ${HOUR_MS}) * ${HOUR_MS} IN (${hourList(hours)})
     ) t
-    GROUP BY project, hour, agent_id, path`;
+    GROUP BY project, hour, agent_id, path)`;
 }
 
 /**

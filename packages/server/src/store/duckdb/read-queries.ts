@@ -173,10 +173,18 @@ export async function searchTraces(conn: DuckDBConnection, q: TraceSearch): Prom
     having.push(`bool_or(${needles.map(() => 'contains(attributes, ?)').join(' OR ')})`);
     params.push(...needles);
   }
-  params.push(Math.max(0, Math.floor(q.limit)));
+  params.push(Math.max(0, Math.floor(q.limit)), q.project, BigInt(Math.floor(q.from)), BigInt(Math.ceil(q.to)));
+  // The page of traces is chosen first from each trace's start alone; only its traces get the
+  // ordered aggregates (root name, decisions in order). Summarising every trace of the range
+  // before the LIMIT cost ~0.4-0.9 s for an hour of 10M spans on the loaded bench machine.
   const rows = await queryRows(
     conn,
-    `SELECT trace_id, arg_min(agent_id, timestamp) AS agent_id,
+    `WITH page AS (
+      SELECT trace_id FROM spans WHERE project = ? AND timestamp >= ? AND timestamp < ?
+      GROUP BY trace_id ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
+      ORDER BY min(timestamp) DESC, trace_id LIMIT ?
+    )
+    SELECT trace_id, arg_min(agent_id, timestamp) AS agent_id,
         CASE WHEN count(*) FILTER (WHERE ${IS_ROOT}) > 0
           THEN first(name ORDER BY timestamp, span_id) FILTER (WHERE ${IS_ROOT})
           ELSE first(name ORDER BY timestamp, span_id) END AS root_name,
@@ -184,9 +192,8 @@ export async function searchTraces(conn: DuckDBConnection, q: TraceSearch): Prom
         count(*) AS span_count, count(*) FILTER (WHERE ${IS_ERROR}) AS error_count,
         coalesce(sum(cost_usd), 0) AS cost_usd, sum(tokens_input + tokens_output)::DOUBLE AS tokens,
         coalesce(list(decision_made ORDER BY timestamp, span_id) FILTER (WHERE decision_made IS NOT NULL), []) AS decisions
-      FROM spans WHERE project = ? AND timestamp >= ? AND timestamp < ?
-      GROUP BY trace_id ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
-      ORDER BY start DESC, trace_id LIMIT ?`,
+      FROM spans SEMI JOIN page USING (trace_id) WHERE project = ? AND timestamp >= ? AND timestamp < ?
+      GROUP BY trace_id ORDER BY start DESC, trace_id`,
     params,
   );
   return rows.map((r) => ({
