@@ -521,7 +521,8 @@ async function main(): Promise<void> {
   const rows: (string | number)[][] = [];
   const fmt = (xs: number[], unit: number) => (xs.length === 0 ? 'n/a' : (median(xs) / unit).toFixed(1));
   // The rules on by default (the per-user spend rule is off: the fleet sets no user_id).
-  for (const rule of BUILTIN_RULES.filter((r) => r.enabled)) {
+  // The score rule has its own run and table below (score-drop-bench.ts).
+  for (const rule of BUILTIN_RULES.filter((r) => r.enabled && Object.values(RULE_OF_KIND).includes(r.id))) {
     const kind = Object.entries(RULE_OF_KIND).find(([, r]) => r === rule.id)![0];
     const mine = incident.incidents.filter((i) => i.kind === kind);
     const firedHere = incident.fired.filter((f) => f.rule_id === rule.id);

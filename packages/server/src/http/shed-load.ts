@@ -30,8 +30,14 @@ const PREDICTED_WAIT_SHARE = 0.5;
  */
 const MIN_AHEAD_TO_PREDICT = 4;
 
-/** How long a refused request's remaining body is still read (and dropped) before its connection closes. */
+/**
+ * How long a refused request's connection waits for more of its body (read and dropped) before it
+ * closes: a client still sending on a busy machine keeps it open, one that stopped does not.
+ */
 const LINGER_MS = 2_000;
+
+/** The longest a refused connection is kept reading however steadily its client sends. */
+const LINGER_MAX_MS = 30_000;
 
 export interface ShedOptions {
   /** Declared body bytes let in at once (limits.maxIngestBytesInFlight). */
@@ -53,7 +59,7 @@ const size = (bytes: number) => (bytes < 1_048_576 ? `${Math.ceil(bytes / 1024)}
  * Answers a refused request before its body is read and closes the connection cleanly: the answer
  * says `Connection: close` (the unread body cannot carry a next request), the server ends its side
  * once the answer is out, and reads and drops what the client still sends until the body is complete
- * (or LINGER_MS), and only then closes. Closing at once would reset a connection that still has
+ * (or LINGER_MS pass without more of it, LINGER_MAX_MS at most), and only then closes. Closing at once would reset a connection that still has
  * unread bytes, and a reset can destroy the answer before the client reads it (RFC 9112 §9.6).
  */
 function closeAfterAnswer(incoming: IncomingMessage): void {
@@ -72,6 +78,10 @@ function closeAfterAnswer(incoming: IncomingMessage): void {
     };
     const timer = setTimeout(close, LINGER_MS);
     timer.unref();
+    const giveUpAt = performance.now() + LINGER_MAX_MS;
+    incoming.on('data', () => {
+      if (performance.now() + LINGER_MS <= giveUpAt) timer.refresh();
+    });
     incoming.once('end', close);
     incoming.once('error', close);
   };
