@@ -56,6 +56,7 @@ export type { ErrorCode, ErrorReply } from './errors.js';
 export type { LiveEvents } from './live.js';
 export type { BudgetPoint, BudgetReply, BudgetScope, BudgetsReply, BudgetView } from './budgets.js';
 export type { SessionSummary, SessionsReply, UserSummary, UsersReply } from './sessions.js';
+export { SCORE_KINDS, SCORE_SOURCES, SCORE_TARGETS } from './scores.js';
 export type {
   Score,
   ScoreCreatedReply,

@@ -4,6 +4,8 @@
 // "12.1%" and "$0.0042" alike. Pure and dependency-free, in the API contract package so the server
 // and the dashboard share one copy.
 
+import type { ScoreKind } from './scores.js';
+
 /** 1,234 */
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
@@ -209,25 +211,22 @@ export function formatMetricChange(metric: string, value: number, base: number):
   return formatChange(value / base - 1);
 }
 
-/** How a score is kept: a number, a boolean (1 or 0), or a category (a label). */
-type ScoreKindName = 'number' | 'boolean' | 'category';
-
 /** A score's value: 0.83 · 4 · 1,250 (numbers to two decimals) · yes / no (booleans) · the label (categories); a labelled number "0.25 (poor)". */
-export function formatScoreValue(kind: ScoreKindName, value: number | null, label: string | null): string {
+export function formatScoreValue(kind: ScoreKind, value: number | null, label: string | null): string {
   if (kind === 'category' || value === null) return label ?? 'n/a';
   const shown = kind === 'boolean' ? (value >= 0.5 ? 'yes' : 'no') : Math.abs(value) >= 100 ? formatCount(value) : String(Number(value.toFixed(2)));
   return label === null || kind === 'boolean' ? shown : `${shown} (${label})`;
 }
 
 /** A mean of scores: 0.83 (numbers, always two decimals) · "82.0% yes" (booleans: the share of 1s) · n/a without one. */
-export function formatScoreMean(kind: ScoreKindName, mean: number | null): string {
+export function formatScoreMean(kind: ScoreKind, mean: number | null): string {
   if (mean === null || !Number.isFinite(mean)) return 'n/a';
   if (kind === 'boolean') return `${formatPct(mean)} yes`;
   return Math.abs(mean) >= 100 ? formatCount(mean) : mean.toFixed(2);
 }
 
 /** A change of a mean: +0.12 / −0.05 (numbers) · +7.8 points (booleans, a change of the share of yes). */
-export function formatScoreChange(kind: ScoreKindName, change: number): string {
+export function formatScoreChange(kind: ScoreKind, change: number): string {
   if (kind === 'boolean') return formatPoints(0, change);
   return `${change >= 0 ? '+' : '−'}${Math.abs(change).toFixed(2)}`;
 }
