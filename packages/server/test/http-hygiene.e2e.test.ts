@@ -3,6 +3,7 @@
 // and every answer carries X-Content-Type-Options: nosniff.
 
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from './support/http.js';
 import { startServer, type RunningServer } from './support/server.js';
@@ -102,6 +103,48 @@ describe('HTTP hygiene', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it.each([
+    ['/api/alerts/silences', 32, 'request body exceeds the limit of 1048576 bytes for API calls'],
+    ['/v1/events', 264, 'request body exceeds the limit of 16777216 bytes'],
+  ])('lets a client that reads late, still writing its upload to %s, read its 413 instead of a reset', async (path, chunks, message) => {
+    // A busy client reads its answer late while its upload is still going out. The connection must
+    // stay open while it sends (the server dropping what arrives), not be reset after the HTTP
+    // server's short drain of an unread body: a reset loses the answer (CI saw EPIPE here).
+    const { hostname: host, port } = new URL(server.url);
+    const socket = connect({ host, port: Number(port) });
+    const errors: string[] = [];
+    socket.on('error', (err) => errors.push(err.message));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    const chunk = Buffer.alloc(65_536, 'x');
+    const sendChunk = () => socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString()}\r\n`);
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${server.adminKey}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    for (let i = 0; i < chunks; i++) sendChunk(); // past the route's limit, so the 413 is on its way
+    // Go on sending for 1.5 s (three times @hono/node-server's 500 ms drain) without reading; stop
+    // early if this machine is so busy that a gap between writes nears the 2 s the server waits.
+    const started = performance.now();
+    let last = started;
+    while (performance.now() - started < 1_500) {
+      await new Promise((r) => setTimeout(r, 50));
+      const now = performance.now();
+      if (now - last > 1_000) break;
+      last = now;
+      sendChunk();
+    }
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (received += d));
+    socket.resume();
+    await closed;
+    expect(errors).toEqual([]);
+    expect(received.split('\r\n')[0]).toBe('HTTP/1.1 413 Payload Too Large');
+    expect(received).toMatch(/\r\nconnection: close\r\n/i);
+    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: { code: 'payload_too_large', message },
+    });
   });
 
   it('answers the next request promptly after a chunked ingest upload over the limit got 413', async () => {

@@ -2,6 +2,7 @@
 
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { closeAfterAnswer } from './close-after-answer.js';
 import { createBodyDecoder } from '../ingest/otlp/decode-offload.js';
 import { SightlineError } from '../model/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
@@ -35,14 +36,18 @@ const MAX_API_BODY_BYTES = 1_048_576;
 
 /**
  * Every answer says `X-Content-Type-Options: nosniff` (no browser runs a JSON error as HTML). A 413
- * closes the connection: the rest of the refused upload is never read, so the connection cannot
- * carry a next request (it stalled behind the unread body, then was reset).
+ * closes the connection: the rest of the refused upload is not parsed, so the connection cannot
+ * carry a next request (it stalled behind the unread body, then was reset). It closes once the
+ * client stopped sending, so the client reads its 413 rather than a reset (close-after-answer.ts).
  */
 function responseHygiene(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     c.res.headers.set('X-Content-Type-Options', 'nosniff');
-    if (c.res.status === 413) c.res.headers.set('Connection', 'close');
+    if (c.res.status === 413) {
+      c.res.headers.set('Connection', 'close');
+      if (c.env?.incoming) closeAfterAnswer(c.env.incoming);
+    }
   };
 }
 

@@ -34,15 +34,44 @@ export async function readBody(req: IncomingMessage, limit: number, options: Rea
   const presized = Number.isFinite(declared) && declared >= PRESIZED_BYTES ? Buffer.allocUnsafeSlow(declared) : null;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      return { ok: false, status: 413, message: `request body exceeds the limit of ${limit} bytes` };
-    }
-    hash?.update(chunk);
-    if (presized !== null) chunk.copy(presized, size - chunk.length);
-    else chunks.push(chunk);
+  // Read with events, not `for await`: leaving that loop early destroys the request and with it the
+  // socket, and a client still sending its upload then sees a reset instead of the 413.
+  const complete = await new Promise<boolean>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) return void finish(false);
+      hash?.update(chunk);
+      if (presized !== null) chunk.copy(presized, size - chunk.length);
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish(true);
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const onClose = () => onError(new Error('the client closed the connection before its body ended'));
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const finish = (read: boolean) => {
+      cleanup();
+      resolve(read);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+    if (req.readableEnded) return void finish(true);
+    // A 'data' listener does not restart a stream someone paused; resume() does.
+    req.resume();
+  });
+  if (!complete) {
+    // The rest is dropped as it arrives; the 413's connection closes once the client stops sending.
+    req.resume();
+    return { ok: false, status: 413, message: `request body exceeds the limit of ${limit} bytes` };
   }
   const body = presized !== null ? (size === presized.length ? presized : presized.subarray(0, size)) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   return { ok: true, body, hash: hash?.digest() ?? null };

@@ -7,10 +7,10 @@
 // can still store and acknowledges them within the bound. Each request's arrival time is kept
 // (arrivedAt) so the commit queue can count the time it already spent here.
 
-import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { AppEnv } from './context.js';
+import { closeAfterAnswer } from './close-after-answer.js';
 import { createDrainMeter } from './drain-meter.js';
 import { fail } from './respond.js';
 
@@ -30,15 +30,6 @@ const PREDICTED_WAIT_SHARE = 0.5;
  */
 const MIN_AHEAD_TO_PREDICT = 4;
 
-/**
- * How long a refused request's connection waits for more of its body (read and dropped) before it
- * closes: a client still sending on a busy machine keeps it open, one that stopped does not.
- */
-const LINGER_MS = 2_000;
-
-/** The longest a refused connection is kept reading however steadily its client sends. */
-const LINGER_MAX_MS = 30_000;
-
 export interface ShedOptions {
   /** Declared body bytes let in at once (limits.maxIngestBytesInFlight). */
   maxBytesInFlight?: number;
@@ -54,38 +45,6 @@ interface Refusal {
 }
 
 const size = (bytes: number) => (bytes < 1_048_576 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 1_048_576).toFixed(1)} MiB`);
-
-/**
- * Answers a refused request before its body is read and closes the connection cleanly: the answer
- * says `Connection: close` (the unread body cannot carry a next request), the server ends its side
- * once the answer is out, and reads and drops what the client still sends until the body is complete
- * (or LINGER_MS pass without more of it, LINGER_MAX_MS at most), and only then closes. Closing at once would reset a connection that still has
- * unread bytes, and a reset can destroy the answer before the client reads it (RFC 9112 §9.6).
- */
-function closeAfterAnswer(incoming: IncomingMessage): void {
-  const socket = incoming.socket;
-  incoming.resume();
-  let lingering = false;
-  // Node ends a `Connection: close` exchange with destroySoon(), which closes at once.
-  socket.destroySoon = () => {
-    if (lingering || socket.destroyed) return;
-    lingering = true;
-    socket.end();
-    if (incoming.readableEnded) return void socket.destroy();
-    const close = () => {
-      clearTimeout(timer);
-      socket.destroy();
-    };
-    const timer = setTimeout(close, LINGER_MS);
-    timer.unref();
-    const giveUpAt = performance.now() + LINGER_MAX_MS;
-    incoming.on('data', () => {
-      if (performance.now() + LINGER_MS <= giveUpAt) timer.refresh();
-    });
-    incoming.once('end', close);
-    incoming.once('error', close);
-  };
-}
 
 /**
  * @example app.use('/v1/*', shedWhenOverloaded(deps.commits, { maxBytesInFlight: limits.maxIngestBytesInFlight, maxQueueDelayMs: 5_000 }));
