@@ -20,6 +20,8 @@ export interface IncidentMember {
   joined_at: number;
   /** When it left (resolved or cancelled); null while active. */
   left_at: number | null;
+  /** Its figures at its most deviating evaluation while active (what the incident's title quotes). */
+  peak?: { value: number; baseline: number; samples: number };
   active: boolean;
   /** Current state of the alert, when the engine still holds it. */
   state?: AlertStatus;

@@ -121,6 +121,20 @@ describe('incident grouping', () => {
     expect([r3.resolved.length, open[0]!.status, open[0]!.resolved_at, open[0]!.members.every((m) => m.left_at === T + 40 * MINUTE)]).toEqual([1, 'resolved', T + 40 * MINUTE, true]);
   });
 
+  it('words an incident by how far it went: its last minutes back near the baseline do not become its title', () => {
+    const at = (value: number, status: AlertStatus = 'firing') => AGENTS.map((agent) => alert(cost.id, { agent, model: 'gpt-4o' }, status, value, 0.0042));
+    const view = costView((l) => l.model === 'gpt-4o');
+    const open = run(at(0.0063), [view]).opened;
+    expect(open[0]!.title).toBe('cost per call of gpt-4o +50% ($0.0042 → $0.0063) across all 12 agents since 09:14 UTC');
+    // It gets worse, then recovers while the alerts are still firing (they resolve only after quiet evaluations).
+    run(at(0.0084), [view], open, T + 10 * MINUTE);
+    run(at(0.00417), [view], open, T + 20 * MINUTE);
+    expect(open[0]!.title).toBe('cost per call of gpt-4o +100% ($0.0042 → $0.0084) across all 12 agents since 09:14 UTC');
+    expect(open[0]!.members.map((m) => [m.value, m.peak])).toEqual(AGENTS.map(() => [0.00417, { value: 0.0084, baseline: 0.0042, samples: 60 }]));
+    const r = run(at(0.0042, 'resolved'), [costView(() => false)], open, T + 30 * MINUTE);
+    expect([r.resolved.length, open[0]!.status, open[0]!.title]).toEqual([1, 'resolved', 'cost per call of gpt-4o +100% ($0.0042 → $0.0084) across all 12 agents since 09:14 UTC']);
+  });
+
   it('opens nothing while every breaching alert is still pending', () => {
     const states = AGENTS.map((agent) => alert(cost.id, { agent, model: 'gpt-4o' }, 'pending', 0.0084, 0.0042));
     const r = run(states, [costView((l) => l.model === 'gpt-4o')]);

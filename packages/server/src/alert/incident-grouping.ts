@@ -13,7 +13,7 @@
 // 3. Any other firing alert opens an incident scoped to its own labels; pending alerts wait.
 
 import type { Labels } from './figures.js';
-import { activeMembers, isActive, type Incident, type IncidentMember } from './incident.js';
+import { activeMembers, isActive, type Incident, type IncidentMember, type MemberFigures } from './incident.js';
 import type { AlertMetric, AlertRule, Severity } from './rule.js';
 import type { AlertState } from './state-machine.js';
 
@@ -52,7 +52,7 @@ export interface GroupingResult {
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 export function memberOf(s: AlertState, rule: AlertRule | undefined, now: number): IncidentMember {
-  return {
+  const m: IncidentMember = {
     alert_id: s.id,
     rule_id: s.rule_id,
     rule_name: s.rule_name,
@@ -68,6 +68,22 @@ export function memberOf(s: AlertState, rule: AlertRule | undefined, now: number
     left_at: isActive(s.status) ? null : now,
     ...(s.summary !== undefined ? { summary: s.summary } : {}),
   };
+  notePeak(m, s);
+  return m;
+}
+
+function figuresOf(s: AlertState): MemberFigures | null {
+  const baseline = s.baseline?.mean ?? s.evidence?.baseline ?? null;
+  return s.value === null || baseline === null ? null : { value: s.value, baseline, samples: s.samples };
+}
+
+/** How far the figures are from their baseline: relative, or absolute against a zero baseline. */
+const deviation = (f: MemberFigures): number => Math.abs(f.value - f.baseline) / (f.baseline === 0 ? 1 : Math.abs(f.baseline));
+
+/** Keeps the member's most deviating figures while its alert is active. */
+function notePeak(m: IncidentMember, s: AlertState): void {
+  const now = isActive(s.status) ? figuresOf(s) : null;
+  if (now !== null && (m.peak === undefined || deviation(now) > deviation(m.peak))) m.peak = now;
 }
 
 /** Shares the scope: at least one dimension in common, and the same value on every one. */
@@ -101,6 +117,7 @@ function join(inc: Incident, s: AlertState, rule: AlertRule | undefined, now: nu
   Object.assign(m, { status: s.status, value: s.value, samples: s.samples, left_at: null });
   if (s.summary !== undefined) m.summary = s.summary;
   if (rejoined) Object.assign(m, { joined_at: now, started_at: s.started_at, baseline: s.baseline?.mean ?? m.baseline });
+  notePeak(m, s);
   return rejoined || moved;
 }
 

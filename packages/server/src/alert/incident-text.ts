@@ -8,17 +8,21 @@ import type { AlertMetric } from './rule.js';
 
 const PLURAL: Record<string, string> = { agent: 'agents', model: 'models', decision: 'decisions', span_type: 'span types', provider: 'providers', user: 'users' };
 
-/** Sample-weighted value and baseline of members (the figure of the whole affected set). */
+/**
+ * Sample-weighted value and baseline of members (the figure of the whole affected set), each at its
+ * peak: the incident is worded by how far it went, not by its last minutes back near the baseline.
+ */
 function pooled(members: readonly IncidentMember[]): { value: number; baseline: number } | null {
   let n = 0;
   let v = 0;
   let b = 0;
   for (const m of members) {
-    if (m.value === null || m.baseline === null) continue;
-    const w = Math.max(1, m.samples);
+    const f = m.peak ?? (m.value === null || m.baseline === null ? null : { value: m.value, baseline: m.baseline, samples: m.samples });
+    if (f === null) continue;
+    const w = Math.max(1, f.samples);
     n += w;
-    v += m.value * w;
-    b += m.baseline * w;
+    v += f.value * w;
+    b += f.baseline * w;
   }
   return n === 0 ? null : { value: v / n, baseline: b / n };
 }

@@ -26,6 +26,17 @@ export interface IncidentMember {
   left_at: number | null;
   /** The alert's own one line, where it has one (budget alerts): the incident's title. */
   summary?: string;
+  /**
+   * Its figures at its most deviating evaluation while active: what the incident's words quote, so
+   * an incident that resolves does not read "−0.7 %" from its last minutes back near the baseline.
+   */
+  peak?: MemberFigures;
+}
+
+export interface MemberFigures {
+  value: number;
+  baseline: number;
+  samples: number;
 }
 
 /** The dimension whose one value explains the breach: groups without it stay inside their baseline. */

@@ -29,5 +29,10 @@ export async function scoreVerdicts(store: ScoreStore, project: string, rule: Al
     groupBy: [...(rule.groupBy as ('agent' | 'model' | 'decision')[]), 'name'],
     filter,
   });
-  return judgeScoreDrops(rows, now, rule, live);
+  // A name keeps one kind in practice; its newest score says which (a rollup cannot), as the score
+  // insights read it: a boolean is worded as its share of yes.
+  const names = [...new Set(rows.map((r) => r.group[r.group.length - 1]).filter((n): n is string => typeof n === 'string'))];
+  const newest = await Promise.all(names.map((name) => store.listScores({ project, name, limit: 1 })));
+  const booleans = new Set(names.filter((_, i) => newest[i]![0]?.kind === 'boolean'));
+  return judgeScoreDrops(rows, now, rule, live, booleans);
 }

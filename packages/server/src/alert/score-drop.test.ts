@@ -19,6 +19,15 @@ it('fires on a drop that is significant and large, and names it with numbers', (
   expect(j.baseline).toEqual({ mean: expect.closeTo(0.8, 12), unitSigma: expect.closeTo(sd, 12), samples: 400, hours: 24 });
 });
 
+it('words a boolean score as its share of yes, its change in points', () => {
+  // Thumbs: 86 in 100 yes over the baseline day (1,400 scores), 50 of 100 in the window.
+  const base = sums(repeat([...Array(86).fill(1), ...Array(14).fill(0)], 1_400));
+  const j = judgeScoreDrop(of('billing', 'thumbs'), sums(repeat([1, 0], 100)), base, RULE, 'boolean');
+  expect(j.verdict.breach).toBe(true);
+  expect(j.text).toBe('thumbs of agent billing fell 86.0% yes → 50.0% yes (−36 points) over the last 30 min (100 scores against 1,400 in the 24 h before; p<0.001)');
+  expect(judgeScoreDrop(of('billing', 'thumbs'), sums([]), base, RULE, 'boolean').text).toBe('thumbs of agent billing: no scores over the last 30 min (1,400 scores in the 24 h before)');
+});
+
 it('stays quiet on a significant but tiny drop, on too few scores, and on a rise', () => {
   // 0.80 → 0.78 over thousands: p is tiny, but 0.02 is a tenth of the baseline's σ (0.2).
   expect(judgeScoreDrop(of('a', 'h'), sums(repeat([0.58, 0.98], 5_000)), sums(repeat([0.6, 1.0], 20_000)), RULE).verdict.breach).toBe(false);
@@ -50,7 +59,8 @@ it('splits 5-minute rows into the window and the day before it, per agent × nam
     row(end - RULE.windowMs - RULE.baselineMs - 5 * 60_000, ['support', 'helpfulness'], repeat([0], 100)),
     row(end - 5 * 60_000, ['billing', 'thumbs'], repeat([1, 0], 30)),
   ];
-  const judged = judgeScoreDrops(rows, now, RULE);
+  const judged = judgeScoreDrops(rows, now, RULE, new Map(), new Set(['thumbs']));
+  expect(judged.find((j) => j.labels.score === 'thumbs')!.text).toBe('thumbs of agent billing is 50.0% yes over the last 30 min (30 scores; none in the 24 h before to compare with)');
   expect(judged.map((j) => [j.groupKey, j.labels, j.verdict.samples, j.baseline?.samples ?? 0, j.verdict.breach])).toEqual([
     ['["support","helpfulness"]', { agent: 'support', score: 'helpfulness' }, 60, 400, true],
     ['["billing","thumbs"]', { agent: 'billing', score: 'thumbs' }, 30, 0, false],

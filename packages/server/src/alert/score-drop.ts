@@ -7,7 +7,7 @@
 // tick steps these verdicts like any rule's (score-alerts.ts reads them); the detection benchmark
 // (bench/score-drop-bench.ts) runs that tick.
 
-import { formatCount, formatCountOf, formatInterval, formatMetric, formatMetricChange } from '@sightline/api';
+import { formatCount, formatCountOf, formatInterval, formatMetric, formatMetricChange, formatScoreChange, formatScoreMean } from '@sightline/api';
 import { addSums, EMPTY_SUMS, meanEstimate, welchTest, type ScoreSums } from '../query/insights/score-stats.js';
 import { formatP } from '../query/insights/sentences.js';
 import type { ScoreRollupRow } from '../store/score-store.js';
@@ -56,7 +56,7 @@ const period = (ms: number) => (ms % HOUR === 0 ? `${formatCount(ms / HOUR)} h` 
  * Judges one group's window against its baseline.
  * @example judgeScoreDrop({ agent: 'support', score: 'helpfulness' }, window, baseline, SCORE_DROP_RULE).verdict.breach
  */
-export function judgeScoreDrop(labels: Labels, window: ScoreSums, baseline: ScoreSums, rule: AlertRule): Omit<ScoreVerdict, 'groupKey'> {
+export function judgeScoreDrop(labels: Labels, window: ScoreSums, baseline: ScoreSums, rule: AlertRule, kind: 'number' | 'boolean' = 'number'): Omit<ScoreVerdict, 'groupKey'> {
   if (rule.condition.type !== 'score_drop') throw new Error(`${rule.id} is not a score_drop rule`);
   const c = rule.condition;
   const now = meanEstimate(window);
@@ -81,11 +81,18 @@ export function judgeScoreDrop(labels: Labels, window: ScoreSums, baseline: Scor
     sigma: baseline.n > 1 ? sd : null,
     reason: breach ? '' : !judged ? 'too few scores' : p > c.maxPValue ? `not significant (${formatP(p)})` : 'drop smaller than the minimum',
   };
-  const metric = 'score_mean';
-  const change = window.n > 0 && baseline.n > 0 ? ` (${formatMetricChange(metric, now.mean, base.mean)})` : '';
+  // A boolean's mean is its share of yes: "82.0% yes → 64.0% yes (−18 points)", not "0.82 → 0.64".
+  const mean = (v: number) => (kind === 'boolean' ? formatScoreMean('boolean', v) : formatMetric('score_mean', v));
+  const moved = kind === 'boolean' ? formatScoreChange('boolean', now.mean - base.mean) : formatMetricChange('score_mean', now.mean, base.mean);
+  const over = `over the last ${period(rule.windowMs)}`;
+  const before = `in the ${period(rule.baselineMs)} before`;
   const text =
-    `${subjectOf(labels)} ${drop > 0 ? 'fell' : 'is'} ${formatMetric(metric, base.mean)} → ${formatMetric(metric, now.mean)}${change} ` +
-    `over the last ${period(rule.windowMs)} (${formatCountOf(window.n, 'score')} against ${formatCount(baseline.n)} in the ${period(rule.baselineMs)} before; ${formatP(p)})`;
+    window.n > 0 && baseline.n > 0
+      ? `${subjectOf(labels)} ${drop > 0 ? 'fell' : drop < 0 ? 'rose' : 'is'} ${mean(base.mean)} → ${mean(now.mean)} (${moved}) ${over} ` +
+        `(${formatCountOf(window.n, 'score')} against ${formatCount(baseline.n)} ${before}; ${formatP(p)})`
+      : window.n > 0
+        ? `${subjectOf(labels)} is ${mean(now.mean)} ${over} (${formatCountOf(window.n, 'score')}; none ${before} to compare with)`
+        : `${subjectOf(labels)}: no scores ${over} (${formatCountOf(baseline.n, 'score')} ${before})`;
   const stats: BaselineStats | null = baseline.n > 0 ? { mean: base.mean, unitSigma: sd, samples: baseline.n, hours: rule.baselineMs / HOUR } : null;
   return { labels, verdict, baseline: stats, judged, p, text };
 }
@@ -97,7 +104,13 @@ export function judgeScoreDrop(labels: Labels, window: ScoreSums, baseline: Scor
  * alert is live is judged against its frozen baseline (`frozen`, by group key), so a long drop
  * does not become its own baseline.
  */
-export function judgeScoreDrops(rows: readonly ScoreRollupRow[], now: number, rule: AlertRule, frozen: ReadonlyMap<string, BaselineStats | null> = new Map()): ScoreVerdict[] {
+export function judgeScoreDrops(
+  rows: readonly ScoreRollupRow[],
+  now: number,
+  rule: AlertRule,
+  frozen: ReadonlyMap<string, BaselineStats | null> = new Map(),
+  booleans: ReadonlySet<string> = new Set(),
+): ScoreVerdict[] {
   const end = Math.floor(now / SCORE_DROP_BUCKET_MS) * SCORE_DROP_BUCKET_MS;
   const windowFrom = end - rule.windowMs;
   const baselineFrom = windowFrom - rule.baselineMs;
@@ -126,6 +139,7 @@ export function judgeScoreDrops(rows: readonly ScoreRollupRow[], now: number, ru
   }
   return [...groups].map(([groupKey, g]) => {
     const held = frozen.get(groupKey);
-    return { groupKey, ...judgeScoreDrop(g.labels, g.window, held ? sumsOfBaseline(held) : g.baseline, rule) };
+    const kind = booleans.has(g.labels[SCORE_LABEL] ?? '') ? 'boolean' : 'number';
+    return { groupKey, ...judgeScoreDrop(g.labels, g.window, held ? sumsOfBaseline(held) : g.baseline, rule, kind) };
   });
 }
