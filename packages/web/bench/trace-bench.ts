@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { startServer } from '../../server/test/support/server.js';
-import { bigTrace } from '../test/support/big-trace.js';
+import { postBigTrace } from '../test/support/big-trace.js';
 import { createReadKey, launchChromium } from '../test/support/browser.js';
 
 /** Median time of `runs` reads of `url` (uncompressed, as a script would read it) and the body's size, raw and gzipped. */
@@ -39,16 +39,7 @@ async function main(): Promise<void> {
     const key = await createReadKey(server);
     const traceId = 'b16'.padEnd(32, '0');
     const start = Date.now() - 60_000;
-    const events = bigTrace(traceId, n, start);
-    // Batches of 1,000, retried: a busy server may refuse a batch with 429/503 (or drop the connection).
-    for (let i = 0; i < events.length; i += 1000) {
-      for (let attempt = 1; ; attempt++) {
-        const r = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(events.slice(i, i + 1000)) }).catch((e: Error) => e);
-        if (!(r instanceof Error) && r.status === 200) break;
-        if (attempt === 5) throw new Error(`ingest: ${r instanceof Error ? r.message : `${r.status} ${await r.text()}`}`);
-        await new Promise((done) => setTimeout(done, 1000 * attempt));
-      }
-    }
+    await postBigTrace(server.url, server.adminKey, traceId, n, start);
     const base = `${server.url}/api/traces/${traceId}`;
     const full = await timed(base, key, runs);
     const fullHinted = await timed(`${base}?at=${start}`, key, runs);
