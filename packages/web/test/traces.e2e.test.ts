@@ -2,7 +2,7 @@
 // content capture on: a conversation read from captured messages (roles, tool calls and results,
 // long text folded), a span's detail fetched when selected, search by content, attribute, session
 // and user, sessions and users ranked, and a trace of 5,000 spans drawn as a virtualised
-// waterfall (only rows in view in the DOM) whose subtrees collapse.
+// waterfall (only rows in view in the DOM, its outline read once, early) whose subtrees collapse.
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,9 +162,17 @@ describe('traces and sessions in Chromium', () => {
   });
 
   it('draws a trace of 5,000 spans with only the rows in view in the DOM, and collapses a subtree', async () => {
+    const outlineReads: string[] = [];
+    const seen = (r: { url(): string }) => void (r.url().includes('/outline') && outlineReads.push(r.url()));
+    page.on('request', seen);
     await page.goto(`${server.url}/traces/${BIG_TRACE}?at=${to - 5 * MIN}`);
     const box = page.locator('.wf-box');
     await box.waitFor();
+    await page.locator('body[data-waterfall-painted]').waitFor({ state: 'attached' });
+    page.off('request', seen);
+    // The outline was asked for once, by public/early-outline.js before the bundle ran, and the app took that answer.
+    expect(outlineReads).toEqual([`${server.url}/api/traces/${BIG_TRACE}/outline?at=${to - 5 * MIN}`]);
+    expect(await page.evaluate(() => 'sightlineEarlyGet' in window)).toBe(false);
     expect(await box.getAttribute('data-rows')).toBe('5000');
     expect(await page.locator('.trace-summary').textContent()).toMatch(/^5,000 spans · /);
     // 600 px of 24 px rows = 25 in view, plus 10 drawn below them.
@@ -176,7 +184,14 @@ describe('traces and sessions in Chromium', () => {
     await expect.poll(() => box.getAttribute('data-rows')).toBe('4976');
     expect(await page.locator('.wf-row').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-span')).slice(0, 4))).toEqual(['root', 'step-1', 'step-26', 's27']);
     expect(await page.locator('.wf-row[data-span="s2"]').count()).toBe(0);
+    expect(await page.locator('.wf-row[data-span="step-1"] .wf-label').textContent()).toBe('agent step step 1 (+24)');
     await page.getByRole('button', { name: 'Expand step 1 (24 spans below)' }).click();
+    await expect.poll(() => box.getAttribute('data-rows')).toBe('5000');
+    // The root folds all the others away, and back.
+    await page.getByRole('button', { name: 'Collapse run (4999 spans below)' }).click();
+    await expect.poll(() => page.locator('.wf-row').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-span')))).toEqual(['root']);
+    expect(await box.getAttribute('data-rows')).toBe('1');
+    await page.getByRole('button', { name: 'Expand run (4999 spans below)' }).click();
     await expect.poll(() => box.getAttribute('data-rows')).toBe('5000');
 
     // Scrolled to the end, the last spans are drawn and the first are gone.

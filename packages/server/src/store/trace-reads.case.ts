@@ -51,6 +51,16 @@ export function runTraceReadConformance(name: string, newStore: () => Promise<St
       expect(await store.traceOutline('beta', 't1')).toEqual({ count: 0, start: null, rows: '[]' });
     });
 
+    it('traceOutline writes quotes, backslashes, newlines, commas, brackets and non-ASCII as JSON that reads back exactly', async () => {
+      const row = (s: Span) => OUTLINE_FIELDS.map((f) => (f === 'has_content' ? s.input !== null || s.output !== null : s[f]));
+      const odd = [
+        makeSpan({ project: 'gamma', trace_id: 'odd', span_id: 'q"1', name: 'say "hi",\\ then\nbye ✓ 😀 ],[', decision_made: '}{', timestamp: T0 }),
+        makeSpan({ project: 'gamma', trace_id: 'odd', span_id: 'q"2', parent_span_id: 'q"1', name: '', error_type: '\t', timestamp: T0 + 1 }),
+      ];
+      await store.append(odd);
+      expect(JSON.parse((await store.traceOutline('gamma', 'odd')).rows)).toEqual(odd.map(row));
+    });
+
     it('getSpan returns one span in full, or null', async () => {
       expect(await store.getSpan('alpha', 't1', 'b')).toEqual(spans[1]);
       expect(await store.getSpan('alpha', 't1', 'a', { around: T0 })).toEqual(spans[0]);

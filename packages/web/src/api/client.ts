@@ -2,6 +2,7 @@
 // Authorization header (never in the URL). A 401 signs the user out.
 
 import { getKey, signOut } from '../state/auth';
+import { takeEarlyGet } from './early-get';
 
 export class ApiError extends Error {
   constructor(
@@ -19,7 +20,7 @@ export function authHeaders(key: string | null = getKey()): Record<string, strin
 
 /** GET a JSON endpoint; throws ApiError with the server's message on any non-2xx reply. */
 export async function getJson<T>(path: string, signal?: AbortSignal, key: string | null = getKey()): Promise<T> {
-  const res = await fetch(path, { headers: { accept: 'application/json', ...authHeaders(key) }, ...(signal && { signal }) });
+  const res = await (takeEarlyGet(path, key) ?? fetch(path, { headers: { accept: 'application/json', ...authHeaders(key) }, ...(signal && { signal }) }));
   if (res.ok) return (await res.json()) as T;
   let code = 'http_' + res.status;
   let message = `${res.status} ${res.statusText}`;

@@ -46,47 +46,99 @@ export interface TraceOutline {
   end: number;
 }
 
+/**
+ * The outline's URL for trace `id` on a page whose query string is `search`: its `at` (the trace's
+ * start, when we came from a list) lets the server skip row groups by time. public/early-outline.js
+ * writes the same URL before the bundle runs, so the page adopts its response: keep the two alike.
+ */
+export function outlineUrl(id: string, search: string): string {
+  const at = new URLSearchParams(search).get('at');
+  return `/api/traces/${encodeURIComponent(id)}/outline${at && /^\d+$/.test(at) ? `?at=${at}` : ''}`;
+}
+
+/**
+ * The spans of an outline body as objects of one shape, each written as one literal: a 10,000-span
+ * outline decodes in a few milliseconds where copying field by field cost tens and left garbage.
+ */
 export function decodeOutline(body: OutlineBody): TraceOutline {
-  const spans = body.rows.map((r) => {
-    const o: Record<string, unknown> = {};
-    body.fields.forEach((f, i) => (o[f] = r[i]));
-    return o as unknown as OutlineSpan;
-  });
+  const at = (f: keyof OutlineSpan) => body.fields.indexOf(f);
+  const f = {
+    id: at('span_id'), parent: at('parent_span_id'), timestamp: at('timestamp'), latency: at('latency_ms'), type: at('span_type'),
+    name: at('name'), agent: at('agent_id'), model: at('model'), tokensIn: at('tokens_input'), tokensOut: at('tokens_output'),
+    cost: at('cost_usd'), decision: at('decision_made'), error: at('error_type'), session: at('session_id'), content: at('has_content'),
+  };
+  const spans = new Array<OutlineSpan>(body.rows.length);
   let end = body.start;
-  for (const s of spans) end = Math.max(end, s.timestamp + s.latency_ms);
+  for (let k = 0; k < body.rows.length; k++) {
+    const r = body.rows[k]!;
+    const s: OutlineSpan = {
+      span_id: r[f.id] as string,
+      parent_span_id: (r[f.parent] ?? null) as string | null,
+      timestamp: r[f.timestamp] as number,
+      latency_ms: r[f.latency] as number,
+      span_type: r[f.type] as SpanType,
+      name: (r[f.name] ?? null) as string | null,
+      agent_id: r[f.agent] as string,
+      model: (r[f.model] ?? null) as string | null,
+      tokens_input: r[f.tokensIn] as number,
+      tokens_output: r[f.tokensOut] as number,
+      cost_usd: (r[f.cost] ?? null) as number | null,
+      decision_made: (r[f.decision] ?? null) as string | null,
+      error_type: (r[f.error] ?? null) as string | null,
+      session_id: (r[f.session] ?? null) as string | null,
+      has_content: r[f.content] === true,
+    };
+    spans[k] = s;
+    if (s.timestamp + s.latency_ms > end) end = s.timestamp + s.latency_ms;
+  }
   return { trace_id: body.trace_id, spans, rows: treeOrder(spans), start: body.start, end };
 }
 
 /**
- * Spans in tree order; a span whose parent is missing (or itself) is a root. Iterative, so a
- * trace 10,000 levels deep does not overflow the stack.
+ * Spans in tree order; a span whose parent is missing (or itself) is a root. Children are kept as
+ * index links (first child, next sibling) and walked without recursion or a stack of objects, so
+ * a trace 10,000 levels deep neither overflows the stack nor allocates per span beyond its row.
  */
 export function treeOrder(spans: OutlineSpan[]): TreeRow[] {
-  const ids = new Set(spans.map((s) => s.span_id));
-  const children = new Map<string | null, OutlineSpan[]>();
-  for (const s of spans) {
-    const parent = s.parent_span_id !== null && s.parent_span_id !== s.span_id && ids.has(s.parent_span_id) ? s.parent_span_id : null;
-    const list = children.get(parent);
-    if (list) list.push(s);
-    else children.set(parent, [s]);
+  const n = spans.length;
+  const index = new Map<string, number>();
+  for (let i = 0; i < n; i++) if (!index.has(spans[i]!.span_id)) index.set(spans[i]!.span_id, i);
+  const parentOf = new Int32Array(n).fill(-1);
+  const firstChild = new Int32Array(n).fill(-1);
+  const nextSibling = new Int32Array(n).fill(-1);
+  let firstRoot = -1;
+  // Backwards, so each list ends up in the outline's (timestamp, span_id) order.
+  for (let i = n - 1; i >= 0; i--) {
+    const p = spans[i]!.parent_span_id === null ? undefined : index.get(spans[i]!.parent_span_id!);
+    if (p === undefined || p === i) {
+      nextSibling[i] = firstRoot;
+      firstRoot = i;
+    } else {
+      parentOf[i] = p;
+      nextSibling[i] = firstChild[p]!;
+      firstChild[p] = i;
+    }
   }
-  // Outline rows come ordered by (timestamp, span_id), so each list is already in start order.
   const rows: TreeRow[] = [];
-  const stack: { span: OutlineSpan; depth: number }[] = [];
-  const visited = new Set<string>();
-  const push = (list: OutlineSpan[] | undefined, depth: number) => {
-    for (let i = (list?.length ?? 0) - 1; i >= 0; i--) stack.push({ span: list![i]!, depth });
-  };
-  push(children.get(null), 0);
-  while (stack.length > 0) {
-    const top = stack.pop()!;
-    if (visited.has(top.span.span_id)) continue;
-    visited.add(top.span.span_id);
-    rows.push({ span: top.span, depth: top.depth, descendants: 0 });
-    push(children.get(top.span.span_id), top.depth + 1);
+  const placed = new Uint8Array(n);
+  let at = firstRoot;
+  let depth = 0;
+  while (at >= 0) {
+    rows.push({ span: spans[at]!, depth, descendants: 0 });
+    placed[at] = 1;
+    if (firstChild[at]! >= 0) {
+      at = firstChild[at]!;
+      depth++;
+      continue;
+    }
+    while (at >= 0 && nextSibling[at]! < 0) {
+      at = parentOf[at]!;
+      depth--;
+    }
+    if (at >= 0) at = nextSibling[at]!;
   }
   // Spans in a parent cycle never reach a root: shown as roots at the end rather than lost.
-  for (const s of spans) if (!visited.has(s.span_id)) rows.push({ span: s, depth: 0, descendants: 0 });
+  for (let i = 0; i < n; i++) if (!placed[i]) rows.push({ span: spans[i]!, depth: 0, descendants: 0 });
   countDescendants(rows);
   return rows;
 }

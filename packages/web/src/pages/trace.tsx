@@ -6,7 +6,7 @@
 // also in its detail pane, with the reviewer's form for keys that may score.
 // Everything user-supplied is rendered as text (Preact escapes it), never as HTML.
 
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Score, Span, TraceScoresReply } from '@sightline/api';
 import { ConversationView, FoldedText } from '../components/conversation-view';
 import { ScoreTable } from '../components/score-table';
@@ -15,7 +15,7 @@ import { fmtDateTime, fmtMs, fmtUsd } from '../format';
 import { hrefWith } from '../state/route';
 import { useApi } from '../state/use-api';
 import { conversationOf } from './conversation';
-import { decodeOutline, visibleRows, type OutlineBody, type OutlineSpan, type TraceOutline } from './trace-outline';
+import { decodeOutline, outlineUrl, visibleRows, type OutlineBody, type OutlineSpan, type TraceOutline } from './trace-outline';
 import { mergeScores, TraceScores } from './trace-scores';
 
 /** Row height in px (styles.css .wf-line); rows are placed by index, so it must match. */
@@ -27,7 +27,9 @@ const MAX_HEIGHT_PX = 600;
 
 function markPainted(): void {
   if (document.body.dataset.waterfallPainted) return;
-  // After the next frame is painted: a timeout queued from the frame callback runs after it.
+  // Called as the rows enter the DOM (a layout effect), so the next frame is the one that paints
+  // them; a timeout queued from that frame's callback runs after its paint. (A plain effect already
+  // waits for a painted frame in Preact, and timing from it would count a second frame.)
   requestAnimationFrame(() =>
     setTimeout(() => {
       performance.mark('waterfall-painted');
@@ -45,7 +47,7 @@ function Waterfall({ outline, selected, onSelect }: { outline: TraceOutline; sel
   const height = Math.min(MAX_HEIGHT_PX, shown.length * ROW_PX);
   const first = Math.max(0, Math.floor(scrollTop / ROW_PX) - OVERSCAN);
   const last = Math.min(shown.length, Math.ceil((scrollTop + height) / ROW_PX) + OVERSCAN);
-  useEffect(markPainted, []);
+  useLayoutEffect(markPainted, []);
   const toggle = (id: string) => {
     const next = new Set(collapsed);
     if (next.has(id)) next.delete(id);
@@ -248,9 +250,7 @@ function TraceBody({ traceId, body }: { traceId: string; body: OutlineBody }) {
 }
 
 export function TracePage({ id }: { id: string }) {
-  // The trace's start, when we came from a list: lets the server skip row groups by time.
-  const at = new URLSearchParams(location.search).get('at');
-  const outline = useApi<OutlineBody>(`/api/traces/${encodeURIComponent(id)}/outline${at && /^\d+$/.test(at) ? `?at=${at}` : ''}`);
+  const outline = useApi<OutlineBody>(outlineUrl(id, location.search));
   return (
     <div class="page">
       <p>

