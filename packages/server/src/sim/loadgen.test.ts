@@ -43,7 +43,7 @@ describe('load pool', () => {
     const pool = createLoadPool({ nonce: 'abcd0123', batch: 250, templates: 4, seed: 1, agents: 20, now: Date.UTC(2025, 0, 6) });
     const ids = new Set<string>();
     for (let seq = 0; seq < 12; seq++) {
-      const events = JSON.parse(pool.body(seq)) as SimEvent[];
+      const events = JSON.parse(pool.body(seq).toString('utf8')) as SimEvent[];
       expect(events.length).toBe(250);
       const spans = new Set(events.map((e) => e.span_id));
       expect(events.every((e) => e.parent_span_id === null || spans.has(e.parent_span_id))).toBe(true);
@@ -51,6 +51,13 @@ describe('load pool', () => {
       for (const e of events) ids.add(`${e.trace_id}/${e.span_id}`);
     }
     expect(ids.size).toBe(12 * 250);
+    // Sends of one template differ in their send numbers only, and each call gives a new Buffer.
+    const [first, later] = [pool.body(0).toString('utf8'), pool.body(0xabcdef0).toString('utf8')];
+    // In every trace id, span id and parent id.
+    const parents = (JSON.parse(first) as SimEvent[]).filter((e) => e.parent_span_id !== null).length;
+    expect(later.split('0abcdef0').length - 1).toBe(2 * 250 + parents);
+    expect(later.replaceAll('0abcdef0', '00000000') === first).toBe(true);
+    expect(pool.body(0)).not.toBe(pool.body(0));
   });
 });
 

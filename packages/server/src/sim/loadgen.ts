@@ -125,8 +125,8 @@ export async function runLoad(options: LoadOptions, onInterval?: (report: LoadRe
 
   /** `scheduled`: the open loop's due time, which latency counts from (client-side waits included). */
   const sendOne = async (seq: number, scheduled?: number): Promise<void> => {
-    const text = pool.body(seq);
-    const body = options.gzip ? await gzipAsync(text, { level: 1 }) : Buffer.from(text);
+    const json = pool.body(seq);
+    const body = options.gzip ? await gzipAsync(json, { level: 1 }) : json;
     total.sent();
     interval.sent();
     const t0 = scheduled ?? performance.now();
