@@ -29,7 +29,8 @@ async function sink(delayMs = 0): Promise<{ url: string; events: SimEvent[]; enc
       encodings.add(encoding);
       const body = encoding === 'gzip' ? gunzipSync(raw) : raw;
       for (const e of JSON.parse(body.toString()) as SimEvent[]) events.push(e);
-      setTimeout(() => res.writeHead(200).end('{"accepted":true}'), delayMs);
+      // As Sightline does: how long it held the request (a fixed figure here, to compare exactly).
+      setTimeout(() => res.writeHead(200, { 'server-timing': `ingest;dur=${delayMs + 3}` }).end('{"accepted":true}'), delayMs);
     });
   });
   server.keepAliveTimeout = 5000;
@@ -76,6 +77,8 @@ describe('runLoad', () => {
     expect(report.latency_ms.p99).toBeLessThanOrEqual(report.latency_ms.max);
     // Every answer was an acknowledgement: the same distribution.
     expect(report.ack_latency_ms).toEqual(report.latency_ms);
+    expect(report.server_ack_ms).toEqual({ p50: 3, p99: 3, max: 3 });
+    expect(report.client_loop_delay_ms!.p99).toBeLessThanOrEqual(report.client_loop_delay_ms!.max);
     expect(report.run_nonce).toBe('00c0ffee');
   });
 
@@ -114,7 +117,7 @@ describe('runLoad', () => {
     const lines = stdout.trim().split('\n');
     expect(lines.length).toBe(1);
     const report = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(['sent_events', 'acked_events', 'requests', 'status_counts', 'duration_s', 'events_per_s', 'latency_ms', 'ack_latency_ms', 'run_nonce']);
+    expect(Object.keys(report)).toEqual(['sent_events', 'acked_events', 'requests', 'status_counts', 'duration_s', 'events_per_s', 'latency_ms', 'ack_latency_ms', 'server_ack_ms', 'run_nonce', 'client_loop_delay_ms']);
     expect(report['acked_events']).toBe(target.events.length);
   });
 });
