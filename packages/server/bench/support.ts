@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadReport } from '../src/sim/loadgen.js';
-import { startServer, type RunningServer } from '../test/support/server.js';
+import { startServer as startTestServer, type RunningServer, type StartOptions } from '../test/support/server.js';
 
 const LOADGEN = fileURLToPath(new URL('../dist/sim/loadgen.js', import.meta.url));
 
@@ -15,7 +15,19 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export { startServer, type RunningServer };
+export type { RunningServer };
+
+/**
+ * Node flags from the environment, to profile a benchmark's processes without changing it:
+ * BENCH_SERVER_NODE_ARGS for the server, BENCH_LOADGEN_NODE_ARGS for the load generator
+ * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`; NODE_OPTIONS does not allow --cpu-prof).
+ */
+const nodeArgs = (name: string): string[] => process.env[name]?.split(' ').filter((a) => a !== '') ?? [];
+
+/** Starts the built server (test/support/server.ts), with BENCH_SERVER_NODE_ARGS. */
+export function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  return startTestServer({ ...opts, nodeArgs: [...nodeArgs('BENCH_SERVER_NODE_ARGS'), ...(opts.nodeArgs ?? [])] });
+}
 
 /** Runs loadgen with `args` (its flags); `onInterval` gets each --report-every-s report as it is printed. */
 export function runLoadgen(
@@ -23,7 +35,7 @@ export function runLoadgen(
   args: Record<string, string | number | boolean>,
   onInterval?: (report: LoadReport) => void,
 ): Promise<LoadReport> {
-  const argv = [LOADGEN, '--endpoint', server.url, '--key', server.adminKey];
+  const argv = [...nodeArgs('BENCH_LOADGEN_NODE_ARGS'), LOADGEN, '--endpoint', server.url, '--key', server.adminKey];
   for (const [k, v] of Object.entries(args)) {
     if (v === true) argv.push(`--${k}`);
     else if (v !== false) argv.push(`--${k}`, String(v));

@@ -57,7 +57,11 @@ describe('shedWhenOverloaded', () => {
       'the server is decoding 1 ingest requests (0 MiB, limit 0 MiB: limits.maxIngestBytesInFlight); retry later',
     );
     gates.shift()!();
-    expect(await (await big).json()).toEqual({ bytes: 150 });
+    const answered = await big;
+    expect(await answered.json()).toEqual({ bytes: 150 });
+    // The time the server held it, from its headers to the answer; a refusal at the door has none.
+    expect(answered.headers.get('server-timing')).toMatch(/^ingest;dur=\d+$/);
+    expect(refused.headers.get('server-timing')).toBe(null);
     const a = post(60);
     await held(1);
     const b = post(40);

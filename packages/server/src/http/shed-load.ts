@@ -94,7 +94,8 @@ export function shedWhenOverloaded(commits: Pick<GroupCommit, 'overloaded'>, opt
       c.header('Connection', 'close');
       return fail(c, 429, 'overloaded', refused.message, refused.retryAfterMs);
     }
-    c.set('arrivedAt', performance.now());
+    const arrivedAt = performance.now();
+    c.set('arrivedAt', arrivedAt);
     inside++;
     bytesInside += bytes;
     let read = false;
@@ -107,6 +108,15 @@ export function shedWhenOverloaded(commits: Pick<GroupCommit, 'overloaded'>, opt
     try {
       await next();
       worked = c.res.status >= 200 && c.res.status < 300;
+      // How long the server held the request once its headers were read (W3C Server-Timing): under
+      // load, what a client measures also holds the time its connection waited to be accepted and
+      // its own delays, and only this part is the server's to bound (limits.maxQueueDelayMs).
+      // Headers of a Response built elsewhere can be immutable: the answer then goes without it, never as an error.
+      try {
+        c.res.headers.set('Server-Timing', `ingest;dur=${Math.round(performance.now() - arrivedAt)}`);
+      } catch {
+        // (see above)
+      }
       return c.res;
     } finally {
       c.env.incoming.off('end', onRead);

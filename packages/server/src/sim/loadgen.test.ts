@@ -29,7 +29,8 @@ async function sink(delayMs = 0): Promise<{ url: string; events: SimEvent[]; enc
       encodings.add(encoding);
       const body = encoding === 'gzip' ? gunzipSync(raw) : raw;
       for (const e of JSON.parse(body.toString()) as SimEvent[]) events.push(e);
-      setTimeout(() => res.writeHead(200).end('{"accepted":true}'), delayMs);
+      // As Sightline does: how long it held the request (a fixed figure here, to compare exactly).
+      setTimeout(() => res.writeHead(200, { 'server-timing': `ingest;dur=${delayMs + 3}` }).end('{"accepted":true}'), delayMs);
     });
   });
   server.keepAliveTimeout = 5000;
@@ -43,7 +44,7 @@ describe('load pool', () => {
     const pool = createLoadPool({ nonce: 'abcd0123', batch: 250, templates: 4, seed: 1, agents: 20, now: Date.UTC(2025, 0, 6) });
     const ids = new Set<string>();
     for (let seq = 0; seq < 12; seq++) {
-      const events = JSON.parse(pool.body(seq)) as SimEvent[];
+      const events = JSON.parse(pool.body(seq).toString('utf8')) as SimEvent[];
       expect(events.length).toBe(250);
       const spans = new Set(events.map((e) => e.span_id));
       expect(events.every((e) => e.parent_span_id === null || spans.has(e.parent_span_id))).toBe(true);
@@ -51,6 +52,13 @@ describe('load pool', () => {
       for (const e of events) ids.add(`${e.trace_id}/${e.span_id}`);
     }
     expect(ids.size).toBe(12 * 250);
+    // Sends of one template differ in their send numbers only, and each call gives a new Buffer.
+    const [first, later] = [pool.body(0).toString('utf8'), pool.body(0xabcdef0).toString('utf8')];
+    // In every trace id, span id and parent id.
+    const parents = (JSON.parse(first) as SimEvent[]).filter((e) => e.parent_span_id !== null).length;
+    expect(later.split('0abcdef0').length - 1).toBe(2 * 250 + parents);
+    expect(later.replaceAll('0abcdef0', '00000000') === first).toBe(true);
+    expect(pool.body(0)).not.toBe(pool.body(0));
   });
 });
 
@@ -69,6 +77,8 @@ describe('runLoad', () => {
     expect(report.latency_ms.p99).toBeLessThanOrEqual(report.latency_ms.max);
     // Every answer was an acknowledgement: the same distribution.
     expect(report.ack_latency_ms).toEqual(report.latency_ms);
+    expect(report.server_ack_ms).toEqual({ p50: 3, p99: 3, max: 3 });
+    expect(report.client_loop_delay_ms!.p99).toBeLessThanOrEqual(report.client_loop_delay_ms!.max);
     expect(report.run_nonce).toBe('00c0ffee');
   });
 
@@ -107,7 +117,7 @@ describe('runLoad', () => {
     const lines = stdout.trim().split('\n');
     expect(lines.length).toBe(1);
     const report = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(['sent_events', 'acked_events', 'requests', 'status_counts', 'duration_s', 'events_per_s', 'latency_ms', 'ack_latency_ms', 'run_nonce']);
+    expect(Object.keys(report)).toEqual(['sent_events', 'acked_events', 'requests', 'status_counts', 'duration_s', 'events_per_s', 'latency_ms', 'ack_latency_ms', 'server_ack_ms', 'run_nonce', 'client_loop_delay_ms']);
     expect(report['acked_events']).toBe(target.events.length);
   });
 });

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -44,14 +45,26 @@ export interface LoadReport {
   duration_s: number;
   events_per_s: number;
   latency_ms: { p50: number; p99: number; max: number };
-  /** Latency of the acknowledged (2xx) requests alone: what maxQueueDelayMs bounds. */
+  /** Latency of the acknowledged (2xx) requests alone, as this client measured it. */
   ack_latency_ms: { p50: number; p99: number; max: number };
+  /**
+   * The part of it the server held the acknowledged requests, from their headers to the answer
+   * (its Server-Timing header): what maxQueueDelayMs bounds. Absent when the server sends none.
+   */
+  server_ack_ms?: { p50: number; p99: number; max: number };
+  /**
+   * This client's own event-loop delay over the whole run (final report only): when it is seconds,
+   * the client's latencies hold its own stalls (a client sharing the server's cores).
+   */
+  client_loop_delay_ms?: { p99: number; max: number };
   /** Every trace id of this run starts with it. */
   run_nonce: string;
 }
 
 interface Reply {
   status: number | 'error';
+  /** The server's Server-Timing `dur` (ms), when it sent one. */
+  serverMs?: number;
 }
 
 /** Answers counted since `since` (ms, performance clock); `report` sums them up. */
@@ -59,17 +72,19 @@ function createTally(batch: number, nonce: string, since: number) {
   const statusCounts: Record<string, number> = {};
   const latencies: number[] = [];
   const ackLatencies: number[] = [];
+  const serverAck: number[] = [];
   let acked = 0;
   let sent = 0;
   return {
     sent: () => (sent += batch),
-    answered(status: Reply['status'], latencyMs: number) {
+    answered({ status, serverMs }: Reply, latencyMs: number) {
       latencies.push(latencyMs);
       const key = String(status);
       statusCounts[key] = (statusCounts[key] ?? 0) + 1;
       if (typeof status === 'number' && status >= 200 && status < 300) {
         acked += batch;
         ackLatencies.push(latencyMs);
+        if (serverMs !== undefined) serverAck.push(serverMs);
       }
     },
     report(until: number): LoadReport {
@@ -79,6 +94,8 @@ function createTally(batch: number, nonce: string, since: number) {
       const pickOf = (xs: number[]) => (q: number): number => round(xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0);
       const pick = pickOf(latencies);
       const pickAck = pickOf(ackLatencies);
+      serverAck.sort((a, b) => a - b);
+      const pickServer = pickOf(serverAck);
       return {
         sent_events: sent,
         acked_events: acked,
@@ -88,6 +105,7 @@ function createTally(batch: number, nonce: string, since: number) {
         events_per_s: Math.round(acked / durationS),
         latency_ms: { p50: pick(0.5), p99: pick(0.99), max: round(latencies[latencies.length - 1] ?? 0) },
         ack_latency_ms: { p50: pickAck(0.5), p99: pickAck(0.99), max: round(ackLatencies[ackLatencies.length - 1] ?? 0) },
+        ...(serverAck.length > 0 && { server_ack_ms: { p50: pickServer(0.5), p99: pickServer(0.99), max: serverAck[serverAck.length - 1]! } }),
         run_nonce: nonce,
       };
     },
@@ -108,6 +126,8 @@ export async function runLoad(options: LoadOptions, onInterval?: (report: LoadRe
   // server is closing would fail with ECONNRESET (Node honours the server's Keep-Alive hint only
   // when the agent has a timeout of its own).
   const agent = new transport.Agent({ keepAlive: true, maxSockets: options.concurrency, timeout: 4_000 });
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   let nextSeq = 0;
   const started = performance.now();
   const deadline = started + options.durationS * 1000;
@@ -125,15 +145,15 @@ export async function runLoad(options: LoadOptions, onInterval?: (report: LoadRe
 
   /** `scheduled`: the open loop's due time, which latency counts from (client-side waits included). */
   const sendOne = async (seq: number, scheduled?: number): Promise<void> => {
-    const text = pool.body(seq);
-    const body = options.gzip ? await gzipAsync(text, { level: 1 }) : Buffer.from(text);
+    const json = pool.body(seq);
+    const body = options.gzip ? await gzipAsync(json, { level: 1 }) : json;
     total.sent();
     interval.sent();
     const t0 = scheduled ?? performance.now();
     const reply = await send(transport, agent, url, options.apiKey, body, options.gzip);
     const latency = performance.now() - t0;
-    total.answered(reply.status, latency);
-    interval.answered(reply.status, latency);
+    total.answered(reply, latency);
+    interval.answered(reply, latency);
   };
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -165,7 +185,8 @@ export async function runLoad(options: LoadOptions, onInterval?: (report: LoadRe
     if (last.sent_events > 0 || last.requests > 0) onInterval(last);
   }
   agent.destroy();
-  return total.report(performance.now());
+  loopDelay.disable();
+  return { ...total.report(performance.now()), client_loop_delay_ms: { p99: round(loopDelay.percentile(99) / 1e6), max: round(loopDelay.max / 1e6) } };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -187,7 +208,8 @@ function send(
     if (gzipped) headers['content-encoding'] = 'gzip';
     const request = transport.request(url, { method: 'POST', agent, headers }, (response) => {
       response.resume();
-      response.on('end', () => resolve({ status: response.statusCode ?? 'error' }));
+      const timing = /(?:^|[;,\s])dur=([\d.]+)/.exec(String(response.headers['server-timing'] ?? ''));
+      response.on('end', () => resolve({ status: response.statusCode ?? 'error', ...(timing !== null && { serverMs: Number(timing[1]) }) }));
       response.on('error', () => resolve({ status: 'error' }));
     });
     request.on('error', () => resolve({ status: 'error' }));

@@ -49,6 +49,27 @@ describe('trace attribution', () => {
     expect(await commit(a, [span('root', null, { agent_id: 'support', agent_fallback: undefined, session_id: 'c-1' })])).toEqual(new Map());
   });
 
+  it('never revises a span naming agent, session and user itself, nor what lies below it, yet attributes through it', async () => {
+    now = 0;
+    const a = fresh();
+    const own = { agent_id: 'billing', agent_fallback: undefined, session_id: 'c-2', user_id: 'u-2' };
+    const early = [span('leaf', 'named'), span('named', 'root', own)];
+    await commit(a, early);
+    expect(early.map(fields)).toEqual([['leaf', 'billing', 'c-2', 'u-2', null], ['named', 'billing', 'c-2', 'u-2', null]]);
+    // The root names everything else: neither the named span nor the leaf it attributed changes.
+    expect(await commit(a, [span('root', null, { agent_id: 'support', agent_fallback: undefined, session_id: 'c-1', user_id: 'u-1' })])).toEqual(new Map());
+    // A span arriving later under the named one still takes its values.
+    const late = [span('late', 'named')];
+    expect(await commit(a, late)).toEqual(new Map());
+    expect(late.map(fields)).toEqual([['late', 'billing', 'c-2', 'u-2', null]]);
+    // A named decision span can still repeat its parent's decision: it is revised when the parent comes.
+    const decision = (id: string, parent: string | null) => span(id, parent, { ...own, span_type: 'decision', decision_made: 'refund', timestamp: 7, project: 'alpha' });
+    await commit(a, [decision('d-child', 'd-parent')]);
+    expect(await commit(a, [decision('d-parent', null)])).toEqual(new Map([['alpha', [
+      { trace_id: 't', span_id: 'd-child', timestamp: 7, agent_id: 'billing', session_id: 'c-2', user_id: 'u-2', decision_made: null, repeated_decision: 'refund' },
+    ]]]));
+  });
+
   it('forgets spans after the window: a parent arriving later attributes nothing', async () => {
     now = 0;
     const a = fresh();

@@ -24,6 +24,8 @@ export interface RunningServer {
 export interface StartOptions {
   dataDir?: string;
   args?: string[];
+  /** Flags for node itself, before the CLI (benchmarks pass --cpu-prof this way). */
+  nodeArgs?: string[];
   env?: Record<string, string>;
   adminKey?: string;
   /** Run the server as this user and group (root only), e.g. so file permissions bind it. */
@@ -37,7 +39,7 @@ let counter = 0;
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'sightline-test-'));
   const adminKey = opts.adminKey ?? `sl_admin_test_${process.pid}_${++counter}_0123456789abcdef`;
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--data', dataDir, ...(opts.args ?? [])], {
     env: { ...process.env, SIGHTLINE_ADMIN_KEY: adminKey, NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(opts.uid !== undefined && { uid: opts.uid }),
