@@ -1,6 +1,7 @@
 // Why a page is slow: every API request each dashboard page makes on load, with how long it took
 // in the browser, and then the same URL alone with nothing else running (one request at a time),
-// so the time a query needs can be told from the time it waited for the 2 cores. Against the
+// so the time a query needs can be told from the time it waited for the 2 cores; and when, after
+// navigation, each was sent and answered, to tell a slow request from a slow page. Against the
 // built server on the cached fleet fill, like web-bench.ts. Needs `npm run build` first.
 //
 //   npx tsx packages/web/bench/page-requests.ts [--spans 10000000] [--range 1h] [--pages Overview,Decisions]
@@ -30,7 +31,7 @@ const rows: (string | number)[][] = [];
 try {
   const key = await createReadKey(server);
   for (const p of PAGES.filter((x) => wanted.has(x.name))) {
-    let requests: { url: string; ms: number }[] = [];
+    let requests: { url: string; ms: number; start: number; end: number }[] = [];
     let pageMs = 0;
     // A warm-up load, then the measured one.
     for (let i = 0; i < 2; i++) {
@@ -43,7 +44,7 @@ try {
         performance
           .getEntriesByType('resource')
           .filter((e) => e.name.includes('/api/') && !e.name.includes('/api/live'))
-          .map((e) => ({ url: e.name.slice(e.name.indexOf('/api/')), ms: e.duration, start: e.startTime }))
+          .map((e) => ({ url: e.name.slice(e.name.indexOf('/api/')), ms: e.duration, start: e.startTime, end: e.responseEnd }))
           .sort((a, b) => a.start - b.start),
       );
       await context.close();
@@ -56,7 +57,7 @@ try {
         await res.arrayBuffer();
         alone.push(performance.now() - t);
       }
-      rows.push([p.name, Math.round(pageMs), r.url, Math.round(r.ms), Math.round(median(alone))]);
+      rows.push([p.name, Math.round(pageMs), r.url, Math.round(r.start), Math.round(r.end), Math.round(r.ms), Math.round(median(alone))]);
     }
   }
 } finally {
@@ -64,4 +65,4 @@ try {
   await server.stop();
   rmSync(filled.dataDir, { recursive: true, force: true });
 }
-console.log(table(['page', 'time to data ms', 'request', 'in the page ms', 'alone ms (median)'], rows));
+console.log(table(['page', 'time to data ms', 'request', 'sent at ms', 'answered at ms', 'in the page ms', 'alone ms (median)'], rows));

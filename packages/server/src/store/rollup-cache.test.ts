@@ -10,7 +10,9 @@ import { createDuckDbStore } from './duckdb/duckdb-store.js';
 import { withRollupCache, type RollupCache } from './rollup-cache.js';
 import { HOUR_MS, MINUTE_MS } from './rollup.js';
 import { T0, expectRowsEqual, fleetSpans, makeSpan } from './store-fixtures.case.js';
-import type { RollupQuery, Store } from './store.js';
+import type { DecisionCountQuery, RollupQuery, Store } from './store.js';
+
+const DAY = 24 * HOUR_MS;
 
 const root = mkdtempSync(join(tmpdir(), 'sightline-rollup-cache-'));
 let raw: Store;
@@ -42,6 +44,13 @@ const READS: Omit<RollupQuery, 'project'>[] = [
   { from: T0, to: T0 + 3 * HOUR_MS, bucketMs: 10 * MINUTE_MS, groupBy: ['decision'], filter: { span_type: 'decision' } },
 ];
 
+/** The decision page's reads: its range by minute, a lookback by day, one agent's decision. */
+const DECISION_READS: Omit<DecisionCountQuery, 'project'>[] = [
+  { from: T0 + 12_345, to: T0 + 3 * HOUR_MS - 30_000, bucketMs: MINUTE_MS },
+  { from: T0 - 2 * DAY, to: T0 + 2 * HOUR_MS, bucketMs: DAY },
+  { from: T0, to: T0 + 3 * HOUR_MS, bucketMs: 15 * MINUTE_MS, agent: 'agent-2', decision: 'search' },
+];
+
 /**
  * Every read, twice through the cache (the second from it), equals the store's own answer: rows,
  * order, counts and histograms exactly; the three sums of fractions (latency, cost, confidence)
@@ -55,6 +64,14 @@ async function expectSameAsStore(project = 'alpha'): Promise<void> {
     expectRowsEqual(await cached.rollup(q), want);
     const before = cache.stats().hits;
     expectRowsEqual(await cached.rollup(q), want);
+    expect(cache.stats().hits).toBeGreaterThan(before);
+  }
+  for (const read of DECISION_READS) {
+    const q = { ...read, project };
+    const want = await raw.insightDecisionCounts(q);
+    expect(await cached.insightDecisionCounts(q)).toEqual(want);
+    const before = cache.stats().hits;
+    expect(await cached.insightDecisionCounts(q)).toEqual(want);
     expect(cache.stats().hits).toBeGreaterThan(before);
   }
 }
@@ -77,8 +94,16 @@ describe('rollup cache on DuckDB', () => {
     ]);
     const [after] = await cached.rollup(q);
     expect(after!.count).toBe(before!.count + 2);
+    expect(before!.count).toBe(3000);
     expect(after!.errors).toBe(before!.errors + 1);
     expectRowsEqual([after!], await raw.rollup(q));
+    const decided = { project: 'alpha', from: T0, to: T0 + HOUR_MS, bucketMs: HOUR_MS };
+    const [hour] = await cached.insightDecisionCounts({ ...decided, agent: 'agent-1', decision: 'late-call' });
+    expect(hour).toBeUndefined();
+    await cached.append([makeSpan({ span_id: 'late-3', trace_id: 'late', timestamp: T0 + 40 * MINUTE_MS, decision_made: 'late-call', confidence: 0.5 })]);
+    expect(await cached.insightDecisionCounts({ ...decided, agent: 'agent-1', decision: 'late-call' })).toEqual([
+      { bucket: T0, agent_id: 'agent-1', decision: 'late-call', count: 1, confidence_sum: 0.5, confidence_count: 1 },
+    ]);
     await expectSameAsStore('alpha');
   });
 

@@ -1,5 +1,5 @@
-// A cache of rollup reads in front of a store that is the only writer of its data (DuckDB: one
-// process owns the file). A dashboard asks again and again for the same buckets of the last hour
+// A cache of rollup reads (`rollup`, and `insightDecisionCounts`, read from the same rollups) in
+// front of a store that is the only writer of its data (DuckDB: one process owns the file). A dashboard asks again and again for the same buckets of the last hour
 // or day: each page load used to sum every minute of the range from the rollup tables, though all
 // but the newest minute are the same as a moment ago. Here each whole bucket of a read is kept per
 // query shape (project, width, grouping, filter, histogram); a read takes the buckets it has and
@@ -16,7 +16,7 @@ import { compareUtf8 } from './text-order.js';
 import { addFigures } from './figures.js';
 import { MINUTE_MS, floorToBucket } from './rollup.js';
 import type { RollupQuery, RollupRow, SpanFilter } from './span-store.js';
-import type { Store } from './store.js';
+import type { DecisionCountQuery, DecisionCountRow, Store } from './store.js';
 
 /** Cells (figures and histogram counts) kept at most: about 2,000,000 × ~10 bytes, ~20 MiB of heap. */
 export const ROLLUP_CACHE_MAX_CELLS = 2_000_000;
@@ -30,11 +30,19 @@ export interface RollupCacheStats {
   misses: number;
 }
 
+/** What both cached reads have in common. */
+interface BucketQuery {
+  project: string;
+  from: number;
+  to: number;
+  bucketMs: number;
+}
+
 interface Entry {
   key: string;
   shape: Shape;
   bucket: number;
-  rows: RollupRow[];
+  rows: readonly { bucket: number }[];
   cells: number;
 }
 
@@ -56,8 +64,8 @@ function filterKey(f: SpanFilter): string {
   return JSON.stringify(Object.keys(f).sort().map((k) => [k, f[k as keyof SpanFilter]]));
 }
 
-function shapeKey(q: RollupQuery): string {
-  return JSON.stringify([q.project, q.bucketMs, q.groupBy, filterKey(q.filter), q.histogram !== false]);
+function shapeKey(read: string, q: BucketQuery, rest: unknown[]): string {
+  return JSON.stringify([read, q.project, q.bucketMs, ...rest]);
 }
 
 function compareGroups(a: (string | null)[], b: (string | null)[]): number {
@@ -110,12 +118,11 @@ export function withRollupCache<S extends Store>(store: S, maxCells = ROLLUP_CAC
     if (e.shape.buckets.size === 0) shapes.delete(e.shape.key);
   };
 
-  const keep = (q: RollupQuery, key: string, bucket: number, rows: RollupRow[]): void => {
+  const keep = (q: BucketQuery, key: string, bucket: number, rows: { bucket: number }[], size: number): void => {
     let shape = shapes.get(key);
     if (!shape) shapes.set(key, (shape = { key, project: q.project, bucketMs: q.bucketMs, buckets: new Map() }));
     const old = shape.buckets.get(bucket);
     if (old) drop(old);
-    const size = rows.reduce((n, r) => n + 12 + r.latency_hist.length, 1);
     const entry: Entry = { key: `${key}@${bucket}`, shape, bucket, rows, cells: size };
     shape.buckets.set(bucket, entry);
     lru.set(entry.key, entry);
@@ -148,20 +155,20 @@ export function withRollupCache<S extends Store>(store: S, maxCells = ROLLUP_CAC
     cells = 0;
   };
 
-  const cacheable = (q: RollupQuery): boolean =>
-    Number.isInteger(q.bucketMs) && q.bucketMs > 0 && q.bucketMs % MINUTE_MS === 0 && q.filter.errors_only !== true && Number.isFinite(q.from) && Number.isFinite(q.to);
+  const cacheable = (q: BucketQuery): boolean => Number.isInteger(q.bucketMs) && q.bucketMs > 0 && q.bucketMs % MINUTE_MS === 0 && Number.isFinite(q.from) && Number.isFinite(q.to);
 
-  async function rollup(q: RollupQuery): Promise<RollupRow[]> {
-    // Anything the store refuses, it refuses itself, with its own message.
-    if (!cacheable(q)) return store.rollup(q);
+  /**
+   * The rows of `q`'s whole buckets from the cache as far as it has them, the rest from `read`
+   * (from the first bucket it lacks to `q.to`), in bucket order; null when `q` is not cacheable.
+   */
+  async function cachedRead<R extends { bucket: number }>(q: BucketQuery, key: string, read: (from: number) => Promise<R[]>, size: (r: R) => number): Promise<R[] | null> {
+    if (!cacheable(q)) return null;
     const width = q.bucketMs;
     const start = floorToBucket(q.from, width);
     const end = Math.ceil(q.to);
-    if (end <= start) return store.rollup(q);
-    const key = shapeKey(q);
+    if (end <= start) return null;
     const shape = shapes.get(key);
-    const rows: RollupRow[] = [];
-    // Whole buckets from the start, as far as the cache has them.
+    const rows: R[] = [];
     let b = start;
     for (; b + width <= end; b += width) {
       const e = shape?.buckets.get(b);
@@ -169,37 +176,50 @@ export function withRollupCache<S extends Store>(store: S, maxCells = ROLLUP_CAC
       lru.delete(e.key);
       lru.set(e.key, e);
       hits++;
-      for (const r of e.rows) rows.push(r);
+      for (const r of e.rows) rows.push(r as R);
     }
-    if (b < end) {
-      const flight: Flight = { project: q.project, minutes: new Set(), cleared: false };
-      flights.add(flight);
-      let fresh: RollupRow[];
-      try {
-        fresh = await store.rollup({ ...q, from: b, collapse: false });
-      } finally {
-        flights.delete(flight);
-      }
-      const written = new Set<number>();
-      for (const m of flight.minutes) written.add(floorToBucket(m, width));
-      const byBucket = new Map<number, RollupRow[]>();
-      for (const r of fresh) {
-        let list = byBucket.get(r.bucket);
-        if (!list) byBucket.set(r.bucket, (list = []));
-        list.push(r);
-        rows.push(r);
-      }
-      for (let x = b; x + width <= end; x += width) {
-        misses++;
-        if (!flight.cleared && !written.has(x)) keep(q, key, x, byBucket.get(x) ?? []);
-      }
+    if (b >= end) return rows;
+    const flight: Flight = { project: q.project, minutes: new Set(), cleared: false };
+    flights.add(flight);
+    let fresh: R[];
+    try {
+      fresh = await read(b);
+    } finally {
+      flights.delete(flight);
     }
-    if (!q.collapse) return rows.map((r) => ({ ...r, group: [...r.group], latency_hist: [...r.latency_hist] }));
-    return collapseRows(rows, start);
+    const written = new Set<number>();
+    for (const m of flight.minutes) written.add(floorToBucket(m, width));
+    const byBucket = new Map<number, R[]>();
+    for (const r of fresh) {
+      let list = byBucket.get(r.bucket);
+      if (!list) byBucket.set(r.bucket, (list = []));
+      list.push(r);
+      rows.push(r);
+    }
+    for (let x = b; x + width <= end; x += width) {
+      misses++;
+      const list = byBucket.get(x) ?? [];
+      if (!flight.cleared && !written.has(x)) keep(q, key, x, list, list.reduce((n, r) => n + size(r), 1));
+    }
+    return rows;
+  }
+
+  async function rollup(q: RollupQuery): Promise<RollupRow[]> {
+    // Anything the store refuses (errors_only, a bad width), it refuses itself, with its own message.
+    const rows = q.filter.errors_only ? null : await cachedRead(q, shapeKey('rollup', q, [q.groupBy, filterKey(q.filter), q.histogram !== false]), (from) => store.rollup({ ...q, from, collapse: false }), (r) => 12 + r.latency_hist.length);
+    if (rows === null) return store.rollup(q);
+    if (q.collapse) return collapseRows(rows, floorToBucket(q.from, q.bucketMs));
+    return rows.map((r) => ({ ...r, group: [...r.group], latency_hist: [...r.latency_hist] }));
+  }
+
+  async function insightDecisionCounts(q: DecisionCountQuery): Promise<DecisionCountRow[]> {
+    const rows = await cachedRead(q, shapeKey('decisions', q, [q.agent ?? null, q.decision ?? null]), (from) => store.insightDecisionCounts({ ...q, from }), () => 6);
+    return rows === null ? store.insightDecisionCounts(q) : rows.map((r) => ({ ...r }));
   }
 
   const overrides: Partial<Store> = {
     rollup,
+    insightDecisionCounts,
     append: async (spans, opts) => {
       try {
         return await store.append(spans, opts);
