@@ -18,7 +18,7 @@ import { MINUTE_MS, floorToBucket } from './rollup.js';
 import type { RollupQuery, RollupRow, SpanFilter } from './span-store.js';
 import type { DecisionCountQuery, DecisionCountRow, Store } from './store.js';
 
-/** Cells (figures and histogram counts) kept at most: about 2,000,000 × ~10 bytes, ~20 MiB of heap. */
+/** Cells (figures and histogram counts) kept at most: 10–20 bytes of heap each (rows without a histogram cost more a cell), 20–40 MiB. */
 export const ROLLUP_CACHE_MAX_CELLS = 2_000_000;
 
 export interface RollupCacheStats {
