@@ -17,7 +17,7 @@ import { createReadKey, launchChromium } from '../test/support/browser.js';
 import { logApiRequests, startLiveTraffic } from '../test/support/live-traffic.js';
 import { JS_BUDGET_GZIP_BYTES, jsBundleSize } from './bundle-size.js';
 
-const PAGES = [
+export const PAGES = [
   { name: 'Overview', path: '/' },
   { name: 'Agents', path: '/agents' },
   { name: 'Agent (support-1)', path: '/agents/support-1' },
@@ -40,7 +40,7 @@ interface PageRow {
 }
 
 /** Milliseconds from navigation start until every panel on the page has left its loading state. */
-async function timeToData(page: Page): Promise<{ ms: number; panels: number; slowest: string }> {
+export async function timeToData(page: Page): Promise<{ ms: number; panels: number; slowest: string }> {
   const handle = await page.waitForFunction(
     () => {
       const panels = Array.from(document.querySelectorAll('section.panel'));

@@ -2,6 +2,7 @@
 
 import { createClickHouseStore } from './clickhouse/clickhouse-store.js';
 import { createDuckDbStore } from './duckdb/duckdb-store.js';
+import { withRollupCache } from './rollup-cache.js';
 import type { Store, StoreConfig } from './store.js';
 import type { RunStoreTask } from './store-tasks.js';
 
@@ -32,7 +33,9 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
         ...(config.readTimeoutMs === undefined ? {} : { readTimeoutMs: config.readTimeoutMs }),
         ...(opts.tasks === undefined ? {} : { tasks: opts.tasks }),
       });
-      return { store, runTask: opts.tasks === undefined ? null : store.runTask };
+      // One process owns the file, so every write passes the cache's wrapper (rollup-cache.ts).
+      // The tasks run on the worker from the store's own reads, uncached.
+      return { store: withRollupCache(store).store, runTask: opts.tasks === undefined ? null : store.runTask };
     }
     case 'clickhouse': {
       const store = await createClickHouseStore({
