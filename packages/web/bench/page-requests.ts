@@ -43,6 +43,7 @@ try {
       requests = await tab.evaluate(() =>
         performance
           .getEntriesByType('resource')
+          .map((e) => e as PerformanceResourceTiming)
           .filter((e) => e.name.includes('/api/') && !e.name.includes('/api/live'))
           .map((e) => ({ url: e.name.slice(e.name.indexOf('/api/')), ms: e.duration, start: e.startTime, end: e.responseEnd }))
           .sort((a, b) => a.start - b.start),
