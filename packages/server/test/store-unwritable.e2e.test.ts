@@ -62,20 +62,24 @@ describe('store failures (data directory made unwritable)', () => {
 
     chmodSync(dataDir, 0o500);
     // Appends go to the open WAL until it reaches 64 MB; the checkpoint then cannot remove it.
-    for (let i = 0; i < 20 && refused.length === 0; i++) {
+    let storeRefused = false;
+    for (let i = 0; i < 40 && !storeRefused; i++) {
       const next = await post(1_200);
       if (next.reply.status === 200) acked.push(...next.ids);
       else if (next.reply.status === 429) {
-        // On a busy machine the door may refuse first (the queue is behind the stalled store).
+        // On a busy machine the door may refuse first: the queue is behind the stalled store, or
+        // reading and decoding the body alone took longer than the queue's limit (seen at 6 s)
+        // while the WAL was still short of 64 MB. Either way, go on until the store refuses.
         expect(next.reply.body.error.code).toBe('overloaded');
         refused.push(...next.ids);
       } else {
         expect(next.reply.status).toBe(503);
         expect(next.reply.body.error.code).toBe('store_unavailable');
         refused.push(...next.ids);
+        storeRefused = true;
       }
     }
-    expect(refused.length).toBeGreaterThan(0);
+    expect(storeRefused).toBe(true);
     // Once the failed batches have left the queue the door lets a request in, and the store says why it refuses.
     let after = await post(100);
     while (after.reply.status === 429) {

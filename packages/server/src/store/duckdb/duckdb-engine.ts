@@ -42,7 +42,7 @@ import { reviseSpanRows } from './revise-spans.js';
 import { traceWindow } from './trace-index.js';
 import { rollbackQuietly } from './transaction.js';
 import { DIMENSION_BUCKET_MS, migrate, ROLLUP_TABLES, type RollupTable } from './schema.js';
-import { ReaderPool, type ReadLane } from './reader-pool.js';
+import { ReaderPool, untilSettled, type ReadLane } from './reader-pool.js';
 import { isCommittedDespiteError, isFatalStoreError, isInvalidatedRefusal, SerialQueue, toStoreError } from './serial-queue.js';
 
 /** WAL size that triggers an automatic checkpoint (see open()). */
@@ -597,12 +597,18 @@ export class DuckDbEngine implements ForwardedMethods {
 
   /**
    * Lets go of a database invalidated by a fatal error without flushing or checkpointing (which
-   * would fail): stops the timer and closes connections and the instance, ignoring their errors.
+   * would fail): stops the timer, makes later calls fail, lets every call already running or queued
+   * settle (the invalidated database refuses their statements at once; long reads and rollup work
+   * are interrupted), then closes connections and the instance, ignoring their errors. Closing a
+   * connection while a query of the node binding runs on it would leave that query, and the
+   * request waiting on it, unanswered for good, with one of libuv's four threads blocked (or crash
+   * the process). The writer is never interrupted: an interrupt that meets a COMMIT can report
+   * "Interrupted" for a commit that is durable, and its request would be told it failed.
    */
-  abandon(): void {
+  async abandon(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.closed = true;
-    this.readers.closeQuietly();
+    await Promise.all([this.writes.settled(), untilSettled([this.deriver], this.derivedWrites.settled()), this.readers.abandon()]);
     for (const close of [() => this.deriver.closeSync(), () => this.writer.closeSync(), () => this.instance.closeSync()]) {
       try {
         close();

@@ -166,4 +166,27 @@ describe.skipIf(!canMount())('store supervisor on a full disk (tmpfs)', () => {
     await supervisor.call('append', [spans('doubt-e', 5)]);
     expect(await count('doubt-e-t')).toBe(5);
   });
+
+  it('answers an append queued behind the one whose commit invalidated the database, and appends once reopened', async () => {
+    // The server pipelines appends (group commit hands the store two batches at once): the second
+    // starts on the writer as soon as the first fails, before the supervisor lets go of the
+    // database, which must wait for it to settle rather than close the connection under it.
+    await freshDatabase('queued');
+    events.length = 0;
+    fillDisk(filler(), 64 * 1024);
+    const outcome = (p: Promise<unknown>) => p.then(() => 'stored', (err: Error) => err.message);
+    const [failed, queued] = await Promise.all([
+      outcome(supervisor.call('append', [spans('queued-c', 500, true)])),
+      outcome(supervisor.call('append', [spans('queued-d', 5)])),
+    ]);
+    expect(failed).toMatch(/^DuckDB store: FATAL Error: Failed to create checkpoint because of error: .*No space left on device/);
+    expect(queued).toMatch(/^DuckDB store: .*database has been invalidated|^DuckDB store is closed$/);
+
+    rmSync(filler());
+    await until(health, (h) => h.writeError === null);
+    expect(await count('queued-c-t')).toBe(0);
+    expect(await count('queued-d-t')).toBe(0);
+    await supervisor.call('append', [spans('queued-e', 5)]);
+    expect(await count('queued-e-t')).toBe(5);
+  });
 });

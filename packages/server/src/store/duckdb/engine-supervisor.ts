@@ -35,6 +35,8 @@ export class EngineSupervisor {
   /** In-doubt appends of invalidated engines, discarded by the next successful open. */
   private discard: InDoubtBatch[] = [];
   private abandoned: DuckDbEngine | null = null;
+  /** Settles once the abandoned engine has answered its calls in flight and released the file. */
+  private released: Promise<void> = Promise.resolve();
   private stopped = false;
   private wake: (() => void) | null = null;
 
@@ -80,10 +82,12 @@ export class EngineSupervisor {
     const cause = engine.fatalError();
     if (cause === null || this.engine !== engine || this.stopped) return;
     this.engine = null;
-    // Its in-doubt appends are collected when opening again: the failing append itself notes its
-    // batch only after the error that brought us here.
+    // Its in-doubt appends are collected when opening again, once every call in flight on it has
+    // settled: the failing append itself notes its batch only after the error that brought us here.
     this.abandoned = engine;
-    engine.abandon();
+    this.released = engine.abandon().catch((err: unknown) => {
+      this.options.report({ level: 'error', message: `letting go of the invalidated database failed: ${(err as Error).message}` });
+    });
     this.down = { cause, lastError: null, attempts: 0 };
     this.options.report({ level: 'error', message: `database invalidated by a fatal error; reopening it (${cause})` });
     void this.reopen();
@@ -105,6 +109,9 @@ export class EngineSupervisor {
       const down = this.down;
       down.attempts++;
       if (this.abandoned !== null) {
+        // Opening the file again before the old instance lets go of it would run two on one file.
+        await this.released;
+        if (this.stopped) return;
         this.discard.push(...this.abandoned.inDoubtBatches());
         this.abandoned = null;
       }
@@ -144,6 +151,7 @@ export class EngineSupervisor {
     this.wake?.();
     const engine = this.engine;
     this.engine = null;
+    await this.released;
     await engine?.close();
   }
 }

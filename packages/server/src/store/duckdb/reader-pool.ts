@@ -32,6 +32,9 @@ interface Reader {
 }
 
 export class ReaderPool {
+  /** Set by abandon(): later reads fail at once instead of reaching a closed connection. */
+  private abandoned = false;
+
   private constructor(
     private readonly lanes: Record<ReadLane, Reader[]>,
     private readonly timeoutMs: number,
@@ -53,6 +56,7 @@ export class ReaderPool {
    * commands that may take as long as they need (a Parquet export).
    */
   run<T>(task: (conn: DuckDBConnection) => Promise<T>, lane: ReadLane = 'light', opts: { timeout?: boolean } = {}): Promise<T> {
+    if (this.abandoned) return Promise.reject(new SightlineError('STORE_UNAVAILABLE', 'DuckDB store is closed'));
     const readers = this.lanes[lane];
     let reader = readers[0]!;
     for (const r of readers) if (r.pending < reader.pending) reader = r;
@@ -62,6 +66,7 @@ export class ReaderPool {
     const deadline = Date.now() + limit;
     return chosen.queue
       .run(async () => {
+        if (this.abandoned) throw new SightlineError('STORE_UNAVAILABLE', 'DuckDB store is closed');
         if (limit === 0) return task(chosen.conn);
         const left = deadline - Date.now();
         if (left <= 0) throw timeoutError(limit);
@@ -96,15 +101,43 @@ export class ReaderPool {
     }
   }
 
-  /** Closes every connection now, ignoring errors (a database invalidated by a fatal error). */
-  closeQuietly(): void {
-    for (const r of [...this.lanes.light, ...this.lanes.scan]) {
+  /**
+   * Lets go of the connections of a database invalidated by a fatal error: interrupts the reads
+   * running on them and closes each connection once its queued reads have settled, ignoring errors.
+   * A connection closed while a query of the node binding runs on it leaves that query unsettled
+   * for good, blocking one of libuv's four threads (or crashes the process).
+   */
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    const all = [...this.lanes.light, ...this.lanes.scan];
+    await untilSettled(
+      all.map((r) => r.conn),
+      Promise.all(all.map((r) => r.queue.settled())),
+    );
+    for (const r of all) {
       try {
         r.conn.closeSync();
       } catch {
         // Broken with its database.
       }
     }
+  }
+}
+
+/**
+ * Waits for `settled`, interrupting whatever runs on `conns` meanwhile: DuckDB clears an interrupt
+ * when a query starts, so a task between two queries would miss a single one.
+ */
+export async function untilSettled(conns: readonly DuckDBConnection[], settled: Promise<unknown>): Promise<void> {
+  const interruptAll = () => {
+    for (const conn of conns) conn.interrupt();
+  };
+  interruptAll();
+  const repeat = setInterval(interruptAll, INTERRUPT_REPEAT_MS);
+  try {
+    await settled;
+  } finally {
+    clearInterval(repeat);
   }
 }
 

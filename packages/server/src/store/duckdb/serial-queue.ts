@@ -12,6 +12,15 @@ export class SerialQueue {
     this.tail = result.catch(() => undefined);
     return result;
   }
+
+  /** Resolves once every task queued so far, and every task queued meanwhile, has settled. */
+  async settled(): Promise<void> {
+    let tail: Promise<unknown>;
+    do {
+      tail = this.tail;
+      await tail;
+    } while (tail !== this.tail);
+  }
 }
 
 /**
