@@ -1,11 +1,14 @@
 // The health port (--health-port): probes and scrapers get a listening socket of their own, so they
 // do not wait in the main port's accept queue behind a flood of ingest connections. Same handlers
 // and auth as the main port, nothing else served, bad values named at start, closed on stop.
-// (That it stays fast under the flood is measured by bench:hostile, which probes both ports.)
+// The point, shown by order rather than time: with the server stopped, 300 connections wait in the
+// main port's accept queue; a health request on each port then arrives, and once the server runs
+// again the health port answers first (one accept per event-loop turn per socket). How fast under
+// a real flood is measured by bench:hostile, which probes both ports.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +22,30 @@ function serve(args: string[], env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sightline-health-port-'));
   const r = spawnSync(process.execPath, [CLI, 'serve', '--data', dir, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 30_000 });
   return { code: r.status, stderr: r.stderr };
+}
+
+/** Connects (the kernel completes it into the accept queue even while the server is stopped). */
+function connected(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Sends GET /api/health and resolves once it is written; `answer` is its status line, once the answer ends. */
+async function askHealth(port: number, name: string, order: string[]): Promise<{ answer: Promise<string> }> {
+  const socket = await connected(port);
+  let text = '';
+  socket.on('data', (d: Buffer) => (text += d.toString()));
+  const answer = new Promise<string>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('end', () => {
+      order.push(name);
+      resolve(text.split('\r\n')[0]!);
+    });
+  });
+  await new Promise<void>((resolve) => socket.write('GET /api/health HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n', () => resolve()));
+  return { answer };
 }
 
 /** A metrics page without its sample values, which move between two scrapes. */
@@ -81,6 +108,25 @@ describe('the health port', () => {
     const postHealth = await request(`${health}/api/health`, { method: 'POST' });
     expect([postHealth.status, postHealth.body]).toEqual([404, message('POST', '/api/health')]);
   });
+
+  it('answers before the main port while connections queue there', async () => {
+    const pid = server.process.pid!;
+    const held: Socket[] = [];
+    const order: string[] = [];
+    process.kill(pid, 'SIGSTOP');
+    try {
+      for (let i = 0; i < 300; i++) held.push(await connected(server.port));
+      // Both written into the stopped server's queues before it runs again: the race starts level.
+      const onMain = await askHealth(server.port, 'main port', order);
+      const onHealth = await askHealth(server.healthPort!, 'health port', order);
+      process.kill(pid, 'SIGCONT');
+      expect(await Promise.all([onMain.answer, onHealth.answer])).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+      expect(order).toEqual(['health port', 'main port']);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+      for (const socket of held) socket.destroy();
+    }
+  }, 60_000);
 
   it('leaves the main port serving health and ready', async () => {
     expect((await request(`${server.url}/api/health`)).body).toEqual({ status: 'ok' });
