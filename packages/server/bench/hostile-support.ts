@@ -149,9 +149,10 @@ export interface ProbeResult {
  * at a time, every 100 ms), peak RSS, and the CPU time of its main thread and of the whole process
  * (unlike latencies, CPU time does not depend on how busy the shared machine is; summed per
  * process, a restart starts anew). While paused (a case restarting the server on purpose), no
- * probe is sent and the answer of one sent before counts only the time until the pause.
+ * probe is sent and the answer of one sent before counts only the time until the pause. With
+ * pid null it only probes (a second probe of the same process, on its health port).
  */
-export function startProbe(url: string, pid: number) {
+export function startProbe(url: string, pid: number | null) {
   const worker = new Worker(PROBE_WORKER, { eval: true });
   worker.unref();
   worker.postMessage({ type: 'resume', url, pid });
@@ -159,7 +160,7 @@ export function startProbe(url: string, pid: number) {
     pause() {
       worker.postMessage({ type: 'pause' });
     },
-    resume(newUrl: string, newPid: number) {
+    resume(newUrl: string, newPid: number | null) {
       worker.postMessage({ type: 'resume', url: newUrl, pid: newPid });
     },
     async stop(): Promise<ProbeResult> {

@@ -17,6 +17,11 @@ export const configSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(4318),
   /** Loopback by default: exposing telemetry to the network is a deliberate choice. */
   host: z.string().min(1).default('127.0.0.1'),
+  /** A second listener on the same host answering only GET /api/health, /api/ready and /metrics,
+   * for probes and scrapers: Node accepts one connection per event-loop turn per listening socket,
+   * so under a flood of ingest connections a probe on the main port waits seconds in its accept
+   * queue. Off by default (one port is simpler); 0 picks any free port. */
+  healthPort: z.number().int().min(0).max(65535).optional(),
   /** Relative to the working directory, like git's .git: one project, one folder. */
   data: z.string().min(1).default('./.sightline'),
   /** Alternative to the embedded store: clickhouse://host:8123/database. */
@@ -160,6 +165,11 @@ export const configSchema = z.strictObject({
       ),
     )
     .default({}),
+}).superRefine((config, ctx) => {
+  // Port 0 twice is two free ports; the same fixed port twice would fail with "in use" at start.
+  if (config.healthPort !== undefined && config.healthPort !== 0 && config.healthPort === config.port) {
+    ctx.addIssue({ code: 'custom', path: ['healthPort'], message: `${config.healthPort} is the main port; the health port (--health-port, SIGHTLINE_HEALTH_PORT) must be another port, or 0 for any free one` });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -10,6 +10,7 @@ import { createFindingLookup } from './alert/correlated-finding.js';
 import { createAlertEngine } from './alert/engine.js';
 import { startAlertLeader } from './alert/leader.js';
 import { createApp } from './http/app.js';
+import { createManagementApp } from './http/management-app.js';
 import { createIdempotencyCache } from './http/idempotency.js';
 import { createRateLimiter } from './http/rate-limit.js';
 import { createCountingPipeline } from './http/metrics/counting-pipeline.js';
@@ -32,6 +33,9 @@ import type { Store } from './store/store.js';
 export interface RunningSightline {
   url: string;
   port: number;
+  /** The health port's URL and port (config healthPort), when it is on. */
+  healthUrl?: string;
+  healthPort?: number;
   store: Store;
   bus: LiveBus;
   /** The admin key created at first start (null when one existed or SIGHTLINE_ADMIN_KEY was set). */
@@ -78,10 +82,26 @@ async function bootstrap(store: Store, config: Config, now: number): Promise<str
   return secret;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
+/** The option that sets a listener's port, named in its errors. */
+type PortOption = { flag: '--port'; env: 'SIGHTLINE_PORT' } | { flag: '--health-port'; env: 'SIGHTLINE_HEALTH_PORT' };
+
+function createHttpServer(fetch: Parameters<typeof createAdaptorServer>[0]['fetch'], config: Config): Server {
+  return createAdaptorServer({
+    fetch,
+    serverOptions: {
+      requestTimeout: config.limits.requestTimeoutMs,
+      headersTimeout: config.limits.headersTimeoutMs,
+      keepAliveTimeout: 5_000,
+      // Node checks those timeouts only this often (default 30 s).
+      connectionsCheckingInterval: Math.min(1_000, config.limits.headersTimeoutMs),
+    },
+  }) as Server;
+}
+
+function listen(server: Server, port: number, host: string, option: PortOption = { flag: '--port', env: 'SIGHTLINE_PORT' }): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new SightlineError('PORT_IN_USE', `port ${port} on ${host} is already in use; choose another with --port or SIGHTLINE_PORT`));
+      if (err.code === 'EADDRINUSE') reject(new SightlineError('PORT_IN_USE', `port ${port} on ${host} is already in use; choose another with ${option.flag} or ${option.env}`));
       else if (err.code === 'EACCES') reject(new SightlineError('PORT_IN_USE', `no permission to listen on ${host}:${port}; choose a port above 1024`));
       else reject(err);
     });
@@ -103,6 +123,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
   });
   const analyses = createAnalysisRunner(store, runTask);
   let server: Server | undefined;
+  let healthServer: Server | undefined;
   try {
     const createdAdminKey = await bootstrap(store, config, clock());
     const limits: IngestLimits = {
@@ -179,17 +200,11 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
       },
       (line) => log(line),
     );
-    server = createAdaptorServer({
-      fetch: app.fetch,
-      serverOptions: {
-        requestTimeout: config.limits.requestTimeoutMs,
-        headersTimeout: config.limits.headersTimeoutMs,
-        keepAliveTimeout: 5_000,
-        // Node checks those timeouts only this often (default 30 s).
-        connectionsCheckingInterval: Math.min(1_000, config.limits.headersTimeoutMs),
-      },
-    }) as Server;
+    server = createHttpServer(app.fetch, config);
     const port = await listen(server, config.port, config.host);
+    // Probes and scrapers on a socket of their own, so they do not wait behind ingest connections.
+    healthServer = config.healthPort === undefined ? undefined : createHttpServer(createManagementApp(app).fetch, config);
+    const healthPort = healthServer && await listen(healthServer, config.healthPort!, config.host, { flag: '--health-port', env: 'SIGHTLINE_HEALTH_PORT' });
 
     const retention = setInterval(() => {
       const now = clock();
@@ -204,10 +219,13 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
     const insights = startInsightMaterializer(store, { clock, log });
 
     const httpServer = server;
+    const probeServer = healthServer;
+    const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
     let stopping: Promise<void> | null = null;
     return {
-      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      url: `http://${hostInUrl}:${port}`,
       port,
+      ...(healthPort !== undefined && { healthUrl: `http://${hostInUrl}:${healthPort}`, healthPort }),
       store,
       bus,
       createdAdminKey,
@@ -221,6 +239,8 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
           clearInterval(retention);
           await insights.stop();
           const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+          // Probes answer until the main port closes too; their connections are short and idle.
+          const probesClosed = probeServer && new Promise<void>((resolve) => probeServer.close(() => resolve()));
           const within = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
           // Everything already submitted commits and is answered before connections close.
           await Promise.race([commits.drain(), within(STOP_TIMEOUT_MS)]);
@@ -229,6 +249,8 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
           // Live-tail streams never end by themselves: give in-flight responses a moment, then cut.
           await Promise.race([closed, within(1_000)]);
           httpServer.closeAllConnections();
+          probeServer?.closeAllConnections();
+          await probesClosed;
           await alertLeader?.stop();
           await alerts?.stop();
           await store.close();
@@ -238,6 +260,7 @@ export async function startSightline(config: Config, opts: StartOptions = {}): P
     };
   } catch (err) {
     server?.close();
+    healthServer?.close();
     await store.close();
     throw err;
   }

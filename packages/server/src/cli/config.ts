@@ -12,6 +12,7 @@ export { configSchema, storeConfigOf, type Config, type ConfigInput } from '../c
 const ENV_VARS: Record<string, { path: string[]; type: 'string' | 'number' | 'boolean' }> = {
   SIGHTLINE_PORT: { path: ['port'], type: 'number' },
   SIGHTLINE_HOST: { path: ['host'], type: 'string' },
+  SIGHTLINE_HEALTH_PORT: { path: ['healthPort'], type: 'number' },
   SIGHTLINE_DATA_DIR: { path: ['data'], type: 'string' },
   SIGHTLINE_STORE: { path: ['store'], type: 'string' },
   SIGHTLINE_ADMIN_KEY: { path: ['adminKey'], type: 'string' },

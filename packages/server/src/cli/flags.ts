@@ -8,6 +8,7 @@ import { loadConfig, type Config } from './config.js';
 export const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
+  'health-port': { type: 'string' },
   data: { type: 'string' },
   store: { type: 'string' },
   config: { type: 'string' },
@@ -48,6 +49,9 @@ export function configFromFlags(flags: Flags, env: NodeJS.ProcessEnv): Config {
   const port = intFlag('port', flags.port);
   if (port !== undefined) over.port = port;
   if (flags.host !== undefined) over.host = flags.host;
+  const healthPort = intFlag('health-port', flags['health-port']);
+  if (healthPort !== undefined && healthPort > 65535) throw new SightlineError('CONFIG_INVALID', `--health-port: expected a port from 0 to 65535, got ${healthPort}`);
+  if (healthPort !== undefined) over.healthPort = healthPort;
   if (flags.data !== undefined) over.data = flags.data;
   if (flags.store !== undefined) over.store = flags.store;
   if (flags['admin-key'] !== undefined) over.adminKey = flags['admin-key'];

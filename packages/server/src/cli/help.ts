@@ -35,6 +35,8 @@ Usage:
 Options:
   --port N            HTTP port (default 4318, the OTLP/HTTP port)          SIGHTLINE_PORT
   --host ADDR         address to listen on (default 127.0.0.1)              SIGHTLINE_HOST
+  --health-port N     also serve GET /api/health, /api/ready, /metrics on    SIGHTLINE_HEALTH_PORT
+                      this port, so probes do not queue behind ingest (0: any free port)
   --data DIR          data directory (default ./.sightline)                 SIGHTLINE_DATA_DIR
   --store URL         clickhouse://host:8123/db instead of embedded DuckDB  SIGHTLINE_STORE
   --config FILE       YAML or JSON config file (same keys as the schema)

@@ -5,6 +5,7 @@ import { configFromFlags, type Flags } from './flags.js';
 
 export function announce(running: RunningSightline, dataDir: string): void {
   console.log(`sightline listening on ${running.url} (store: ${running.store.kind}, data: ${dataDir})`);
+  if (running.healthUrl) console.log(`sightline health port on ${running.healthUrl} (GET /api/health, /api/ready, /metrics only)`);
   if (running.createdAdminKey) {
     console.log(`created project "default" and its admin API key (shown once, stored only as a hash):`);
     console.log(`  ${running.createdAdminKey}`);

@@ -12,6 +12,9 @@ const CLI = fileURLToPath(new URL('../../bin/sightline.js', import.meta.url));
 export interface RunningServer {
   url: string;
   port: number;
+  /** The health port (StartOptions.healthPort), when asked for. */
+  healthUrl?: string;
+  healthPort?: number;
   adminKey: string;
   dataDir: string;
   process: ChildProcess;
@@ -31,15 +34,17 @@ export interface StartOptions {
   /** Run the server as this user and group (root only), e.g. so file permissions bind it. */
   uid?: number;
   gid?: number;
+  /** Also listen on a health port (--health-port; 0: any free one, read from its startup line). */
+  healthPort?: number;
 }
 
 let counter = 0;
 
-/** Starts `sightline serve --port 0` and resolves once it prints its listening line. */
+/** Starts `sightline serve --port 0` and resolves once it prints its listening line(s). */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'sightline-test-'));
   const adminKey = opts.adminKey ?? `sl_admin_test_${process.pid}_${++counter}_0123456789abcdef`;
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--data', dataDir, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--data', dataDir, ...(opts.healthPort === undefined ? [] : ['--health-port', String(opts.healthPort)]), ...(opts.args ?? [])], {
     env: { ...process.env, SIGHTLINE_ADMIN_KEY: adminKey, NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(opts.uid !== undefined && { uid: opts.uid }),
@@ -48,13 +53,14 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
+  const [port, healthPort] = await new Promise<[number, number | undefined]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${out}`)), 30_000);
     const onData = () => {
       const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) {
+      const h = /health port on http:\/\/[^:]+:(\d+)/.exec(out);
+      if (m && (opts.healthPort === undefined || h)) {
         clearTimeout(timer);
-        resolve(Number(m[1]));
+        resolve([Number(m[1]), h ? Number(h[1]) : undefined]);
       }
     };
     child.stdout.on('data', onData);
@@ -67,6 +73,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    ...(healthPort !== undefined && { healthUrl: `http://127.0.0.1:${healthPort}`, healthPort }),
     adminKey,
     dataDir,
     process: child,
