@@ -100,7 +100,14 @@ describe('fuzzing the live server', () => {
         socket.write(`POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server.adminKey}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[`);
         const drip = setInterval(() => socket.write(' '), 200);
         let answer = '';
-        socket.on('data', (d) => (answer += d.toString()));
+        socket.on('data', (d) => {
+          // Answered: a client stops sending (a drip racing the server's close meets a reset).
+          clearInterval(drip);
+          answer += d.toString();
+        });
+        // The server closes the timed-out request with its body unread; a drip already on its way
+        // then draws a reset (ECONNRESET / EPIPE). That is the cut this test asks for, not a failure.
+        socket.on('error', () => undefined);
         socket.on('close', () => {
           clearInterval(drip);
           resolve(answer.split('\r\n')[0] ?? '');
