@@ -12,7 +12,7 @@
 // for a closed hour is just a write into that hour's buckets. Collapsed reads (one row per group
 // for the range) are summed here from the cached buckets, in the store's row order.
 
-import { compareUtf8 } from './text-order.js';
+import { compareGroups } from './text-order.js';
 import { addFigures } from './figures.js';
 import { MINUTE_MS, floorToBucket } from './rollup.js';
 import type { RollupQuery, RollupRow, SpanFilter } from './span-store.js';
@@ -66,19 +66,6 @@ function filterKey(f: SpanFilter): string {
 
 function shapeKey(read: string, q: BucketQuery, rest: unknown[]): string {
   return JSON.stringify([read, q.project, q.bucketMs, ...rest]);
-}
-
-function compareGroups(a: (string | null)[], b: (string | null)[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? null;
-    const y = b[i] ?? null;
-    if (x === y) continue;
-    // The stores order ASC NULLS LAST.
-    if (x === null) return 1;
-    if (y === null) return -1;
-    return compareUtf8(x, y);
-  }
-  return 0;
 }
 
 /** One row per group for the whole range, labelled `bucket`, as a store answers `collapse: true`. */

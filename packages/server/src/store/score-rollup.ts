@@ -5,7 +5,7 @@
 import { SightlineError } from '../model/errors.js';
 import type { Score } from '../model/score.js';
 import { SCORE_DIMENSIONS, type ScoreDimension, type ScoreRollupQuery, type ScoreRollupRow } from './score-store.js';
-import { compareUtf8 } from './text-order.js';
+import { compareGroups, compareUtf8 } from './text-order.js';
 
 /** Dimensions read from the judged trace's spans (the others are the score's own columns). */
 export const CONTEXT_DIMENSIONS: ReadonlySet<ScoreDimension> = new Set(['agent', 'model', 'decision']);
@@ -33,18 +33,6 @@ export interface ScoreLabelRow {
   value_count: number;
   value_sum: number;
   value_sq_sum: number;
-}
-
-function compareGroups(a: (string | null)[], b: (string | null)[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? null;
-    const y = b[i] ?? null;
-    if (x === y) continue;
-    if (x === null) return 1;
-    if (y === null) return -1;
-    return compareUtf8(x, y);
-  }
-  return 0;
 }
 
 /** Folds label rows into rollup rows ordered by bucket, then group values (nulls last). */

@@ -17,3 +17,16 @@ export function compareUtf8(a: string, b: string): number {
   }
   return a.length - b.length;
 }
+
+/** Group values (one per dimension) in the stores' `ORDER BY … ASC NULLS LAST` order. */
+export function compareGroups(a: readonly (string | null)[], b: readonly (string | null)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? null;
+    const y = b[i] ?? null;
+    if (x === y) continue;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    return compareUtf8(x, y);
+  }
+  return 0;
+}
