@@ -55,6 +55,12 @@ describe('traces and sessions in Chromium', () => {
       },
       { ...base, timestamp: t + 20, span_id: 'tool', parent_span_id: 'root', span_type: 'tool_call', name: 'lookup_order', latency_ms: 30, input: '{"order_id":42}', output: '{"status":"packed"}' },
     ]);
+    // A session of three turns of its own: the fleet's sessions (one per user and hour) may all
+    // have a single turn in an 18-minute window that straddles the hour.
+    await post([12, 9, 6].map((ago, i) => ({
+      agent_id: 'turns-agent', trace_id: `7e${i}`.padEnd(32, '3'), session_id: 'sess-three', user_id: 'user-three',
+      timestamp: to - ago * MIN, span_id: 'root', span_type: 'agent_step', name: `turn-${i + 1}`, latency_ms: 100,
+    })));
     await post(bigTrace(BIG_TRACE, 5000, to - 5 * MIN));
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -151,10 +157,11 @@ describe('traces and sessions in Chromium', () => {
     await expect.poll(() => column('Turns', 3)).toEqual(['chat-agent']);
     expect(await column('Turns', 4)).toEqual(['handle']);
 
-    const busy = sessions.sessions.find((s: any) => s.turns > 1 && s.session_id.startsWith('sess-'));
-    await page.goto(`${server.url}/sessions/${busy.session_id}?${range}`);
-    const turns = await api(`/api/traces?${range}&session_id=${busy.session_id}&limit=1000`);
-    await expect.poll(() => rows('Turns').count()).toBe(busy.turns);
+    await page.goto(`${server.url}/sessions/sess-three?${range}`);
+    const turns = await api(`/api/traces?${range}&session_id=sess-three&limit=1000`);
+    expect(turns.traces.length).toBe(3);
+    await expect.poll(() => rows('Turns').count()).toBe(3);
+    expect(await column('Turns', 4)).toEqual(['turn-1', 'turn-2', 'turn-3']);
     expect(await page.locator('table[aria-label="Turns"] a[data-trace]').evaluateAll((as) => as.map((a) => a.getAttribute('data-trace')))).toEqual(
       turns.traces.map((t: any) => t.trace_id).reverse(),
     );
