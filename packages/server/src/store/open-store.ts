@@ -2,6 +2,7 @@
 
 import { createClickHouseStore } from './clickhouse/clickhouse-store.js';
 import { createDuckDbStore } from './duckdb/duckdb-store.js';
+import { withRollupCache } from './rollup-cache.js';
 import type { Store, StoreConfig } from './store.js';
 import type { RunStoreTask } from './store-tasks.js';
 
@@ -32,10 +33,9 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
         ...(config.readTimeoutMs === undefined ? {} : { readTimeoutMs: config.readTimeoutMs }),
         ...(opts.tasks === undefined ? {} : { tasks: opts.tasks }),
       });
-      // The tasks run on the worker from the store's own reads.
-      // The rollup read cache (rollup-cache.ts) is not wired in: filling it held the event loop ~1.6 s
-      // (bench:hostile item 9: health 1.7 s with it, 27 ms without), so it waits for that to be fixed.
-      return { store, runTask: opts.tasks === undefined ? null : store.runTask };
+      // One process owns the file, so every write passes the cache's wrapper (rollup-cache.ts).
+      // The tasks run on the worker from the store's own reads, uncached.
+      return { store: withRollupCache(store).store, runTask: opts.tasks === undefined ? null : store.runTask };
     }
     case 'clickhouse': {
       const store = await createClickHouseStore({

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDuckDbStore } from './duckdb/duckdb-store.js';
-import { withRollupCache, type RollupCache } from './rollup-cache.js';
+import { ROLLUP_CACHE_MAX_BUCKETS, withRollupCache, type RollupCache } from './rollup-cache.js';
 import { HOUR_MS, MINUTE_MS } from './rollup.js';
 import { T0, expectRowsEqual, fleetSpans, makeSpan } from './store-fixtures.case.js';
 import type { DecisionCountQuery, RollupQuery, Store } from './store.js';
@@ -149,6 +149,20 @@ describe('rollup cache on DuckDB', () => {
     expectRowsEqual(await racing.rollup(q), want);
     // That write went past `cached` (a second writer, which the cache rules out): start it afresh.
     await cached.deleteBefore({ spansBefore: 0, rollupsBefore: 0 });
+  });
+
+  it('passes a read over more buckets than it keeps straight to the store, keeping nothing of it', async () => {
+    // The status page's read: every hour from 1970 to tomorrow (about 500,000 buckets).
+    const all = { project: 'alpha', from: 0, to: T0 + 30 * DAY, bucketMs: HOUR_MS, groupBy: [], filter: {}, histogram: false, collapse: true };
+    const before = cache.stats();
+    const [row] = await cached.rollup(all);
+    expectRowsEqual([row!], await raw.rollup(all));
+    expect(row!.count).toBe((await raw.rollup({ ...all, from: T0, to: T0 + 3 * HOUR_MS }))[0]!.count);
+    expect(cache.stats()).toEqual(before);
+    // One bucket fewer than the bound is cached as usual.
+    const widest = { ...all, from: T0 + 30 * DAY - ROLLUP_CACHE_MAX_BUCKETS * HOUR_MS };
+    expectRowsEqual(await cached.rollup(widest), await raw.rollup(widest));
+    expect(cache.stats().misses - before.misses).toBe(ROLLUP_CACHE_MAX_BUCKETS);
   });
 
   it('drops everything when retention deletes, and keeps to its size', async () => {

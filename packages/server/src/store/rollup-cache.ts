@@ -21,6 +21,13 @@ import type { DecisionCountQuery, DecisionCountRow, Store } from './store.js';
 /** Cells (figures and histogram counts) kept at most: 10–20 bytes of heap each (rows without a histogram cost more a cell), 20–40 MiB. */
 export const ROLLUP_CACHE_MAX_CELLS = 2_000_000;
 
+/**
+ * Buckets a read may span and still be cached: two weeks of minutes. A read over more (the status
+ * page's "every span ever": hours from 1970 to tomorrow, ~500,000 of them) goes to the store as
+ * it is; walking and keeping its empty buckets one by one held the event loop for over a second.
+ */
+export const ROLLUP_CACHE_MAX_BUCKETS = 20_160;
+
 export interface RollupCacheStats {
   /** Buckets kept now, and their cells. */
   buckets: number;
@@ -142,7 +149,8 @@ export function withRollupCache<S extends Store>(store: S, maxCells = ROLLUP_CAC
     cells = 0;
   };
 
-  const cacheable = (q: BucketQuery): boolean => Number.isInteger(q.bucketMs) && q.bucketMs > 0 && q.bucketMs % MINUTE_MS === 0 && Number.isFinite(q.from) && Number.isFinite(q.to);
+  const cacheable = (q: BucketQuery): boolean =>
+    Number.isInteger(q.bucketMs) && q.bucketMs > 0 && q.bucketMs % MINUTE_MS === 0 && Number.isFinite(q.from) && Number.isFinite(q.to) && (q.to - q.from) / q.bucketMs <= ROLLUP_CACHE_MAX_BUCKETS;
 
   /**
    * The rows of `q`'s whole buckets from the cache as far as it has them, the rest from `read`
