@@ -1,7 +1,8 @@
 // `npm run bench:web`: the dashboard in Chromium against the built server holding 7 days of
 // simulated fleet traffic (1M, then 10M spans, written straight into the store like the query
 // benchmark; cached by size in $TMPDIR/sightline-bench-cache, see server/bench/fleet-fill.ts). Per page: time from navigation until every panel has its data (median of loads
-// with a warm server), API requests in one minute with the demo's live traffic flowing (all pages
+// with a warm server), in a new tab (the bundle loaded and compiled cold) and by an in-app link
+// from the page before (how a dashboard left open moves between pages), API requests in one minute with the demo's live traffic flowing (all pages
 // open at once, one tab each, real live ticks), and the tab's JS heap after that minute; then the
 // size of the dashboard's JS. Needs `npm run build` first.
 //
@@ -33,6 +34,8 @@ interface PageRow {
   page: string;
   panels: number;
   timeToDataMs: number;
+  /** The same, moving to the page by an in-app link from the page before it (median of runs). */
+  inAppMs: number;
   /** The slowest API request of the median load, and how long it took (why a page is slow). */
   slowest: string;
   requestsPerMin: number;
@@ -51,6 +54,34 @@ export async function timeToData(page: Page): Promise<{ ms: number; panels: numb
       const worst = api.sort((a, b) => b.duration - a.duration)[0];
       const slowest = worst ? `${new URL(worst.name).pathname} ${Math.round(worst.duration)} ms` : '';
       return { ms, panels: panels.length, slowest };
+    },
+    undefined,
+    { timeout: 120_000, polling: 'raf' },
+  );
+  return (await handle.jsonValue())!;
+}
+
+/**
+ * Milliseconds from a click on an in-app link to `path` (the way the nav moves between pages, the
+ * app already running) until every panel of the new page has left its loading state.
+ */
+export async function inAppTimeToData(page: Page, path: string): Promise<number> {
+  await page.evaluate((to) => {
+    document.querySelectorAll('.page').forEach((p) => p.setAttribute('data-bench-old', ''));
+    const a = document.createElement('a');
+    a.href = to;
+    document.body.append(a);
+    (window as unknown as { benchClickAt: number }).benchClickAt = performance.now();
+    a.click();
+    a.remove();
+  }, path);
+  const handle = await page.waitForFunction(
+    () => {
+      const root = document.querySelector('.page:not([data-bench-old])');
+      if (!root || document.querySelector('.page[data-bench-old]')) return null;
+      const panels = Array.from(root.querySelectorAll('section.panel'));
+      if (panels.length === 0 || panels.some((p) => p.getAttribute('data-state') === 'loading')) return null;
+      return performance.now() - (window as unknown as { benchClickAt: number }).benchClickAt;
     },
     undefined,
     { timeout: 120_000, polling: 'raf' },
@@ -97,6 +128,18 @@ async function benchSize(browser: Browser, dataDir: string, spans: number, o: { 
       }
       loads.set(p.name, { ms: times, panels, slowest });
     }
+    // In-app navigation: one tab goes round the pages by link, once to warm up, then `runs` times.
+    const inApp = new Map<string, number[]>(PAGES.map((p) => [p.name, []]));
+    const nav = await newTab(browser, key);
+    await nav.goto(url(PAGES[PAGES.length - 1]!.path));
+    await timeToData(nav);
+    for (let round = 0; round <= o.runs; round++) {
+      for (const p of PAGES) {
+        const ms = await inAppTimeToData(nav, `${p.path}?range=${o.range}`);
+        if (round > 0) inApp.get(p.name)!.push(ms);
+      }
+    }
+    await nav.context().close();
     // Live minute: all pages open at once, the demo's traffic flowing, real live ticks.
     const tabs = await Promise.all(PAGES.map(() => newTab(browser, key)));
     const logs = tabs.map((t) => logApiRequests(t));
@@ -111,7 +154,7 @@ async function benchSize(browser: Browser, dataDir: string, spans: number, o: { 
     for (const [i, p] of PAGES.entries()) {
       const l = loads.get(p.name)!;
       const mid = l.ms.indexOf([...l.ms].sort((a, b) => a - b)[Math.floor(l.ms.length / 2)]!);
-      rows.push({ spans, page: p.name, panels: l.panels, timeToDataMs: median(l.ms), slowest: l.slowest[mid] ?? '', requestsPerMin: counts[i]! / minutes, heapMiB: await heapMiB(tabs[i]!) });
+      rows.push({ spans, page: p.name, panels: l.panels, timeToDataMs: median(l.ms), inAppMs: median(inApp.get(p.name)!), slowest: l.slowest[mid] ?? '', requestsPerMin: counts[i]! / minutes, heapMiB: await heapMiB(tabs[i]!) });
     }
     await Promise.all(tabs.map((t) => t.context().close()));
   } finally {
@@ -142,11 +185,11 @@ export async function webBench(sizes: number[], o: { runs: number; range: string
   }
   const js = jsBundleSize();
   return [
-    `7 days of fleet traffic: ${fills.join(', then ')}; range ${o.range}; time to data = median of ${o.runs} loads after one warm-up; requests over ${o.liveSeconds} s of the demo's live traffic, every page open in its own tab`,
+    `7 days of fleet traffic: ${fills.join(', then ')}; range ${o.range}; time to data = median of ${o.runs} loads after one warm-up, in a new tab (navigation start → every panel has data) and by an in-app link from the page before (click → every panel has data); requests over ${o.liveSeconds} s of the demo's live traffic, every page open in its own tab`,
     '',
     table(
-      ['stored spans', 'page', 'panels', 'time to data ms', 'slowest request of that load', 'API requests / min (live)', 'JS heap MiB'],
-      rows.map((r) => [r.spans, r.page, r.panels, Math.round(r.timeToDataMs), r.slowest, Math.round(r.requestsPerMin * 10) / 10, Math.round(r.heapMiB * 10) / 10]),
+      ['stored spans', 'page', 'panels', 'time to data ms (new tab)', 'slowest request of that load', 'time to data ms (in-app link)', 'API requests / min (live)', 'JS heap MiB'],
+      rows.map((r) => [r.spans, r.page, r.panels, Math.round(r.timeToDataMs), r.slowest, Math.round(r.inAppMs), Math.round(r.requestsPerMin * 10) / 10, Math.round(r.heapMiB * 10) / 10]),
     ),
     '',
     `JS: ${js.files.length} files, ${(js.raw / 1024).toFixed(1)} KB raw, ${(js.gzip / 1024).toFixed(1)} KB gzip (budget ${JS_BUDGET_GZIP_BYTES / 1024} KB gzip)`,

@@ -136,6 +136,14 @@ describe('dashboard in Chromium', () => {
     expect(Number(await page.getAttribute('[data-chart="Cost per hour by model"]', 'data-series'))).toBe(cost.series.length);
     expect(cost.series.length).toBeGreaterThan(2);
     expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(3);
+    // Each chart drew once when created and once sized to its box; the other panels' answers (a
+    // dozen on this page) re-render it with the same numbers and must not redraw it (they did: 13 times).
+    const draws = await page.locator('[data-chart]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-chart'), Number(e.getAttribute('data-draws'))]));
+    expect(draws.map(([c]) => c)).toEqual(['Error rate', 'p95 latency', 'Cost per hour by model']);
+    for (const [chart, n] of draws) {
+      expect(n, String(chart)).toBeGreaterThanOrEqual(1);
+      expect(n, String(chart)).toBeLessThanOrEqual(2);
+    }
     await shot('overview');
   });
 

@@ -3,7 +3,7 @@
 // previous period; error rate and p95 over time with their baseline band (from the insight
 // engine's /api/insights/regressions, one group at a time: the band is per group); cost per hour by model.
 
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { qs } from '../api/client';
 import type { Overview, Point, Series } from '@sightline/api';
 import { Kpi } from '../components/kpi';
@@ -60,7 +60,9 @@ export function FleetView({ t, tick, agent = null, onComplete }: { t: TimeRange;
     if (done) onComplete?.();
   }, [done]);
 
-  const now = Date.now();
+  // Rates of the running bucket are over the time it had covered when its answer came: taken at
+  // each render instead, every other panel's answer redrew the cost chart with a new last value.
+  const now = useMemo(() => Date.now(), [costByModel]);
   const costTotal: Point[] | null =
     costByModel.status === 'ok' && costByModel.data.length > 0
       ? costByModel.data[0]!.points.map(([ts], i) => [ts, (costByModel.data.reduce((a, s) => a + (s.points[i]?.[1] ?? 0), 0) * 3_600_000) / coveredMs(ts, t.intervalMs, now)])
