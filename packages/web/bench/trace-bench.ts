@@ -1,7 +1,8 @@
 // Big-trace benchmark: one trace of N spans (default 10,000, content captured) stored in a fresh
 // server; times the full trace read (GET /api/traces/{id}), the viewer's outline read
 // (GET /api/traces/{id}/outline) and one span's detail, with payload sizes, and the browser's time
-// from navigation to the first paint of the waterfall (the app's "waterfall-painted" mark).
+// from navigation to the first paint of the waterfall (the app's "waterfall-painted" mark), in a new
+// tab and by an in-app link from the trace list.
 // Figures are medians of repeated runs, compared as ratios within one run; nothing is asserted.
 //
 //   npx tsx packages/web/bench/trace-bench.ts [--spans 10000] [--runs 7] [--server-only]
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
     if (a['server-only']) return;
     const browser = await launchChromium();
     const paints: number[] = [];
+    const inApp: number[] = [];
+    const returning: { painted: number; store: number }[] = [];
     const fetches: [number, number, number][] = [];
     let rowsInDom = 0;
     try {
@@ -77,14 +80,56 @@ async function main(): Promise<void> {
         rowsInDom = await page.locator('.wf-row').count();
         await context.close();
       }
+      // A new tab of a profile that has opened the dashboard before (bundle cached), runs + 1 warm-up.
+      const profile = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      await profile.addInitScript((k: string) => sessionStorage.setItem('sightline.key', k), key);
+      for (let i = 0; i <= runs; i++) {
+        const tab = await profile.newPage();
+        await tab.goto(`${server.url}/traces/${traceId}?at=${start}`);
+        await tab.waitForSelector('body[data-waterfall-painted]', { timeout: 60_000 });
+        const m = await tab.evaluate(() => {
+          const outline = performance.getEntriesByType('resource').find((e) => e.name.includes('/outline')) as PerformanceResourceTiming | undefined;
+          return { painted: performance.getEntriesByName('waterfall-painted')[0]!.startTime, store: outline?.serverTiming.find((t) => t.name === 'store')?.duration ?? 0 };
+        });
+        if (i > 0) returning.push(m);
+        await tab.close();
+      }
+      await profile.close();
+      // Opened by an in-app link from the trace list, the app already running (runs + 1 warm-up).
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      await context.addInitScript((k: string) => sessionStorage.setItem('sightline.key', k), key);
+      const page = await context.newPage();
+      for (let i = 0; i <= runs; i++) {
+        await page.goto(`${server.url}/traces?range=1h`);
+        await page.locator('table[aria-label="Traces"] tbody tr').first().waitFor();
+        const ms = await page.evaluate(async (to) => {
+          delete document.body.dataset.waterfallPainted;
+          const a = document.createElement('a');
+          a.href = to;
+          document.body.append(a);
+          const clickAt = performance.now();
+          a.click();
+          a.remove();
+          while (!document.body.dataset.waterfallPainted) await new Promise((r) => setTimeout(r, 5));
+          return performance.getEntriesByName('waterfall-painted').at(-1)!.startTime - clickAt;
+        }, `/traces/${traceId}?at=${start}`);
+        if (i > 0) inApp.push(ms);
+      }
+      await context.close();
     } finally {
       await browser.close();
     }
+    inApp.sort((x, y) => x - y);
+    returning.sort((x, y) => x.painted - y.painted);
     paints.sort((x, y) => x - y);
     console.log(`\n| browser (Chromium 1440×900) | value |`);
     console.log('|---|---:|');
     console.log(`| navigation → waterfall painted, median | ${paints[Math.floor(paints.length / 2)]!.toFixed(0)} ms |`);
     console.log(`| navigation → waterfall painted, max | ${paints[paints.length - 1]!.toFixed(0)} ms |`);
+    const midReturning = returning[Math.floor(returning.length / 2)]!;
+    console.log(`| returning (new tab, bundle cached) → waterfall painted, median | ${midReturning.painted.toFixed(0)} ms (store's read ${midReturning.store.toFixed(0)} ms) |`);
+    console.log(`| in-app link from the trace list → waterfall painted, median | ${inApp[Math.floor(inApp.length / 2)]!.toFixed(0)} ms |`);
+    console.log(`| in-app link from the trace list → waterfall painted, max | ${inApp[inApp.length - 1]!.toFixed(0)} ms |`);
     console.log(`| waterfall rows in the DOM | ${rowsInDom} of ${n.toLocaleString('en-US')} |`);
     fetches.sort((x, y) => x[1] - y[1]);
     const [asked, answered, store] = fetches[Math.floor(fetches.length / 2)]!;
