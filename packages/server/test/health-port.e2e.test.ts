@@ -78,6 +78,15 @@ describe('the health port', () => {
     expect(Object.keys(mgmtReady.body.checks)).toEqual(['disk_free_bytes', 'rollup_lag_spans']);
   });
 
+  it('answers HEAD as the main port does: the status and headers of GET, no body', async () => {
+    for (const path of ['/api/health', '/api/ready']) {
+      const [main, mgmt] = await Promise.all([fetch(`${server.url}${path}`, { method: 'HEAD' }), fetch(`${health}${path}`, { method: 'HEAD' })]);
+      expect([mgmt.status, main.status], path).toEqual([200, 200]);
+      expect(mgmt.headers.get('content-type'), path).toBe(main.headers.get('content-type'));
+      expect(await mgmt.text(), path).toBe('');
+    }
+  });
+
   it('serves /metrics with the same auth and the same series as the main port', async () => {
     const [mainAnon, mgmtAnon] = await Promise.all([request(`${server.url}/metrics`), request(`${health}/metrics`)]);
     expect(mgmtAnon.status).toBe(401);
