@@ -48,6 +48,20 @@ describe('trace view, sessions and users over HTTP', () => {
     expect(r.body.fields).not.toContain('input');
     expect((await get(`/api/traces/${TRACE}/outline?at=${T}`)).body).toEqual(r.body);
     expect((await get(`/api/traces/${'00'.repeat(16)}/outline`)).body).toEqual({ error: { code: 'not_found', message: `trace ${'00'.repeat(16)} not found` } });
+    expect((await get(`/api/traces/${TRACE}/outline`)).headers.get('server-timing')).toMatch(/^store;dur=\d+\.\d$/);
+  });
+
+  it('GET /api/traces/{id}: every span in full with its tree, and where the time went (Server-Timing)', async () => {
+    const r = await get(`/api/traces/${TRACE}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/json');
+    expect(r.headers.get('server-timing')).toMatch(/^store;dur=\d+\.\d, encode;dur=\d+\.\d$/);
+    expect(r.body.spans.map((s: any) => [s.span_id, s.input, s.attributes])).toEqual([
+      ['r', 'hi', { region: 'eu' }],
+      ['c', null, { retries: 2 }],
+    ]);
+    expect(r.body.tree).toEqual([{ span_id: 'r', children: [{ span_id: 'c', children: [] }] }]);
+    expect((await get(`/api/traces/${'00'.repeat(16)}`)).body).toEqual({ error: { code: 'not_found', message: `trace ${'00'.repeat(16)} not found` } });
   });
 
   it('compresses a large outline for a client that accepts gzip', async () => {
