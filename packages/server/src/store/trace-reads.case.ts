@@ -61,6 +61,33 @@ export function runTraceReadConformance(name: string, newStore: () => Promise<St
       expect(JSON.parse((await store.traceOutline('gamma', 'odd')).rows)).toEqual(odd.map(row));
     });
 
+    it('traceJson writes every span in full, as getTrace returns it, with its links, in (timestamp, span_id) order', async () => {
+      const full = await store.traceJson('alpha', 't1');
+      expect(full.count).toBe(2);
+      expect(JSON.parse(full.spans)).toEqual([spans[0], spans[1]]);
+      expect(JSON.parse(full.spans)).toEqual(await store.getTrace('alpha', 't1'));
+      expect(JSON.parse(full.links)).toEqual([['a', null], ['b', 'a']]);
+      expect(await store.traceJson('alpha', 't1', { around: T0 })).toEqual(full);
+      expect(await store.traceJson('alpha', 'missing')).toEqual({ count: 0, spans: '[]', links: '[]' });
+      expect(await store.traceJson('beta', 't1')).toEqual({ count: 0, spans: '[]', links: '[]' });
+    });
+
+    it('traceJson writes odd text, fractions, big and tiny numbers and nested attributes so that they read back exactly', async () => {
+      const odd = [
+        makeSpan({
+          project: 'delta', trace_id: 'odd', span_id: 'q"1', name: 'say "hi",\\ then\nbye ✓ 😀 ],[', decision_made: '}{', timestamp: T0,
+          input: 'line\r\n\ttab \u0001 \u2028 "quoted" \\', output: null, latency_ms: 0.1 + 0.2, cost_usd: 1e-7, confidence: 0.3333333333333333,
+          tokens_input: 2 ** 40, attributes: { 'a.b': [1.5, -0, 1e21, 'x"y', { deep: { deeper: [true, null] } }], 'ü': 'ä' },
+        }),
+        makeSpan({ project: 'delta', trace_id: 'odd', span_id: 'q"2', parent_span_id: 'q"1', name: null, model: null, provider: null, cost_usd: null, cost_source: 'none', error_type: '\t', timestamp: T0 + 1, latency_ms: 1e9, attributes: {} }),
+      ];
+      await store.append(odd);
+      const full = await store.traceJson('delta', 'odd');
+      // -0 is written as 0 by JSON.stringify as well.
+      expect(JSON.parse(full.spans)).toEqual(JSON.parse(JSON.stringify(odd)));
+      expect(JSON.parse(full.links)).toEqual([['q"1', null], ['q"2', 'q"1']]);
+    });
+
     it('getSpan returns one span in full, or null', async () => {
       expect(await store.getSpan('alpha', 't1', 'b')).toEqual(spans[1]);
       expect(await store.getSpan('alpha', 't1', 'a', { around: T0 })).toEqual(spans[0]);

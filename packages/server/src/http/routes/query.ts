@@ -1,29 +1,14 @@
-// Read API for dashboards and tools: overview, time series, traces. Read scope; the project
-// always comes from the key.
+// Read API for dashboards and tools: overview, time series, trace search (one trace's reads are in
+// trace-detail.ts). Read scope; the project always comes from the key.
 
 import type { Hono } from 'hono';
-import type { Span } from '../../model/span.js';
 import { overview } from '../../query/overview.js';
 import { MAX_POINTS, timeseries } from '../../query/timeseries.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireScope } from '../guard.js';
-import { BadParam, parseBool, parseDuration, parseTime, parseFilter, parseGroupBy, parseMetric, parseNumber, parseRange } from '../params.js';
-import { fail } from '../respond.js';
-import type { Overview, SeriesReply, TraceDetail, TraceNode, TracesReply } from '@sightline/api';
+import { BadParam, parseBool, parseDuration, parseFilter, parseGroupBy, parseMetric, parseNumber, parseRange } from '../params.js';
+import type { Overview, SeriesReply, TracesReply } from '@sightline/api';
 import { traceMatchParams } from './trace-detail.js';
-
-/** Parent/child tree of a trace's spans; spans whose parent is missing become roots. */
-export function traceTree(spans: Span[]): TraceNode[] {
-  const nodes = new Map<string, TraceNode>(spans.map((s) => [s.span_id, { span_id: s.span_id, children: [] }]));
-  const roots: TraceNode[] = [];
-  for (const s of spans) {
-    const node = nodes.get(s.span_id)!;
-    const parent = s.parent_span_id ? nodes.get(s.parent_span_id) : undefined;
-    if (parent && parent !== node) parent.children.push(node);
-    else roots.push(node);
-  }
-  return roots;
-}
 
 export function registerQueryRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const read = requireScope(deps.auth, 'read');
@@ -81,22 +66,5 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       ...traceMatchParams(q, new URL(c.req.url).searchParams),
     });
     return c.json({ traces } satisfies TracesReply);
-  });
-
-  app.get('/api/traces/:id', read, async (c) => {
-    const id = c.req.param('id');
-    if (id.length > 256) return fail(c, 400, 'bad_request', `trace_id: ${id.length} characters exceeds the limit of 256`);
-    // `at` (any time within a day of the trace, e.g. its start from the trace list) lets the store
-    // skip row groups by timestamp instead of scanning every span.
-    const at = c.req.query('at');
-    const hint = at === undefined ? undefined : { around: parseTime('at', at) };
-    const asked = performance.now();
-    const spans = await deps.store.getTrace(c.get('key').project, id, hint);
-    const storeMs = performance.now() - asked;
-    if (spans.length === 0) return fail(c, 404, 'not_found', `trace ${id} not found`);
-    const body = JSON.stringify({ trace_id: id, spans, tree: traceTree(spans) } satisfies TraceDetail);
-    // Where a big trace's time goes (the store's read, then the tree and JSON here), as the outline says it.
-    const timing = `store;dur=${storeMs.toFixed(1)}, encode;dur=${(performance.now() - asked - storeMs).toFixed(1)}`;
-    return c.body(body, 200, { 'content-type': 'application/json', 'server-timing': timing });
   });
 }

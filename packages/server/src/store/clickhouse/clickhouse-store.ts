@@ -143,6 +143,11 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     searchTraces: open((q) => searchTraces(entry, traces, q)),
     traceOutline: open((project: string, traceId: string, hint?: { around?: number }) => readTraceOutline(entry, traces, project, traceId, hint)),
     getSpan: open((project: string, traceId: string, spanId: string, hint?: { around?: number }) => readSpan(entry, traces, project, traceId, spanId, hint)),
+    // The spans arrive from ClickHouse's HTTP answer on this thread already; they are written out here.
+    traceJson: open(async (project: string, traceId: string, hint?: { around?: number }) => {
+      const spans = await readTrace(entry, traces, project, traceId, hint);
+      return { count: spans.length, spans: JSON.stringify(spans), links: JSON.stringify(spans.map((s) => [s.span_id, s.parent_span_id])) };
+    }),
     searchSessions: open((q) => searchSessions(entry, t.spans, q)),
     rankUsers: open((q) => rankUsers(entry, t.spans, q)),
     doctorScan: open((q) => readDoctorFigures(entry, traces, q)),

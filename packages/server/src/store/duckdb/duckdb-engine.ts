@@ -27,9 +27,9 @@ import type { ForwardedMethods } from './worker-protocol.js';
 import { DirtyBuckets, compactBuckets } from './compaction.js';
 import { knownSpans, queryRows, readRollup, readTrace, searchTraces } from './read-queries.js';
 import { rankUsers, searchSessions } from './session-queries.js';
-import { readSpan, readTraceOutline } from './trace-detail-queries.js';
+import { readSpan, readTraceJson, readTraceOutline } from './trace-detail-queries.js';
 import type { SessionSearch, SessionSummary, UserSearch, UserSummary } from '../session-store.js';
-import type { TraceOutline } from '../trace-detail-store.js';
+import type { TraceJson, TraceOutline } from '../trace-detail-store.js';
 import { readDoctorFigures } from './doctor-queries.js';
 import * as scoreSql from './score-queries.js';
 import type { Score } from '../../model/score.js';
@@ -356,6 +356,14 @@ export class DuckDbEngine implements ForwardedMethods {
       () => false,
     );
     return this.read(async (conn) => readTraceOutline(conn, project, traceId, hint, indexed ? await traceWindow(conn, project, traceId) : null), 'scan');
+  }
+
+  async traceJson(project: string, traceId: string, hint?: TraceHint): Promise<TraceJson> {
+    const indexed = await this.rollupsCurrent().then(
+      () => true,
+      () => false,
+    );
+    return this.read(async (conn) => readTraceJson(conn, project, traceId, hint, indexed ? await traceWindow(conn, project, traceId) : null), 'scan');
   }
 
   async getSpan(project: string, traceId: string, spanId: string, hint?: TraceHint): Promise<Span | null> {

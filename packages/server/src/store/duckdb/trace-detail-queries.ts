@@ -6,13 +6,20 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Span } from '../../model/span.js';
-import { OUTLINE_FIELDS, type TraceOutline } from '../trace-detail-store.js';
+import { OUTLINE_FIELDS, type TraceJson, type TraceOutline } from '../trace-detail-store.js';
 import { spanFromRow } from '../span-row.js';
 import { SPAN_SELECT, queryRows, readTraceRows, traceRange, type TraceHint } from './read-queries.js';
+import { SPAN_COLUMNS } from './schema.js';
 
 const OUTLINE_ROW = `json_array(${OUTLINE_FIELDS.map((f) => (f === 'has_content' ? '(input IS NOT NULL OR output IS NOT NULL)' : `"${f}"`)).join(', ')})`;
 
 type Window = { from: number; to: number } | null;
+
+/**
+ * A span as getTrace's Span, written by DuckDB: the columns under their own names, in table order
+ * (spanFromRow's), attributes as the JSON they are stored as.
+ */
+const SPAN_OBJECT = `json_object(${SPAN_COLUMNS.map(([n]) => `'${n}', ${n === 'attributes' ? 'json(attributes)' : `"${n}"`}`).join(', ')})`;
 
 export async function readTraceOutline(conn: DuckDBConnection, project: string, traceId: string, hint?: TraceHint, window?: Window): Promise<TraceOutline> {
   const sql = `SELECT count(*) AS n, min(timestamp) AS start,
@@ -24,6 +31,24 @@ export async function readTraceOutline(conn: DuckDBConnection, project: string, 
     if ((near.n as number) > 0) return outlineOf(near);
   }
   return outlineOf((await queryRows(conn, sql, [project, traceId]))[0]!);
+}
+
+/**
+ * Every span of a trace in full as JSON text DuckDB writes, as the outline is written: 10,000 spans
+ * read value by value into objects, cloned to the main thread and stringified there cost ~2–4× this.
+ */
+export async function readTraceJson(conn: DuckDBConnection, project: string, traceId: string, hint?: TraceHint, window?: Window): Promise<TraceJson> {
+  const sql = `SELECT count(*) AS n,
+      '[' || coalesce(string_agg(${SPAN_OBJECT}::VARCHAR, ',' ORDER BY timestamp, span_id), '') || ']' AS spans,
+      '[' || coalesce(string_agg(json_array(span_id, parent_span_id)::VARCHAR, ',' ORDER BY timestamp, span_id), '') || ']' AS links
+    FROM spans WHERE project = ? AND trace_id = ?`;
+  const of = (r: Record<string, unknown>): TraceJson => ({ count: r.n as number, spans: r.spans as string, links: r.links as string });
+  const range = traceRange(hint, window);
+  if (range !== null) {
+    const near = (await queryRows(conn, `${sql} AND timestamp BETWEEN ? AND ?`, [project, traceId, BigInt(range[0]), BigInt(range[1])]))[0]!;
+    if ((near.n as number) > 0) return of(near);
+  }
+  return of((await queryRows(conn, sql, [project, traceId]))[0]!);
 }
 
 function outlineOf(r: Record<string, unknown>): TraceOutline {

@@ -20,7 +20,7 @@ export const FORWARDED_METHODS = [
   'deleteBefore', 'stats', 'health', 'listProjects', 'createProject', 'putApiKey', 'findApiKeyByHash', 'listApiKeys',
   'revokeApiKey', 'putAlertRecords', 'listAlertRecords', 'deleteAlertRecord', 'pruneAlertRecords', 'appendAlertEvents',
   'listAlertEvents', 'alertRollups', 'userRollups', 'exportSpans', 'exportParquet', 'materializeInsights', 'insightPaths',
-  'insightCohorts', 'insightCohortContrasts', 'insightDecisionCounts', 'traceOutline', 'getSpan', 'searchSessions',
+  'insightCohorts', 'insightCohortContrasts', 'insightDecisionCounts', 'traceOutline', 'traceJson', 'getSpan', 'searchSessions',
   'rankUsers', 'appendScores', 'listScores', 'listSessionScores', 'scoreRollup', 'scoreCohorts', 'exportScores',
   'deleteScoresBefore',
 ] as const satisfies readonly StoreMethod[];
