@@ -68,34 +68,42 @@ export function registerTraceDetailRoutes(app: Hono<AppEnv>, deps: AppDeps): voi
   const read = requireScope(deps.auth, 'read');
   const hintOf = (at: string | undefined) => (at === undefined ? undefined : { around: parseTime('at', at) });
 
-  app.get('/api/traces/:id', read, async (c) => {
-    const id = c.req.param('id');
+  /**
+   * The path's trace id (400 when too long), the store's answer for it (404 when the trace has no
+   * span) and how long the store took; `at` (any time within a day of the trace, e.g. its start
+   * from the trace list) lets the store skip row groups by timestamp instead of scanning every span.
+   */
+  const readOne = async <T extends { count: number }>(
+    c: Context<AppEnv>,
+    from: (project: string, id: string, hint: { around: number } | undefined) => Promise<T>,
+  ): Promise<{ id: string; found: T; storeMs: number } | Response> => {
+    const id = c.req.param('id')!;
     if (id.length > 256) return fail(c, 400, 'bad_request', `trace_id: ${id.length} characters exceeds the limit of 256`);
-    // `at` (any time within a day of the trace, e.g. its start from the trace list) lets the store
-    // skip row groups by timestamp instead of scanning every span.
     const asked = performance.now();
-    const trace = await deps.store.traceJson(c.get('key').project, id, hintOf(c.req.query('at')));
-    const storeMs = performance.now() - asked;
-    if (trace.count === 0) return fail(c, 404, 'not_found', `trace ${id} not found`);
+    const found = await from(c.get('key').project, id, hintOf(c.req.query('at')));
+    if (found.count === 0) return fail(c, 404, 'not_found', `trace ${id} not found`);
+    return { id, found, storeMs: performance.now() - asked };
+  };
+
+  app.get('/api/traces/:id', read, async (c) => {
+    const r = await readOne(c, (project, id, hint) => deps.store.traceJson(project, id, hint));
+    if (r instanceof Response) return r;
+    const encoding = performance.now();
     // The spans arrive as JSON text from the store and are sent as they are, never parsed here.
-    const links = JSON.parse(trace.links) as [string, string | null][];
-    const head: Omit<TraceDetail, 'spans'> = { trace_id: id, tree: traceTree(links.map(([span_id, parent_span_id]) => ({ span_id, parent_span_id }))) };
-    const body = `${JSON.stringify(head).slice(0, -1)},"spans":${trace.spans}}`;
+    const links = JSON.parse(r.found.links) as [string, string | null][];
+    const head: Omit<TraceDetail, 'spans'> = { trace_id: r.id, tree: traceTree(links.map(([span_id, parent_span_id]) => ({ span_id, parent_span_id }))) };
+    const body = `${JSON.stringify(head).slice(0, -1)},"spans":${r.found.spans}}`;
     // Where a big trace's time goes: the store's read, then the tree and the text here (and gzip).
-    return sendJsonText(c, body, `store;dur=${storeMs.toFixed(1)}, encode;dur=${(performance.now() - asked - storeMs).toFixed(1)}`);
+    return sendJsonText(c, body, `store;dur=${r.storeMs.toFixed(1)}, encode;dur=${(performance.now() - encoding).toFixed(1)}`);
   });
 
   app.get('/api/traces/:id/outline', read, async (c) => {
-    const id = c.req.param('id');
-    if (id.length > 256) return fail(c, 400, 'bad_request', `trace_id: ${id.length} characters exceeds the limit of 256`);
-    const asked = performance.now();
-    const outline = await deps.store.traceOutline(c.get('key').project, id, hintOf(c.req.query('at')));
-    const storeMs = performance.now() - asked;
-    if (outline.count === 0) return fail(c, 404, 'not_found', `trace ${id} not found`);
+    const r = await readOne(c, (project, id, hint) => deps.store.traceOutline(project, id, hint));
+    if (r instanceof Response) return r;
     // The rows arrive as JSON text from the store and are sent as they are, never parsed here.
-    const head = JSON.stringify({ trace_id: id, start: outline.start, count: outline.count, fields: OUTLINE_FIELDS });
-    const body = `${head.slice(0, -1)},"rows":${outline.rows}}`;
-    return sendJsonText(c, body, `store;dur=${storeMs.toFixed(1)}`);
+    const head = JSON.stringify({ trace_id: r.id, start: r.found.start, count: r.found.count, fields: OUTLINE_FIELDS });
+    const body = `${head.slice(0, -1)},"rows":${r.found.rows}}`;
+    return sendJsonText(c, body, `store;dur=${r.storeMs.toFixed(1)}`);
   });
 
   app.get('/api/traces/:id/spans/:span', read, async (c) => {
