@@ -340,38 +340,33 @@ export class DuckDbEngine implements ForwardedMethods {
     return this.read((conn) => readRollup(conn, q));
   }
 
-  async getTrace(project: string, traceId: string, hint?: TraceHint): Promise<Span[]> {
-    // The trace index is written with the rollups: flush what is pending so it covers every span.
-    // A store that cannot write (disk full) still serves the trace, without the index.
+  /**
+   * A read of one trace on a scan connection, given the trace's indexed time window. The trace index
+   * is written with the rollups: pending ones are flushed first so it covers every span; a store
+   * that cannot write (disk full) still serves the trace, without the index.
+   */
+  private async readOneTrace<T>(project: string, traceId: string, read: (conn: DuckDBConnection, window: { from: number; to: number } | null) => Promise<T>): Promise<T> {
     const indexed = await this.rollupsCurrent().then(
       () => true,
       () => false,
     );
-    return this.read(async (conn) => readTrace(conn, project, traceId, hint, indexed ? await traceWindow(conn, project, traceId) : null), 'scan');
+    return this.read(async (conn) => read(conn, indexed ? await traceWindow(conn, project, traceId) : null), 'scan');
   }
 
-  async traceOutline(project: string, traceId: string, hint?: TraceHint): Promise<TraceOutline> {
-    const indexed = await this.rollupsCurrent().then(
-      () => true,
-      () => false,
-    );
-    return this.read(async (conn) => readTraceOutline(conn, project, traceId, hint, indexed ? await traceWindow(conn, project, traceId) : null), 'scan');
+  getTrace(project: string, traceId: string, hint?: TraceHint): Promise<Span[]> {
+    return this.readOneTrace(project, traceId, (conn, window) => readTrace(conn, project, traceId, hint, window));
   }
 
-  async traceJson(project: string, traceId: string, hint?: TraceHint): Promise<TraceJson> {
-    const indexed = await this.rollupsCurrent().then(
-      () => true,
-      () => false,
-    );
-    return this.read(async (conn) => readTraceJson(conn, project, traceId, hint, indexed ? await traceWindow(conn, project, traceId) : null), 'scan');
+  traceOutline(project: string, traceId: string, hint?: TraceHint): Promise<TraceOutline> {
+    return this.readOneTrace(project, traceId, (conn, window) => readTraceOutline(conn, project, traceId, hint, window));
   }
 
-  async getSpan(project: string, traceId: string, spanId: string, hint?: TraceHint): Promise<Span | null> {
-    const indexed = await this.rollupsCurrent().then(
-      () => true,
-      () => false,
-    );
-    return this.read(async (conn) => readSpan(conn, project, traceId, spanId, hint, indexed ? await traceWindow(conn, project, traceId) : null), 'scan');
+  traceJson(project: string, traceId: string, hint?: TraceHint): Promise<TraceJson> {
+    return this.readOneTrace(project, traceId, (conn, window) => readTraceJson(conn, project, traceId, hint, window));
+  }
+
+  getSpan(project: string, traceId: string, spanId: string, hint?: TraceHint): Promise<Span | null> {
+    return this.readOneTrace(project, traceId, (conn, window) => readSpan(conn, project, traceId, spanId, hint, window));
   }
 
   searchSessions(q: SessionSearch): Promise<SessionSummary[]> {

@@ -21,16 +21,25 @@ type Window = { from: number; to: number } | null;
  */
 const SPAN_OBJECT = `json_object(${SPAN_COLUMNS.map(([n]) => `'${n}', ${n === 'attributes' ? 'json(attributes)' : `"${n}"`}`).join(', ')})`;
 
+/**
+ * The one row of `sql` (an aggregate over a trace's spans, `n` its count): from the spans near the
+ * hint or in the indexed window first, from all of the project's spans when none is there.
+ */
+async function aggregateTrace(conn: DuckDBConnection, sql: string, project: string, traceId: string, hint?: TraceHint, window?: Window): Promise<Record<string, unknown>> {
+  const range = traceRange(hint, window);
+  if (range !== null) {
+    const near = (await queryRows(conn, `${sql} AND timestamp BETWEEN ? AND ?`, [project, traceId, BigInt(range[0]), BigInt(range[1])]))[0]!;
+    if ((near.n as number) > 0) return near;
+  }
+  return (await queryRows(conn, sql, [project, traceId]))[0]!;
+}
+
 export async function readTraceOutline(conn: DuckDBConnection, project: string, traceId: string, hint?: TraceHint, window?: Window): Promise<TraceOutline> {
   const sql = `SELECT count(*) AS n, min(timestamp) AS start,
       '[' || coalesce(string_agg(${OUTLINE_ROW}::VARCHAR, ',' ORDER BY timestamp, span_id), '') || ']' AS rows
     FROM spans WHERE project = ? AND trace_id = ?`;
-  const range = traceRange(hint, window);
-  if (range !== null) {
-    const near = (await queryRows(conn, `${sql} AND timestamp BETWEEN ? AND ?`, [project, traceId, BigInt(range[0]), BigInt(range[1])]))[0]!;
-    if ((near.n as number) > 0) return outlineOf(near);
-  }
-  return outlineOf((await queryRows(conn, sql, [project, traceId]))[0]!);
+  const r = await aggregateTrace(conn, sql, project, traceId, hint, window);
+  return { count: r.n as number, start: (r.start ?? null) as number | null, rows: r.rows as string };
 }
 
 /**
@@ -42,17 +51,8 @@ export async function readTraceJson(conn: DuckDBConnection, project: string, tra
       '[' || coalesce(string_agg(${SPAN_OBJECT}::VARCHAR, ',' ORDER BY timestamp, span_id), '') || ']' AS spans,
       '[' || coalesce(string_agg(json_array(span_id, parent_span_id)::VARCHAR, ',' ORDER BY timestamp, span_id), '') || ']' AS links
     FROM spans WHERE project = ? AND trace_id = ?`;
-  const of = (r: Record<string, unknown>): TraceJson => ({ count: r.n as number, spans: r.spans as string, links: r.links as string });
-  const range = traceRange(hint, window);
-  if (range !== null) {
-    const near = (await queryRows(conn, `${sql} AND timestamp BETWEEN ? AND ?`, [project, traceId, BigInt(range[0]), BigInt(range[1])]))[0]!;
-    if ((near.n as number) > 0) return of(near);
-  }
-  return of((await queryRows(conn, sql, [project, traceId]))[0]!);
-}
-
-function outlineOf(r: Record<string, unknown>): TraceOutline {
-  return { count: r.n as number, start: (r.start ?? null) as number | null, rows: r.rows as string };
+  const r = await aggregateTrace(conn, sql, project, traceId, hint, window);
+  return { count: r.n as number, spans: r.spans as string, links: r.links as string };
 }
 
 export async function readSpan(conn: DuckDBConnection, project: string, traceId: string, spanId: string, hint?: TraceHint, window?: Window): Promise<Span | null> {
