@@ -11,7 +11,8 @@
 
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { CASES, seedSpans, type CaseContext, type CaseOutcome, type HostileCase } from './hostile-cases.js';
+import type { CaseContext, CaseOutcome, HostileCase } from './hostile-case.js';
+import { CASES, seedSpans } from './hostile-cases.js';
 import { json, send, startProbe } from './hostile-support.js';
 import { startServer as startBenchServer, table, tempDir, type RunningServer } from './support.js';
 
